@@ -1,0 +1,130 @@
+"""Where the database is and who the user is, resolved the same way for every entry point.
+
+``--db PATH`` beats ``TASKFLOW_DB_PATH``, which beats the platformdirs user data
+dir. Nothing here touches the file system: the parent folder is created when
+the store opens the database, never at import or resolution time.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from urllib.parse import unquote
+
+import platformdirs
+
+from store.errors import LocationError, UnsupportedDatabaseURL, ValidationError
+
+DB_ENV_VAR = "TASKFLOW_DB_PATH"
+USER_ENV_VAR = "TASKFLOW_USER"
+APP_NAME = "taskflow"
+DEFAULT_FILE_NAME = "tasks.db"
+MEMORY = ":memory:"
+
+# A scheme followed by "://". A bare Windows drive ("C:\\...") has no "//" and is a path.
+_URL_PATTERN = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<rest>.*)$", re.DOTALL)
+
+
+class Source(Enum):
+    """Which setting chose the database location (shown by `db status`)."""
+
+    ARGUMENT = "--db"
+    ENVIRONMENT = DB_ENV_VAR
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """A resolved SQLite location: a file path, or the in-memory database."""
+
+    path: Path | None
+    source: Source
+
+    @property
+    def is_memory(self) -> bool:
+        return self.path is None
+
+    def display(self) -> str:
+        return MEMORY if self.path is None else str(self.path)
+
+
+def default_database_path() -> Path:
+    """The per-user default, e.g. ``~/.local/share/taskflow/tasks.db`` on Linux."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / DEFAULT_FILE_NAME
+
+
+def resolve_location(
+    db: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DatabaseLocation:
+    """Resolve ``--db`` (if given), then ``TASKFLOW_DB_PATH``, then the default."""
+    environ = os.environ if environ is None else environ
+    if db is not None and str(db) != "":
+        return parse_location(db, Source.ARGUMENT)
+    from_env = environ.get(DB_ENV_VAR, "")
+    if from_env.strip():
+        return parse_location(from_env, Source.ENVIRONMENT)
+    return DatabaseLocation(default_database_path(), Source.DEFAULT)
+
+
+def parse_location(value: str | os.PathLike[str], source: Source) -> DatabaseLocation:
+    """Turn a path, ``:memory:`` or an ``sqlite:///`` URL into a location.
+
+    ``sqlite:///relative.db`` and ``sqlite:////absolute.db`` follow the SQLAlchemy
+    convention users already know; any other scheme is refused with a clear message.
+    """
+    text = os.fspath(value)
+    if "\x00" in text:
+        raise LocationError("The database path contains a NUL character.")
+    match = _URL_PATTERN.match(text)
+    if match is None:
+        if text == MEMORY:
+            return DatabaseLocation(None, source)
+        return DatabaseLocation(_absolute(Path(text).expanduser()), source)
+
+    scheme = match.group("scheme").lower()
+    if scheme != "sqlite":
+        raise UnsupportedDatabaseURL(
+            f"Unsupported database URL scheme {scheme!r}: use a file path or sqlite:///PATH."
+        )
+    rest = match.group("rest")
+    if not rest.startswith("/"):
+        raise LocationError(
+            "An sqlite URL needs three slashes: sqlite:///relative.db or sqlite:////absolute.db."
+        )
+    target = unquote(rest[1:].split("?", 1)[0])
+    if target in ("", MEMORY):
+        return DatabaseLocation(None, source)
+    return DatabaseLocation(_absolute(Path(target).expanduser()), source)
+
+
+def _absolute(path: Path) -> Path:
+    # Absolute without resolving symlinks: the user's own spelling stays recognisable.
+    return Path(os.path.abspath(path))
+
+
+def resolve_user(user: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The owner every query is scoped to: ``--user``, then ``TASKFLOW_USER``, then the OS user."""
+    environ = os.environ if environ is None else environ
+    for candidate in (user, environ.get(USER_ENV_VAR)):
+        if candidate is not None and candidate.strip():
+            return validate_user(candidate)
+    try:
+        return validate_user(getpass.getuser())
+    except (KeyError, OSError, ValidationError):
+        # No passwd entry (some containers): one shared local owner is the honest fallback.
+        return "local"
+
+
+def validate_user(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200 or any(ch < " " or ch == "\x7f" for ch in name):
+        raise ValidationError(
+            "user", f"Invalid user name {name!r}: use 1 to 200 printable characters."
+        )
+    return name

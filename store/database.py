@@ -1,0 +1,416 @@
+"""Open and close one database, and everything in the store that knows it is SQLite.
+
+Only this module and the migrations may depend on SQLite: the rest of the store
+asks a backend for sessions, write transactions, case folding and change
+detection, so that a PostgreSQL backend can slot in beside this one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import peewee
+
+from store.config import DatabaseLocation
+from store.errors import (
+    BusyError,
+    LocationError,
+    NotADatabaseError,
+    PermissionDeniedError,
+    ReadOnlyError,
+    StorageFullError,
+    StoreError,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = 5.0
+
+# Applied by peewee to every new connection, in every thread.
+#
+# synchronous=FULL: in WAL mode, NORMAL already survives a crash of the app, but a
+# power cut or OS crash can roll back the last commits, which the UI had already
+# reported as saved. FULL fsyncs the WAL on every commit, so "saved" means saved
+# even then. It costs one fsync per change, which an interactive app never feels,
+# and bulk imports run in one transaction, so they pay it once.
+CONNECTION_PRAGMAS: tuple[tuple[str, Any], ...] = (
+    ("foreign_keys", 1),
+    ("busy_timeout", int(BUSY_TIMEOUT_SECONDS * 1000)),
+    ("synchronous", "FULL"),
+)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    journal_mode: str
+    foreign_keys: bool
+    synchronous: int
+    busy_timeout_ms: int
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class SqliteBackend:
+    """One SQLite database file (or in-memory database) and its connections."""
+
+    dialect = "sqlite"
+
+    def __init__(self, location: DatabaseLocation, *, read_only: bool = False) -> None:
+        self.location = location
+        self.read_only = read_only
+        self.read_only_reason: str | None = "opened read-only on request" if read_only else None
+        # An in-memory database exists once per connection, so every thread must share
+        # one connection; the lock keeps their transactions from interleaving.
+        self._shared_lock: threading.RLock | None = None
+        self.db: peewee.SqliteDatabase = self._open()
+
+    # -- opening -----------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        return self.location.path
+
+    def describe(self) -> str:
+        return self.location.display()
+
+    def _open(self) -> peewee.SqliteDatabase:
+        path = self.location.path
+        if path is None:
+            self._shared_lock = threading.RLock()
+            db = self._make_database(":memory:", uri=False, thread_safe=False)
+            self._connect_and_validate(db)
+            return db
+
+        self._check_file(path)
+        if self.read_only:
+            db = self._open_read_only(path)
+        else:
+            db = self._make_database(str(path), uri=False)
+            self._connect_and_validate(db)
+        return db
+
+    def _make_database(
+        self, name: str, *, uri: bool, thread_safe: bool = True
+    ) -> peewee.SqliteDatabase:
+        connect_params: dict[str, Any] = {"uri": uri}
+        if not thread_safe:
+            connect_params["check_same_thread"] = False
+        db = peewee.SqliteDatabase(
+            name,
+            pragmas=CONNECTION_PRAGMAS,
+            timeout=BUSY_TIMEOUT_SECONDS,
+            # Writers take the write lock when they begin, so a transaction never has to
+            # upgrade a read lock, the one case SQLite's busy timeout cannot wait out.
+            lock_type="IMMEDIATE",
+            thread_safe=thread_safe,
+            **connect_params,
+        )
+        db.register_function(_casefold, "tf_casefold", 1, deterministic=True)
+        return db
+
+    def _check_file(self, path: Path) -> None:
+        """Refuse what is not a usable database file before SQLite can touch it."""
+        if path.is_dir():
+            raise LocationError(
+                f"{path} is a folder, not a database file; give a file path such as "
+                f"{path / 'tasks.db'}."
+            )
+        parent = path.parent
+        if parent.exists() and not parent.is_dir():
+            raise LocationError(f"Cannot use {path}: {parent} is a file, not a folder.")
+        if not parent.exists():
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise LocationError(
+                    f"Cannot create the folder {parent}: {_reason(error)}."
+                ) from None
+
+        if not path.exists():
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise PermissionDeniedError(
+                    f"Cannot create {path}: permission denied in the folder {parent}."
+                )
+            return
+
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(100)
+        except PermissionError:
+            raise PermissionDeniedError(f"Permission denied reading {path}.") from None
+        except OSError as error:
+            raise LocationError(f"Cannot read {path}: {_reason(error)}.") from None
+
+        if not header:
+            raise NotADatabaseError(
+                f"{path} is an empty file, not a TaskFlow database; "
+                "remove it or choose another --db path."
+            )
+        if not header.startswith(SQLITE_HEADER):
+            raise NotADatabaseError(
+                f"{path} is not a SQLite database; TaskFlow will not open or overwrite it."
+            )
+        if _looks_truncated(path, header):
+            raise NotADatabaseError(
+                f"{path} is truncated or corrupt (shorter than its header says); "
+                "restore it from a backup."
+            )
+
+        if not self.read_only:
+            writable = os.access(path, os.W_OK) and os.access(parent, os.W_OK | os.X_OK)
+            if not writable:
+                self.read_only = True
+                self.read_only_reason = (
+                    "the file is read-only"
+                    if not os.access(path, os.W_OK)
+                    else f"the folder {parent} is read-only"
+                )
+
+    def _open_read_only(self, path: Path) -> peewee.SqliteDatabase:
+        base = "file:" + quote(str(path))
+        db = self._make_database(base + "?mode=ro", uri=True)
+        try:
+            self._connect_and_validate(db)
+            return db
+        except (LocationError, ReadOnlyError):
+            # A WAL database needs its -shm file; where that cannot be created (a
+            # read-only folder), "immutable" is the only way in. We never write, and
+            # nobody else can write the file without write access to its folder.
+            db = self._make_database(base + "?immutable=1", uri=True)
+            self._connect_and_validate(db)
+            return db
+
+    def _connect_and_validate(self, db: peewee.SqliteDatabase) -> None:
+        try:
+            with self._translated():
+                db.connect(reuse_if_open=True)
+                # Reading the schema is the cheapest query that proves the file is a
+                # database SQLite can read; it does not grow with the number of tasks.
+                db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+        except StoreError:
+            if not db.is_closed():
+                db.close()
+            raise
+
+    # -- sessions and transactions -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        """Run store work on this thread's connection, opening (and then closing) it if needed.
+
+        A thread worker thus needs nothing special: its connection lives exactly as
+        long as the call. Errors leave as StoreError subclasses with a user message.
+        """
+        lock = self._shared_lock or contextlib.nullcontext()
+        with lock, self._translated():
+            if not self.db.is_closed():
+                yield
+                return
+            self.db.connect()
+            try:
+                yield
+            finally:
+                if not self.db.in_transaction():
+                    self.db.close()
+
+    def write(self) -> Any:
+        """A write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
+        if self.read_only:
+            raise ReadOnlyError(
+                f"{self.describe()} is open read-only ({self.read_only_reason}); "
+                "changes cannot be saved."
+            )
+        return self.db.atomic()
+
+    @contextlib.contextmanager
+    def migration_transaction(self) -> Iterator[None]:
+        """A transaction for schema changes: foreign keys paused, checked before commit.
+
+        SQLite's documented recipe for rebuilding tables: foreign_keys cannot change
+        inside a transaction, so switch it off first and verify by hand at the end.
+        """
+        self.db.execute_sql("PRAGMA foreign_keys = OFF")
+        try:
+            with self.db.atomic():
+                yield
+                violations = self.db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if violations:
+                    table = violations[0][0]
+                    raise StoreError(
+                        f"the new schema breaks {len(violations)} foreign key(s), "
+                        f"first in table {table}"
+                    )
+        finally:
+            self.db.execute_sql("PRAGMA foreign_keys = ON")
+
+    def close(self) -> None:
+        with contextlib.suppress(peewee.PeeweeException, sqlite3.Error):
+            if not self.db.is_closed():
+                self.db.close()
+
+    # -- introspection -------------------------------------------------------------------
+
+    def tables(self) -> set[str]:
+        return {name for name in self.db.get_tables() if not name.startswith("sqlite_")}
+
+    def columns(self, table: str) -> set[str]:
+        return {column.name for column in self.db.get_columns(table)}
+
+    def indexes(self, table: str) -> set[str]:
+        return {index.name for index in self.db.get_indexes(table)}
+
+    def settings(self) -> ConnectionSettings:
+        return ConnectionSettings(
+            journal_mode=str(self.db.pragma("journal_mode")).lower(),
+            foreign_keys=bool(self.db.pragma("foreign_keys")),
+            synchronous=int(self.db.pragma("synchronous")),
+            busy_timeout_ms=int(self.db.pragma("busy_timeout")),
+        )
+
+    def expected_journal_mode(self) -> str:
+        return "memory" if self.location.is_memory else "wal"
+
+    def quick_check(self) -> str:
+        return self._check("quick_check")
+
+    def integrity_check(self) -> str:
+        return self._check("integrity_check")
+
+    def _check(self, pragma: str) -> str:
+        """SQLite's verdict as text ('ok' when sound); a file too damaged to check says so."""
+        try:
+            rows = self.db.execute_sql(f"PRAGMA {pragma}").fetchall()
+        except (peewee.DatabaseError, sqlite3.DatabaseError) as error:
+            return f"cannot be checked: {error}"
+        return "; ".join(str(row[0]) for row in rows)
+
+    # -- SQLite-specific behaviour the store relies on -----------------------------------------
+
+    def enable_wal(self) -> None:
+        """Switch the file to WAL mode (persistent, so every later connection has it)."""
+        if self.read_only or self.location.is_memory:
+            return
+        mode = str(self.db.pragma("journal_mode", "wal")).lower()
+        if mode != "wal":
+            raise StoreError(
+                f"Cannot switch {self.describe()} to WAL mode (got {mode!r}); "
+                "is it on a network file system?"
+            )
+
+    def casefold(self, expression: peewee.Node) -> peewee.Node:
+        """Unicode-aware case folding (SQLite's own lower() only knows ASCII)."""
+        return peewee.fn.tf_casefold(expression)
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits to the file.
+
+        Needs a connection that stays open between calls, so this one is kept open
+        on the calling thread (the app's main thread) until close().
+        """
+        lock = self._shared_lock or contextlib.nullcontext()
+        with lock, self._translated():
+            self.db.connect(reuse_if_open=True)
+            return int(self.db.pragma("data_version"))
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the live database with SQLite's online backup API (safe while others write).
+
+        Written to a temporary name and renamed, so a backup that exists is complete.
+        """
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
+        try:
+            destination = sqlite3.connect(partial)
+            try:
+                self.db.connection().backup(destination)
+            finally:
+                destination.close()
+            os.replace(partial, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+
+    # -- errors ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except (peewee.PeeweeException, sqlite3.Error) as error:
+            raise self.translate(error) from error
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                raise StorageFullError(
+                    f"The disk holding {self.describe()} is full; nothing was saved."
+                ) from error
+            raise StoreError(f"Cannot use {self.describe()}: {_reason(error)}.") from error
+
+    def translate(self, error: BaseException) -> StoreError:
+        """Turn a driver error into a StoreError whose message a user can act on."""
+        text = str(error).lower()
+        where = self.describe()
+        if "locked" in text or "busy" in text:
+            return BusyError(
+                f"{where} is busy: another program kept it locked for over "
+                f"{BUSY_TIMEOUT_SECONDS:g} seconds. Try again."
+            )
+        if "readonly" in text or "read-only" in text:
+            return ReadOnlyError(f"{where} is read-only; the change was not saved.")
+        if "full" in text:
+            return StorageFullError(f"The disk holding {where} is full; the change was not saved.")
+        if "not a database" in text or "malformed" in text or "encrypted" in text:
+            return NotADatabaseError(
+                f"{where} is corrupt or not a SQLite database; restore it from a backup."
+            )
+        if "unable to open" in text:
+            return LocationError(f"Cannot open {where}: permission denied or missing folder.")
+        if "disk i/o" in text:
+            return StoreError(f"Disk error while using {where}; the change was not saved.")
+        return StoreError(f"Database error on {where}: {error}.")
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+def _looks_truncated(path: Path, header: bytes) -> bool:
+    """True when the file is shorter than the page count its own header records.
+
+    The header's page count is only trusted when its "valid-for" number matches the
+    change counter (as SQLite does), and a non-empty WAL may legitimately hold pages
+    a checkpoint has not written yet, so then nothing is concluded.
+    """
+    if len(header) < 100:
+        return True
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter = header[24:28]
+    valid_for = header[92:96]
+    page_count = int.from_bytes(header[28:32], "big")
+    if change_counter != valid_for or page_count == 0:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    return path.stat().st_size < page_count * page_size
+
+
+def open_backend(location: DatabaseLocation, *, read_only: bool = False) -> SqliteBackend:
+    """The one place that picks a backend for a location."""
+    return SqliteBackend(location, read_only=read_only)
+
+
+BackendFactory = Callable[[DatabaseLocation], SqliteBackend]

@@ -1,0 +1,114 @@
+"""Every failure the store reports, each with a message fit to show a user as it is.
+
+The TUI and the command line print ``str(error)`` and nothing else, so a message
+must stand on its own: say what went wrong, with which file or task, and what
+the user can do about it, in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from store.records import TaskRecord
+
+
+class StoreError(Exception):
+    """Base of every error the store raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LocationError(StoreError):
+    """The database location cannot be used: a folder, an uncreatable folder, a bad URL."""
+
+
+class UnsupportedDatabaseURL(LocationError):
+    """A URL scheme the store does not speak."""
+
+
+class PermissionDeniedError(LocationError):
+    """The operating system refused access to the file or its folder."""
+
+
+class NotADatabaseError(StoreError):
+    """The file is not a SQLite database, not a TaskFlow one, or is corrupt."""
+
+
+class NewerSchemaError(StoreError):
+    """The file was written by a newer TaskFlow; it is refused untouched."""
+
+    def __init__(self, message: str, *, found: int, known: int) -> None:
+        super().__init__(message)
+        self.found = found
+        self.known = known
+
+
+class MigrationError(StoreError):
+    """A migration step failed; the file stays at its previous version."""
+
+    def __init__(self, message: str, *, backup: Path | None = None) -> None:
+        super().__init__(message)
+        self.backup = backup
+
+
+class ReadOnlyError(StoreError):
+    """A change was asked of a database opened read-only."""
+
+
+class BusyError(StoreError):
+    """Another program held the database locked for longer than the busy timeout."""
+
+
+class StorageFullError(StoreError):
+    """The disk (or the file system holding the database) is full."""
+
+
+class HealthCheckError(StoreError):
+    """The health check found a connection setting or the file itself wrong."""
+
+
+class ValidationError(StoreError):
+    """A title, description or other input was refused; nothing was written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFoundError(StoreError):
+    """No task with that id belongs to this owner."""
+
+
+class AmbiguousIdError(StoreError):
+    """An id prefix matches more than one task."""
+
+    def __init__(self, message: str, candidates: Sequence[TaskRecord]) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
+class ConflictError(StoreError):
+    """The task changed since the caller read it; nothing was overwritten."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: TaskRecord | None,
+        changed_fields: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.current = current
+        self.changed_fields = tuple(changed_fields)
+
+
+class NothingToUndoError(StoreError):
+    """The owner has no change left to undo."""

@@ -1,0 +1,49 @@
+"""Numbered schema steps, applied in order by ``store.migrate``.
+
+Each step is a module with ``VERSION``, ``NAME``, ``up(ctx)`` and ``down(ctx)``.
+Steps may speak SQL of their dialect (``ctx.dialect``); nothing else in the
+store may. Add a step by writing the next module and listing it in ``STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from store.migrations import m0001_initial
+
+
+@dataclass(frozen=True)
+class MigrationContext:
+    """What a step may use: the connection, the owner for adopted rows, and 'now'."""
+
+    backend: Any  # store.database.SqliteBackend (Any here to avoid an import cycle)
+    user: str
+    now: str  # a formatted UTC timestamp, the same for every row a step writes
+
+    @property
+    def dialect(self) -> str:
+        return str(self.backend.dialect)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.backend.db.execute_sql(sql, tuple(params))
+
+    def script(self, statements: str) -> None:
+        """Run several ';'-separated statements (none may contain a ';' of its own)."""
+        for statement in statements.split(";"):
+            if statement.strip():
+                self.execute(statement)
+
+    def tables(self) -> set[str]:
+        return set(self.backend.tables())
+
+    def columns(self, table: str) -> set[str]:
+        return set(self.backend.columns(table))
+
+
+STEPS: tuple[ModuleType, ...] = (m0001_initial,)
+LATEST_VERSION: int = STEPS[-1].VERSION
+
+assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps must be 1..N"

@@ -1,0 +1,119 @@
+"""Peewee models, private to the store. The schema itself is owned by the migrations.
+
+Models are defined per database by ``define_models`` rather than bound globally,
+so that two stores in one process (two windows in a test, a backup being read)
+never share or rebind model classes across threads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import peewee
+
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def format_timestamp(moment: datetime) -> str:
+    """UTC, fixed width, so that text order is time order on every backend."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class UtcTimestampField(peewee.TextField):
+    """An aware UTC datetime stored as fixed-width text ('YYYY-MM-DD HH:MM:SS.ffffff')."""
+
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return format_timestamp(value)
+        return value
+
+    def python_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_timestamp(value)
+        return value
+
+
+class JsonField(peewee.TextField):
+    def db_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+@dataclass(frozen=True)
+class Models:
+    database: peewee.Database
+    User: type[peewee.Model]
+    Task: type[peewee.Model]
+    TaskEvent: type[peewee.Model]
+    SchemaMigration: type[peewee.Model]
+
+
+def define_models(bound_database: peewee.Database) -> Models:
+    class BaseModel(peewee.Model):
+        class Meta:
+            database = bound_database
+            legacy_table_names = False
+
+    class User(BaseModel):
+        id = peewee.TextField(primary_key=True)
+        created_at = UtcTimestampField()
+
+        class Meta:
+            table_name = "users"
+
+    class Task(BaseModel):
+        id = peewee.TextField(primary_key=True)
+        user = peewee.ForeignKeyField(User, column_name="user_id", backref="tasks")
+        title = peewee.TextField()
+        description = peewee.TextField(default="")
+        completed = peewee.BooleanField(default=False)
+        created_at = UtcTimestampField()
+        updated_at = UtcTimestampField()
+        version = peewee.IntegerField(default=1)
+
+        class Meta:
+            table_name = "tasks"
+
+    class TaskEvent(BaseModel):
+        id = peewee.AutoField()
+        # Not a foreign key on purpose: the log outlives the tasks it describes.
+        task_id = peewee.TextField()
+        user = peewee.ForeignKeyField(User, column_name="user_id", backref="events")
+        kind = peewee.TextField()
+        at = UtcTimestampField()
+        before = JsonField(null=True)
+        after = JsonField(null=True)
+        reverts = peewee.ForeignKeyField(
+            "self", column_name="reverts_event_id", null=True, backref="reverted_by"
+        )
+
+        class Meta:
+            table_name = "task_events"
+
+    class SchemaMigration(BaseModel):
+        version = peewee.IntegerField(primary_key=True)
+        name = peewee.TextField()
+        applied_at = UtcTimestampField()
+
+        class Meta:
+            table_name = "schema_migrations"
+
+    return Models(bound_database, User, Task, TaskEvent, SchemaMigration)

@@ -1,0 +1,710 @@
+"""TaskStore: every read and change of one owner's tasks, each change logged and undoable."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import peewee
+
+from store import migrate as migrations
+from store.database import SqliteBackend
+from store.errors import (
+    AmbiguousIdError,
+    ConflictError,
+    HealthCheckError,
+    NotFoundError,
+    NothingToUndoError,
+    ValidationError,
+)
+from store.migrations import LATEST_VERSION
+from store.models import define_models, format_timestamp, parse_timestamp
+from store.records import (
+    ChangeSet,
+    EventKind,
+    EventRecord,
+    HealthReport,
+    MigrationReport,
+    Sort,
+    Status,
+    TaskCounts,
+    TaskQuery,
+    TaskRecord,
+    TaskSnapshot,
+    UndoResult,
+)
+from store.validation import clean_description, clean_title
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Past this many changed tasks a running app reloads what it shows instead of row by row.
+CHANGESET_LIMIT = 500
+EDITABLE_FIELDS = ("title", "description", "completed")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _operation(
+    method: Callable[Concatenate[TaskStore, P], R],
+) -> Callable[Concatenate[TaskStore, P], R]:
+    """Run a store method in a database session: connection ready, errors translated."""
+
+    @functools.wraps(method)
+    def wrapper(self: TaskStore, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._backend.session():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class TaskStore:
+    """One owner's view of one database. Thread-safe: each thread gets its own connection."""
+
+    def __init__(
+        self,
+        backend: SqliteBackend,
+        *,
+        user: str,
+        clock: Callable[[], datetime] = utc_now,
+        migration: MigrationReport | None = None,
+    ) -> None:
+        self._backend = backend
+        self._models = define_models(backend.db)
+        self.user = user
+        self._clock = clock
+        self.migration = migration or MigrationReport(LATEST_VERSION, LATEST_VERSION)
+
+    # -- the database itself ---------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """The database file, or None for an in-memory database."""
+        return self._backend.path
+
+    def describe(self) -> str:
+        return self._backend.describe()
+
+    @property
+    def read_only(self) -> bool:
+        return self._backend.read_only
+
+    @property
+    def read_only_reason(self) -> str | None:
+        return self._backend.read_only_reason
+
+    def close(self) -> None:
+        """Close this thread's connection. Safe to call more than once."""
+        self._backend.close()
+
+    def __enter__(self) -> TaskStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @_operation
+    def schema_version(self) -> int:
+        return migrations.read_state(self._backend).version
+
+    @_operation
+    def migrate(self, to: int | None = None) -> MigrationReport:
+        """Move the schema up or down to version ``to`` (latest by default), backing up first."""
+        report = migrations.migrate(self._backend, user=self.user, clock=self._clock, to=to)
+        self.migration = report
+        return report
+
+    @_operation
+    def health(self) -> HealthReport:
+        """Connection settings, schema version and SQLite's quick_check, with what is wrong."""
+        settings = self._backend.settings()
+        version = migrations.read_state(self._backend).version
+        quick_check = self._backend.quick_check()
+        expected_mode = self._backend.expected_journal_mode()
+        problems: list[str] = []
+        if settings.journal_mode != expected_mode:
+            problems.append(f"journal mode is {settings.journal_mode}, expected {expected_mode}")
+        if not settings.foreign_keys:
+            problems.append("foreign keys are not enforced")
+        if version != LATEST_VERSION:
+            problems.append(f"schema version is {version}, expected {LATEST_VERSION}")
+        if quick_check != "ok":
+            problems.append(f"quick_check: {quick_check}")
+        return HealthReport(
+            journal_mode=settings.journal_mode,
+            foreign_keys=settings.foreign_keys,
+            schema_version=version,
+            latest_version=LATEST_VERSION,
+            quick_check=quick_check,
+            problems=tuple(problems),
+        )
+
+    def check_health(self) -> HealthReport:
+        """The health report, or HealthCheckError naming every problem found."""
+        report = self.health()
+        if not report.ok:
+            raise HealthCheckError(
+                f"Health check of {self.describe()} failed: " + "; ".join(report.problems) + "."
+            )
+        return report
+
+    @_operation
+    def integrity_check(self) -> str:
+        """SQLite's full integrity_check ('ok' when sound); reads the whole file."""
+        return self._backend.integrity_check()
+
+    @_operation
+    def backup(self, target: Path | None = None) -> Path:
+        """An online backup of the live database, beside it unless a target is given."""
+        if target is None:
+            version = migrations.read_state(self._backend).version
+            made = migrations.make_backup(self._backend, version, self._clock())
+            if made is None:
+                raise ValidationError("target", "An in-memory database has no file to back up.")
+            return made
+        self._backend.backup_to(target)
+        return target
+
+    def backups(self) -> list[Path]:
+        return [] if self.path is None else migrations.list_backups(self.path)
+
+    def data_version(self) -> int:
+        """Changes when another connection commits; cheap enough to poll from a timer."""
+        return self._backend.data_version()
+
+    # -- reading -------------------------------------------------------------------------
+
+    @_operation
+    def get(self, task_id: str) -> TaskRecord:
+        return _record(self._get_row(task_id))
+
+    @_operation
+    def resolve_id(self, prefix: str) -> TaskRecord:
+        """The one task whose id starts with ``prefix`` (as git does with hashes)."""
+        Task = self._models.Task
+        prefix = prefix.strip().lower()
+        if not prefix:
+            raise ValidationError("id", "Give a task id (or the start of one).")
+        rows = list(
+            Task.select()
+            .where((Task.user == self.user) & Task.id.startswith(prefix))
+            .order_by(Task.created_at)
+            .limit(10)
+        )
+        if not rows:
+            raise NotFoundError(f"No task with an id starting {prefix!r}.")
+        if len(rows) > 1 and not any(row.id == prefix for row in rows):
+            candidates = [_record(row) for row in rows]
+            listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
+            raise AmbiguousIdError(
+                f"The id {prefix!r} matches {len(rows)} tasks: {listed}. Give more characters.",
+                candidates,
+            )
+        exact = [row for row in rows if row.id == prefix]
+        return _record(exact[0] if exact else rows[0])
+
+    @_operation
+    def list(
+        self,
+        query: TaskQuery = TaskQuery(),
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        after: TaskRecord | None = None,
+    ) -> list[TaskRecord]:
+        """Tasks matching ``query`` in its order; page with ``limit`` and ``offset`` or ``after``.
+
+        ``after`` is keyset paging: the rows that follow that record in this order,
+        which stays fast however deep the page is.
+        """
+        select = self._filtered(query)
+        order = self._sort_keys(query.sort)
+        if after is not None:
+            select = select.where(_after(order, self._sort_values(query.sort, after)))
+        select = select.order_by(*(column.desc() if desc else column for column, desc in order))
+        if limit is not None:
+            select = select.limit(limit)
+        if offset:
+            select = select.offset(offset)
+        return [_record(row) for row in select]
+
+    @_operation
+    def count(self, query: TaskQuery = TaskQuery()) -> int:
+        return int(self._filtered(query).count())
+
+    @_operation
+    def counts(self, search: str = "") -> TaskCounts:
+        """Open and done tasks of this owner (matching ``search`` if given)."""
+        Task = self._models.Task
+        select = (
+            self._filtered(TaskQuery(status=Status.ALL, search=search))
+            .select(Task.completed, peewee.fn.COUNT(Task.id).alias("n"))
+            .group_by(Task.completed)
+        )
+        by_status = {bool(row.completed): int(row.n) for row in select}
+        return TaskCounts(open=by_status.get(False, 0), done=by_status.get(True, 0))
+
+    @_operation
+    def history(self, task_id: str) -> list[EventRecord]:
+        """The task's changes, oldest first. Works for deleted tasks too."""
+        TaskEvent = self._models.TaskEvent
+        rows = list(
+            TaskEvent.select()
+            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .order_by(TaskEvent.id)
+        )
+        if not rows:
+            self._get_row(task_id)  # NotFoundError unless it is an adopted task with no log
+        return [_event(row) for row in rows]
+
+    @_operation
+    def last_event_id(self) -> int:
+        TaskEvent = self._models.TaskEvent
+        value = TaskEvent.select(peewee.fn.MAX(TaskEvent.id)).scalar()
+        return int(value or 0)
+
+    @_operation
+    def changes_since(self, event_id: int) -> ChangeSet:
+        """Which of this owner's tasks changed after ``event_id``: what a window must refresh."""
+        TaskEvent = self._models.TaskEvent
+        rows = list(
+            TaskEvent.select(TaskEvent.id, TaskEvent.task_id, TaskEvent.user)
+            .where(TaskEvent.id > event_id)
+            .order_by(TaskEvent.id)
+            .limit(CHANGESET_LIMIT + 1)
+            .tuples()
+        )
+        if not rows:
+            return ChangeSet(last_event_id=event_id)
+        if len(rows) > CHANGESET_LIMIT:
+            return ChangeSet(last_event_id=self.last_event_id(), too_many=True)
+        mine = frozenset(task_id for _, task_id, user in rows if user == self.user)
+        return ChangeSet(last_event_id=rows[-1][0], task_ids=mine)
+
+    # -- changing --------------------------------------------------------------------------
+
+    @_operation
+    def create(self, title: str, description: str = "") -> TaskRecord:
+        title = clean_title(title)
+        description = clean_description(description)
+        now = self._clock()
+        record = TaskRecord(
+            id=str(uuid.uuid4()),
+            title=title,
+            description=description,
+            completed=False,
+            created_at=now,
+            updated_at=now,
+            user_id=self.user,
+            version=1,
+        )
+        with self._backend.write():
+            self._ensure_user(now)
+            self._insert(record)
+            self._log(EventKind.CREATED, record.id, now, before=None, after=record)
+        return _normalised(record)
+
+    @_operation
+    def update(
+        self,
+        task_id: str,
+        *,
+        expected_version: int,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> TaskRecord:
+        """Change title and/or description, if the task is still at ``expected_version``.
+
+        A stale version raises ConflictError naming what changed; nothing is overwritten.
+        Saving without a real change returns the task untouched and logs nothing.
+        """
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = clean_title(title)
+        if description is not None:
+            changes["description"] = clean_description(description)
+        with self._backend.write():
+            current = _record(self._get_row(task_id))
+            self._check_version(current, expected_version)
+            return self._apply(current, EventKind.EDITED, changes)
+
+    @_operation
+    def set_completed(
+        self, task_id: str, completed: bool, *, expected_version: int | None = None
+    ) -> TaskRecord:
+        with self._backend.write():
+            current = _record(self._get_row(task_id))
+            if expected_version is not None:
+                self._check_version(current, expected_version)
+            return self._apply(current, EventKind.TOGGLED, {"completed": bool(completed)})
+
+    @_operation
+    def toggle(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
+        """Flip done/open. With ``expected_version``, refuse if someone else changed it first."""
+        with self._backend.write():
+            current = _record(self._get_row(task_id))
+            if expected_version is not None:
+                self._check_version(current, expected_version)
+            return self._apply(current, EventKind.TOGGLED, {"completed": not current.completed})
+
+    @_operation
+    def delete(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
+        """Delete the task (undoable); returns it as it was."""
+        Task = self._models.Task
+        with self._backend.write():
+            current = _record(self._get_row(task_id))
+            if expected_version is not None:
+                self._check_version(current, expected_version)
+            now = self._clock()
+            Task.delete().where((Task.id == current.id) & (Task.user == self.user)).execute()
+            self._ensure_user(now)
+            self._log(EventKind.DELETED, current.id, now, before=current, after=None)
+        return current
+
+    @_operation
+    def undo(self) -> UndoResult:
+        """Revert this owner's most recent change not yet undone. Repeat to walk further back."""
+        TaskEvent = self._models.TaskEvent
+        Reverting = TaskEvent.alias()
+        with self._backend.write():
+            already_undone = Reverting.select(Reverting.id).where(Reverting.reverts == TaskEvent.id)
+            row = (
+                TaskEvent.select()
+                .where(
+                    (TaskEvent.user == self.user)
+                    & TaskEvent.reverts.is_null()
+                    & ~peewee.fn.EXISTS(already_undone)
+                )
+                .order_by(TaskEvent.id.desc())
+                .first()
+            )
+            if row is None:
+                raise NothingToUndoError("Nothing to undo.")
+            undone = _event(row)
+            task, event = self._revert(undone)
+        return UndoResult(undone=undone, event=event, task=task)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _get_row(self, task_id: str) -> Any:
+        Task = self._models.Task
+        row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
+        if row is None:
+            raise NotFoundError(f"No task with id {task_id} (it may have been deleted).")
+        return row
+
+    def _filtered(self, query: TaskQuery) -> Any:
+        Task = self._models.Task
+        select = Task.select().where(Task.user == self.user)
+        if query.status is Status.OPEN:
+            select = select.where(Task.completed == False)  # noqa: E712 (peewee expression)
+        elif query.status is Status.DONE:
+            select = select.where(Task.completed == True)  # noqa: E712
+        for term in query.search.casefold().split():
+            select = select.where(
+                self._backend.casefold(Task.title).contains(term)
+                | self._backend.casefold(Task.description).contains(term)
+            )
+        return select
+
+    def _sort_keys(self, sort: Sort) -> list[tuple[Any, bool]]:
+        """Columns of an order, each with whether it runs descending. Ties end on the id."""
+        Task = self._models.Task
+        if sort is Sort.UPDATED:
+            return [(Task.updated_at, True), (Task.id, True)]
+        if sort is Sort.TITLE:
+            return [(self._backend.casefold(Task.title), False), (Task.id, False)]
+        if sort is Sort.STATUS:
+            return [(Task.completed, False), (Task.created_at, False), (Task.id, False)]
+        return [(Task.created_at, False), (Task.id, False)]
+
+    @staticmethod
+    def _sort_values(sort: Sort, record: TaskRecord) -> list[Any]:
+        if sort is Sort.UPDATED:
+            return [format_timestamp(record.updated_at), record.id]
+        if sort is Sort.TITLE:
+            return [record.title.casefold(), record.id]
+        if sort is Sort.STATUS:
+            return [int(record.completed), format_timestamp(record.created_at), record.id]
+        return [format_timestamp(record.created_at), record.id]
+
+    def _check_version(self, current: TaskRecord, expected_version: int) -> None:
+        if current.version == expected_version:
+            return
+        seen = self._snapshot_at(current.id, expected_version)
+        changed = (
+            [name for name in EDITABLE_FIELDS if getattr(seen, name) != getattr(current, name)]
+            if seen is not None
+            else []
+        )
+        what = " and ".join(changed) if changed else "it"
+        raise ConflictError(
+            f"“{current.title}” was changed elsewhere ({what}) since you opened it; "
+            "nothing was overwritten.",
+            current=_normalised(current),
+            changed_fields=changed,
+        )
+
+    def _snapshot_at(self, task_id: str, version: int) -> TaskSnapshot | None:
+        TaskEvent = self._models.TaskEvent
+        for row in (
+            TaskEvent.select()
+            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .order_by(TaskEvent.id.desc())
+        ):
+            event = _event(row)
+            if event.after is not None and event.after.version == version:
+                return event.after
+        return None
+
+    def _apply(self, current: TaskRecord, kind: EventKind, changes: dict[str, Any]) -> TaskRecord:
+        """Write ``changes`` to the task with a new version and log ``kind``; no-op if equal."""
+        changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
+        if not changes:
+            return _normalised(current)
+        now = self._clock()
+        updated = _replace(current, **changes, updated_at=now, version=current.version + 1)
+        self._write_fields(current, updated)
+        self._ensure_user(now)
+        self._log(kind, current.id, now, before=current, after=updated)
+        return _normalised(updated)
+
+    def _write_fields(self, current: TaskRecord, updated: TaskRecord) -> None:
+        Task = self._models.Task
+        rows = (
+            Task.update(
+                title=updated.title,
+                description=updated.description,
+                completed=updated.completed,
+                updated_at=updated.updated_at,
+                version=updated.version,
+            )
+            .where(
+                (Task.id == current.id)
+                & (Task.user == self.user)
+                & (Task.version == current.version)
+            )
+            .execute()
+        )
+        if rows != 1:  # unreachable inside our write lock, but never overwrite silently
+            raise ConflictError(
+                f"“{current.title}” was changed elsewhere; nothing was overwritten.",
+                current=None,
+            )
+
+    def _revert(self, undone: EventRecord) -> tuple[TaskRecord | None, EventRecord]:
+        Task = self._models.Task
+        now = self._clock()
+        row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
+        current = _record(row) if row is not None else None
+        conflict = ConflictError(
+            f"Cannot undo: the task “{_title(undone)}” is no longer as that change left it.",
+            current=current,
+        )
+        if undone.kind in (EventKind.CREATED, EventKind.RESTORED):
+            if current is None:
+                raise conflict
+            Task.delete().where(Task.id == current.id).execute()
+            event = self._log(
+                EventKind.DELETED, current.id, now, before=current, after=None, reverts=undone.id
+            )
+            return None, event
+        if undone.kind is EventKind.DELETED:
+            if current is not None or undone.before is None:
+                raise conflict
+            restored = _from_snapshot(undone.task_id, self.user, undone.before)
+            restored = _replace(restored, version=restored.version + 1)
+            self._insert(restored)
+            event = self._log(
+                EventKind.RESTORED, restored.id, now, before=None, after=restored, reverts=undone.id
+            )
+            return _normalised(restored), event
+        # An edit or a toggle: put back only the fields that change touched.
+        if current is None or undone.before is None:
+            raise conflict
+        fields = undone.changed_fields
+        restored = _replace(
+            current,
+            **{name: getattr(undone.before, name) for name in fields},
+            updated_at=undone.before.updated_at,
+            version=current.version + 1,
+        )
+        self._write_fields(current, restored)
+        event = self._log(
+            undone.kind, current.id, now, before=current, after=restored, reverts=undone.id
+        )
+        return _normalised(restored), event
+
+    def _insert(self, record: TaskRecord) -> None:
+        self._models.Task.insert(
+            id=record.id,
+            user=record.user_id,
+            title=record.title,
+            description=record.description,
+            completed=record.completed,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            version=record.version,
+        ).execute()
+
+    def _ensure_user(self, now: datetime) -> None:
+        User = self._models.User
+        User.insert(id=self.user, created_at=now).on_conflict_ignore().execute()
+
+    def _log(
+        self,
+        kind: EventKind,
+        task_id: str,
+        at: datetime,
+        *,
+        before: TaskRecord | None,
+        after: TaskRecord | None,
+        reverts: int | None = None,
+    ) -> EventRecord:
+        TaskEvent = self._models.TaskEvent
+        event_id = TaskEvent.insert(
+            task_id=task_id,
+            user=self.user,
+            kind=kind.value,
+            at=at,
+            before=_snapshot_json(before),
+            after=_snapshot_json(after),
+            reverts=reverts,
+        ).execute()
+        return EventRecord(
+            id=int(event_id),
+            task_id=task_id,
+            user_id=self.user,
+            kind=kind,
+            at=_utc(at),
+            before=_snapshot(before),
+            after=_snapshot(after),
+            reverts_event_id=reverts,
+        )
+
+    def iter_all(self, batch: int = 1000) -> Iterator[TaskRecord]:
+        """Every task of this owner in creation order, fetched a page at a time."""
+        after: TaskRecord | None = None
+        while True:
+            page = self.list(TaskQuery(), limit=batch, after=after)
+            yield from page
+            if len(page) < batch:
+                return
+            after = page[-1]
+
+
+# -- conversions between rows, records and the log's JSON -------------------------------------
+
+
+def _utc(moment: datetime) -> datetime:
+    # Round-trip through the stored format, so a record compares equal to its re-read self.
+    return parse_timestamp(format_timestamp(moment))
+
+
+def _record(row: Any) -> TaskRecord:
+    return TaskRecord(
+        id=row.id,
+        title=row.title,
+        description=row.description or "",
+        completed=bool(row.completed),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        user_id=row.user_id,
+        version=int(row.version),
+    )
+
+
+def _normalised(record: TaskRecord) -> TaskRecord:
+    return _replace(record, created_at=_utc(record.created_at), updated_at=_utc(record.updated_at))
+
+
+def _replace(record: TaskRecord, **changes: Any) -> TaskRecord:
+    values = {**record.__dict__, **changes}
+    return TaskRecord(**values)
+
+
+def _snapshot(record: TaskRecord | None) -> TaskSnapshot | None:
+    if record is None:
+        return None
+    return TaskSnapshot(
+        title=record.title,
+        description=record.description,
+        completed=record.completed,
+        created_at=_utc(record.created_at),
+        updated_at=_utc(record.updated_at),
+        version=record.version,
+    )
+
+
+def _snapshot_json(record: TaskRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "title": record.title,
+        "description": record.description,
+        "completed": record.completed,
+        "created_at": format_timestamp(record.created_at),
+        "updated_at": format_timestamp(record.updated_at),
+        "version": record.version,
+    }
+
+
+def _snapshot_from_json(data: dict[str, Any] | None) -> TaskSnapshot | None:
+    if data is None:
+        return None
+    return TaskSnapshot(
+        title=data["title"],
+        description=data["description"],
+        completed=bool(data["completed"]),
+        created_at=parse_timestamp(data["created_at"]),
+        updated_at=parse_timestamp(data["updated_at"]),
+        version=int(data["version"]),
+    )
+
+
+def _from_snapshot(task_id: str, user: str, snapshot: TaskSnapshot) -> TaskRecord:
+    return TaskRecord(
+        id=task_id,
+        title=snapshot.title,
+        description=snapshot.description,
+        completed=snapshot.completed,
+        created_at=snapshot.created_at,
+        updated_at=snapshot.updated_at,
+        user_id=user,
+        version=snapshot.version,
+    )
+
+
+def _event(row: Any) -> EventRecord:
+    return EventRecord(
+        id=int(row.id),
+        task_id=row.task_id,
+        user_id=row.user_id,
+        kind=EventKind(row.kind),
+        at=row.at,
+        before=_snapshot_from_json(row.before),
+        after=_snapshot_from_json(row.after),
+        reverts_event_id=row.reverts_event_id,
+    )
+
+
+def _title(event: EventRecord) -> str:
+    snapshot = event.after or event.before
+    return snapshot.title if snapshot else event.task_id
+
+
+def _after(order: list[tuple[Any, bool]], values: list[Any]) -> Any:
+    """The keyset condition 'comes after these values in this order'."""
+    columns = [column for column, _ in order]
+    descending = order[0][1]
+    # Every order here runs all its columns the same way, so a row-value comparison
+    # (which SQLite and PostgreSQL both answer from the index) expresses it.
+    if descending:
+        return peewee.Tuple(*columns) < peewee.Tuple(*values)
+    return peewee.Tuple(*columns) > peewee.Tuple(*values)

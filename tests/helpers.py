@@ -1,0 +1,79 @@
+"""Helpers for tests that need a second process or an unprivileged user."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+NOBODY_UID = 65534
+NOBODY_GID = 65534
+
+LEGACY_DDL = """
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT,
+  completed INTEGER DEFAULT 0,
+  created_at TEXT DEFAULT (datetime('now')), updated_at TEXT DEFAULT (datetime('now')));
+CREATE INDEX idx_tasks_completed ON tasks(completed);
+"""
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def shared_tmpdir() -> Path:
+    """A folder an unprivileged user can enter (pytest's tmp_path is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="taskflow-test-", dir="/tmp"))
+    folder.chmod(0o755)
+    return folder
+
+
+def run_unprivileged(function: Callable[[], Any]) -> Any:
+    """Run ``function`` in a forked child as an ordinary user, returning its result.
+
+    Root ignores file permissions, so read-only and permission-denied behaviour can
+    only be observed as someone else. Exceptions in the child are re-raised here.
+    """
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY_GID)
+                os.setuid(NOBODY_UID)
+            child_end.send(("ok", function()))
+        except BaseException as error:  # sent back, re-raised in the parent
+            child_end.send(("error", (type(error), str(error), traceback.format_exc())))
+        finally:
+            child_end.close()
+
+    process = context.Process(target=child)
+    process.start()
+    status, payload = parent_end.recv()
+    process.join(timeout=30)
+    if status == "error":
+        kind, message, trace = payload
+        raise AssertionError(f"unprivileged child raised {kind.__name__}: {message}\n{trace}")
+    return payload
+
+
+def make_legacy_database(path: Path, rows: list[tuple[Any, ...]]) -> None:
+    """A database of the earlier TaskFlow service, made with its own DDL."""
+    connection = sqlite3.connect(path)
+    connection.executescript(LEGACY_DDL)
+    connection.executemany(
+        "INSERT INTO tasks (id, title, description, completed, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    connection.commit()
+    connection.close()
