@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 
 class Status(StrEnum):
@@ -120,11 +122,56 @@ def _event_summary(event: EventRecord) -> str:
 
 @dataclass(frozen=True)
 class TaskQuery:
-    """What a list shows: a status filter, a case-insensitive search, an order."""
+    """What a list shows: a status filter, a case-insensitive search, an order.
+
+    ``matches`` and ``sort_key`` state in Python exactly what the store's queries
+    state in SQL, so a window can place one changed task without asking again.
+    """
 
     status: Status = Status.ALL
     search: str = ""
     sort: Sort = Sort.CREATED
+
+    @property
+    def terms(self) -> list[str]:
+        """Search words; a task matches when each is in its title or description."""
+        return self.search.casefold().split()
+
+    def matches(self, task: TaskRecord) -> bool:
+        if self.status is Status.OPEN and task.completed:
+            return False
+        if self.status is Status.DONE and not task.completed:
+            return False
+        title, description = task.title.casefold(), task.description.casefold()
+        return all(term in title or term in description for term in self.terms)
+
+    def sort_key(self, task: TaskRecord) -> tuple[Any, ...]:
+        if self.sort is Sort.UPDATED:
+            return (_Descending(task.updated_at), _Descending(task.id))
+        if self.sort is Sort.TITLE:
+            return (task.title.casefold(), task.id)
+        if self.sort is Sort.STATUS:
+            return (task.completed, task.created_at, task.id)
+        return (task.created_at, task.id)
+
+
+@functools.total_ordering
+class _Descending:
+    """Wraps a value so that it sorts in reverse."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.value == other.value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(self.value > other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
 
 
 @dataclass(frozen=True)

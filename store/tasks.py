@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -183,6 +183,18 @@ class TaskStore:
     @_operation
     def get(self, task_id: str) -> TaskRecord:
         return _record(self._get_row(task_id))
+
+    @_operation
+    def get_many(self, task_ids: Iterable[str]) -> list[TaskRecord]:
+        """Those of the given tasks that exist and belong to this owner (any order)."""
+        Task = self._models.Task
+        wanted = list(dict.fromkeys(task_ids))
+        found: list[TaskRecord] = []
+        for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
+            batch = wanted[start : start + 500]
+            select = Task.select().where((Task.user == self.user) & Task.id.in_(batch))
+            found.extend(_record(row) for row in select)
+        return found
 
     @_operation
     def resolve_id(self, prefix: str) -> TaskRecord:

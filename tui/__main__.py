@@ -1,0 +1,7 @@
+"""python -m tui: the same as running `taskflow`."""
+
+import sys
+
+from tui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,293 @@
+"""TaskFlowApp and make_app(): the one factory the command line and every test use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from store import (
+    ChangeSet,
+    NothingToUndoError,
+    StoreError,
+    TaskRecord,
+    TaskStore,
+    UndoResult,
+    utc_now,
+)
+from tui.commands import TaskJumpProvider
+from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+
+T = TypeVar("T")
+
+DEFAULT_THEME = "textual-dark"
+# Often enough that another window's change shows within a second; PRAGMA
+# data_version costs microseconds and takes no lock.
+CHANGE_POLL_SECONDS = 0.4
+
+
+class WriteQueue:
+    """Hands out turns so that writes reach the store in the order the user asked for them.
+
+    Each write runs in its own thread worker (so nothing blocks the screen, and
+    workers finish for tests to wait on) but waits for its ticket to come up.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    def ticket(self) -> int:
+        with self._condition:
+            ticket = self._issued
+            self._issued += 1
+            return ticket
+
+    @contextmanager
+    def turn(self, ticket: int) -> Any:
+        with self._condition:
+            self._condition.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._serving += 1
+                self._condition.notify_all()
+
+    @property
+    def pending(self) -> int:
+        with self._condition:
+            return self._issued - self._serving
+
+
+class TaskFlowApp(App[int]):
+    """A keyboard-driven task manager over one TaskStore."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "TaskFlow"
+    COMMANDS = App.COMMANDS | {TaskJumpProvider}
+
+    def __init__(
+        self,
+        store: TaskStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        theme: str = DEFAULT_THEME,
+        animations: bool = True,
+        poll_seconds: float = CHANGE_POLL_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.theme = theme
+        if not animations:
+            self.animation_level = "none"
+        self._poll_seconds = poll_seconds
+        self._writes = WriteQueue()
+        self._data_version: int | None = None
+        self._last_event_id: int | None = None
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from tui.screens.task_list import TaskListScreen
+
+        self.push_screen(TaskListScreen())
+        self._announce_migration()
+        self._start_watching()
+
+    def _announce_migration(self) -> None:
+        report = self.store.migration
+        if self.store.read_only:
+            self.notify(
+                f"Opened read-only: {self.store.read_only_reason}. Changes are disabled.",
+                title="Read-only",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+        if not report.changed:
+            return
+        if report.from_version == 0 and report.backup is None and not report.adopted_legacy:
+            self.notify(f"New database created at {self.store.describe()}.", markup=False)
+            return
+        what = (
+            "Adopted the earlier TaskFlow service's database"
+            if report.adopted_legacy
+            else f"Database upgraded from schema v{report.from_version} to v{report.to_version}"
+        )
+        backup = f"; backup saved as {report.backup}" if report.backup else ""
+        self.notify(what + backup + ".", title="Database", markup=False, timeout=10)
+
+    # -- other windows and the command line --------------------------------------------------
+
+    def _start_watching(self) -> None:
+        self._load_watch_baseline()
+        self.set_interval(self._poll_seconds, self._poll_for_changes, name="watch-changes")
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _load_watch_baseline(self) -> None:
+        last = self.store.last_event_id()
+        self.call_from_thread(self._set_baseline, last)
+
+    def _set_baseline(self, last_event_id: int) -> None:
+        if self._last_event_id is None:
+            self._last_event_id = last_event_id
+
+    def _poll_for_changes(self) -> None:
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return  # a busy or vanished file: the next tick tries again
+        if self._data_version is None:
+            self._data_version = version
+            return
+        if version != self._data_version and self._last_event_id is not None:
+            self._data_version = version
+            self._fetch_changes(self._last_event_id)
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _fetch_changes(self, since: int) -> None:
+        changes = self.store.changes_since(since)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._apply_changes, changes)
+
+    def _apply_changes(self, changes: ChangeSet) -> None:
+        self._last_event_id = max(self._last_event_id or 0, changes.last_event_id)
+        if changes.task_ids or changes.too_many:
+            self.broadcast(lambda: TasksChanged(changes))
+
+    def broadcast(self, make_message: Callable[[], Message]) -> None:
+        """Post a message to every screen on the stack (a message is delivered once,
+        so each screen gets its own)."""
+        for screen in self.screen_stack:
+            screen.post_message(make_message())
+
+    # -- writing -------------------------------------------------------------------------
+
+    def run_write(
+        self,
+        job: Callable[[TaskStore], T],
+        done: Callable[[T], None],
+        failed: Callable[[StoreError], None] | None = None,
+    ) -> None:
+        """Run ``job`` against the store in a thread, in order; call back on the main thread."""
+        ticket = self._writes.ticket()
+
+        def in_thread() -> None:
+            with self._writes.turn(ticket):
+                try:
+                    result = job(self.store)
+                except StoreError as error:
+                    self._call_back(failed or self.report_error, error)
+                    return
+                self._call_back(done, result)
+
+        self.run_worker(in_thread, thread=True, group="write", exit_on_error=False)
+
+    def _call_back(self, callback: Callable[[Any], None], value: Any) -> None:
+        # RuntimeError: the app closed first; the write itself is committed.
+        with suppress(RuntimeError):
+            self.call_from_thread(callback, value)
+
+    def report_error(self, error: StoreError) -> None:
+        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+
+    def say(self, message: str) -> None:
+        """A short confirmation of what just happened; user text is never markup."""
+        self.notify(message, markup=False, timeout=3)
+
+    # -- the actions every screen offers ------------------------------------------------------
+
+    def toggle_task(self, task: TaskRecord) -> None:
+        desired = not task.completed
+
+        def done(updated: TaskRecord) -> None:
+            self.broadcast(lambda: TaskUpdated(updated))
+            state = "done" if updated.completed else "open"
+            self.say(f"Marked “{_short(updated.title)}” {state} · u undoes")
+
+        self.run_write(lambda store: store.set_completed(task.id, desired), done)
+
+    def delete_task(self, task: TaskRecord) -> None:
+        def done(deleted: TaskRecord) -> None:
+            self.broadcast(lambda: TaskRemoved(deleted.id))
+            self.say(f"Deleted “{_short(deleted.title)}” · u undoes")
+
+        self.run_write(lambda store: store.delete(task.id), done)
+
+    def undo(self) -> None:
+        def done(result: UndoResult) -> None:
+            if result.task is None:
+                self.broadcast(lambda: TaskRemoved(result.task_id))
+            else:
+                self.broadcast(lambda: TaskUpdated(result.task, select=True))
+            self.say(f"{result.message} · u undoes the change before")
+
+        def failed(error: StoreError) -> None:
+            if isinstance(error, NothingToUndoError):
+                self.say("Nothing to undo.")
+            else:
+                self.report_error(error)
+
+        self.run_write(lambda store: store.undo(), done, failed)
+
+    def task_saved(self, task: TaskRecord, *, created: bool) -> None:
+        self.broadcast(lambda: TaskUpdated(task, select=True))
+        verb = "Added" if created else "Saved"
+        self.say(f"{verb} “{_short(task.title)}” · u undoes")
+
+    # -- quitting --------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit once writes already asked for have reached the database."""
+        for _ in range(100):
+            if not self._writes.pending:
+                break
+            await self._sleep(0.05)
+        self.exit(0)
+
+    async def _sleep(self, seconds: float) -> None:
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+    # -- command palette ---------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from tui.screens.task_list import TaskListScreen
+
+        list_screen = next(
+            (s for s in reversed(self.screen_stack) if isinstance(s, TaskListScreen)), None
+        )
+        if list_screen is not None:
+            yield from list_screen.palette_commands()
+        yield from super().get_system_commands(screen)
+
+
+def _short(title: str, limit: int = 40) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def make_app(
+    store: TaskStore,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    theme: str = DEFAULT_THEME,
+    animations: bool = True,
+    poll_seconds: float = CHANGE_POLL_SECONDS,
+) -> TaskFlowApp:
+    """Build the app around an open store. The command line and every test come through here."""
+    return TaskFlowApp(
+        store, clock=clock, theme=theme, animations=animations, poll_seconds=poll_seconds
+    )

@@ -1,0 +1,77 @@
+"""How times and user text are shown. Pure functions: the clock is always passed in."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from rich.text import Text
+
+# C0 controls, DEL and C1 controls must never reach the terminal: a stray ESC in a
+# title adopted from an old database would restyle the screen. Each is shown as its
+# Unicode "control picture" instead (␛ for ESC), so the user still sees it is there.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def visible(text: str, *, keep_lines: bool = False) -> str:
+    """User text made safe to draw: control characters replaced by visible symbols.
+
+    With ``keep_lines``, newlines and tabs stay as they are (for multi-line notes).
+    """
+    return (_CONTROL_EXCEPT_LINES if keep_lines else _CONTROL).sub(_picture, text)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """User text as a Rich Text that is never parsed as markup."""
+    return Text(visible(text), style=style, no_wrap=True, end="")
+
+
+def single_line(text: str) -> str:
+    """A multi-line text squeezed onto one line (for previews)."""
+    return " ".join(text.split())
+
+
+def relative_time(moment: datetime, now: datetime) -> str:
+    """Short and human: 'just now', '5m ago', '3h ago', 'yesterday', '4d ago', 'Nov 3'."""
+    local_moment = moment.astimezone()
+    local_now = now.astimezone()
+    seconds = (now - moment).total_seconds()
+    if seconds < 0:
+        return "just now" if seconds > -60 else local_time_short(moment, now)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    days = (local_now.date() - local_moment.date()).days
+    if days == 0:
+        return f"{int(seconds // 3600)}h ago"
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days}d ago"
+    return local_time_short(moment, now)
+
+
+def local_time_short(moment: datetime, now: datetime) -> str:
+    local = moment.astimezone()
+    if local.year == now.astimezone().year:
+        return f"{local:%b} {local.day}"
+    return f"{local:%b %Y}"
+
+
+def local_time(moment: datetime) -> str:
+    """A full local timestamp for the detail screen: '2026-11-20 10:30 (UTC+01:00)'."""
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
+    return f"{local:%Y-%m-%d %H:%M} ({zone})"

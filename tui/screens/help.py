@@ -1,0 +1,90 @@
+"""The keys of the screen the user came from, built from its real bindings."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+KeyRow = tuple[str, str, bool]  # keys ("j / down"), description, enabled
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key TaskFlow binds on the calling screen and its focused widget, grouped."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help"),
+    ]
+
+    def __init__(self, for_screen: Screen[object]) -> None:
+        super().__init__()
+        self._sections = key_sections(for_screen)
+        self._title = getattr(for_screen, "HELP_TITLE", "Keys")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog"):
+            yield Static(Text(self._title, style="bold"), id="help-title")
+            yield Static(self._layout(), id="help-keys")
+            yield Static(Text("Escape or ? closes this help."), id="help-footer")
+
+    def _layout(self) -> Table:
+        columns = Table.grid(padding=(0, 4))
+        panels = []
+        for heading, rows in self._sections.items():
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column()
+            for keys, description, enabled in rows:
+                table.add_row(keys, Text(description, style="" if enabled else "dim"))
+            panels.append(Group(Text(heading, style="underline"), table))
+        for _ in panels:
+            columns.add_column(vertical="top")
+        columns.add_row(*panels)
+        return columns
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
+    """Bindings declared by TaskFlow's own screens and widgets (not Textual's internals),
+    one row per action, plus the app-wide keys."""
+    app = screen.app
+    sections: dict[str, dict[tuple[str, str], list[str]]] = {}
+    enabled: dict[tuple[str, str], bool] = {}
+    for active in screen.active_bindings.values():
+        binding, node = active.binding, active.node
+        if not binding.description or not _declared_by_taskflow(node, binding.action):
+            continue
+        heading = "Moving around" if node is not screen else "On this screen"
+        slot = (binding.action, binding.description)
+        keys = sections.setdefault(heading, {}).setdefault(slot, [])
+        keys.append(binding.key_display or app.get_key_display(binding))
+        enabled[slot] = enabled.get(slot, False) or active.enabled
+    result = {
+        heading: [
+            (" / ".join(dict.fromkeys(keys)), slot[1], enabled[slot]) for slot, keys in rows.items()
+        ]
+        for heading, rows in sorted(sections.items(), key=lambda item: item[0] != "On this screen")
+    }
+    result.setdefault("On this screen", []).extend(
+        [("^p", "Command palette: every action, and jump to a task", True), ("^q", "Quit", True)]
+    )
+    return result
+
+
+def _declared_by_taskflow(node: DOMNode, action: str) -> bool:
+    """True when one of TaskFlow's own classes (not Textual's) binds ``action``."""
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("tui."):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.action == action:
+                return True
+    return False

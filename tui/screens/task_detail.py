@@ -1,0 +1,199 @@
+"""One task in full: title, status, notes as Markdown, times, owner and history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlparse
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from store import EventRecord, NotFoundError, StoreError, TaskRecord
+from tui.formatting import literal, local_time, relative_time, visible
+from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.screens.task_list import confirm_delete
+
+if TYPE_CHECKING:
+    from tui.app import TaskFlowApp
+
+SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+class TaskDetailScreen(Screen[None]):
+    """Reflects changes to its task as they happen, here or in another window."""
+
+    HELP_TITLE = "Keys on a task's page"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("e", "edit", "Edit"),
+        Binding("space", "toggle", "Done", key_display="space"),
+        Binding("x", "toggle", "Done", show=False),
+        Binding("d", "delete", "Delete"),
+        Binding("delete", "delete", "Delete", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("question_mark", "help", "Keys", key_display="?"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, task: TaskRecord, history: Sequence[EventRecord]) -> None:
+            super().__init__()
+            self.record = task
+            self.history = history
+
+    def __init__(self, task: TaskRecord) -> None:
+        super().__init__()
+        self.record = task
+        self.history: Sequence[EventRecord] = ()
+
+    @property
+    def taskflow(self) -> TaskFlowApp:
+        return cast("TaskFlowApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(id="detail-title")
+            yield Static(id="detail-meta")
+            yield Static(Text("Notes", style="bold"), classes="section-heading")
+            yield Markdown(id="detail-notes", open_links=False)
+            yield Static(Text("History", style="bold"), classes="section-heading")
+            yield Static(id="detail-history")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show()
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
+    def reload(self) -> None:
+        store = self.taskflow.store
+        try:
+            task = store.get(self.record.id)
+            history = store.history(self.record.id)
+        except NotFoundError:
+            self.app.call_from_thread(self._gone)
+            return
+        except StoreError as error:
+            self.app.call_from_thread(self.taskflow.report_error, error)
+            return
+        self.post_message(self.Loaded(task, history))
+
+    def on_task_detail_screen_loaded(self, message: Loaded) -> None:
+        self.record = message.record
+        self.history = message.history
+        self._show()
+
+    def _gone(self) -> None:
+        if self.is_current or self in self.app.screen_stack:
+            self.dismiss(None)
+
+    # -- keeping up with changes --------------------------------------------------------------
+
+    def on_task_updated(self, message: TaskUpdated) -> None:
+        if message.task.id == self.record.id:
+            self.record = message.task
+            self._show()
+            self.reload()  # the history grew
+
+    def on_task_removed(self, message: TaskRemoved) -> None:
+        if message.task_id == self.record.id:
+            self._gone()
+
+    def on_tasks_changed(self, message: TasksChanged) -> None:
+        if message.changes.too_many or self.record.id in message.changes.task_ids:
+            self.reload()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def _show(self) -> None:
+        task = self.record
+        title = literal(task.title, style="bold")
+        title.no_wrap = False  # shown whole here, however long
+        if task.completed:
+            title.stylize("strike")
+        self.query_one("#detail-title", Static).update(title)
+
+        meta = Table.grid(padding=(0, 2))
+        meta.add_column(style="dim", no_wrap=True)
+        meta.add_column()
+        now = self.taskflow.clock()
+        status = Text("✔ done", style="bold green") if task.completed else Text("○ open")
+        meta.add_row("Status", status)
+        meta.add_row(
+            "Created", f"{local_time(task.created_at)} · {relative_time(task.created_at, now)}"
+        )
+        meta.add_row(
+            "Updated", f"{local_time(task.updated_at)} · {relative_time(task.updated_at, now)}"
+        )
+        meta.add_row("Owner", literal(task.user_id))
+        meta.add_row("Id", Text(task.id, style="dim"))
+        self.query_one("#detail-meta", Static).update(meta)
+
+        notes = visible(task.description, keep_lines=True)
+        self.query_one("#detail-notes", Markdown).update(notes or "*No notes.*")
+        self.query_one("#detail-history", Static).update(self._history_table(now))
+
+    def _history_table(self, now: object) -> Table | Text:
+        if not self.history:
+            return Text("No recorded changes (adopted from an earlier TaskFlow).", style="dim")
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column()
+        for event in reversed(self.history):
+            table.add_row(local_time(event.at), _describe(event))
+        return table
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # Notes are user text: open web links, never file: or other schemes.
+        if urlparse(event.href).scheme.lower() in SAFE_LINK_SCHEMES:
+            self.app.open_url(event.href)
+        else:
+            self.taskflow.say(f"Not opening {event.href}: only web and mail links open.")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"edit", "toggle", "delete", "undo"} and self.taskflow.store.read_only:
+            return None
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_edit(self) -> None:
+        from tui.screens.task_edit import TaskEditScreen
+
+        self.app.push_screen(TaskEditScreen(self.record))
+
+    def action_toggle(self) -> None:
+        self.taskflow.toggle_task(self.record)
+
+    def action_delete(self) -> None:
+        confirm_delete(self.taskflow, self.record)
+
+    def action_undo(self) -> None:
+        self.taskflow.undo()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+
+def _describe(event: EventRecord) -> Text:
+    text = Text(event.summary)
+    if event.before and event.after and "title" in event.changed_fields:
+        text.append(": “")
+        text.append_text(literal(event.before.title))
+        text.append("” → “")
+        text.append_text(literal(event.after.title))
+        text.append("”")
+    return text

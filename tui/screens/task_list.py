@@ -1,0 +1,421 @@
+"""The home screen: the owner's tasks in a table, driven from the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from store import (
+    Sort,
+    Status,
+    TaskCounts,
+    TaskQuery,
+    TaskRecord,
+)
+from tui.formatting import literal, single_line
+from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.widgets.task_table import TaskTable
+
+if TYPE_CHECKING:
+    from tui.app import TaskFlowApp
+
+SORT_CYCLE = (Sort.CREATED, Sort.UPDATED, Sort.TITLE, Sort.STATUS)
+SEARCH_DEBOUNCE_SECONDS = 0.12
+EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo"}
+NEEDS_A_TASK = {"toggle", "edit", "delete", "open"}
+
+
+class TaskListScreen(Screen[None]):
+    """Every task of the owner, filtered, searched and sorted without touching the store's order."""
+
+    HELP_TITLE = "Keys on the task list"
+
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("space", "toggle", "Done", key_display="space"),
+        Binding("x", "toggle", "Done", show=False),
+        Binding("e", "edit", "Edit"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("d", "delete", "Delete"),
+        Binding("delete", "delete", "Delete", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("q", "quit", "Quit"),
+        Binding("h", "hide_done", "Hide done"),
+        Binding("h", "show_done", "Show done"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    class ListLoaded(Message):
+        def __init__(
+            self, query: TaskQuery, records: Sequence[TaskRecord], keep: str | None
+        ) -> None:
+            super().__init__()
+            self.query = query
+            self.records = records
+            self.keep = keep
+
+    class CountsLoaded(Message):
+        def __init__(self, counts: TaskCounts) -> None:
+            super().__init__()
+            self.counts = counts
+
+    class RowsFetched(Message):
+        def __init__(self, found: Sequence[TaskRecord], missing: Iterable[str]) -> None:
+            super().__init__()
+            self.found = found
+            self.missing = frozenset(missing)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = TaskQuery()
+        self.counts: TaskCounts | None = None
+        self.loaded = False
+        self._search_timer: Timer | None = None
+
+    @property
+    def taskflow(self) -> TaskFlowApp:
+        return cast("TaskFlowApp", self.app)
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one(TaskTable)
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title_text(), id="title-bar")
+        yield Static(id="status-bar")
+        yield Input(placeholder="Search titles and notes…", id="search", classes="hidden")
+        yield TaskTable(self.taskflow.clock, id="tasks")
+        yield Static(id="empty-hint", classes="hidden")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.load()
+        self.load_counts()
+        self.set_interval(30, self.table.tick, name="relative-times")
+
+    def _title_text(self) -> Text:
+        store = self.taskflow.store
+        text = Text.assemble(("TaskFlow", "bold"), "  ", (store.user, "italic"), "  ")
+        text.append(store.describe(), style="dim")
+        if store.read_only:
+            text.append("  READ-ONLY", style="bold reverse")
+        return text
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, keep: str | None = None) -> None:
+        current = self.table.current
+        self._load(self.view, keep or (current.id if current else None))
+
+    @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
+    def _load(self, query: TaskQuery, keep: str | None) -> None:
+        records = self.taskflow.store.list(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.ListLoaded(query, records, keep))
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def load_counts(self) -> None:
+        counts = self.taskflow.store.counts()
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CountsLoaded(counts))
+
+    @work(thread=True, group="rows", exit_on_error=False)
+    def fetch_rows(self, task_ids: frozenset[str]) -> None:
+        found = self.taskflow.store.get_many(task_ids)
+        missing = task_ids - {task.id for task in found}
+        self.post_message(self.RowsFetched(found, missing))
+
+    def on_task_list_screen_list_loaded(self, message: ListLoaded) -> None:
+        if message.query != self.view:
+            return  # a newer search or filter has been asked for since
+        self.loaded = True
+        self.table.show(message.records, keep=message.keep)
+        self._update_status()
+
+    def on_task_list_screen_counts_loaded(self, message: CountsLoaded) -> None:
+        self.counts = message.counts
+        self._update_status()
+
+    def on_task_list_screen_rows_fetched(self, message: RowsFetched) -> None:
+        for task in message.found:
+            self.table.upsert(task, self.view)
+        for task_id in message.missing:
+            self.table.remove(task_id)
+        self.load_counts()
+        self._update_status()
+
+    # -- changes, from here or elsewhere -------------------------------------------------------
+
+    def on_task_updated(self, message: TaskUpdated) -> None:
+        self.table.upsert(message.task, self.view)
+        if message.select:
+            self.table.select_task(message.task.id)
+        self.load_counts()
+        self._update_status()
+
+    def on_task_removed(self, message: TaskRemoved) -> None:
+        self.table.remove(message.task_id)
+        self.load_counts()
+        self._update_status()
+
+    def on_tasks_changed(self, message: TasksChanged) -> None:
+        if message.changes.too_many:
+            self.load()
+            self.load_counts()
+        else:
+            self.fetch_rows(message.changes.task_ids)
+
+    def on_task_table_highlighted(self, message: TaskTable.Highlighted) -> None:
+        self.refresh_bindings()
+
+    def on_task_table_toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
+        if self.check_action("toggle", ()):
+            self.taskflow.toggle_task(message.task)
+
+    def on_task_table_open_requested(self, message: TaskTable.OpenRequested) -> None:
+        self.action_open()
+
+    # -- status line and hints ---------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        status = Text(no_wrap=True, overflow="ellipsis")
+        if self.counts is not None:
+            status.append(f"{self.counts.open} open · {self.counts.done} done", style="bold")
+        else:
+            status.append("loading…", style="dim")
+        status.append("   ")
+        showing = "open only (done hidden)" if self.view.status is Status.OPEN else "all"
+        status.append(f"showing {showing} · sort: {self.view.sort.label}", style="dim")
+        if self.view.search:
+            shown = len(self.table.rows)
+            status.append(" · search “", style="dim")
+            status.append_text(literal(single_line(self.view.search)))
+            status.append(f"”: {shown} match{'es' if shown != 1 else ''}", style="dim")
+        self.query_one("#status-bar", Static).update(status)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        hint = self.query_one("#empty-hint", Static)
+        table = self.table
+        message: Text | None = None
+        if self.loaded and len(table.rows) == 0 and self.counts is not None:
+            if self.counts.total == 0:
+                message = Text.assemble(
+                    ("No tasks yet.\n\n", "bold"),
+                    "Press ",
+                    ("a", "bold reverse"),
+                    " to add your first task, ",
+                    ("?", "bold reverse"),
+                    " to see every key.",
+                )
+                if self.taskflow.store.read_only:
+                    message = Text("No tasks here, and this database is read-only.")
+            elif self.view.search:
+                message = Text.assemble(
+                    "No task matches “",
+                    literal(single_line(self.view.search)),
+                    "”.\n\nPress ",
+                    ("Escape", "bold reverse"),
+                    " to clear the search.",
+                )
+            elif self.view.status is Status.OPEN:
+                done = self.counts.done
+                message = Text.assemble(
+                    ("All done!", "bold"),
+                    f" {done} completed task{'s are' if done != 1 else ' is'} hidden; press ",
+                    ("h", "bold reverse"),
+                    " to show them.",
+                )
+        hint.set_class(message is None, "hidden")
+        table.set_class(message is not None, "hidden")
+        if message is not None:
+            hint.update(message)
+            if self.focused is table:
+                self.set_focus(None)
+        elif self.focused is None:
+            table.focus()
+
+    # -- which keys apply now ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_done":
+            return self.view.status is not Status.OPEN
+        if action == "show_done":
+            return self.view.status is Status.OPEN
+        if action in EDITING_ACTIONS and self.taskflow.store.read_only:
+            return None  # shown greyed out: the database is read-only
+        if action in NEEDS_A_TASK and self.table.current is None:
+            return None
+        return True
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_toggle(self) -> None:
+        task = self.table.current
+        if task is not None:
+            # Show the new state at once; the store's answer replaces it a moment later.
+            optimistic = replace(task, completed=not task.completed)
+            self.table.upsert(optimistic, self.view)
+            self.taskflow.toggle_task(task)
+
+    def action_add(self) -> None:
+        from tui.screens.task_edit import TaskEditScreen
+
+        self.app.push_screen(TaskEditScreen(None))
+
+    def action_edit(self) -> None:
+        from tui.screens.task_edit import TaskEditScreen
+
+        task = self.table.current
+        if task is not None:
+            self.app.push_screen(TaskEditScreen(task))
+
+    def action_open(self) -> None:
+        from tui.screens.task_detail import TaskDetailScreen
+
+        task = self.table.current
+        if task is not None:
+            self.app.push_screen(TaskDetailScreen(task))
+
+    def action_delete(self) -> None:
+        task = self.table.current
+        if task is not None:
+            confirm_delete(self.taskflow, task)
+
+    def action_undo(self) -> None:
+        self.taskflow.undo()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.remove_class("hidden")
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_class("hidden") and not self.view.search:
+            return
+        search.value = ""
+        search.add_class("hidden")
+        self._set_query(replace(self.view, search=""))
+        self.table.focus()
+
+    def action_hide_done(self) -> None:
+        self._set_query(replace(self.view, status=Status.OPEN))
+        self.taskflow.say("Done tasks hidden · h shows them")
+
+    def action_show_done(self) -> None:
+        self._set_query(replace(self.view, status=Status.ALL))
+        self.taskflow.say("Showing done tasks")
+
+    def action_cycle_sort(self) -> None:
+        following = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)]
+        self._set_query(replace(self.view, sort=following))
+        self.taskflow.say(f"Sorted by {following.label}")
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    async def action_quit(self) -> None:
+        await self.taskflow.action_quit()
+
+    def _set_query(self, query: TaskQuery) -> None:
+        if query == self.view:
+            return
+        self.view = query
+        self.refresh_bindings()
+        self._update_status()
+        self.load()
+
+    # -- search box --------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(
+            SEARCH_DEBOUNCE_SECONDS, lambda: self._set_query(replace(self.view, search=event.value))
+        )
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._set_query(replace(self.view, search=event.value))
+        if not event.value.strip():
+            self.query_one("#search", Input).add_class("hidden")
+        self.table.focus()
+
+    # -- jump and palette ------------------------------------------------------------------------
+
+    def jump_to(self, task: TaskRecord) -> None:
+        """Put the cursor on ``task``, widening the view if the filter or search hides it."""
+        if self.table.select_task(task.id):
+            self.table.focus()
+            return
+        self.query_one("#search", Input).value = ""
+        self.query_one("#search", Input).add_class("hidden")
+        self.view = replace(self.view, status=Status.ALL, search="")
+        self.refresh_bindings()
+        self._load(self.view, task.id)
+        self.table.focus()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        entries = [
+            ("Add a task", "New task (a)", "add"),
+            ("Toggle done", "Mark the selected task done or open (space)", "toggle"),
+            ("Edit task", "Edit the selected task (e)", "edit"),
+            ("Open task", "Show the selected task's details and history (enter)", "open"),
+            ("Delete task", "Delete the selected task, after asking (d)", "delete"),
+            ("Undo", "Undo the last change (u)", "undo"),
+            ("Search", "Search titles and notes (/)", "search"),
+            ("Hide done tasks", "Show open tasks only (h)", "hide_done"),
+            ("Show done tasks", "Show done tasks too (h)", "show_done"),
+            ("Cycle sort", "Created, recently updated, title, open first (s)", "cycle_sort"),
+            ("Show keys", "Every key on this screen (?)", "help"),
+        ]
+        for title, help_text, action in entries:
+            if self.check_action(action, ()):
+                yield SystemCommand(title, help_text, self._runner(action))
+
+    def _runner(self, action: str) -> object:
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run
+
+
+def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
+    """Ask, then delete: shared by the list and the detail screen."""
+    from tui.screens.confirm import ConfirmScreen
+
+    question = Text.assemble(
+        "Delete “",
+        literal(single_line(task.title)),
+        "”?\n\n",
+        ("You can undo this with u.", "dim"),
+    )
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.delete_task(task)
+
+    app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
