@@ -51,6 +51,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_task_id() -> str:
+    """A random UUID for a new task (a module function so tests can make ids repeatable)."""
+    return str(uuid.uuid4())
+
+
 def _operation(
     method: Callable[Concatenate[TaskStore, P], R],
 ) -> Callable[Concatenate[TaskStore, P], R]:
@@ -307,7 +312,7 @@ class TaskStore:
         description = clean_description(description)
         now = self._clock()
         record = TaskRecord(
-            id=str(uuid.uuid4()),
+            id=new_task_id(),
             title=title,
             description=description,
             completed=False,

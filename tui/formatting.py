@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 
@@ -75,3 +76,11 @@ def local_time(moment: datetime) -> str:
     offset = local.strftime("%z")
     zone = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
     return f"{local:%Y-%m-%d %H:%M} ({zone})"
+
+
+def home_relative(location: str) -> str:
+    """A path under the home folder written as ~/..., as shells show it."""
+    home = str(Path.home())
+    if home not in ("", "/") and (location == home or location.startswith(home + "/")):
+        return "~" + location[len(home) :]
+    return location

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 KeyRow = tuple[str, str, bool]  # keys ("j / down"), description, enabled
+SECTION_ORDER = ("On this screen", "Moving around")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -34,19 +35,29 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Escape or ? closes this help."), id="help-footer")
 
     def _layout(self) -> Table:
-        columns = Table.grid(padding=(0, 4))
+        columns = Table.grid(padding=(0, 4), expand=True)
         panels = []
-        for heading, rows in self._sections.items():
-            table = Table.grid(padding=(0, 2))
-            table.add_column(style="bold", no_wrap=True)
-            table.add_column()
-            for keys, description, enabled in rows:
-                table.add_row(keys, Text(description, style="" if enabled else "dim"))
-            panels.append(Group(Text(heading, style="underline"), table))
-        for _ in panels:
-            columns.add_column(vertical="top")
+        # Headings after the first share the second column, one under the other.
+        grouped: list[list[tuple[str, list[KeyRow]]]] = [[], []]
+        for number, section in enumerate(self._sections.items()):
+            grouped[min(number, 1)].append(section)
+        for column in grouped:
+            if not column:
+                continue
+            panels.append(Group(*(self._section(heading, rows) for heading, rows in column)))
+        for ratio in (3, 2)[: len(panels)]:
+            columns.add_column(vertical="top", ratio=ratio)
         columns.add_row(*panels)
         return columns
+
+    @staticmethod
+    def _section(heading: str, rows: list[KeyRow]) -> Group:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, description, enabled in rows:
+            table.add_row(keys, Text(description, style="" if enabled else "dim"))
+        return Group(Text(heading, style="underline"), table, Text(""))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -63,7 +74,7 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
         if not binding.description or not _declared_by_taskflow(node, binding.action):
             continue
         heading = "Moving around" if node is not screen else "On this screen"
-        slot = (binding.action, binding.description)
+        slot = (binding.action, binding.tooltip or binding.description)
         keys = sections.setdefault(heading, {}).setdefault(slot, [])
         keys.append(binding.key_display or app.get_key_display(binding))
         enabled[slot] = enabled.get(slot, False) or active.enabled
@@ -71,11 +82,14 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
         heading: [
             (" / ".join(dict.fromkeys(keys)), slot[1], enabled[slot]) for slot, keys in rows.items()
         ]
-        for heading, rows in sorted(sections.items(), key=lambda item: item[0] != "On this screen")
+        for heading, rows in sorted(sections.items(), key=lambda item: SECTION_ORDER.index(item[0]))
     }
     result.setdefault("On this screen", []).extend(
-        [("^p", "Command palette: every action, and jump to a task", True), ("^q", "Quit", True)]
+        [("^p", "Command palette: actions, jump to a task", True), ("^q", "Quit", True)]
     )
+    mouse = getattr(screen, "MOUSE_HELP", ())
+    if mouse:
+        result["Mouse"] = [(what, description, True) for what, description in mouse]
     return result
 
 

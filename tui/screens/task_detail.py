@@ -33,14 +33,20 @@ class TaskDetailScreen(Screen[None]):
     HELP_TITLE = "Keys on a task's page"
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("e", "edit", "Edit"),
-        Binding("space", "toggle", "Done", key_display="space"),
-        Binding("x", "toggle", "Done", show=False),
-        Binding("d", "delete", "Delete"),
-        Binding("delete", "delete", "Delete", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("escape", "back", "Back", tooltip="Back to the list"),
+        Binding("e", "edit", "Edit", tooltip="Edit the title and notes"),
+        Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
+        Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
+        Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
+        Binding(
+            "delete",
+            "delete",
+            "Delete",
+            show=False,
+            tooltip="Delete the task (asks first; u undoes)",
+        ),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change"),
+        Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
     ]
 
     class Loaded(Message):

@@ -23,7 +23,7 @@ from store import (
     TaskQuery,
     TaskRecord,
 )
-from tui.formatting import literal, single_line
+from tui.formatting import home_relative, literal, single_line
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.widgets.task_table import TaskTable
 
@@ -40,23 +40,34 @@ class TaskListScreen(Screen[None]):
     """Every task of the owner, filtered, searched and sorted without touching the store's order."""
 
     HELP_TITLE = "Keys on the task list"
+    MOUSE_HELP = (
+        ("click", "Select a task"),
+        ("click [ ]", "Mark done, or open again"),
+        ("double-click", "Open the task"),
+    )
 
     BINDINGS = [
-        Binding("a", "add", "Add"),
-        Binding("space", "toggle", "Done", key_display="space"),
-        Binding("x", "toggle", "Done", show=False),
-        Binding("e", "edit", "Edit"),
-        Binding("enter", "open", "Open", show=False),
-        Binding("d", "delete", "Delete"),
-        Binding("delete", "delete", "Delete", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("q", "quit", "Quit"),
-        Binding("h", "hide_done", "Hide done"),
-        Binding("h", "show_done", "Show done"),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("escape", "clear_search", "Clear search", show=False),
+        Binding("a", "add", "Add", tooltip="Add a task"),
+        Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
+        Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
+        Binding("e", "edit", "Edit", tooltip="Edit the title and notes"),
+        Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
+        Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
+        Binding(
+            "delete",
+            "delete",
+            "Delete",
+            show=False,
+            tooltip="Delete the task (asks first; u undoes)",
+        ),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change (repeat to go back)"),
+        Binding("slash", "search", "Search", key_display="/", tooltip="Search titles and notes"),
+        Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
+        Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
+        Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
+        Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort: created, updated, title, open first"),
+        Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search"),
     ]
 
     class ListLoaded(Message):
@@ -113,9 +124,10 @@ class TaskListScreen(Screen[None]):
     def _title_text(self) -> Text:
         store = self.taskflow.store
         text = Text.assemble(("TaskFlow", "bold"), "  ", (store.user, "italic"), "  ")
-        text.append(store.describe(), style="dim")
+        text.append(home_relative(store.describe()), style="dim")
         if store.read_only:
-            text.append("  READ-ONLY", style="bold reverse")
+            text.append("  ")
+            text.append(" READ-ONLY ", style="bold reverse")
         return text
 
     # -- loading ---------------------------------------------------------------------------

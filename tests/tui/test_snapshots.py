@@ -1,0 +1,139 @@
+"""What the user sees, as reviewed SVG snapshots (frozen clock, fixed theme, fixed sizes).
+
+Each snapshot was looked at (rendered to PNG) before it was committed; update one
+only after looking at the difference in snapshot_report.html.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from store import TaskStore
+from tests.conftest import FrozenClock
+from tests.tui.conftest import settle
+
+SIZE = (100, 30)
+RunBefore = Callable[[Pilot[object]], Awaitable[None]]
+
+
+def steps(*keys: str, pause: float = 0.0) -> RunBefore:
+    """Settle, press ``keys``, settle again: the screen is still when it is captured."""
+
+    async def run(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        if pause:
+            await pilot.pause(pause)
+            await settle(pilot)
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+
+    return run
+
+
+def seed_mixed(store: TaskStore, clock: FrozenClock) -> None:
+    """A realistic week: some done, some with notes, different ages."""
+    tasks = [
+        ("Renew passport", "Photos from the booth on *Main Street*.", False),
+        ("Pay rent", "", True),
+        ("Call mum about Sunday lunch", "", False),
+        ("Fix the bike's back brake", "Pads are in the shed.", True),
+        ("Book dentist appointment", "", False),
+        ("Read chapter 4 of the Rust book", "", False),
+    ]
+    clock.advance(days=-6)
+    for title, notes, done in tasks:
+        task = store.create(title, notes)
+        clock.advance(hours=20)
+        if done:
+            store.toggle(task.id)
+            clock.advance(hours=3)
+    clock.advance(hours=2)
+
+
+class TestListScreen:
+    def test_first_run_with_no_tasks(self, snap_compare, app_factory, seed_store) -> None:
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps())
+
+    def test_mixed_open_and_done(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("j", "j"))
+
+    def test_search_with_a_match(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        run = steps("slash", *"book", pause=0.3)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_completed_hidden(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        # Long enough for the "Done tasks hidden" notice to go: the list itself is the contract.
+        run = steps("h", pause=3.5)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_at_60x20(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=(60, 20), run_before=steps())
+
+    def test_hostile_titles(self, snap_compare, app_factory, seed_store) -> None:
+        for title in (
+            "[bold red]x[/]",
+            "[link=file:///etc/passwd]click me[/link]",
+            "\\x1b[31m typed as text",
+            "Party 🎉 prep ✅ with emoji",
+            "日本語のタスク: 牛乳を買う",
+            "לקנות חלב — right-to-left",
+            "A very long title " + "that keeps going " * 12,
+        ):
+            seed_store.create(title)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps())
+
+    def test_read_only(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        run = steps(pause=8.5)  # past the read-only notice
+        assert snap_compare(app_factory(read_only=True), terminal_size=SIZE, run_before=run)
+
+
+class TestDialogsAndScreens:
+    def test_confirm_delete(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("j", "d"))
+
+    def test_detail_with_markdown_and_history(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        task = seed_store.create(
+            "Plan the [big] trip",
+            "## Before leaving\n\n* Renew **passport**\n* Book the `night train`\n\n"
+            "> Check the visa rules first.",
+        )
+        clock.advance(hours=5)
+        seed_store.update(task.id, expected_version=1, title="Plan the [big] summer trip")
+        clock.advance(days=1)
+        seed_store.toggle(task.id)
+        clock.advance(minutes=10)
+        assert snap_compare(app_factory(), terminal_size=(100, 36), run_before=steps("enter"))
+
+    def test_edit_new_task(self, snap_compare, app_factory, seed_store) -> None:
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("a"))
+
+    def test_edit_with_validation_error(self, snap_compare, app_factory, seed_store) -> None:
+        run = steps("a", "space", "ctrl+s")
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_help(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        run = steps("question_mark")
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
