@@ -24,7 +24,7 @@ from store import (
     utc_now,
 )
 from tui.commands import TaskJumpProvider
-from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ class WriteQueue:
             return self._issued - self._serving
 
 
-class TaskFlowApp(App[int]):
+class TaskFlowApp(ReportsWorkerErrors, App[int]):
     """A keyboard-driven task manager over one TaskStore."""
 
     CSS_PATH = "app.tcss"

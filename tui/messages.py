@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 
-from store import ChangeSet, TaskRecord
+from store import ChangeSet, StoreError, TaskRecord
+
+
+class ReportsWorkerErrors:
+    """Mixin for the app and screens: a worker that fails is told to the user, not lost.
+
+    Workers run with exit_on_error=False, so without this an error would vanish.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        app = self.app  # type: ignore[attr-defined]
+        if isinstance(error, StoreError):
+            message = str(error)
+        else:
+            message = f"Something went wrong: {type(error).__name__}: {error}"
+            app.log.error(message)
+        app.notify(message, title="Error", severity="error", markup=False, timeout=8)
 
 
 class TaskUpdated(Message):

@@ -344,3 +344,24 @@ def test_resolve_id_by_unique_prefix_and_ambiguity(store: TaskStore) -> None:
     assert {c.id for c in caught.value.candidates} == {t.id for t in group[:10]}
     with pytest.raises(NotFoundError):
         store.resolve_id("zzzz")
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("status", list(Status))
+def test_query_matches_and_sort_key_agree_with_the_database(
+    store: TaskStore, clock: FrozenClock, sort: Sort, status: Status
+) -> None:
+    # The app places a single changed row with TaskQuery.matches and sort_key; they
+    # must say exactly what the SQL says.
+    titles = ["Été", "été", "apple pie", "Banana split", "ß straße", "milk", "MILK run", "zebra"]
+    for number, title in enumerate(titles):
+        task = store.create(title, "notes about milk" if number % 3 == 0 else "")
+        clock.advance(seconds=number % 2)  # some equal timestamps: ties end on the id
+        if number % 2:
+            store.toggle(task.id)
+    everything = store.list(TaskQuery(status=Status.ALL))
+    for search in ("", "milk", "ÉTÉ", "STRASSE", "p"):
+        query = TaskQuery(status=status, search=search, sort=sort)
+        expected = [t.id for t in store.list(query)]
+        in_python = sorted((t for t in everything if query.matches(t)), key=query.sort_key)
+        assert [t.id for t in in_python] == expected, (search, sort, status)

@@ -184,3 +184,24 @@ def test_newer_schema_launch_failure_leaves_the_file_alone(
     assert main(["--db", str(path)]) == 1
     assert "newer TaskFlow" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+async def test_a_failing_read_is_reported_not_lost(
+    app_factory: AppFactory, seed_store: TaskStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import BusyError
+
+    seed_store.create("present")
+    app = app_factory()
+
+    def busy(*args: object, **kwargs: object) -> None:
+        raise BusyError("tasks.db is busy: another program kept it locked. Try again.")
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.store, "list", busy)
+        await pilot.press("s")  # a new sort needs a fresh list from the store
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("is busy" in message for message in messages)
+        assert app.is_running

@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from store import EventRecord, NotFoundError, StoreError, TaskRecord
+from store import EventRecord, NotFoundError, TaskRecord
 from tui.formatting import literal, local_time, relative_time, visible
-from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.task_list import confirm_delete
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 
 
-class TaskDetailScreen(Screen[None]):
+class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
     """Reflects changes to its task as they happen, here or in another window."""
 
     HELP_TITLE = "Keys on a task's page"
@@ -72,7 +72,7 @@ class TaskDetailScreen(Screen[None]):
             yield Markdown(id="detail-notes", open_links=False)
             yield Static(Text("History", style="bold"), classes="section-heading")
             yield Static(id="detail-history")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._show()
@@ -86,9 +86,6 @@ class TaskDetailScreen(Screen[None]):
             history = store.history(self.record.id)
         except NotFoundError:
             self.app.call_from_thread(self._gone)
-            return
-        except StoreError as error:
-            self.app.call_from_thread(self.taskflow.report_error, error)
             return
         self.post_message(self.Loaded(task, history))
 

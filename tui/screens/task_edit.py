@@ -66,7 +66,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             )
             yield Static(id="description-error", classes="field-error hidden")
             yield Static(id="form-error", classes="field-error hidden")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()

@@ -24,7 +24,7 @@ from store import (
     TaskRecord,
 )
 from tui.formatting import home_relative, literal, single_line
-from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo"}
 NEEDS_A_TASK = {"toggle", "edit", "delete", "open"}
 
 
-class TaskListScreen(Screen[None]):
+class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     """Every task of the owner, filtered, searched and sorted without touching the store's order."""
 
     HELP_TITLE = "Keys on the task list"
@@ -66,7 +66,7 @@ class TaskListScreen(Screen[None]):
         Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
         Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
         Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
-        Binding("s", "cycle_sort", "Sort", tooltip="Sort: created, updated, title, open first"),
+        Binding("s", "cycle_sort", "Sort", show=False, tooltip="Sort: created, updated, title, open first"),
         Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search"),
     ]
 
@@ -113,7 +113,7 @@ class TaskListScreen(Screen[None]):
         yield Input(placeholder="Search titles and notes…", id="search", classes="hidden")
         yield TaskTable(self.taskflow.clock, id="tasks")
         yield Static(id="empty-hint", classes="hidden")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.table.focus()
