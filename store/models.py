@@ -83,6 +83,7 @@ def define_models(bound_database: peewee.Database) -> Models:
         id = peewee.TextField(primary_key=True)
         user = peewee.ForeignKeyField(User, column_name="user_id", backref="tasks")
         title = peewee.TextField()
+        title_key = peewee.TextField(default="")  # the case-folded title, for sorting
         description = peewee.TextField(default="")
         completed = peewee.BooleanField(default=False)
         created_at = UtcTimestampField()

@@ -134,7 +134,12 @@ class TaskQuery:
 
     @property
     def terms(self) -> list[str]:
-        """Search words; a task matches when each is in its title or description."""
+        """Search words; a task matches when each is in its title or description.
+
+        Case is ignored: for a plain-ASCII word as SQL's LIKE ignores it (A-Z only,
+        which lets the database answer without calling back into Python); for any
+        other word by full Unicode case folding ("ÉTÉ" finds "été").
+        """
         return self.search.casefold().split()
 
     def matches(self, task: TaskRecord) -> bool:
@@ -142,17 +147,32 @@ class TaskQuery:
             return False
         if self.status is Status.DONE and not task.completed:
             return False
-        title, description = task.title.casefold(), task.description.casefold()
-        return all(term in title or term in description for term in self.terms)
+        return all(
+            _contains(task.title, term) or _contains(task.description, term) for term in self.terms
+        )
 
     def sort_key(self, task: TaskRecord) -> tuple[Any, ...]:
         if self.sort is Sort.UPDATED:
             return (_Descending(task.updated_at), _Descending(task.id))
         if self.sort is Sort.TITLE:
-            return (task.title.casefold(), task.id)
+            return (title_key(task.title), task.id)
         if self.sort is Sort.STATUS:
             return (task.completed, task.created_at, task.id)
         return (task.created_at, task.id)
+
+
+def title_key(title: str) -> str:
+    """What titles sort by: case-folded, so "apple" and "Banana" sort as people expect."""
+    return title.casefold()
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _contains(text: str, term: str) -> bool:
+    if term.isascii():
+        return term in text.translate(_ASCII_LOWER)
+    return term in text.casefold()
 
 
 @functools.total_ordering

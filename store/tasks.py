@@ -36,6 +36,7 @@ from store.records import (
     TaskRecord,
     TaskSnapshot,
     UndoResult,
+    title_key,
 )
 from store.validation import clean_description, clean_title
 
@@ -234,22 +235,49 @@ class TaskStore:
         limit: int | None = None,
         offset: int = 0,
         after: TaskRecord | None = None,
+        before: TaskRecord | None = None,
     ) -> list[TaskRecord]:
-        """Tasks matching ``query`` in its order; page with ``limit`` and ``offset`` or ``after``.
+        """Tasks matching ``query`` in its order; page with ``limit`` and ``offset``,
+        or by keyset: the rows right ``after`` (or right ``before``) a given task.
 
-        ``after`` is keyset paging: the rows that follow that record in this order,
-        which stays fast however deep the page is.
+        Keyset pages walk the index that matches the sort from the given row, so
+        they cost the same however deep in the list they are.
         """
         select = self._filtered(query)
         order = self._sort_keys(query.sort)
+        backwards = before is not None
         if after is not None:
-            select = select.where(_after(order, self._sort_values(query.sort, after)))
-        select = select.order_by(*(column.desc() if desc else column for column, desc in order))
+            select = select.where(_beyond(order, self._sort_values(query.sort, after), 1))
+        if before is not None:
+            select = select.where(_beyond(order, self._sort_values(query.sort, before), -1))
+        select = select.order_by(
+            *(column.desc() if desc != backwards else column.asc() for column, desc in order)
+        )
         if limit is not None:
             select = select.limit(limit)
         if offset:
             select = select.offset(offset)
-        return [_record(row) for row in select]
+        records = [_record(row) for row in select]
+        return records[::-1] if backwards else records
+
+    @_operation
+    def position_of(self, task_id: str, query: TaskQuery = TaskQuery()) -> int | None:
+        """How many tasks come before this one in ``query``'s order (None if not listed).
+
+        Answered by counting index entries before the task's key, so a window can
+        find where a task is without loading what precedes it.
+        """
+        row = self._models.Task.get_or_none(
+            (self._models.Task.id == task_id) & (self._models.Task.user == self.user)
+        )
+        if row is None:
+            return None
+        task = _record(row)
+        if not query.matches(task):
+            return None
+        order = self._sort_keys(query.sort)
+        earlier = _beyond(order, self._sort_values(query.sort, task), -1)
+        return int(self._filtered(query).where(earlier).count())
 
     @_operation
     def count(self, query: TaskQuery = TaskQuery()) -> int:
@@ -423,11 +451,14 @@ class TaskStore:
             select = select.where(Task.completed == False)  # noqa: E712 (peewee expression)
         elif query.status is Status.DONE:
             select = select.where(Task.completed == True)  # noqa: E712
-        for term in query.search.casefold().split():
-            select = select.where(
-                self._backend.casefold(Task.title).contains(term)
-                | self._backend.casefold(Task.description).contains(term)
-            )
+        for term in query.terms:
+            if term.isascii():
+                # The database's own case-insensitive LIKE: no per-row Python call.
+                title, description = Task.title, Task.description
+            else:
+                title = self._backend.casefold(Task.title)
+                description = self._backend.casefold(Task.description)
+            select = select.where(title.contains(term) | description.contains(term))
         return select
 
     def _sort_keys(self, sort: Sort) -> list[tuple[Any, bool]]:
@@ -436,7 +467,7 @@ class TaskStore:
         if sort is Sort.UPDATED:
             return [(Task.updated_at, True), (Task.id, True)]
         if sort is Sort.TITLE:
-            return [(self._backend.casefold(Task.title), False), (Task.id, False)]
+            return [(Task.title_key, False), (Task.id, False)]
         if sort is Sort.STATUS:
             return [(Task.completed, False), (Task.created_at, False), (Task.id, False)]
         return [(Task.created_at, False), (Task.id, False)]
@@ -446,7 +477,7 @@ class TaskStore:
         if sort is Sort.UPDATED:
             return [format_timestamp(record.updated_at), record.id]
         if sort is Sort.TITLE:
-            return [record.title.casefold(), record.id]
+            return [title_key(record.title), record.id]
         if sort is Sort.STATUS:
             return [int(record.completed), format_timestamp(record.created_at), record.id]
         return [format_timestamp(record.created_at), record.id]
@@ -497,6 +528,7 @@ class TaskStore:
         rows = (
             Task.update(
                 title=updated.title,
+                title_key=title_key(updated.title),
                 description=updated.description,
                 completed=updated.completed,
                 updated_at=updated.updated_at,
@@ -563,6 +595,7 @@ class TaskStore:
             id=record.id,
             user=record.user_id,
             title=record.title,
+            title_key=title_key(record.title),
             description=record.description,
             completed=record.completed,
             created_at=record.created_at,
@@ -716,12 +749,11 @@ def _title(event: EventRecord) -> str:
     return snapshot.title if snapshot else event.task_id
 
 
-def _after(order: list[tuple[Any, bool]], values: list[Any]) -> Any:
-    """The keyset condition 'comes after these values in this order'."""
-    columns = [column for column, _ in order]
-    descending = order[0][1]
-    # Every order here runs all its columns the same way, so a row-value comparison
+def _beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> Any:
+    """The keyset condition: rows after (direction 1) or before (-1) these values in this order."""
+    columns = peewee.Tuple(*(column for column, _ in order))
+    bound = peewee.Tuple(*values)
+    # Every order here runs all its columns the same way, so one row-value comparison
     # (which SQLite and PostgreSQL both answer from the index) expresses it.
-    if descending:
-        return peewee.Tuple(*columns) < peewee.Tuple(*values)
-    return peewee.Tuple(*columns) > peewee.Tuple(*values)
+    later = direction > 0 if not order[0][1] else direction < 0
+    return columns > bound if later else columns < bound

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from store.migrations import m0001_initial
+from store.migrations import m0001_initial, m0002_sort_indexes
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class MigrationContext:
         return set(self.backend.columns(table))
 
 
-STEPS: tuple[ModuleType, ...] = (m0001_initial,)
+STEPS: tuple[ModuleType, ...] = (m0001_initial, m0002_sort_indexes)
 LATEST_VERSION: int = STEPS[-1].VERSION
 
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps must be 1..N"

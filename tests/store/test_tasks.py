@@ -360,8 +360,29 @@ def test_query_matches_and_sort_key_agree_with_the_database(
         if number % 2:
             store.toggle(task.id)
     everything = store.list(TaskQuery(status=Status.ALL))
-    for search in ("", "milk", "ÉTÉ", "STRASSE", "p"):
+    for search in ("", "milk", "ÉTÉ", "STRASSE", "straße", "p"):
         query = TaskQuery(status=status, search=search, sort=sort)
         expected = [t.id for t in store.list(query)]
         in_python = sorted((t for t in everything if query.matches(t)), key=query.sort_key)
         assert [t.id for t in in_python] == expected, (search, sort, status)
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_keyset_paging_backwards_and_positions(
+    store: TaskStore, clock: FrozenClock, sort: Sort
+) -> None:
+    for number in range(17):
+        task = store.create(f"Task {number % 5}")
+        clock.advance(seconds=number % 3)
+        if number % 4 == 0:
+            store.toggle(task.id)
+    query = TaskQuery(sort=sort)
+    everything = store.list(query)
+    for index, task in enumerate(everything):
+        assert store.position_of(task.id, query) == index
+        assert store.list(query, limit=3, before=task) == everything[max(index - 3, 0) : index]
+        assert store.list(query, limit=3, after=task) == everything[index + 1 : index + 4]
+    hidden = TaskQuery(status=Status.OPEN, sort=sort)
+    done = next(t for t in everything if t.completed)
+    assert store.position_of(done.id, hidden) is None
+    assert store.position_of("no-such-task", query) is None

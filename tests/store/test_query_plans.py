@@ -1,0 +1,71 @@
+"""Every list the app can show walks an index: no full scan, no sort of the whole table.
+
+This is what lets the list cost one screenful at any size (see the scale issue);
+it is checked with SQLite's own EXPLAIN QUERY PLAN, not with timings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from store import Sort, Status, TaskQuery, TaskStore
+
+
+@contextmanager
+def captured_sql(store: TaskStore) -> Iterator[list[tuple[str, Any]]]:
+    database = store._backend.db
+    original = database.execute_sql
+    seen: list[tuple[str, Any]] = []
+
+    def spy(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        database.execute_sql = original  # type: ignore[method-assign]
+
+
+def plan(store: TaskStore, sql: str, params: Any) -> str:
+    with store._backend.session():
+        rows = store._backend.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+@pytest.fixture
+def filled(store: TaskStore) -> TaskStore:
+    for number in range(30):
+        task = store.create(f"task {number}")
+        if number % 2:
+            store.toggle(task.id)
+    with store._backend.session():
+        store._backend.db.execute_sql("ANALYZE")
+    return store
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("status", list(Status))
+def test_every_page_query_walks_an_index_in_order(
+    filled: TaskStore, sort: Sort, status: Status
+) -> None:
+    query = TaskQuery(status=status, sort=sort)
+    middle = filled.list(query)[10]
+    with captured_sql(filled) as seen:
+        filled.list(query, limit=50)
+        filled.list(query, limit=50, after=middle)
+        filled.list(query, limit=50, before=middle)
+        filled.position_of(middle.id, query)
+        filled.count(query)
+    selects = [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
+    assert len(selects) >= 5
+    for sql, params in selects:
+        explained = plan(filled, sql, params)
+        assert "USING" in explained and "INDEX" in explained, explained
+        assert "TEMP B-TREE" not in explained, f"sorts the whole result:\n{sql}\n{explained}"
+        assert "SCAN tasks\n" not in explained + "\n", explained
