@@ -60,6 +60,18 @@ class TaskRecord:
 
 
 @dataclass(frozen=True)
+class NewTask:
+    """A task to create in bulk; what is left out is filled in as for a new task."""
+
+    title: str
+    description: str = ""
+    completed: bool = False
+    id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class TaskSnapshot:
     """A task's editable state at one moment, as kept in the event log."""
 

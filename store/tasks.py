@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from store.records import (
     EventRecord,
     HealthReport,
     MigrationReport,
+    NewTask,
     Sort,
     Status,
     TaskCounts,
@@ -354,6 +356,105 @@ class TaskStore:
             self._insert(record)
             self._log(EventKind.CREATED, record.id, now, before=None, after=record)
         return _normalised(record)
+
+    @_operation
+    def create_many(self, tasks: Iterable[NewTask]) -> list[TaskRecord]:
+        """Create many tasks in one transaction, each with its 'created' event.
+
+        All are validated first: one bad task refuses the whole batch, naming it,
+        and nothing is written. Given ids and timestamps are kept (imports); the
+        rest are filled in as ``create`` would. Rows go to the driver's executemany
+        through one statement peewee builds, since per-row query building costs
+        several times the insert itself.
+        """
+        now = self._clock()
+        records: list[TaskRecord] = []
+        for number, new in enumerate(tasks, start=1):
+            try:
+                title = clean_title(new.title)
+                description = clean_description(new.description)
+            except ValidationError as error:
+                raise ValidationError(error.field, f"Task {number}: {error}") from None
+            created = new.created_at or now
+            records.append(
+                TaskRecord(
+                    id=new.id or new_task_id(),
+                    title=title,
+                    description=description,
+                    completed=bool(new.completed),
+                    created_at=created,
+                    updated_at=new.updated_at or created,
+                    user_id=self.user,
+                    version=1,
+                )
+            )
+        if not records:
+            return []
+        Task, TaskEvent = self._models.Task, self._models.TaskEvent
+        # A batch shares few distinct timestamps (often one): format each once.
+        stamps: dict[datetime, str] = {}
+
+        def stamp(moment: datetime) -> str:
+            text = stamps.get(moment)
+            if text is None:
+                text = stamps[moment] = format_timestamp(moment)
+            return text
+
+        task_rows = []
+        event_rows = []
+        logged_at = stamp(now)
+        for r in records:
+            created, updated = stamp(r.created_at), stamp(r.updated_at)
+            task_rows.append(
+                (
+                    r.id,
+                    self.user,
+                    r.title,
+                    title_key(r.title),
+                    r.description,
+                    r.completed,
+                    created,
+                    updated,
+                    1,
+                )
+            )
+            snapshot = {
+                "title": r.title,
+                "description": r.description,
+                "completed": r.completed,
+                "created_at": created,
+                "updated_at": updated,
+                "version": 1,
+            }
+            event_rows.append(
+                (r.id, self.user, EventKind.CREATED.value, logged_at, _json_text(snapshot))
+            )
+        task_sql, _ = Task.insert(
+            id="",
+            user="",
+            title="",
+            title_key="",
+            description="",
+            completed=False,
+            created_at="",
+            updated_at="",
+            version=1,
+        ).sql()
+        event_sql, _ = TaskEvent.insert(task_id="", user="", kind="", at="", after=None).sql()
+        with self._backend.write():
+            self._ensure_user(now)
+            cursor = self._backend.db.cursor()
+            cursor.executemany(task_sql, task_rows)
+            cursor.executemany(event_sql, event_rows)
+        moments = {text: parse_timestamp(text) for text in stamps.values()}
+        return [
+            _replace(
+                r,
+                created_at=moments[stamps[r.created_at]],
+                updated_at=moments[stamps[r.updated_at]],
+            )
+            for r in records
+        ]
 
     @_operation
     def update(
@@ -703,6 +804,11 @@ def _snapshot_json(record: TaskRecord | None) -> dict[str, Any] | None:
         "updated_at": format_timestamp(record.updated_at),
         "version": record.version,
     }
+
+
+def _json_text(data: dict[str, Any] | None) -> str | None:
+    """The event log's JSON exactly as JsonField writes it (for rows written in bulk)."""
+    return None if data is None else json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def _snapshot_from_json(data: dict[str, Any] | None) -> TaskSnapshot | None:

@@ -15,6 +15,7 @@ from store import (
     AmbiguousIdError,
     ConflictError,
     EventKind,
+    NewTask,
     NotFoundError,
     NothingToUndoError,
     Sort,
@@ -386,3 +387,28 @@ def test_keyset_paging_backwards_and_positions(
     done = next(t for t in everything if t.completed)
     assert store.position_of(done.id, hidden) is None
     assert store.position_of("no-such-task", query) is None
+
+
+def test_create_many_keeps_given_ids_and_times_and_logs_each(
+    store: TaskStore, clock: FrozenClock
+) -> None:
+    from datetime import datetime
+
+    when = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    given = NewTask("imported", "with notes", completed=True, id="my-own-id", created_at=when)
+    made = store.create_many([given, NewTask("  fresh  ")])
+    assert [t.title for t in made] == ["imported", "fresh"]
+    imported = store.get("my-own-id")
+    assert imported == made[0]
+    assert (imported.created_at, imported.updated_at, imported.completed) == (when, when, True)
+    assert str(uuid.UUID(made[1].id)) == made[1].id
+    assert [e.summary for e in store.history("my-own-id")] == ["created"]
+    assert store.position_of(made[1].id, TaskQuery(sort=Sort.TITLE)) == 0  # title key written
+
+
+def test_create_many_refuses_the_whole_batch_naming_the_bad_task(store: TaskStore) -> None:
+    batch = [NewTask("fine"), NewTask("also fine"), NewTask("   ")]
+    with pytest.raises(ValidationError, match="Task 3: A task needs a title"):
+        store.create_many(batch)
+    assert store.list() == []
+    assert store.last_event_id() == 0

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 SORT_CYCLE = (Sort.CREATED, Sort.UPDATED, Sort.TITLE, Sort.STATUS)
 SEARCH_DEBOUNCE_SECONDS = 0.12
+WINDOW = 150  # rows fetched with a new list: a screenful and more, around the cursor
 EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo"}
 NEEDS_A_TASK = {"toggle", "edit", "delete", "open"}
 
@@ -66,18 +67,54 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
         Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
         Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
-        Binding("s", "cycle_sort", "Sort", show=False, tooltip="Sort: created, updated, title, open first"),
+        Binding(
+            "s",
+            "cycle_sort",
+            "Sort",
+            show=False,
+            tooltip="Sort: created, updated, title, open first",
+        ),
         Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search"),
     ]
 
     class ListLoaded(Message):
+        """A list's length and its first window of rows, around where the cursor goes."""
+
         def __init__(
-            self, query: TaskQuery, records: Sequence[TaskRecord], keep: str | None
+            self,
+            query: TaskQuery,
+            total: int,
+            start: int,
+            records: Sequence[TaskRecord],
+            cursor: int,
         ) -> None:
             super().__init__()
             self.query = query
+            self.total = total
+            self.start = start
             self.records = records
-            self.keep = keep
+            self.cursor = cursor
+
+    class RowsLoaded(Message):
+        """Rows the table asked for (RowsNeeded)."""
+
+        def __init__(self, generation: int, start: int, records: Sequence[TaskRecord]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.start = start
+            self.records = records
+
+    class TaskPlaced(Message):
+        """Where a task that is not loaded belongs in the list (None: it does not)."""
+
+        def __init__(
+            self, generation: int, task: TaskRecord, position: int | None, select: bool
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.task = task
+            self.position = position
+            self.select = select
 
     class CountsLoaded(Message):
         def __init__(self, counts: TaskCounts) -> None:
@@ -133,14 +170,21 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     # -- loading ---------------------------------------------------------------------------
 
     def load(self, keep: str | None = None) -> None:
+        """Fetch the list's length and the window around task ``keep`` (default: the
+        cursor's task), or around the cursor's row if that task is not listed."""
         current = self.table.current
-        self._load(self.view, keep or (current.id if current else None))
+        self._load(self.view, keep or (current.id if current else None), self.table.cursor)
 
     @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
-    def _load(self, query: TaskQuery, keep: str | None) -> None:
-        records = self.taskflow.store.list(query)
+    def _load(self, query: TaskQuery, keep: str | None, cursor: int) -> None:
+        store = self.taskflow.store
+        total = store.count(query)
+        position = store.position_of(keep, query) if keep else None
+        cursor = min(position if position is not None else cursor, max(total - 1, 0))
+        start = max(cursor - WINDOW // 2, 0)
+        records = store.list(query, limit=WINDOW, offset=start) if total else []
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ListLoaded(query, records, keep))
+            self.post_message(self.ListLoaded(query, total, start, records, cursor))
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self) -> None:
@@ -148,8 +192,27 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.CountsLoaded(counts))
 
+    def on_task_table_rows_needed(self, message: TaskTable.RowsNeeded) -> None:
+        self._fetch_rows(self.view, message)
+
     @work(thread=True, group="rows", exit_on_error=False)
-    def fetch_rows(self, task_ids: frozenset[str]) -> None:
+    def _fetch_rows(self, query: TaskQuery, needed: TaskTable.RowsNeeded) -> None:
+        store = self.taskflow.store
+        if needed.after is not None:
+            records = store.list(query, limit=needed.count, after=needed.after)
+        elif needed.before is not None:
+            records = store.list(query, limit=needed.count, before=needed.before)
+        else:
+            records = store.list(query, limit=needed.count, offset=needed.start)
+        self.post_message(self.RowsLoaded(needed.generation, needed.start, records))
+
+    @work(thread=True, group="rows", exit_on_error=False)
+    def _place(self, generation: int, query: TaskQuery, task: TaskRecord, select: bool) -> None:
+        position = self.taskflow.store.position_of(task.id, query)
+        self.post_message(self.TaskPlaced(generation, task, position, select))
+
+    @work(thread=True, group="rows", exit_on_error=False)
+    def _refetch(self, task_ids: frozenset[str]) -> None:
         found = self.taskflow.store.get_many(task_ids)
         missing = task_ids - {task.id for task in found}
         self.post_message(self.RowsFetched(found, missing))
@@ -158,7 +221,22 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if message.query != self.view:
             return  # a newer search or filter has been asked for since
         self.loaded = True
-        self.table.show(message.records, keep=message.keep)
+        self.table.reset(message.total, message.start, message.records, message.cursor)
+        self._update_status()
+
+    def on_task_list_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        self.table.add_rows(message.generation, message.start, message.records)
+
+    def on_task_list_screen_task_placed(self, message: TaskPlaced) -> None:
+        if message.generation != self.table.generation or message.position is None:
+            return
+        index = self.table.rows.index_of(message.task.id)
+        if index is not None:  # it arrived with a page meanwhile
+            self.table.replace_at(index, message.task)
+            if message.select:
+                self.table.select_index(index)
+        else:
+            self.table.insert_at(message.position, message.task, select=message.select)
         self._update_status()
 
     def on_task_list_screen_counts_loaded(self, message: CountsLoaded) -> None:
@@ -166,24 +244,54 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._update_status()
 
     def on_task_list_screen_rows_fetched(self, message: RowsFetched) -> None:
+        table = self.table
+        unplaced = [t for t in message.missing if table.rows.index_of(t) is None]
         for task in message.found:
-            self.table.upsert(task, self.view)
+            if table.rows.index_of(task.id) is None and self.view.matches(task):
+                unplaced.append(task.id)
+            else:
+                self.show_change(task)
         for task_id in message.missing:
-            self.table.remove(task_id)
+            self.hide(task_id)
+        if unplaced:
+            # Changed elsewhere and not loaded here: where they went (or which rows
+            # moved up) is unknown, so re-read the window on screen, keeping the cursor.
+            self.load()
         self.load_counts()
         self._update_status()
 
     # -- changes, from here or elsewhere -------------------------------------------------------
 
+    def show_change(self, task: TaskRecord, *, select: bool = False) -> None:
+        """One task changed: repaint its row, drop it, or place it, as the view says."""
+        table = self.table
+        index = table.rows.index_of(task.id)
+        if index is None:
+            if self.view.matches(task):
+                self._place(table.generation, self.view, task, select)
+            return
+        if self.view.matches(task):
+            table.replace_at(index, task)
+            if select:
+                table.select_index(index)
+        else:
+            table.remove_at(index)
+
+    def hide(self, task_id: str) -> bool:
+        index = self.table.rows.index_of(task_id)
+        if index is None:
+            return False
+        self.table.remove_at(index)
+        return True
+
     def on_task_updated(self, message: TaskUpdated) -> None:
-        self.table.upsert(message.task, self.view)
-        if message.select:
-            self.table.select_task(message.task.id)
+        self.show_change(message.task, select=message.select)
         self.load_counts()
         self._update_status()
 
     def on_task_removed(self, message: TaskRemoved) -> None:
-        self.table.remove(message.task_id)
+        if not self.hide(message.task_id):
+            self.load()  # not loaded here, but it may have been in the list: re-count
         self.load_counts()
         self._update_status()
 
@@ -192,7 +300,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self.load()
             self.load_counts()
         else:
-            self.fetch_rows(message.changes.task_ids)
+            self._refetch(message.changes.task_ids)
 
     def on_task_table_highlighted(self, message: TaskTable.Highlighted) -> None:
         self.refresh_bindings()
@@ -284,7 +392,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if task is not None:
             # Show the new state at once; the store's answer replaces it a moment later.
             optimistic = replace(task, completed=not task.completed)
-            self.table.upsert(optimistic, self.view)
+            self.show_change(optimistic)
             self.taskflow.toggle_task(task)
 
     def action_add(self) -> None:
@@ -380,15 +488,17 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def jump_to(self, task: TaskRecord) -> None:
         """Put the cursor on ``task``, widening the view if the filter or search hides it."""
-        if self.table.select_task(task.id):
-            self.table.focus()
-            return
-        self.query_one("#search", Input).value = ""
-        self.query_one("#search", Input).add_class("hidden")
-        self.view = replace(self.view, status=Status.ALL, search="")
-        self.refresh_bindings()
-        self._load(self.view, task.id)
         self.table.focus()
+        if self.table.select_task(task.id):
+            return
+        if not self.view.matches(task):
+            search = self.query_one("#search", Input)
+            search.value = ""
+            search.add_class("hidden")
+            self.view = replace(self.view, status=Status.ALL, search="")
+            self.refresh_bindings()
+            self._update_status()
+        self._load(self.view, task.id, self.table.cursor)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         entries = [

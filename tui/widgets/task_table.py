@@ -1,9 +1,12 @@
-"""The task table: a line-API list that draws only the rows on screen.
+"""The task table: a line-API list that holds and draws only what is on screen.
 
-The screen tells it what to show (``show``) and which single rows changed
-(``upsert``, ``remove``); the table asks its row source for rows by position.
-Drawing goes through ``render_line``, one screen line at a time, so the cost of a
-repaint is one screenful whatever the number of tasks.
+The table knows how many tasks the list has and keeps a window of rows around
+what is visible. When the user scrolls to rows it does not have, it asks for
+them (``RowsNeeded``, with neighbouring rows as keyset anchors) and draws
+placeholders until they arrive. The screen tells it which single rows changed
+(``replace_at``, ``insert_at``, ``remove_at``). Drawing goes through
+``render_line``, one screen line at a time, so neither memory nor a repaint
+grows with the number of tasks.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import TaskQuery, TaskRecord
+from store import TaskRecord
 from tui.formatting import relative_time, single_line, visible
 
 MARKER_WIDTH = 3  # "[x]"
@@ -31,51 +34,88 @@ UPDATED_WIDTH = 9  # "yesterday"
 NOTES_WIDTH = 1
 GAP = 2
 NARROW = 50  # below this width the "updated" column gives its room to the title
+FETCH_MARGIN = 50  # rows loaded beyond each edge of the screen, so scrolling rarely waits
+FETCH_CHUNK = 100  # rows asked for at once
+KEEP_AROUND = 300  # rows kept beyond each edge of the screen; the rest are forgotten
 
 
 class TaskRows:
-    """The rows the table shows, in order, with an index by task id.
+    """A window onto one list: its length, and the rows fetched so far, by position."""
 
-    Holds the current list in memory; the scale work swaps in a paged source
-    with the same methods.
-    """
-
-    def __init__(self, records: Sequence[TaskRecord] = ()) -> None:
-        self._records: list[TaskRecord] = list(records)
+    def __init__(self, total: int = 0, start: int = 0, records: Sequence[TaskRecord] = ()) -> None:
+        self.total = total
+        self._rows: dict[int, TaskRecord] = {}
         self._index: dict[str, int] = {}
-        self._reindex()
-
-    def _reindex(self) -> None:
-        self._index = {record.id: number for number, record in enumerate(self._records)}
+        self.put(start, records)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return self.total
+
+    @property
+    def cached(self) -> int:
+        return len(self._rows)
 
     def row(self, index: int) -> TaskRecord | None:
-        return self._records[index] if 0 <= index < len(self._records) else None
+        return self._rows.get(index)
 
     def index_of(self, task_id: str) -> int | None:
         return self._index.get(task_id)
 
+    def put(self, start: int, records: Sequence[TaskRecord]) -> None:
+        for offset, record in enumerate(records):
+            index = start + offset
+            if index >= self.total:
+                break
+            self.replace(index, record)
+
     def replace(self, index: int, record: TaskRecord) -> None:
-        self._records[index] = record
+        previous = self._rows.get(index)
+        if previous is not None:
+            self._index.pop(previous.id, None)
+        elsewhere = self._index.get(record.id)
+        if elsewhere is not None and elsewhere != index:
+            del self._rows[elsewhere]  # a stale copy from before the list changed
+        self._rows[index] = record
+        self._index[record.id] = index
 
     def insert(self, index: int, record: TaskRecord) -> None:
-        self._records.insert(index, record)
-        self._reindex()
+        self._shift(index, 1)
+        self.total += 1
+        self.replace(index, record)
 
-    def pop(self, index: int) -> TaskRecord:
-        record = self._records.pop(index)
-        self._reindex()
-        return record
+    def pop(self, index: int) -> None:
+        record = self._rows.pop(index, None)
+        if record is not None:
+            self._index.pop(record.id, None)
+        self._shift(index + 1, -1)
+        self.total = max(self.total - 1, 0)
 
-    def position_for(self, record: TaskRecord, query: TaskQuery) -> int:
-        """Where ``record`` belongs in the list under ``query``'s sort."""
-        key = query.sort_key(record)
-        for number, existing in enumerate(self._records):
-            if query.sort_key(existing) > key:
-                return number
-        return len(self._records)
+    def _shift(self, start: int, by: int) -> None:
+        moved = {i + by if i >= start else i: r for i, r in self._rows.items()}
+        self._rows = moved
+        self._index = {record.id: i for i, record in moved.items()}
+
+    def gaps(self, first: int, last: int, chunk: int) -> list[tuple[int, int]]:
+        """Ranges [start, stop) within [first, last) not fetched yet, at most ``chunk`` long."""
+        found: list[tuple[int, int]] = []
+        index = max(first, 0)
+        last = min(last, self.total)
+        while index < last:
+            if index in self._rows:
+                index += 1
+                continue
+            stop = index
+            while stop < last and stop not in self._rows and stop - index < chunk:
+                stop += 1
+            found.append((index, stop))
+            index = stop
+        return found
+
+    def keep_only(self, first: int, last: int, also: int) -> None:
+        """Forget rows outside [first, last) but row ``also`` (the cursor's): memory stays
+        one window, whatever the length of the list."""
+        self._rows = {i: r for i, r in self._rows.items() if first <= i < last or i == also}
+        self._index = {record.id: i for i, record in self._rows.items()}
 
 
 @dataclass(frozen=True)
@@ -116,7 +156,7 @@ class TaskTable(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Highlighted(Message):
-        """The cursor moved to another task (or to none)."""
+        """The cursor moved to another task (or to a row still loading, or to none)."""
 
         def __init__(self, task: TaskRecord | None) -> None:
             super().__init__()
@@ -136,6 +176,28 @@ class TaskTable(ScrollView, can_focus=True):
             super().__init__()
             self.task = task
 
+    class RowsNeeded(Message):
+        """Rows [start, start + count) are about to be seen and are not loaded.
+
+        ``after`` / ``before`` are the loaded rows just outside the range, when
+        there are any: the store can then fetch by keyset from them.
+        """
+
+        def __init__(
+            self,
+            generation: int,
+            start: int,
+            count: int,
+            after: TaskRecord | None,
+            before: TaskRecord | None,
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.start = start
+            self.count = count
+            self.after = after
+            self.before = before
+
     def __init__(
         self,
         clock: Callable[[], datetime],
@@ -147,6 +209,8 @@ class TaskTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
         self.rows = TaskRows()
+        self.generation = 0  # bumped by reset(): rows asked for earlier are then stale
+        self._requested: set[tuple[int, int]] = set()
         self._now = clock()
         self._highlighted_id: str | None = None
 
@@ -160,51 +224,58 @@ class TaskTable(ScrollView, can_focus=True):
     def body_height(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
 
-    def show(self, records: Sequence[TaskRecord], keep: str | None = None) -> None:
-        """Replace every row; keep the cursor on task ``keep`` if it is still listed."""
-        previous = self.cursor
-        self.rows = TaskRows(records)
+    def reset(self, total: int, start: int, records: Sequence[TaskRecord], cursor: int) -> None:
+        """Show a new list: its length, the rows around ``cursor``, the cursor itself."""
+        self.generation += 1
+        self._requested.clear()
+        self.rows = TaskRows(total, start, records)
         self._now = self._clock()
-        target = self.rows.index_of(keep) if keep else None
-        if target is None:
-            target = min(previous, len(self.rows) - 1)
         self._resize_virtual()
-        self._move_cursor(max(target, 0), force_message=True)
+        self._move_cursor(max(cursor, 0), force_message=True)
+        self.refresh()
+        self._ask_for_missing_rows()
+
+    def add_rows(self, generation: int, start: int, records: Sequence[TaskRecord]) -> None:
+        """Rows the screen fetched after a RowsNeeded; ignored if the list changed since."""
+        self._requested = {r for r in self._requested if r[0] != start}
+        if generation != self.generation:
+            return
+        self.rows.put(start, records)
+        top = round(self.scroll_y)
+        self.rows.keep_only(
+            top - KEEP_AROUND, top + self.body_height + KEEP_AROUND, also=self.cursor
+        )
+        if start <= self.cursor < start + len(records):
+            self._announce_cursor(force=True)
         self.refresh()
 
-    def upsert(self, record: TaskRecord, query: TaskQuery) -> None:
-        """Show one changed or new task: in place, at its sorted place, or not at all."""
-        index = self.rows.index_of(record.id)
-        if not query.matches(record):
-            if index is not None:
-                self.remove(record.id)
-            return
+    def replace_at(self, index: int, record: TaskRecord) -> None:
+        """One row changed in place (a toggle, an edit): repaint that line only."""
+        self.rows.replace(index, record)
         self._now = self._clock()
-        if index is not None:
-            self.rows.replace(index, record)
-            self._refresh_row(index)
-            if index == self.cursor:
-                self.post_message(self.Highlighted(record))
-            return
-        position = self.rows.position_for(record, query)
-        current_id = self._highlighted_id
-        self.rows.insert(position, record)
+        self._refresh_row(index)
+        if index == self.cursor:
+            self._announce_cursor(force=True)
+
+    def insert_at(self, index: int, record: TaskRecord, *, select: bool = False) -> None:
+        """A task joined the list at ``index``; the cursor keeps its task unless ``select``."""
+        index = min(max(index, 0), len(self.rows))
+        self.rows.insert(index, record)
         self._resize_virtual()
-        # Rows added above the cursor must not push the cursor off its task.
-        keep = self.rows.index_of(current_id) if current_id else None
-        self._move_cursor(keep if keep is not None else self.cursor, force_message=keep is None)
+        if select:
+            self._move_cursor(index)
+        elif index <= self.cursor and len(self.rows) > 1:
+            self._move_cursor(self.cursor + 1)  # the same task, one row further down
+        else:
+            self._move_cursor(self.cursor)
         self.refresh()
 
-    def remove(self, task_id: str) -> None:
-        """Drop one row; the cursor stays on its task, or moves to the neighbour."""
-        index = self.rows.index_of(task_id)
-        if index is None:
-            return
+    def remove_at(self, index: int) -> None:
+        """A task left the list; the cursor stays on its task, or moves to the neighbour."""
         self.rows.pop(index)
         self._resize_virtual()
-        keep = self.rows.index_of(self._highlighted_id) if self._highlighted_id else None
-        target = keep if keep is not None else min(index, len(self.rows) - 1)
-        self._move_cursor(max(target, 0), force_message=True)
+        target = self.cursor - 1 if index < self.cursor else self.cursor
+        self._move_cursor(min(target, len(self.rows) - 1), force_message=True)
         self.refresh()
 
     def select_task(self, task_id: str) -> bool:
@@ -214,12 +285,15 @@ class TaskTable(ScrollView, can_focus=True):
         self._move_cursor(index)
         return True
 
+    def select_index(self, index: int) -> None:
+        self._move_cursor(index)
+
     def tick(self) -> None:
         """Re-read the clock so relative times ('5m ago') stay true."""
         self._now = self._clock()
         self.refresh()
 
-    # -- cursor --------------------------------------------------------------------------------
+    # -- cursor and loading ----------------------------------------------------------------------
 
     def _move_cursor(self, index: int, *, force_message: bool = False) -> None:
         count = len(self.rows)
@@ -229,9 +303,13 @@ class TaskTable(ScrollView, can_focus=True):
         self._refresh_row(old)
         self._refresh_row(index)
         self._scroll_cursor_into_view()
-        record = self.rows.row(index)
+        self._ask_for_missing_rows()
+        self._announce_cursor(force=force_message or old != index)
+
+    def _announce_cursor(self, *, force: bool = False) -> None:
+        record = self.rows.row(self.cursor)
         new_id = record.id if record else None
-        if force_message or new_id != self._highlighted_id or old != index:
+        if force or new_id != self._highlighted_id:
             self._highlighted_id = new_id
             self.post_message(self.Highlighted(record))
 
@@ -241,6 +319,31 @@ class TaskTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + self.body_height:
             self.scroll_to(y=self.cursor - self.body_height + 1, animate=False, immediate=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._ask_for_missing_rows()
+
+    def _ask_for_missing_rows(self) -> None:
+        """Ask for the rows of the visible page and a page either side that are not loaded."""
+        if not self.rows.total:
+            return
+        top = min(round(self.scroll_y), max(self.cursor, 0))
+        first = top - FETCH_MARGIN
+        last = max(round(self.scroll_y), self.cursor) + self.body_height + FETCH_MARGIN
+        for start, stop in self.rows.gaps(first, last, FETCH_CHUNK):
+            if any(s <= start < e for s, e in self._requested):
+                continue
+            self._requested.add((start, stop))
+            self.post_message(
+                self.RowsNeeded(
+                    self.generation,
+                    start,
+                    stop - start,
+                    after=self.rows.row(start - 1),
+                    before=self.rows.row(stop),
+                )
+            )
 
     def action_cursor_down(self) -> None:
         self._move_cursor(self.cursor + 1)
@@ -311,9 +414,11 @@ class TaskTable(ScrollView, can_focus=True):
         if y == 0:
             return self._header_line(width)
         index = round(self.scroll_y) + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
         record = self.rows.row(index)
         if record is None:
-            return Strip.blank(width, base)
+            return self._loading_line(index, width, base)
         return self._task_line(record, index, width, base)
 
     def _header_line(self, width: int) -> Strip:
@@ -355,6 +460,17 @@ class TaskTable(ScrollView, can_focus=True):
             text.append(" " * GAP)
             text.append(updated.rjust(columns.updated), style=muted)
         return self._to_strip(text, width, row_style)
+
+    def _loading_line(self, index: int, width: int, base: Style) -> Strip:
+        style = base
+        if index == self.cursor:
+            style = style + self.get_component_rich_style("task-table--cursor-blurred")
+        text = Text(
+            " " * (1 + MARKER_WIDTH + GAP) + "…",
+            style=self.get_component_rich_style("task-table--muted", partial=True),
+            end="",
+        )
+        return self._to_strip(text, width, style)
 
     def _to_strip(self, text: Text, width: int, style: Style) -> Strip:
         text.stylize_before(style)
