@@ -238,16 +238,18 @@ class TaskStore:
         offset: int = 0,
         after: TaskRecord | None = None,
         before: TaskRecord | None = None,
+        from_end: bool = False,
     ) -> list[TaskRecord]:
         """Tasks matching ``query`` in its order; page with ``limit`` and ``offset``,
-        or by keyset: the rows right ``after`` (or right ``before``) a given task.
+        or by keyset: the rows right ``after`` (or right ``before``) a given task;
+        ``from_end`` gives the last ``limit`` rows (still in the list's order).
 
         Keyset pages walk the index that matches the sort from the given row, so
         they cost the same however deep in the list they are.
         """
         select = self._filtered(query)
         order = self._sort_keys(query.sort)
-        backwards = before is not None
+        backwards = before is not None or from_end
         if after is not None:
             select = select.where(_beyond(order, self._sort_values(query.sort, after), 1))
         if before is not None:

@@ -25,6 +25,7 @@ from store import (
 )
 from tui.formatting import home_relative, literal, single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
+from tui.widgets.task_table import KEEP_EDGES as EDGE
 from tui.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
@@ -87,6 +88,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             start: int,
             records: Sequence[TaskRecord],
             cursor: int,
+            head: Sequence[TaskRecord] = (),
+            tail_start: int = 0,
+            tail: Sequence[TaskRecord] = (),
         ) -> None:
             super().__init__()
             self.query = query
@@ -94,6 +98,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self.start = start
             self.records = records
             self.cursor = cursor
+            self.head = head
+            self.tail_start = tail_start
+            self.tail = tail
 
     class RowsLoaded(Message):
         """Rows the table asked for (RowsNeeded)."""
@@ -130,9 +137,10 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.view = TaskQuery()
+        self.shown: TaskQuery | None = None  # the query whose results the table shows
         self.counts: TaskCounts | None = None
-        self.loaded = False
         self._search_timer: Timer | None = None
+        self._had_task = False
 
     @property
     def taskflow(self) -> TaskFlowApp:
@@ -183,8 +191,15 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         cursor = min(position if position is not None else cursor, max(total - 1, 0))
         start = max(cursor - WINDOW // 2, 0)
         records = store.list(query, limit=WINDOW, offset=start) if total else []
+        # The first and last rows too (G, g, End, Home), fetched from each end of the
+        # index: cheap at any size, and those keys then never wait.
+        head = store.list(query, limit=EDGE) if start > 0 else []
+        tail_start = max(total - EDGE, 0)
+        tail = store.list(query, limit=EDGE, from_end=True) if start + WINDOW < total else []
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ListLoaded(query, total, start, records, cursor))
+            self.post_message(
+                self.ListLoaded(query, total, start, records, cursor, head, tail_start, tail)
+            )
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self) -> None:
@@ -220,8 +235,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def on_task_list_screen_list_loaded(self, message: ListLoaded) -> None:
         if message.query != self.view:
             return  # a newer search or filter has been asked for since
-        self.loaded = True
-        self.table.reset(message.total, message.start, message.records, message.cursor)
+        self.shown = message.query
+        table = self.table
+        table.reset(message.total, message.start, message.records, message.cursor)
+        table.add_rows(table.generation, 0, message.head)
+        table.add_rows(table.generation, message.tail_start, message.tail)
         self._update_status()
 
     def on_task_list_screen_rows_loaded(self, message: RowsLoaded) -> None:
@@ -303,7 +321,12 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self._refetch(message.changes.task_ids)
 
     def on_task_table_highlighted(self, message: TaskTable.Highlighted) -> None:
-        self.refresh_bindings()
+        # Only whether there is a task under the cursor changes which keys apply;
+        # rebuilding the footer on every cursor move would cost more than the move.
+        has_task = message.task is not None
+        if has_task != self._had_task:
+            self._had_task = has_task
+            self.refresh_bindings()
 
     def on_task_table_toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
         if self.check_action("toggle", ()):
@@ -335,7 +358,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         hint = self.query_one("#empty-hint", Static)
         table = self.table
         message: Text | None = None
-        if self.loaded and len(table.rows) == 0 and self.counts is not None:
+        if self.shown is not None and len(table.rows) == 0 and self.counts is not None:
             if self.counts.total == 0:
                 message = Text.assemble(
                     ("No tasks yet.\n\n", "bold"),

@@ -37,6 +37,7 @@ NARROW = 50  # below this width the "updated" column gives its room to the title
 FETCH_MARGIN = 50  # rows loaded beyond each edge of the screen, so scrolling rarely waits
 FETCH_CHUNK = 100  # rows asked for at once
 KEEP_AROUND = 300  # rows kept beyond each edge of the screen; the rest are forgotten
+KEEP_EDGES = 60  # rows always kept at each end of the list (g and G answer at once)
 
 
 class TaskRows:
@@ -111,10 +112,15 @@ class TaskRows:
             index = stop
         return found
 
-    def keep_only(self, first: int, last: int, also: int) -> None:
-        """Forget rows outside [first, last) but row ``also`` (the cursor's): memory stays
-        one window, whatever the length of the list."""
-        self._rows = {i: r for i, r in self._rows.items() if first <= i < last or i == also}
+    def keep_only(self, first: int, last: int, also: int, edges: int = 0) -> None:
+        """Forget rows outside [first, last), but for row ``also`` (the cursor's) and the
+        first and last ``edges`` rows: memory stays a window, whatever the list's length."""
+        tail = self.total - edges
+        self._rows = {
+            i: r
+            for i, r in self._rows.items()
+            if first <= i < last or i == also or i < edges or i >= tail
+        }
         self._index = {record.id: i for i, record in self._rows.items()}
 
 
@@ -243,7 +249,10 @@ class TaskTable(ScrollView, can_focus=True):
         self.rows.put(start, records)
         top = round(self.scroll_y)
         self.rows.keep_only(
-            top - KEEP_AROUND, top + self.body_height + KEEP_AROUND, also=self.cursor
+            top - KEEP_AROUND,
+            top + self.body_height + KEEP_AROUND,
+            also=self.cursor,
+            edges=KEEP_EDGES,
         )
         if start <= self.cursor < start + len(records):
             self._announce_cursor(force=True)

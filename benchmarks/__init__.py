@@ -1,0 +1,1 @@
+"""TaskFlow's benchmarks: `python -m benchmarks` (see README, Performance)."""
