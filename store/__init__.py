@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from store import migrate as _migrate
+from store import transfer
 from store.config import (
     DB_ENV_VAR,
     USER_ENV_VAR,
@@ -28,6 +29,7 @@ from store.errors import (
     AmbiguousIdError,
     BusyError,
     ConflictError,
+    FileFormatError,
     HealthCheckError,
     LocationError,
     MigrationError,
@@ -59,6 +61,7 @@ from store.records import (
     UndoResult,
 )
 from store.tasks import TaskStore, utc_now
+from store.transfer import ImportedTask, ImportOutcome, ParsedFile
 from store.validation import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 
 __all__ = [
@@ -74,8 +77,11 @@ __all__ = [
     "DatabaseLocation",
     "EventKind",
     "EventRecord",
+    "FileFormatError",
     "HealthCheckError",
     "HealthReport",
+    "ImportOutcome",
+    "ImportedTask",
     "LocationError",
     "MigrationError",
     "MigrationReport",
@@ -84,6 +90,7 @@ __all__ = [
     "NotADatabaseError",
     "NotFoundError",
     "NothingToUndoError",
+    "ParsedFile",
     "PermissionDeniedError",
     "ReadOnlyError",
     "Sort",
@@ -103,6 +110,7 @@ __all__ = [
     "open_store",
     "resolve_location",
     "resolve_user",
+    "transfer",
 ]
 
 

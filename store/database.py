@@ -233,6 +233,11 @@ class SqliteBackend:
             )
         return self.db.atomic()
 
+    def read_snapshot(self) -> Any:
+        """A read transaction: one consistent view of the file for a long read (an
+        export), while writers elsewhere carry on (WAL lets them)."""
+        return self.db.atomic(lock_type="DEFERRED")
+
     @contextlib.contextmanager
     def migration_transaction(self) -> Iterator[None]:
         """A transaction for schema changes: foreign keys paused, checked before commit.

@@ -112,3 +112,7 @@ class ConflictError(StoreError):
 
 class NothingToUndoError(StoreError):
     """The owner has no change left to undo."""
+
+
+class FileFormatError(StoreError):
+    """An import file is unreadable or malformed; it was refused whole, nothing written."""

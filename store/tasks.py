@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import heapq
+import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -22,7 +26,7 @@ from store.errors import (
     NothingToUndoError,
     ValidationError,
 )
-from store.migrations import LATEST_VERSION
+from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, format_timestamp, parse_timestamp
 from store.records import (
     ChangeSet,
@@ -40,14 +44,25 @@ from store.records import (
     UndoResult,
     title_key,
 )
+from store.transfer import ImportedTask, ImportOutcome
 from store.validation import clean_description, clean_title
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Substitute ids for imported tasks whose id another owner already uses here.
+REASSIGNED_ID_NAMESPACE = uuid.UUID("0c8e5f7a-2b6d-4e19-8f3a-5d7c9b1e4a60")
 # Past this many changed tasks a running app reloads what it shows instead of row by row.
 CHANGESET_LIMIT = 500
 EDITABLE_FIELDS = ("title", "description", "completed")
+
+
+class _RollBack(Exception):
+    """Raised inside a write transaction to undo it (a dry run), carrying the result."""
+
+    def __init__(self, outcome: ImportOutcome) -> None:
+        super().__init__("dry run")
+        self.outcome = outcome
 
 
 def utc_now() -> datetime:
@@ -751,6 +766,331 @@ class TaskStore:
                 return
             after = page[-1]
 
+    # -- the command line: ids by prefix, whole histories, imports --------------------------
+
+    @_operation
+    def unique_prefix_length(self, minimum: int = 8) -> int:
+        """How many leading characters tell every task of this owner apart (at least
+        ``minimum``): the width the command line shows ids at, as git abbreviates hashes."""
+        Task = self._models.Task
+        ids = sorted(
+            task_id for (task_id,) in Task.select(Task.id).where(Task.user == self.user).tuples()
+        )
+        longest = minimum
+        for left, right in itertools.pairwise(ids):
+            shared = _shared_prefix(left, right)
+            longest = max(longest, min(shared + 1, len(right)))
+        return longest
+
+    @_operation
+    def pending_migrations(self) -> list[str]:
+        """The schema steps an open with migration would apply, as '0002 sort_indexes'."""
+        version = migrations.read_state(self._backend).version
+        return [f"{step.VERSION:04d} {step.NAME}" for step in STEPS[version:]]
+
+    def export_tasks(
+        self, *, events: bool = False, batch: int = 1000
+    ) -> Iterator[tuple[TaskRecord, list[EventRecord] | None]]:
+        """Every task in creation order, with its history if asked, a page at a time.
+
+        All pages come from one read snapshot, so an export shows the tasks exactly
+        as they were when it began, however long it takes and whoever writes meanwhile.
+        """
+        with self._backend.session(), self._backend.read_snapshot():
+            after: TaskRecord | None = None
+            while True:
+                page = self.list(TaskQuery(), limit=batch, after=after)
+                logs = self.histories(task.id for task in page) if events else {}
+                for task in page:
+                    yield task, logs.get(task.id) if events else None
+                if len(page) < batch:
+                    return
+                after = page[-1]
+
+    @_operation
+    def resolve_any_id(self, prefix: str) -> str:
+        """The one id, of a live or a deleted task, that starts with ``prefix``.
+
+        For what still makes sense of a deleted task (its history): a deleted task is
+        found through its events, and a candidate list shows it as it was last seen.
+        """
+        Task, TaskEvent = self._models.Task, self._models.TaskEvent
+        prefix = prefix.strip().lower()
+        if not prefix:
+            raise ValidationError("id", "Give a task id (or the start of one).")
+        live = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(prefix))
+        logged = (
+            TaskEvent.select(TaskEvent.task_id)
+            .where((TaskEvent.user == self.user) & TaskEvent.task_id.startswith(prefix))
+            .distinct()
+        )
+        found = sorted(
+            {task_id for (task_id,) in live.limit(11).tuples()}
+            | {task_id for (task_id,) in logged.limit(11).tuples()}
+        )
+        if not found:
+            raise NotFoundError(f"No task, live or deleted, with an id starting {prefix!r}.")
+        if prefix in found or len(found) == 1:
+            return prefix if prefix in found else found[0]
+        candidates = [self._last_seen(task_id) for task_id in found[:10]]
+        listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
+        how_many = "more than 10" if len(found) > 10 else str(len(found))
+        raise AmbiguousIdError(
+            f"The id {prefix!r} matches {how_many} tasks: {listed}. Give more characters.",
+            candidates,
+        )
+
+    @_operation
+    def histories(self, task_ids: Iterable[str]) -> dict[str, list[EventRecord]]:
+        """Each given task's history (oldest first), in a few queries for many tasks."""
+        TaskEvent = self._models.TaskEvent
+        wanted = list(dict.fromkeys(task_ids))
+        found: dict[str, list[EventRecord]] = {task_id: [] for task_id in wanted}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
+            rows = (
+                TaskEvent.select()
+                .where(
+                    (TaskEvent.user == self.user)
+                    & TaskEvent.task_id.in_(wanted[start : start + 500])
+                )
+                .order_by(TaskEvent.id)
+            )
+            for row in rows:
+                found[row.task_id].append(_event(row))
+        return found
+
+    @_operation
+    def import_tasks(
+        self, tasks: Sequence[ImportedTask], *, dry_run: bool = False
+    ) -> ImportOutcome:
+        """Add, update or leave each task of a validated file, all in one transaction.
+
+        A task whose id is new here is added with its own timestamps, version and
+        history (or a 'created' event when the file brings none). One already here
+        with the same title, description and done state is left alone. One that
+        differs is updated (an undoable 'edited' or 'toggled' event) only if the file
+        says it changed after ours did; otherwise ours is kept, so re-importing an
+        old file never reverts work done since. An id that another owner uses in
+        this database is replaced by a stable substitute, so a second import of the
+        same file finds it again. A dry run does all of it, then rolls it back.
+        """
+        try:
+            with self._backend.write():
+                outcome = self._import(tasks, dry_run=dry_run)
+                if dry_run:
+                    raise _RollBack(outcome)
+        except _RollBack as rolled_back:
+            return rolled_back.outcome
+        return outcome
+
+    def _import(self, tasks: Sequence[ImportedTask], *, dry_run: bool) -> ImportOutcome:
+        repeated = [task_id for task_id, n in Counter(t.id for t in tasks).items() if n > 1]
+        if repeated:
+            raise ValidationError(
+                "id", f"The id {repeated[0]} appears twice; nothing was imported."
+            )
+        now = self._clock()
+        reassigned = self._substitute_ids([task.id for task in tasks])
+        if reassigned:
+            tasks = [
+                dataclasses.replace(task, id=reassigned.get(task.id, task.id)) for task in tasks
+            ]
+        existing = {row.id: _record(row) for row in self._rows_by_id(t.id for t in tasks)}
+        added: list[tuple[TaskRecord, ImportedTask]] = []
+        updated: list[tuple[TaskRecord, ImportedTask]] = []
+        unchanged: list[TaskRecord] = []
+        kept_newer: list[TaskRecord] = []
+        for task in tasks:
+            current = existing.get(task.id)
+            if current is None:
+                created = task.created_at or task.updated_at or now
+                record = TaskRecord(
+                    id=task.id,
+                    title=task.title,
+                    description=task.description,
+                    completed=task.completed,
+                    created_at=created,
+                    updated_at=task.updated_at or created,
+                    user_id=self.user,
+                    version=task.version,
+                )
+                added.append((_normalised(record), task))
+            elif all(getattr(current, name) == getattr(task, name) for name in EDITABLE_FIELDS):
+                unchanged.append(current)
+            elif task.updated_at is None or task.updated_at <= current.updated_at:
+                kept_newer.append(current)
+            else:
+                updated.append((current, task))
+        if added or updated:
+            self._ensure_user(now)
+        self._insert_imported(added, now)
+        changed = [self._apply_imported(current, task, now) for current, task in updated]
+        return ImportOutcome(
+            added=tuple(record for record, _ in added),
+            updated=tuple(changed),
+            unchanged=tuple(unchanged),
+            kept_newer=tuple(kept_newer),
+            reassigned=reassigned,
+            dry_run=dry_run,
+        )
+
+    def _substitute_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """Ids another owner already uses here, each with the one to use instead.
+
+        Ids are unique across the database. The substitute is a UUID5 of this owner
+        and the original id: the same on every import, so imports stay idempotent.
+        """
+        Task = self._models.Task
+        taken: set[str] = set()
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            select = Task.select(Task.id).where(Task.id.in_(batch) & (Task.user != self.user))
+            taken.update(task_id for (task_id,) in select.tuples())
+        substitutes = {
+            task_id: str(uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self.user}\n{task_id}"))
+            for task_id in sorted(taken)
+        }
+        clash = Task.select(Task.id).where(
+            Task.id.in_(list(substitutes.values())) & (Task.user != self.user)
+        )
+        if substitutes and clash.exists():
+            raise ConflictError(
+                "Some imported ids belong to another owner here and cannot be replaced; "
+                "nothing was imported.",
+                current=None,
+            )
+        return substitutes
+
+    def _rows_by_id(self, task_ids: Iterable[str]) -> Iterator[Any]:
+        Task = self._models.Task
+        wanted = list(dict.fromkeys(task_ids))
+        for start in range(0, len(wanted), 500):
+            yield from Task.select().where(
+                (Task.user == self.user) & Task.id.in_(wanted[start : start + 500])
+            )
+
+    def _insert_imported(
+        self, added: Sequence[tuple[TaskRecord, ImportedTask]], now: datetime
+    ) -> None:
+        """Write new tasks and their histories through executemany (see the guide: per-row
+        query building costs several times the insert itself at 100,000 rows).
+
+        Events get explicit ids so that an undo in the file can name the event it
+        reverts. Histories from the file go first, merged by time (each task's own
+        order kept), then a 'created' event, now, for each task that brought none.
+        """
+        if not added:
+            return
+        Task, TaskEvent = self._models.Task, self._models.TaskEvent
+        task_fields = list(Task._meta.sorted_fields)
+        task_sql, _ = Task.insert({field: None for field in task_fields}).sql()
+        task_rows = []
+        for record, _ in added:
+            columns = {
+                "id": record.id,
+                "user": self.user,
+                "title": record.title,
+                "title_key": title_key(record.title),
+                "description": record.description,
+                "completed": record.completed,
+                "created_at": record.created_at,
+                "updated_at": record.updated_at,
+                "version": record.version,
+            }
+            task_rows.append([field.db_value(columns[field.name]) for field in task_fields])
+        histories: list[list[dict[str, Any]]] = []
+        created_events: list[dict[str, Any]] = []
+        for record, task in added:
+            if task.events is None:
+                created_events.append(
+                    {
+                        "task_id": record.id,
+                        "kind": EventKind.CREATED,
+                        "at": now,
+                        "before": None,
+                        "after": _snapshot_json(record),
+                        "reverts": None,
+                    }
+                )
+                continue
+            histories.append(
+                [
+                    {
+                        "task_id": record.id,
+                        "kind": event.kind,
+                        "at": event.at,
+                        "before": _snapshot_data(event.before),
+                        "after": _snapshot_data(event.after),
+                        "reverts": event.reverts,
+                        "position": position,
+                    }
+                    for position, event in enumerate(task.events)
+                ]
+            )
+        next_id = int(TaskEvent.select(peewee.fn.MAX(TaskEvent.id)).scalar() or 0) + 1
+        event_fields = list(TaskEvent._meta.sorted_fields)
+        event_rows = []
+        ordered = [
+            *heapq.merge(*histories, key=lambda event: event["at"]),
+            *created_events,
+        ]
+        ids_by_position: dict[tuple[str, int], int] = {}
+        for event in ordered:
+            event_id = next_id
+            next_id += 1
+            if "position" in event:
+                ids_by_position[(event["task_id"], event["position"])] = event_id
+            reverts = event["reverts"]
+            row = {
+                "id": event_id,
+                "task_id": event["task_id"],
+                "user": self.user,
+                "kind": event["kind"].value,
+                "at": event["at"],
+                "before": event["before"],
+                "after": event["after"],
+                "reverts": None
+                if reverts is None
+                else ids_by_position[(event["task_id"], reverts)],
+            }
+            event_rows.append([field.db_value(row[field.name]) for field in event_fields])
+        event_sql, _ = TaskEvent.insert({field: None for field in event_fields}).sql()
+        cursor = self._backend.db.cursor()
+        cursor.executemany(task_sql, task_rows)
+        cursor.executemany(event_sql, event_rows)
+
+    def _apply_imported(self, current: TaskRecord, task: ImportedTask, now: datetime) -> TaskRecord:
+        """Bring one task to the file's newer content, logged like an edit from the app."""
+        changes = {name: getattr(task, name) for name in EDITABLE_FIELDS}
+        assert task.updated_at is not None  # only a file that says when it changed updates
+        updated = _replace(
+            current, **changes, updated_at=task.updated_at, version=current.version + 1
+        )
+        self._write_fields(current, updated)
+        only_done_state = all(
+            getattr(current, name) == getattr(updated, name) for name in ("title", "description")
+        )
+        kind = EventKind.TOGGLED if only_done_state else EventKind.EDITED
+        self._log(kind, current.id, now, before=current, after=updated)
+        return _normalised(updated)
+
+    def _last_seen(self, task_id: str) -> TaskRecord:
+        """The task as it is, or for a deleted one as its history last shows it."""
+        Task, TaskEvent = self._models.Task, self._models.TaskEvent
+        row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
+        if row is not None:
+            return _record(row)
+        last = (
+            TaskEvent.select()
+            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .order_by(TaskEvent.id.desc())
+            .first()
+        )
+        snapshot = None if last is None else (_event(last).before or _event(last).after)
+        if snapshot is None:
+            raise NotFoundError(f"No task with id {task_id}.")
+        return _from_snapshot(task_id, self.user, snapshot)
+
 
 # -- conversions between rows, records and the log's JSON -------------------------------------
 
@@ -808,6 +1148,20 @@ def _snapshot_json(record: TaskRecord | None) -> dict[str, Any] | None:
     }
 
 
+def _snapshot_data(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
+    """A snapshot as the log stores it (see _snapshot_json)."""
+    if snapshot is None:
+        return None
+    return {
+        "title": snapshot.title,
+        "description": snapshot.description,
+        "completed": snapshot.completed,
+        "created_at": format_timestamp(snapshot.created_at),
+        "updated_at": format_timestamp(snapshot.updated_at),
+        "version": snapshot.version,
+    }
+
+
 def _json_text(data: dict[str, Any] | None) -> str | None:
     """The event log's JSON exactly as JsonField writes it (for rows written in bulk)."""
     return None if data is None else json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -850,6 +1204,14 @@ def _event(row: Any) -> EventRecord:
         after=_snapshot_from_json(row.after),
         reverts_event_id=row.reverts_event_id,
     )
+
+
+def _shared_prefix(left: str, right: str) -> int:
+    """How many leading characters two texts have in common."""
+    for position, (a, b) in enumerate(zip(left, right, strict=False)):
+        if a != b:
+            return position
+    return min(len(left), len(right))
 
 
 def _title(event: EventRecord) -> str:
