@@ -50,6 +50,14 @@ CONNECTION_PRAGMAS: tuple[tuple[str, Any], ...] = (
 
 
 @dataclass(frozen=True)
+class SearchHits:
+    """Candidates from the search index: a subquery of tasks.seq, and how many."""
+
+    query: Any
+    count: int
+
+
+@dataclass(frozen=True)
 class ConnectionSettings:
     journal_mode: str
     foreign_keys: bool
@@ -73,6 +81,9 @@ class SqliteBackend:
         # An in-memory database exists once per connection, so every thread must share
         # one connection; the lock keeps their transactions from interleaving.
         self._shared_lock: threading.RLock | None = None
+        self._search_index: bool | None = None  # whether migration 3 built one (asked once)
+        # Hits per search phrase, to choose a query plan (a stale figure only costs speed).
+        self._hit_counts: dict[str, int] = {}
         self.db: peewee.SqliteDatabase = self._open()
 
     # -- opening -----------------------------------------------------------------------
@@ -312,6 +323,48 @@ class SqliteBackend:
                 f"Cannot switch {self.describe()} to WAL mode (got {mode!r}); "
                 "is it on a network file system?"
             )
+
+    def search_candidates(self, terms: list[str]) -> SearchHits | None:
+        """Search-index numbers (tasks.seq) of the tasks that may contain every one of
+        ``terms``, with how many there are; None when the index cannot help.
+
+        The trigram index knows substrings of three characters or more, folding case
+        as SQLite does; the caller still checks its exact rule on each candidate, so
+        the index only ever narrows the search, never changes its answer.
+        """
+        usable = [term for term in terms if len(term) >= 3 and term.isascii()]
+        if not usable or not self._has_search_index():
+            return None
+        phrase = " AND ".join('"' + term.replace('"', '""') + '"' for term in usable)
+        search = peewee.Table("task_search", ("rowid",)).bind(self.db)
+        matches = peewee.NodeList((peewee.Entity("task_search"), peewee.SQL("MATCH"), phrase))
+        count = self._hit_counts.get(phrase)
+        if count is None:
+            # Counting hits in the index alone is cheap (no task is read); it tells the
+            # store whether to walk the hits (few) or the list's own index (many).
+            count = int(search.select(peewee.fn.COUNT(search.rowid)).where(matches).scalar())
+            if len(self._hit_counts) > 64:
+                self._hit_counts.clear()
+            self._hit_counts[phrase] = count
+        return SearchHits(search.select(search.rowid).where(matches), count)
+
+    def unindexed(self, expression: peewee.Node) -> peewee.Node:
+        """``expression`` as SQLite may not answer from an index (the unary + idiom): so
+        that a search walks the few index hits rather than every task of the owner."""
+        return peewee.NodeList((peewee.SQL("+"), expression), glue="")
+
+    def schema_changed(self) -> None:
+        """Forget what was learnt about the schema (after a migration)."""
+        self._search_index = None
+        self._hit_counts.clear()
+
+    def _has_search_index(self) -> bool:
+        if self._search_index is None:
+            row = self.db.execute_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task_search'"
+            ).fetchone()
+            self._search_index = row is not None
+        return self._search_index
 
     def casefold(self, expression: peewee.Node) -> peewee.Node:
         """Unicode-aware case folding (SQLite's own lower() only knows ASCII)."""

@@ -121,6 +121,7 @@ def migrate(
                 backup=backup,
             ) from error
         current = step.VERSION if upward else step.VERSION - 1
+        backend.schema_changed()
         applied.append(f"{step.VERSION:04d} {step.NAME} ({'up' if upward else 'down'})")
     return MigrationReport(
         from_version=state.version,

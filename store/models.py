@@ -64,6 +64,7 @@ class Models:
     Task: type[peewee.Model]
     TaskEvent: type[peewee.Model]
     SchemaMigration: type[peewee.Model]
+    TaskCount: type[peewee.Model]
 
 
 def define_models(bound_database: peewee.Database) -> Models:
@@ -89,9 +90,22 @@ def define_models(bound_database: peewee.Database) -> Models:
         created_at = UtcTimestampField()
         updated_at = UtcTimestampField()
         version = peewee.IntegerField(default=1)
+        # Stable number of the task in the search index (see migration 3).
+        seq = peewee.IntegerField(null=True, unique=True)
 
         class Meta:
             table_name = "tasks"
+
+    class TaskCount(BaseModel):
+        """Open and done tasks per owner, kept by triggers (see migration 3)."""
+
+        user = peewee.ForeignKeyField(User, column_name="user_id")
+        completed = peewee.BooleanField()
+        n = peewee.IntegerField()
+
+        class Meta:
+            table_name = "task_counts"
+            primary_key = peewee.CompositeKey("user", "completed")
 
     class TaskEvent(BaseModel):
         id = peewee.AutoField()
@@ -117,4 +131,4 @@ def define_models(bound_database: peewee.Database) -> Models:
         class Meta:
             table_name = "schema_migrations"
 
-    return Models(bound_database, User, Task, TaskEvent, SchemaMigration)
+    return Models(bound_database, User, Task, TaskEvent, SchemaMigration, TaskCount)

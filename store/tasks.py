@@ -52,6 +52,8 @@ R = TypeVar("R")
 
 # Substitute ids for imported tasks whose id another owner already uses here.
 REASSIGNED_ID_NAMESPACE = uuid.UUID("0c8e5f7a-2b6d-4e19-8f3a-5d7c9b1e4a60")
+# Up to this many search-index hits, a search reads the hits; past it, the list's index.
+FEW_SEARCH_HITS = 2000
 # Past this many changed tasks a running app reloads what it shows instead of row by row.
 CHANGESET_LIMIT = 500
 EDITABLE_FIELDS = ("title", "description", "completed")
@@ -296,15 +298,23 @@ class TaskStore:
             return None
         order = self._sort_keys(query.sort)
         earlier = _beyond(order, self._sort_values(query.sort, task), -1)
-        return int(self._filtered(query).where(earlier).count())
+        return int(self._filtered(query, counting=True).where(earlier).count())
 
     @_operation
     def count(self, query: TaskQuery = TaskQuery()) -> int:
-        return int(self._filtered(query).count())
+        """How many tasks ``query`` lists: from the counters unless it searches."""
+        if not query.terms:
+            counts = self._counters()
+            return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
+                query.status, counts.total
+            )
+        return int(self._filtered(query, counting=True).count())
 
     @_operation
     def counts(self, search: str = "") -> TaskCounts:
         """Open and done tasks of this owner (matching ``search`` if given)."""
+        if not TaskQuery(search=search).terms:
+            return self._counters()
         Task = self._models.Task
         select = (
             self._filtered(TaskQuery(status=Status.ALL, search=search))
@@ -456,12 +466,14 @@ class TaskStore:
             created_at="",
             updated_at="",
             version=1,
+            seq=0,
         ).sql()
         event_sql, _ = TaskEvent.insert(task_id="", user="", kind="", at="", after=None).sql()
         with self._backend.write():
             self._ensure_user(now)
+            first_seq = self._next_seq()
             cursor = self._backend.db.cursor()
-            cursor.executemany(task_sql, task_rows)
+            cursor.executemany(task_sql, ((*row, first_seq + n) for n, row in enumerate(task_rows)))
             cursor.executemany(event_sql, event_rows)
         moments = {text: parse_timestamp(text) for text in stamps.values()}
         return [
@@ -562,9 +574,33 @@ class TaskStore:
             raise NotFoundError(f"No task with id {task_id} (it may have been deleted).")
         return row
 
-    def _filtered(self, query: TaskQuery) -> Any:
+    def _counters(self) -> TaskCounts:
+        """Open and done tasks from the trigger-kept counters: one row each, at any size."""
+        TaskCount = self._models.TaskCount
+        rows = TaskCount.select(TaskCount.completed, TaskCount.n).where(TaskCount.user == self.user)
+        by_status = {bool(row.completed): int(row.n) for row in rows}
+        return TaskCounts(open=by_status.get(False, 0), done=by_status.get(True, 0))
+
+    def _next_seq(self) -> int:
+        """The next search-index number (inside a write transaction, so it is ours)."""
         Task = self._models.Task
-        select = Task.select().where(Task.user == self.user)
+        return int(Task.select(peewee.fn.MAX(Task.seq)).scalar() or 0) + 1
+
+    def _filtered(self, query: TaskQuery, *, counting: bool = False) -> Any:
+        Task = self._models.Task
+        hits = self._backend.search_candidates(query.terms) if query.terms else None
+        if hits is None:
+            select = Task.select().where(Task.user == self.user)
+        elif counting or hits.count <= FEW_SEARCH_HITS:
+            # Walk the index hits, not every task of the owner: the owner test must not
+            # draw the planner to the owner's index.
+            select = Task.select().where(
+                Task.seq.in_(hits.query) & (self._backend.unindexed(Task.user) == self.user)
+            )
+        else:
+            # Many hits: walking the list's own index in order finds a page of them at
+            # once, where walking the hits would mean sorting them all first.
+            select = Task.select().where((Task.user == self.user) & Task.seq.in_(hits.query))
         if query.status is Status.OPEN:
             select = select.where(Task.completed == False)  # noqa: E712 (peewee expression)
         elif query.status is Status.DONE:
@@ -719,6 +755,7 @@ class TaskStore:
             created_at=record.created_at,
             updated_at=record.updated_at,
             version=record.version,
+            seq=self._next_seq(),
         ).execute()
 
     def _ensure_user(self, now: datetime) -> None:
@@ -985,8 +1022,11 @@ class TaskStore:
         task_fields = list(Task._meta.sorted_fields)
         task_sql, _ = Task.insert({field: None for field in task_fields}).sql()
         task_rows = []
+        next_seq = self._next_seq()
         for record, _ in added:
+            next_seq += 1
             columns = {
+                "seq": next_seq - 1,
                 "id": record.id,
                 "user": self.user,
                 "title": record.title,

@@ -7,12 +7,13 @@ store may. Add a step by writing the next module and listing it in ``STEPS``.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from store.migrations import m0001_initial, m0002_sort_indexes
+from store.migrations import m0001_initial, m0002_sort_indexes, m0003_search_and_counts
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,18 @@ class MigrationContext:
         return self.backend.db.execute_sql(sql, tuple(params))
 
     def script(self, statements: str) -> None:
-        """Run several ';'-separated statements (none may contain a ';' of its own)."""
-        for statement in statements.split(";"):
-            if statement.strip():
-                self.execute(statement)
+        """Run several ';'-separated statements, trigger bodies included.
+
+        SQLite's own parser (complete_statement) decides where each one ends.
+        """
+        pending = ""
+        for line in statements.strip().splitlines(keepends=True):
+            pending += line
+            if sqlite3.complete_statement(pending):
+                self.execute(pending.strip().rstrip(";"))
+                pending = ""
+        if pending.strip():
+            self.execute(pending.strip().rstrip(";"))
 
     def tables(self) -> set[str]:
         return set(self.backend.tables())
@@ -43,7 +52,7 @@ class MigrationContext:
         return set(self.backend.columns(table))
 
 
-STEPS: tuple[ModuleType, ...] = (m0001_initial, m0002_sort_indexes)
+STEPS: tuple[ModuleType, ...] = (m0001_initial, m0002_sort_indexes, m0003_search_and_counts)
 LATEST_VERSION: int = STEPS[-1].VERSION
 
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps must be 1..N"

@@ -66,6 +66,8 @@ def test_every_page_query_walks_an_index_in_order(
     assert len(selects) >= 5
     for sql, params in selects:
         explained = plan(filled, sql, params)
-        assert "USING" in explained and "INDEX" in explained, explained
+        assert "USING" in explained and ("INDEX" in explained or "PRIMARY KEY" in explained), (
+            explained
+        )
         assert "TEMP B-TREE" not in explained, f"sorts the whole result:\n{sql}\n{explained}"
         assert "SCAN tasks\n" not in explained + "\n", explained
