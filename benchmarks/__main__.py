@@ -71,6 +71,8 @@ WORDS = [
     "books",
 ]
 USER = "bench"
+# A tmux server of our own, so that other tmux users on the machine cannot disturb it.
+TMUX = ("tmux", "-L", "taskflow-bench")
 
 
 @dataclass(frozen=True)
@@ -146,14 +148,14 @@ def terminal_launch(path: Path, repeats: int) -> float:
         command = shlex.join([sys.executable, "-m", "tui", "--db", str(path), "--user", USER])
         begin = time.perf_counter()
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
+            [*TMUX, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
             check=True,
         )
         try:
             deadline = begin + 60
             while time.perf_counter() < deadline:
                 screen = subprocess.run(
-                    ["tmux", "capture-pane", "-p", "-t", session],
+                    [*TMUX, "capture-pane", "-p", "-t", session],
                     capture_output=True,
                     text=True,
                     check=False,
@@ -163,7 +165,7 @@ def terminal_launch(path: Path, repeats: int) -> float:
                 time.sleep(0.005)
             times.append(time.perf_counter() - begin)
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
     return statistics.median(times)
 
 
@@ -183,7 +185,7 @@ def bulk_create(folder: Path, count: int) -> tuple[float, float]:
     open_store(raw_path, user=USER).close()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     task_rows, event_rows = [], []
-    for task in tasks:
+    for seq, task in enumerate(tasks, start=1):
         created = task.created_at.strftime("%Y-%m-%d %H:%M:%S.%f")  # type: ignore[union-attr]
         task_rows.append(
             (
@@ -196,6 +198,7 @@ def bulk_create(folder: Path, count: int) -> tuple[float, float]:
                 created,
                 created,
                 1,
+                seq,
             )
         )
         snapshot = json.dumps(
@@ -218,7 +221,7 @@ def bulk_create(folder: Path, count: int) -> tuple[float, float]:
     raw.execute("BEGIN IMMEDIATE")
     raw.executemany(
         "INSERT INTO tasks (id, user_id, title, title_key, description, completed, created_at,"
-        " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " updated_at, version, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         task_rows,
     )
     raw.executemany(

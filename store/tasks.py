@@ -301,6 +301,36 @@ class TaskStore:
         return int(self._filtered(query, counting=True).where(earlier).count())
 
     @_operation
+    def locate(self, query: TaskQuery, task_id: str | None) -> tuple[int, int | None]:
+        """How many tasks ``query`` lists, and where task ``task_id`` is among them.
+
+        What a window needs to open on a new list with the cursor kept on its task.
+        For a search both come from one pass over the hits, which is the costly part.
+        """
+        row = None
+        if task_id is not None:
+            Task = self._models.Task
+            row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
+        task = _record(row) if row is not None else None
+        if task is None or not query.matches(task):
+            return self.count(query), None
+        if not query.terms:
+            return self.count(query), self.position_of(task.id, query)
+        order = self._sort_keys(query.sort)
+        earlier = _beyond(order, self._sort_values(query.sort, task), -1)
+        Task = self._models.Task
+        total, before = (
+            self._filtered(query, counting=True)
+            .select(
+                peewee.fn.COUNT(Task.id),
+                peewee.fn.SUM(peewee.Case(None, [(earlier, 1)], 0)),
+            )
+            .tuples()
+            .get()
+        )
+        return int(total), int(before or 0)
+
+    @_operation
     def count(self, query: TaskQuery = TaskQuery()) -> int:
         """How many tasks ``query`` lists: from the counters unless it searches."""
         if not query.terms:

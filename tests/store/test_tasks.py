@@ -383,6 +383,10 @@ def test_keyset_paging_backwards_and_positions(
         assert store.position_of(task.id, query) == index
         assert store.list(query, limit=3, before=task) == everything[max(index - 3, 0) : index]
         assert store.list(query, limit=3, after=task) == everything[index + 1 : index + 4]
+    searched = TaskQuery(search="task", sort=sort)
+    for index, task in enumerate(store.list(searched)):
+        assert store.locate(searched, task.id) == (len(everything), index)
+    assert store.locate(query, None) == (len(everything), None)
     hidden = TaskQuery(status=Status.OPEN, sort=sort)
     done = next(t for t in everything if t.completed)
     assert store.position_of(done.id, hidden) is None

@@ -186,8 +186,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
     def _load(self, query: TaskQuery, keep: str | None, cursor: int) -> None:
         store = self.taskflow.store
-        total = store.count(query)
-        position = store.position_of(keep, query) if keep else None
+        total, position = store.locate(query, keep)
         cursor = min(position if position is not None else cursor, max(total - 1, 0))
         start = max(cursor - WINDOW // 2, 0)
         records = store.list(query, limit=WINDOW, offset=start) if total else []
