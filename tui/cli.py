@@ -1,21 +1,56 @@
 """The `taskflow` command: no sub-command opens the full-screen app; sub-commands script it.
 
-Nothing here imports textual at module level: a scripted `taskflow add` must cost
-little more than Python's own start, so the app is imported only when it runs.
+Nothing here imports textual or rich: a scripted `taskflow add` must cost little
+more than Python's own start, so the app is imported only when it runs, and the
+sub-commands write plain text (with ANSI colour of their own on a terminal).
+
+Every failure is one line on stderr, ``taskflow: <message>``, never a traceback.
+Exit codes: 0 success, 1 a user-level failure (not found, ambiguous, conflict,
+invalid input, bad file, any StoreError), 2 a usage error (argparse).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
-from store import DB_ENV_VAR, USER_ENV_VAR, StoreError, TaskStore, open_store
+from store import (
+    DB_ENV_VAR,
+    LATEST_VERSION,
+    USER_ENV_VAR,
+    EventKind,
+    EventRecord,
+    NotFoundError,
+    Sort,
+    Status,
+    StoreError,
+    TaskQuery,
+    TaskRecord,
+    TaskStore,
+    ValidationError,
+    open_store,
+    resolve_location,
+    transfer,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a user-level failure: not found, conflict, validation, bad file
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+SHORT_ID = 8  # ids are shown at least this long, longer where needed to stay unique
+LISTED_PER_KIND = 50  # import lists at most this many tasks of each kind, then counts
 
 
 def package_version() -> str:
@@ -25,39 +60,485 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="taskflow",
-        description="A keyboard-driven task manager for the terminal. "
-        "Without a command, opens the full-screen app.",
-        epilog=f"Database: --db PATH, else ${DB_ENV_VAR}, else the user data folder. "
-        f"Owner: --user NAME, else ${USER_ENV_VAR}, else your login name.",
-    )
-    add_global_options(parser)
-    parser.add_argument("--version", action="version", version=f"taskflow {package_version()}")
-    parser.set_defaults(handler=None)
-    return parser
+# -- output: plain text, ANSI colour only on a terminal -------------------------------------
 
 
-def add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        help=f"database file or sqlite:/// URL (default: ${DB_ENV_VAR} or the user data folder)",
-    )
-    parser.add_argument(
-        "--user", metavar="NAME", help=f"owner of the tasks (default: ${USER_ENV_VAR} or login)"
-    )
+class Style:
+    """ANSI styles, used only when colour is on (see ``colour_wanted``)."""
+
+    ID = "33"  # yellow, as git shows hashes
+    DONE = "32"  # green
+    DIM = "2"
+    BOLD = "1"
+    HEADING = "1;36"
+    WARN = "33"
+    BAD = "31"
 
 
-def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskStore:
-    return open_store(args.db, user=args.user, migrate=migrate)
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour on a terminal only; NO_COLOR (https://no-color.org) always wins.
+
+    FORCE_COLOR asks for colour even into a pipe (for ``| less -R``).
+    """
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    if os.environ.get("FORCE_COLOR", ""):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Output:
+    """Where a command writes, and whether it may use colour there."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self.colour = colour_wanted(self.stream)
+
+    def paint(self, text: str, style: str) -> str:
+        return f"\x1b[{style}m{text}\x1b[0m" if self.colour and text else text
+
+    def line(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+
+    def width(self) -> int | None:
+        """The terminal's width when writing to one; None means do not cut lines."""
+        isatty = getattr(self.stream, "isatty", None)
+        if not (isatty and isatty()):
+            return None
+        with contextlib.suppress(ValueError):
+            columns = int(os.environ.get("COLUMNS", "0"))  # the user's word beats the tty's
+            if columns > 0:
+                return columns
+        try:
+            columns = os.get_terminal_size(self.stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            return None
+        return columns if columns > 0 else None  # an unsized terminal reports 0
+
+
+# C0 and C1 controls and DEL never reach the terminal as they are: a stray ESC in a
+# title would restyle it. Each shows as its Unicode "control picture" (␛ for ESC).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional overrides could make a line read as something it is not; shown as codes.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def visible(text: str, *, keep_lines: bool = False) -> str:
+    """User text made safe to print: control and bidi characters shown, not obeyed."""
+    text = (_CONTROL_EXCEPT_LINES if keep_lines else _CONTROL).sub(_picture, text)
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: wide East Asian characters take two, marks none."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def clip(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` terminal columns, with an ellipsis when cut."""
+    if columns <= 0:
+        return ""
+    if display_width(text) <= columns:
+        return text
+    kept, used = [], 0
+    for ch in text:
+        width = _char_width(ch)
+        if used + width > columns - 1:
+            break
+        kept.append(ch)
+        used += width
+    return "".join(kept) + "…"
+
+
+def local_time(moment: datetime) -> str:
+    """Times are stored in UTC and shown in the local zone."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+def zone_name() -> str:
+    offset = datetime.now().astimezone().strftime("%z")
+    return "UTC" if offset in ("", "+0000") else f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover (the loop always returns)
+
+
+def print_json(value: Any) -> None:
+    _utf8_stdout()
+    sys.stdout.write(transfer.dumps(value) + "\n")
+
+
+def _utf8_stdout() -> None:
+    """Machine output is UTF-8 whatever the locale says, so that nothing is lost."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+
+
+def _forgiving_stdout() -> None:
+    """Human output never fails on a character the terminal cannot show."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> int:
     """One line on stderr, never a traceback."""
-    print(f"taskflow: {message}", file=sys.stderr)
+    print(f"taskflow: {visible(' '.join(message.split()))}", file=sys.stderr)
     return code
+
+
+def warn(message: str) -> None:
+    print(f"taskflow: warning: {visible(message)}", file=sys.stderr)
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line, as every other failure is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"taskflow: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="taskflow",
+        description="A keyboard-driven task manager for the terminal. "
+        "Without a command, opens the full-screen app; with one, scripts it.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_global_options(parser)
+    parser.add_argument("--version", action="version", version=f"taskflow {package_version()}")
+    parser.set_defaults(handler=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+
+    add = _command(commands, "add", cmd_add, "add a task", _ADD_HELP)
+    add.add_argument("title", nargs="+", metavar="TITLE", help="the title (words are joined)")
+    add.add_argument(
+        "-d", "--description", metavar="TEXT", help="notes (Markdown); '-' reads standard input"
+    )
+    _json_option(add, "print the new task as JSON")
+
+    listing = _command(commands, "list", cmd_list, "list tasks (open ones unless told)", _LIST_HELP)
+    which = listing.add_mutually_exclusive_group()
+    which.add_argument("-a", "--all", action="store_true", help="open and done tasks")
+    which.add_argument("--done", action="store_true", help="only done tasks")
+    listing.add_argument(
+        "-s", "--search", metavar="TEXT", default="", help="only tasks with every word of TEXT"
+    )
+    listing.add_argument(
+        "--sort",
+        choices=[sort.value for sort in Sort],
+        default=Sort.CREATED.value,
+        help="order (default: created, oldest first)",
+    )
+    _json_option(listing, "print a JSON array of tasks")
+
+    show = _command(commands, "show", cmd_show, "show one task in full", _SHOW_HELP)
+    _id_argument(show)
+    _json_option(show, "print the task as JSON")
+
+    edit = _command(commands, "edit", cmd_edit, "change a task's title or description", _EDIT_HELP)
+    _id_argument(edit)
+    edit.add_argument("-t", "--title", metavar="TEXT", help="the new title")
+    edit.add_argument(
+        "-d",
+        "--description",
+        metavar="TEXT",
+        help="the new description ('' clears it; '-' reads standard input)",
+    )
+    _json_option(edit, "print the task as JSON")
+
+    for name, handler, summary in (
+        ("done", cmd_done, "mark a task done"),
+        ("undone", cmd_undone, "mark a task open again"),
+        ("rm", cmd_rm, "delete a task (taskflow undo brings it back)"),
+    ):
+        sub = _command(commands, name, handler, summary, _ID_HELP)
+        _id_argument(sub)
+        _json_option(sub, "print the task as JSON")
+
+    undo = _command(commands, "undo", cmd_undo, "undo your most recent change", _UNDO_HELP)
+    _json_option(undo, "print what was undone as JSON")
+
+    history = _command(commands, "history", cmd_history, "a task's changes", _HISTORY_HELP)
+    _id_argument(history, deleted_too=True)
+    _json_option(history, "print a JSON array of events")
+
+    export = _command(commands, "export", cmd_export, "write tasks to a file", _EXPORT_HELP)
+    export.add_argument(
+        "-f",
+        "--format",
+        choices=[f.value for f in transfer.EXPORT_FORMATS],
+        help="file format (default: from the -o extension, else json)",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE, atomically (default: stdout)"
+    )
+    export.add_argument(
+        "--events", action="store_true", help="json only: include each task's history"
+    )
+
+    importer = _command(commands, "import", cmd_import, "read tasks from a file", _IMPORT_HELP)
+    importer.add_argument("file", metavar="FILE", help="the file to read; '-' reads stdin")
+    importer.add_argument(
+        "-f",
+        "--format",
+        choices=[f.value for f in transfer.IMPORT_FORMATS],
+        help="file format (default: from the extension and contents)",
+    )
+    importer.add_argument(
+        "-n", "--dry-run", action="store_true", help="check and report, write nothing"
+    )
+    _json_option(importer, "print the outcome as JSON")
+
+    db = _command(commands, "db", None, "look after the database file", _DB_HELP)
+    db_commands = db.add_subparsers(
+        title="database commands", metavar="DB_COMMAND", dest="db_command", required=True
+    )
+    status = _command(db_commands, "status", cmd_db_status, "where it is, versions, sizes")
+    _json_option(status, "print the status as JSON")
+    migrate = _command(
+        db_commands, "migrate", cmd_db_migrate, "change the schema version", _MIGRATE_HELP
+    )
+    migrate.add_argument(
+        "--to",
+        type=int,
+        metavar="N",
+        help=f"target version, up or down (default: the latest, {LATEST_VERSION})",
+    )
+    _json_option(migrate, "print the outcome as JSON")
+    check = _command(db_commands, "check", cmd_db_check, "health and integrity check")
+    _json_option(check, "print the report as JSON")
+    backup = _command(db_commands, "backup", cmd_db_backup, "copy the live database", _BACKUP_HELP)
+    backup.add_argument("path", nargs="?", metavar="PATH", help="where (a file or a folder)")
+    _json_option(backup, "print the outcome as JSON")
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """--db and --user, accepted before or after a command.
+
+    On a command's own parser they default to SUPPRESS, so that a value given before
+    the command is not overwritten by the command parser's default.
+    """
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help=f"database file or sqlite:/// URL (default: ${DB_ENV_VAR} or the user data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help=f"owner of the tasks (default: ${USER_ENV_VAR} or your login name)",
+    )
+
+
+def _command(
+    commands: Any,
+    name: str,
+    handler: Callable[[argparse.Namespace], int] | None,
+    summary: str,
+    epilog: str | None = None,
+) -> Parser:
+    sub: Parser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_global_options(sub, suppress=True)
+    if handler is not None:
+        sub.set_defaults(handler=handler)
+    return sub
+
+
+def _id_argument(parser: argparse.ArgumentParser, *, deleted_too: bool = False) -> None:
+    which = "a task, live or deleted" if deleted_too else "a task"
+    parser.add_argument("id", metavar="ID", help=f"{which}: its id or any unique start of it")
+
+
+def _json_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--json", action="store_true", help=text + " (see the README)")
+
+
+_MAIN_EPILOG = f"""\
+Every command takes --db and --user (before or after the command name).
+Database: --db, else ${DB_ENV_VAR}, else the user data folder.
+Owner:    --user, else ${USER_ENV_VAR}, else your login name.
+An ID is a task's id or any unique start of it, as git takes hashes.
+
+Exit status: 0 success, 1 failure (not found, ambiguous id, conflict, invalid
+input, bad file, database error), 2 wrong usage. Errors are one line on stderr.
+Colour only on a terminal; NO_COLOR turns it off, FORCE_COLOR on.
+
+examples:
+  taskflow add Buy oat milk -d "the barista kind"
+  taskflow list --all --search milk
+  taskflow done 3f2a
+  taskflow export -o tasks.json && taskflow import tasks.json
+  taskflow COMMAND --help        (all about one command)
+"""
+
+_ADD_HELP = """\
+Prints the new task's full id (with --json, the task).
+
+examples:
+  taskflow add Call the plumber
+  taskflow add "Write report" --description "- intro\\n- numbers"
+  git log -1 --format=%B | taskflow add "Review commit" --description -
+"""
+
+_LIST_HELP = """\
+Shows open tasks, oldest first: id, [ ] or [x], created (local time), title.
+Ids are shown as long as needed to tell every task apart (at least 8 characters).
+Search ignores case and matches each word in the title or the description.
+"""
+
+_SHOW_HELP = """\
+A deleted task is not shown: its history is (taskflow history ID).
+"""
+
+_EDIT_HELP = """\
+Give --title, --description or both. The task is read, then written only if
+nothing else changed it in between.
+
+examples:
+  taskflow edit 3f2a --title "Call the plumber before noon"
+  taskflow edit 3f2a --description ''
+"""
+
+_ID_HELP = """\
+Every change is logged and can be undone with taskflow undo.
+"""
+
+_UNDO_HELP = """\
+Each undo reverts your most recent change not yet undone (in the app or here);
+repeat to go further back.
+"""
+
+_HISTORY_HELP = """\
+Every change to the task, oldest first, in local time. Works for deleted tasks,
+by their full id or any unique start of it.
+"""
+
+_EXPORT_HELP = """\
+formats:
+  json     TaskFlow's own: every field; --events adds each task's history.
+           Import it back and export again: byte for byte the same file.
+  csv      id,title,description,completed,created_at,updated_at, with a header.
+  todotxt  one line a task (http://todotxt.org); descriptions are left out.
+
+A file given with -o is written to a temporary file, synced and renamed, so
+it is either the old file or the complete new one, never half written.
+
+examples:
+  taskflow export > tasks.json
+  taskflow export --events -o backup.json
+  taskflow export -o tasks.csv
+"""
+
+_IMPORT_HELP = """\
+formats (default: .csv is csv; .txt is todotxt; JSON is ours or Taskwarrior's
+by what it holds):
+  json         TaskFlow's own export, history included if it has one.
+  taskwarrior  'task export': description -> title; annotations, project,
+               tags, priority and dates -> the description; completed ->
+               done; deleted tasks and recurring templates are skipped.
+  todotxt      done mark and dates kept; priority, +projects and @contexts
+               stay in the title.
+  csv          a header row with a title column, and any of id, description,
+               completed, created_at, updated_at.
+
+The whole file is checked first: one bad record refuses it whole, naming the
+record or line, and nothing is written. Tasks are matched by id (todo.txt and
+CSV without ids: by their text and creation date), so importing the same file
+twice adds nothing. Printed: each task added, updated or skipped, and why:
+  already here   the same title, description and done state
+  newer here     it differs, but ours changed after the file's copy: ours kept
+  deleted in Taskwarrior, recurring template   (Taskwarrior files)
+An updated task gets an 'edited' or 'toggled' event, so taskflow undo reverts it.
+
+examples:
+  task export > tw.json && taskflow import tw.json --dry-run
+  taskflow import todo.txt
+  taskflow export | taskflow --db other.db import - --format json
+"""
+
+_DB_HELP = """\
+examples:
+  taskflow db status
+  taskflow db check
+  taskflow db backup ~/backups/
+  taskflow db migrate --to 1
+"""
+
+_MIGRATE_HELP = """\
+The database is backed up beside itself before its schema changes. Every other
+command (and the app) brings the schema up to date by itself; this one can also
+go down, to hand a file to an older TaskFlow.
+"""
+
+_BACKUP_HELP = """\
+An online backup: safe while the app or another command is using the database.
+Without PATH, the backup goes beside the database (the newest 5 are kept).
+An existing file is never overwritten.
+"""
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # --help, --version, or a usage error
+        return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] | None = args.handler
+    try:
+        if handler is None:
+            return run_app(args)
+        return handler(args)
+    except StoreError as error:
+        return fail(str(error))
+    except BrokenPipeError:
+        # The reader went away (`taskflow list | head`): say nothing more, and keep
+        # Python from complaining about the unflushed pipe at exit.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -75,18 +556,590 @@ def run_app(args: argparse.Namespace) -> int:
         store.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] | None = args.handler
+def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskStore:
+    return open_store(getattr(args, "db", None), user=getattr(args, "user", None), migrate=migrate)
+
+
+@contextlib.contextmanager
+def opened(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[TaskStore]:
+    store = open_from_args(args, migrate=migrate)
     try:
-        if handler is None:
-            return run_app(args)
-        return handler(args)
-    except StoreError as error:
-        return fail(str(error))
-    except KeyboardInterrupt:
-        return 130
+        yield store
+    finally:
+        store.close()
+
+
+def read_text_argument(value: str | None) -> str | None:
+    """A --description value; '-' means the text comes from standard input."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValidationError(
+                "description", f"Standard input is not UTF-8 text (byte {error.start + 1})."
+            ) from None
+    return data
+
+
+# -- task commands -----------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    description = read_text_argument(args.description) or ""
+    with opened(args) as store:
+        task = store.create(" ".join(args.title), description)
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = _human()
+    out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    status = Status.ALL if args.all else Status.DONE if args.done else Status.OPEN
+    query = TaskQuery(status=status, search=args.search, sort=Sort(args.sort))
+    with opened(args) as store:
+        tasks = store.list(query)
+        width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
+    if args.json:
+        print_json([transfer.task_json(task) for task in tasks])
+        return EXIT_OK
+    out = _human()
+    if not tasks:
+        what = {Status.ALL: "tasks", Status.DONE: "done tasks", Status.OPEN: "open tasks"}[status]
+        out.line(f"No {what}" + (f" matching {visible(args.search)!r}." if args.search else "."))
+        return EXIT_OK
+    columns = out.width()
+    for task in tasks:
+        mark = out.paint("[x]", Style.DONE) if task.completed else "[ ]"
+        title = visible(task.title)
+        prefix_width = width + 2 + 3 + 2 + 16 + 2
+        if columns is not None:
+            title = clip(title, columns - prefix_width)
+        if task.completed:
+            title = out.paint(title, Style.DIM)
+        short = task.id[:width].ljust(width)
+        out.line(f"{out.paint(short, Style.ID)}  {mark}  {local_time(task.created_at)}  {title}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        task = _resolve_live(store, args.id)
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = _human()
+    done = out.paint("done", Style.DONE) if task.completed else "open"
+    rows = [
+        ("Id", out.paint(task.id, Style.ID)),
+        ("Title", out.paint(visible(task.title), Style.BOLD)),
+        ("Status", done),
+        ("Created", f"{local_time(task.created_at)} ({zone_name()})"),
+        ("Updated", f"{local_time(task.updated_at)} ({zone_name()})"),
+        ("Version", str(task.version)),
+    ]
+    for label, value in rows:
+        out.line(f"{label + ':':<9}{value}")
+    if task.description:
+        out.line()
+        out.line(visible(task.description, keep_lines=True))
+    return EXIT_OK
+
+
+def _resolve_live(store: TaskStore, prefix: str) -> TaskRecord:
+    """The live task an id prefix names; for a deleted task, say so and where to look."""
+    try:
+        return store.resolve_id(prefix)
+    except NotFoundError:
+        task_id = store.resolve_any_id(prefix)  # NotFoundError again if it never existed
+        events = store.history(task_id)
+        last = events[-1]
+        seen = last.before or last.after
+        title = f" “{seen.title}”" if seen is not None else ""
+        raise NotFoundError(
+            f"The task {task_id[:SHORT_ID]}{title} was deleted on {local_time(last.at)}; "
+            f"'taskflow history {task_id[:SHORT_ID]}' shows its history."
+        ) from None
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    if args.title is None and args.description is None:
+        return fail("give --title, --description or both (see 'taskflow edit --help')", EXIT_USAGE)
+    description = read_text_argument(args.description)
+    with opened(args) as store:
+        current = _resolve_live(store, args.id)
+        # A fresh read, then a write that refuses if anyone changed the task in between.
+        task = store.update(
+            current.id, expected_version=current.version, title=args.title, description=description
+        )
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = _human()
+    changed = [
+        name for name in ("title", "description") if getattr(current, name) != getattr(task, name)
+    ]
+    what = f"Edited {' and '.join(changed)} of" if changed else "Nothing to change in"
+    out.line(f"{what} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    return EXIT_OK
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    return _set_done(args, True)
+
+
+def cmd_undone(args: argparse.Namespace) -> int:
+    return _set_done(args, False)
+
+
+def _set_done(args: argparse.Namespace, completed: bool) -> int:
+    with opened(args) as store:
+        current = _resolve_live(store, args.id)
+        task = store.set_completed(current.id, completed, expected_version=current.version)
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = _human()
+    state = "done" if completed else "open"
+    verb = f"Marked {state}" if task.version != current.version else f"Already {state}:"
+    out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    return EXIT_OK
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        current = _resolve_live(store, args.id)
+        task = store.delete(current.id, expected_version=current.version)
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = _human()
+    out.line(
+        f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}"
+        "  ('taskflow undo' brings it back)"
+    )
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        result = store.undo()
+    if args.json:
+        print_json(
+            {
+                "message": result.message,
+                "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
+                "task": None if result.task is None else transfer.task_json(result.task),
+            }
+        )
+        return EXIT_OK
+    _human().line(visible(result.message) + ".")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        task_id = store.resolve_any_id(args.id)
+        events = store.history(task_id)
+    if args.json:
+        items = transfer.events_json(events)
+        for item, event in zip(items, events, strict=True):
+            item["summary"] = event.summary
+        print_json(items)
+        return EXIT_OK
+    out = _human()
+    out.line(f"History of {out.paint(task_id, Style.ID)} ({zone_name()})")
+    if not events:
+        out.line("No changes recorded (a task adopted from an older database).")
+        return EXIT_OK
+    summary_width = max(len(event.summary) for event in events)
+    for event in events:
+        summary = event.summary.ljust(summary_width)
+        out.line(f"{local_time(event.at)}  {summary}  {visible(_event_detail(event))}".rstrip())
+    return EXIT_OK
+
+
+def _event_detail(event: EventRecord) -> str:
+    """What changed, briefly: the title involved, or an old -> new title."""
+    before, after = event.before, event.after
+    if event.kind is EventKind.EDITED and before and after and before.title != after.title:
+        return f"“{before.title}” → “{after.title}”"
+    seen = after or before
+    return f"“{seen.title}”" if seen is not None else ""
+
+
+# -- export and import -------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    output = Path(args.output) if args.output else None
+    fmt = transfer.Format(args.format) if args.format else _format_from_name(output)
+    if args.events and fmt is not transfer.Format.JSON:
+        return fail("--events needs --format json (only our JSON carries history)", EXIT_USAGE)
+    with opened(args) as store:
+        if output is not None:
+            _refuse_overwriting_the_database(store, output)
+        rows = contextlib.closing(store.export_tasks(events=args.events))
+
+        def write(stream: TextIO) -> int:
+            with rows as pages:  # ends the read snapshot even if writing fails
+                if fmt is transfer.Format.JSON:
+                    return transfer.write_json(pages, stream)
+                tasks = (task for task, _ in pages)
+                if fmt is transfer.Format.CSV:
+                    return transfer.write_csv(tasks, stream)
+                return transfer.write_todotxt(tasks, stream)
+
+        if output is None:
+            _utf8_stdout()
+            write(sys.stdout)
+            sys.stdout.flush()
+            return EXIT_OK
+        count = write_atomically(output, write)
+    noun = "task" if count == 1 else "tasks"
+    _human().line(f"Exported {count} {noun} to {visible(str(output))} ({fmt.value}).")
+    return EXIT_OK
+
+
+def _format_from_name(path: Path | None) -> transfer.Format:
+    suffix = path.suffix.lower() if path is not None else ""
+    if suffix == ".csv":
+        return transfer.Format.CSV
+    if suffix in (".txt", ".todo"):
+        return transfer.Format.TODOTXT
+    return transfer.Format.JSON
+
+
+def _refuse_overwriting_the_database(store: TaskStore, output: Path) -> None:
+    database = store.path
+    if database is None:
+        return
+    names = {database.name, database.name + "-wal", database.name + "-shm"}
+    same_folder = output.absolute().parent.resolve() == database.parent.resolve()
+    if same_folder and output.name in names:
+        raise ValidationError("output", f"{output} is the database itself; choose another file.")
+
+
+def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write through a temporary file in the same folder: fsync, then rename over ``path``.
+
+    Readers (and a crash) see the old file or the complete new one, never a torn one.
+    """
+    if path.is_dir():
+        raise ValidationError("output", f"{path} is a folder; give a file name.")
+    folder = path.absolute().parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise StoreError(f"Cannot write {path}: {_reason(error)}.") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            count = write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        # mkstemp makes the file private; give it the mode a plain write would have.
+        os.chmod(temporary, _mode_for(path))
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise StoreError(f"Cannot write {path}: {_reason(error)}.") from None
+        raise
+    _fsync_folder(folder)
+    return count
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777  # replacing a file keeps its permissions
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX: sync the folder's entry)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+@dataclass(frozen=True)
+class _Skipped:
+    id: str
+    title: str
+    reason: str
+    where: str = ""
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    fmt = transfer.Format(args.format) if args.format else None
+    if args.file == "-":
+        if fmt is None:
+            return fail("reading standard input needs --format", EXIT_USAGE)
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        raw = data if isinstance(data, bytes) else data.encode("utf-8")
+        parsed = transfer.parse_bytes(raw, fmt, name="standard input")
+        name = "standard input"
+    else:
+        parsed = transfer.read_file(Path(args.file), fmt)
+        name = args.file
+    for message in parsed.warnings:
+        warn(message)
+    with opened(args) as store:
+        outcome = store.import_tasks(parsed.tasks, dry_run=args.dry_run)
+    skipped = [
+        *(_Skipped(s.id, s.title, s.reason, s.where) for s in parsed.skipped),
+        *(_Skipped(task.id, task.title, "already here") for task in outcome.unchanged),
+        *(_Skipped(task.id, task.title, "newer here") for task in outcome.kept_newer),
+    ]
+    if args.json:
+        print_json(
+            {
+                "file": name,
+                "format": parsed.format.value,
+                "dry_run": outcome.dry_run,
+                "added": [transfer.task_json(task) for task in outcome.added],
+                "updated": [transfer.task_json(task) for task in outcome.updated],
+                "skipped": [
+                    {"id": s.id or None, "title": s.title, "reason": s.reason, "where": s.where}
+                    for s in skipped
+                ],
+                "reassigned_ids": dict(outcome.reassigned),
+                "warnings": list(parsed.warnings),
+            }
+        )
+        return EXIT_OK
+    out = _human()
+    reasons: dict[str, int] = {}
+    for entry in skipped:
+        reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+    why = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+    counts = (
+        f"{len(outcome.added)} added, {len(outcome.updated)} updated, "
+        f"{len(skipped)} skipped" + (f" ({why})" if why else "")
+    )
+    if outcome.dry_run:
+        out.line(f"Dry run of {visible(name)} ({parsed.format.value}), nothing written: {counts}.")
+    else:
+        out.line(f"Imported {visible(name)} ({parsed.format.value}): {counts}.")
+    for label, tasks in (("added", outcome.added), ("updated", outcome.updated)):
+        _list_some(out, label, [(t.id[:SHORT_ID], t.title, "") for t in tasks])
+    _list_some(
+        out, "skipped", [(s.id[:SHORT_ID] or s.where, s.title, f" ({s.reason})") for s in skipped]
+    )
+    for old, new in outcome.reassigned.items():
+        out.line(f"  note     {old[:SHORT_ID]} is another owner's id here; imported as {new}")
+    return EXIT_OK
+
+
+def _list_some(out: Output, label: str, rows: Sequence[tuple[str, str, str]]) -> None:
+    style = {"added": Style.DONE, "updated": Style.ID}.get(label, Style.DIM)
+    for key, title, note in rows[:LISTED_PER_KIND]:
+        out.line(f"  {out.paint(label.ljust(7), style)}  {key}  {visible(title)}{note}")
+    if len(rows) > LISTED_PER_KIND:
+        out.line(f"  {label.ljust(7)}  … and {len(rows) - LISTED_PER_KIND:,} more")
+
+
+# -- database care ---------------------------------------------------------------------------
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    location = resolve_location(getattr(args, "db", None))
+    path = location.path
+    exists = path is None or path.exists()
+    report: dict[str, Any] = {
+        "path": location.display(),
+        "source": location.source.value,
+        "exists": exists,
+        "schema_version": None,
+        "latest_version": LATEST_VERSION,
+        "pending_migrations": [],
+        "journal_mode": None,
+        "sizes": {},
+        "backups": [],
+        "user": None,
+        "tasks": None,
+    }
+    if exists:
+        # Opened without migrating: status reports the file as it is.
+        with opened(args, migrate=False) as store:
+            report["user"] = store.user
+            report["schema_version"] = store.schema_version()
+            report["pending_migrations"] = store.pending_migrations()
+            report["journal_mode"] = store.health().journal_mode
+            if report["schema_version"] == LATEST_VERSION:
+                counts = store.counts()
+                report["tasks"] = {"open": counts.open, "done": counts.done}
+            report["backups"] = [
+                {"path": str(backup), "size": _size(backup)} for backup in store.backups()
+            ]
+        if path is not None:
+            for label, suffix in (("database", ""), ("wal", "-wal"), ("shm", "-shm")):
+                size = _size(path.with_name(path.name + suffix))
+                if size is not None:
+                    report["sizes"][label] = size
+    if args.json:
+        print_json(report)
+        return EXIT_OK
+    out = _human()
+    source = {"--db": "from --db", DB_ENV_VAR: f"from ${DB_ENV_VAR}"}.get(
+        location.source.value, "the default"
+    )
+    out.line(f"{'Database:':<14}{visible(location.display())} ({source})")
+    if not exists:
+        out.line(f"{'':<14}does not exist yet; the first change creates it")
+        return EXIT_OK
+    version = report["schema_version"]
+    out.line(f"{'Schema:':<14}version {version} (this TaskFlow knows up to {LATEST_VERSION})")
+    pending = report["pending_migrations"]
+    out.line(f"{'Pending:':<14}{', '.join(pending) if pending else 'none'}")
+    out.line(f"{'Journal mode:':<14}{report['journal_mode']}")
+    sizes = report["sizes"]
+    if sizes:
+        parts = [human_size(sizes.get("database", 0))]
+        parts += [
+            f"{label} {human_size(sizes[label])}" for label in ("wal", "shm") if label in sizes
+        ]
+        out.line(f"{'Size:':<14}{parts[0]}" + (f" (+ {', '.join(parts[1:])})" if parts[1:] else ""))
+    out.line(f"{'User:':<14}{visible(report['user'])}")
+    if report["tasks"] is not None:
+        out.line(f"{'Tasks:':<14}{report['tasks']['open']} open, {report['tasks']['done']} done")
+    backups = report["backups"]
+    out.line(f"{'Backups:':<14}{len(backups) if backups else 'none'}")
+    for backup in backups:
+        size = human_size(backup["size"]) if backup["size"] is not None else "?"
+        out.line(f"{'':<14}{visible(backup['path'])}  {size}")
+    return EXIT_OK
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    # Opened without migrating, so that a target below the latest is not first upgraded.
+    with opened(args, migrate=False) as store:
+        report = store.migrate(args.to)
+    if args.json:
+        print_json(
+            {
+                "from_version": report.from_version,
+                "to_version": report.to_version,
+                "applied": list(report.applied),
+                "backup": None if report.backup is None else str(report.backup),
+            }
+        )
+        return EXIT_OK
+    out = _human()
+    if not report.changed:
+        out.line(f"Already at schema version {report.to_version}; nothing to do.")
+        return EXIT_OK
+    out.line(
+        f"Migrated from schema version {report.from_version} to {report.to_version}: "
+        + ", ".join(report.applied)
+        + "."
+    )
+    if report.backup is not None:
+        out.line(f"Backup of the previous version: {visible(str(report.backup))}")
+    return EXIT_OK
+
+
+def cmd_db_check(args: argparse.Namespace) -> int:
+    with opened(args, migrate=False) as store:
+        health = store.health()
+        integrity = store.integrity_check()
+        where = store.describe()
+    problems = list(health.problems)
+    if integrity != "ok":
+        problems.append(f"integrity_check: {integrity}")
+    if args.json:
+        print_json(
+            {
+                "ok": not problems,
+                "journal_mode": health.journal_mode,
+                "foreign_keys": health.foreign_keys,
+                "schema_version": health.schema_version,
+                "latest_version": health.latest_version,
+                "quick_check": health.quick_check,
+                "integrity_check": integrity,
+                "problems": problems,
+            }
+        )
+    else:
+        out = _human()
+        verdict = {
+            True: out.paint("ok".ljust(7), Style.DONE),
+            False: out.paint("PROBLEM", Style.BAD),
+        }
+        rows = [
+            ("Journal mode", health.journal_mode, health.journal_mode in ("wal", "memory")),
+            ("Foreign keys", "on" if health.foreign_keys else "off", health.foreign_keys),
+            (
+                "Schema",
+                f"version {health.schema_version} of {health.latest_version}",
+                health.schema_version == health.latest_version,
+            ),
+            ("Quick check", health.quick_check, health.quick_check == "ok"),
+            ("Integrity", integrity, integrity == "ok"),
+        ]
+        out.line(f"Checking {visible(where)}")
+        for label, value, good in rows:
+            out.line(f"  {label + ':':<15}{verdict[good]}  {visible(value)}")
+    if problems:
+        return fail(f"check of {where} found problems: {'; '.join(problems)}")
+    return EXIT_OK
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        target = _backup_target(store, args.path)
+        made = store.backup(target)
+        source = store.describe()
+    size = _size(made)
+    if args.json:
+        print_json({"database": source, "backup": str(made), "size": size})
+        return EXIT_OK
+    shown = f" ({human_size(size)})" if size is not None else ""
+    _human().line(f"Backed up {visible(source)} to {visible(str(made))}{shown}.")
+    return EXIT_OK
+
+
+def _backup_target(store: TaskStore, given: str | None) -> Path | None:
+    if given is None:
+        return None
+    target = Path(given).expanduser()
+    if target.is_dir():
+        name = store.path.name if store.path is not None else "tasks.db"
+        stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
+        target = target / f"{name}.backup-{stamp}"
+    if target.exists():
+        raise ValidationError("path", f"{target} already exists; a backup never overwrites.")
+    if not target.absolute().parent.is_dir():
+        raise ValidationError("path", f"There is no folder {target.absolute().parent}.")
+    return target
+
+
+def _human() -> Output:
+    _forgiving_stdout()
+    return Output()
 
 
 if __name__ == "__main__":

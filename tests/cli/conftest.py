@@ -1,0 +1,91 @@
+"""Running `taskflow` for real: through ``tui.cli.main`` with captured output, or as a process."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from store import TaskStore, open_store
+from tui.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+CLI = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch) -> CLI:
+    """``cli("add", "x")`` runs ``taskflow --db <tmp db> --user alice add x`` in-process."""
+
+    def run(
+        *args: str, user: str | None = "alice", db: Path | None = None, stdin: bytes = b""
+    ) -> Result:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        argv = ["--db", str(db or db_path)]
+        if user is not None:
+            argv += ["--user", user]
+        code = main([*argv, *args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def alice(db_path: Path) -> Iterator[TaskStore]:
+    """The same database as ``cli``, opened directly, to check what a command did."""
+    with open_store(db_path, user="alice") as store:
+        yield store
+
+
+def run_process(
+    *args: str,
+    cwd: Path,
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+    script: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m tui ARGS`` (or the installed ``taskflow`` script) in a clean environment."""
+    command = (
+        [str(Path(sys.executable).with_name("taskflow")), *args]
+        if script
+        else [sys.executable, "-m", "tui", *args]
+    )
+    environment = dict(os.environ)
+    environment.pop("PYTHONWARNINGS", None)
+    environment["PYTHONPATH"] = str(REPO)
+    environment.update(env or {})
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        completed.args,
+        completed.returncode,
+        completed.stdout.decode("utf-8"),
+        completed.stderr.decode("utf-8"),
+    )
