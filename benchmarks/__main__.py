@@ -71,8 +71,6 @@ WORDS = [
     "books",
 ]
 USER = "bench"
-# A tmux server of our own, so that other tmux users on the machine cannot disturb it.
-TMUX = ("tmux", "-L", "taskflow-bench")
 
 
 @dataclass(frozen=True)
@@ -142,20 +140,26 @@ def terminal_launch(path: Path, repeats: int) -> float:
     if shutil.which("tmux") is None:
         return float("nan")
     title = first_title(path)[:30]
+    command = shlex.join([sys.executable, "-m", "tui", "--db", str(path), "--user", USER])
     times = []
     for _ in range(repeats):
-        session = f"bench-{uuid.uuid4().hex[:8]}"
-        command = shlex.join([sys.executable, "-m", "tui", "--db", str(path), "--user", USER])
+        # A tmux server of our own each time: nobody else's sessions, and no race with
+        # the previous server shutting down on the same socket.
+        tmux = ("tmux", "-L", f"taskflow-bench-{uuid.uuid4().hex[:8]}")
         begin = time.perf_counter()
-        subprocess.run(
-            [*TMUX, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
-            check=True,
+        started = subprocess.run(
+            [*tmux, "new-session", "-d", "-s", "bench", "-x", "100", "-y", "30", command],
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        if started.returncode != 0:
+            raise SystemExit(f"tmux could not start: {started.stderr.strip()}")
         try:
             deadline = begin + 60
             while time.perf_counter() < deadline:
                 screen = subprocess.run(
-                    [*TMUX, "capture-pane", "-p", "-t", session],
+                    [*tmux, "capture-pane", "-p", "-t", "bench"],
                     capture_output=True,
                     text=True,
                     check=False,
@@ -165,7 +169,7 @@ def terminal_launch(path: Path, repeats: int) -> float:
                 time.sleep(0.005)
             times.append(time.perf_counter() - begin)
         finally:
-            subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
+            subprocess.run([*tmux, "kill-server"], capture_output=True, check=False)
     return statistics.median(times)
 
 

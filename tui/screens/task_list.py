@@ -192,9 +192,12 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         records = store.list(query, limit=WINDOW, offset=start) if total else []
         # The first and last rows too (G, g, End, Home), fetched from each end of the
         # index: cheap at any size, and those keys then never wait.
-        head = store.list(query, limit=EDGE) if start > 0 else []
+        head = store.list(query, limit=EDGE) if start > 0 and not query.terms else []
         tail_start = max(total - EDGE, 0)
-        tail = store.list(query, limit=EDGE, from_end=True) if start + WINDOW < total else []
+        # Not for a search, whose results are read once and often abandoned as the user
+        # types on: G there may wait one page fetch.
+        far = start + WINDOW < total and not query.terms
+        tail = store.list(query, limit=EDGE, from_end=True) if far else []
         if not get_current_worker().is_cancelled:
             self.post_message(
                 self.ListLoaded(query, total, start, records, cursor, head, tail_start, tail)
