@@ -122,3 +122,17 @@ def test_vacuum_does_not_confuse_the_index(texts: TaskStore, db_path: Path) -> N
     raw.close()
     assert [t.title for t in texts.list(TaskQuery(search="mum"))] == ["Call mum"]
     assert [t.title for t in texts.list(TaskQuery(search="rent"))] == ["Pay rent"]
+
+
+def test_without_fts5_the_store_still_searches(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.migrations.m0003_search_and_counts as step
+
+    monkeypatch.setattr(step, "search_index_supported", lambda ctx: False)
+    with open_store(db_path, user="alice") as plain:
+        plain.create_many([NewTask("Buy milk"), NewTask("Call mum", "buttermilk")])
+        assert plain._backend.search_candidates(["milk"]) is None
+        found = {t.title for t in plain.list(TaskQuery(search="MILK"))}
+        assert found == {"Buy milk", "Call mum"}
+        assert plain.count(TaskQuery(search="milk")) == 2

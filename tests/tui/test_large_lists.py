@@ -123,3 +123,26 @@ def test_sort_of_titles_is_case_insensitive(many: TaskStore) -> None:
     many.create("apple")
     first = many.list(TaskQuery(sort=Sort.TITLE), limit=1)[0]
     assert first.title == "apple"
+
+
+async def test_launch_reads_no_table_from_end_to_end(
+    app_factory: AppFactory, many: TaskStore
+) -> None:
+    """Start-up cost must not grow with the number of tasks: every query the app makes
+    while opening walks an index or a primary key, or reads a single row."""
+    from tests.store.test_query_plans import captured_sql, plan
+
+    app = app_factory()
+    with captured_sql(app.store) as seen:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            for _ in range(4):  # a few change polls too
+                await pilot.pause(0.1)
+    reads = [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
+    assert reads
+    for sql, params in reads:
+        explained = plan(app.store, sql, params)
+        for line in explained.splitlines():
+            full_scan = line.startswith("SCAN") and "USING" not in line
+            if full_scan and "LIMIT 1" not in sql.upper() and "sqlite_master" not in line:
+                raise AssertionError(f"{sql}\n{explained}")
