@@ -50,6 +50,8 @@ from store.validation import clean_description, clean_title
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Ids looked up per query by an import: well under SQLite's oldest parameter limit (999).
+IMPORT_LOOKUP_BATCH = 900
 # Substitute ids for imported tasks whose id another owner already uses here.
 REASSIGNED_ID_NAMESPACE = uuid.UUID("0c8e5f7a-2b6d-4e19-8f3a-5d7c9b1e4a60")
 # Up to this many search-index hits, a search reads the hits; past it, the list's index.
@@ -957,12 +959,16 @@ class TaskStore:
                 "id", f"The id {repeated[0]} appears twice; nothing was imported."
             )
         now = self._clock()
-        reassigned = self._substitute_ids([task.id for task in tasks])
+        found = self._any_owners_tasks([task.id for task in tasks])
+        reassigned = self._substitute_ids(
+            sorted(task_id for task_id, task in found.items() if task.user_id != self.user)
+        )
         if reassigned:
             tasks = [
                 dataclasses.replace(task, id=reassigned.get(task.id, task.id)) for task in tasks
             ]
-        existing = {row.id: _record(row) for row in self._rows_by_id(t.id for t in tasks)}
+            found.update(self._any_owners_tasks(list(reassigned.values())))
+        existing = {task_id: task for task_id, task in found.items() if task.user_id == self.user}
         added: list[tuple[TaskRecord, ImportedTask]] = []
         updated: list[tuple[TaskRecord, ImportedTask]] = []
         unchanged: list[TaskRecord] = []
@@ -970,18 +976,20 @@ class TaskStore:
         for task in tasks:
             current = existing.get(task.id)
             if current is None:
-                created = task.created_at or task.updated_at or now
+                created = (task.created_at or task.updated_at or now).astimezone(UTC)
                 record = TaskRecord(
                     id=task.id,
                     title=task.title,
                     description=task.description,
                     completed=task.completed,
                     created_at=created,
-                    updated_at=task.updated_at or created,
+                    updated_at=task.updated_at.astimezone(UTC) if task.updated_at else created,
                     user_id=self.user,
                     version=task.version,
                 )
-                added.append((_normalised(record), task))
+                # Already UTC to the microsecond (as read from the file, or the clock's
+                # now): the same values a read back gives, without a format-and-parse.
+                added.append((record, task))
             elif all(getattr(current, name) == getattr(task, name) for name in EDITABLE_FIELDS):
                 unchanged.append(current)
             elif task.updated_at is None or task.updated_at <= current.updated_at:
@@ -1001,40 +1009,64 @@ class TaskStore:
             dry_run=dry_run,
         )
 
-    def _substitute_ids(self, ids: Sequence[str]) -> dict[str, str]:
-        """Ids another owner already uses here, each with the one to use instead.
+    def _any_owners_tasks(self, task_ids: Sequence[str]) -> dict[str, TaskRecord]:
+        """The tasks with these ids, whoever owns them (ids are unique in the database).
 
-        Ids are unique across the database. The substitute is a UUID5 of this owner
-        and the original id: the same on every import, so imports stay idempotent.
+        Looked up by the primary key alone: with the owner in the condition SQLite
+        may prefer an owner index and scan every task of the owner for each batch.
+        Rows come as tuples, since building a model object per row costs more than
+        the lookup itself at 100,000 rows.
         """
         Task = self._models.Task
-        taken: set[str] = set()
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            select = Task.select(Task.id).where(Task.id.in_(batch) & (Task.user != self.user))
-            taken.update(task_id for (task_id,) in select.tuples())
+        columns = (
+            Task.id,
+            Task.user,
+            Task.title,
+            Task.description,
+            Task.completed,
+            Task.created_at,
+            Task.updated_at,
+            Task.version,
+        )
+        found: dict[str, TaskRecord] = {}
+        for start in range(0, len(task_ids), IMPORT_LOOKUP_BATCH):
+            batch = task_ids[start : start + IMPORT_LOOKUP_BATCH]
+            select = Task.select(*columns).where(Task.id.in_(batch)).tuples()
+            for task_id, user, title, description, completed, created, updated, version in select:
+                found[task_id] = TaskRecord(
+                    id=task_id,
+                    title=title,
+                    description=description or "",
+                    completed=bool(completed),
+                    created_at=created,
+                    updated_at=updated,
+                    user_id=user,
+                    version=int(version),
+                )
+        return found
+
+    def _substitute_ids(self, taken: Sequence[str]) -> dict[str, str]:
+        """For ids another owner already uses here, the ids to use instead.
+
+        The substitute is a UUID5 of this owner and the original id: the same on
+        every import, so a second import of the same file still finds its tasks.
+        """
         substitutes = {
             task_id: str(uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self.user}\n{task_id}"))
-            for task_id in sorted(taken)
+            for task_id in taken
         }
-        clash = Task.select(Task.id).where(
-            Task.id.in_(list(substitutes.values())) & (Task.user != self.user)
-        )
-        if substitutes and clash.exists():
+        clash = [
+            task
+            for task in self._any_owners_tasks(list(substitutes.values())).values()
+            if task.user_id != self.user
+        ]
+        if clash:
             raise ConflictError(
                 "Some imported ids belong to another owner here and cannot be replaced; "
                 "nothing was imported.",
                 current=None,
             )
         return substitutes
-
-    def _rows_by_id(self, task_ids: Iterable[str]) -> Iterator[Any]:
-        Task = self._models.Task
-        wanted = list(dict.fromkeys(task_ids))
-        for start in range(0, len(wanted), 500):
-            yield from Task.select().where(
-                (Task.user == self.user) & Task.id.in_(wanted[start : start + 500])
-            )
 
     def _insert_imported(
         self, added: Sequence[tuple[TaskRecord, ImportedTask]], now: datetime
@@ -1052,8 +1084,16 @@ class TaskStore:
         task_fields = list(Task._meta.sorted_fields)
         task_sql, _ = Task.insert({field: None for field in task_fields}).sql()
         task_rows = []
+        histories: list[list[dict[str, Any]]] = []
+        created_events: list[dict[str, Any]] = []
+        logged_at = format_timestamp(now)
         next_seq = self._next_seq()
-        for record, _ in added:
+        for record, task in added:
+            # Each timestamp is formatted once, for the row and for its 'created' event.
+            created, updated = (
+                format_timestamp(record.created_at),
+                format_timestamp(record.updated_at),
+            )
             next_seq += 1
             columns = {
                 "seq": next_seq - 1,
@@ -1063,22 +1103,27 @@ class TaskStore:
                 "title_key": title_key(record.title),
                 "description": record.description,
                 "completed": record.completed,
-                "created_at": record.created_at,
-                "updated_at": record.updated_at,
+                "created_at": created,
+                "updated_at": updated,
                 "version": record.version,
             }
             task_rows.append([field.db_value(columns[field.name]) for field in task_fields])
-        histories: list[list[dict[str, Any]]] = []
-        created_events: list[dict[str, Any]] = []
-        for record, task in added:
             if task.events is None:
+                snapshot = {
+                    "title": record.title,
+                    "description": record.description,
+                    "completed": record.completed,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "version": record.version,
+                }
                 created_events.append(
                     {
                         "task_id": record.id,
                         "kind": EventKind.CREATED,
-                        "at": now,
+                        "at": logged_at,
                         "before": None,
-                        "after": _snapshot_json(record),
+                        "after": snapshot,
                         "reverts": None,
                     }
                 )

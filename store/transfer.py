@@ -43,6 +43,7 @@ FORMAT_VERSION = 1
 # random (version 4) id and the same text always yields the same id.
 CONTENT_ID_NAMESPACE = uuid.UUID("6f1d8a52-3c0e-4a3b-9a57-1f5e0c2b7d41")
 MAX_ID_LENGTH = 200
+_SPACE = re.compile(r"\s")
 
 # A date without a time (todo.txt, a CSV "2026-11-20") becomes noon UTC of that day:
 # it then shows as the same calendar day in every time zone from UTC-11 to UTC+11,
@@ -213,7 +214,7 @@ def _clean_text(where: str, title: Any, description: Any) -> tuple[str, str]:
 def _check_id(where: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Refused(f"{where}: the id must be non-empty text")
-    if len(value) > MAX_ID_LENGTH or any(ch.isspace() or not ch.isprintable() for ch in value):
+    if len(value) > MAX_ID_LENGTH or not value.isprintable() or _SPACE.search(value):
         raise _Refused(
             f"{where}: the id {value[:40]!r} is not usable (at most {MAX_ID_LENGTH} "
             "printable characters, no spaces)"

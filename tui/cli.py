@@ -942,8 +942,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     _list_some(
         out, "skipped", [(s.id[:SHORT_ID] or s.where, s.title, f" ({s.reason})") for s in skipped]
     )
-    for old, new in outcome.reassigned.items():
-        out.line(f"  note     {old[:SHORT_ID]} is another owner's id here; imported as {new}")
+    notes = [
+        (old[:SHORT_ID], f"is another owner's id here; imported as {new}", "")
+        for old, new in outcome.reassigned.items()
+    ]
+    _list_some(out, "note", notes)
     return EXIT_OK
 
 
