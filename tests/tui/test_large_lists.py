@@ -146,3 +146,17 @@ async def test_launch_reads_no_table_from_end_to_end(
             full_scan = line.startswith("SCAN") and "USING" not in line
             if full_scan and "LIMIT 1" not in sql.upper() and "sqlite_master" not in line:
                 raise AssertionError(f"{sql}\n{explained}")
+
+
+async def test_a_new_search_starts_at_the_first_match(
+    app_factory: AppFactory, many: TaskStore
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "/", *"task 004")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert table_of(app).cursor == 0
+        assert current_task(app).title == "task 00400"  # type: ignore[union-attr]
+        assert round(table_of(app).scroll_y) == 0

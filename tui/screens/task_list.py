@@ -485,10 +485,16 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def _set_query(self, query: TaskQuery) -> None:
         if query == self.view:
             return
+        new_search = query.search != self.view.search
         self.view = query
         self.refresh_bindings()
         self._update_status()
-        self.load()
+        current = self.table.current
+        # The cursor keeps its task if the new list has it. If not: after a new search
+        # the first match is what the user wants to see; after a filter or sort change,
+        # the same place in the list.
+        fallback = 0 if new_search else self.table.cursor
+        self._load(self.view, current.id if current else None, fallback)
 
     # -- search box --------------------------------------------------------------------------
 
