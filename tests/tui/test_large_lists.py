@@ -158,5 +158,5 @@ async def test_a_new_search_starts_at_the_first_match(
         await pilot.pause(0.3)
         await settle(pilot)
         assert table_of(app).cursor == 0
-        assert current_task(app).title == "task 00400"  # type: ignore[union-attr]
+        assert current_task(app).title == "task 00004"  # type: ignore[union-attr]
         assert round(table_of(app).scroll_y) == 0
