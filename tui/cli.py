@@ -16,12 +16,9 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -54,10 +51,25 @@ LISTED_PER_KIND = 50  # import lists at most this many tasks of each kind, then 
 
 
 def package_version() -> str:
+    # Imported here: reading package metadata costs more than the rest of a scripted
+    # command's start, and only --version needs it.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("taskflow")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
+
+
+class VersionAction(argparse.Action):
+    """--version, looking the version up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"taskflow {package_version()}")
+        parser.exit(EXIT_OK)
 
 
 # -- output: plain text, ANSI colour only on a terminal -------------------------------------
@@ -232,7 +244,7 @@ def build_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_global_options(parser)
-    parser.add_argument("--version", action="version", version=f"taskflow {package_version()}")
+    parser.add_argument("--version", action=VersionAction)
     parser.set_defaults(handler=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
 
@@ -832,6 +844,8 @@ def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     """
     if path.is_dir():
         raise ValidationError("output", f"{path} is a folder; give a file name.")
+    import tempfile  # here, not at the top: only an export to a file needs it
+
     folder = path.absolute().parent
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -878,14 +892,6 @@ def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-@dataclass(frozen=True)
-class _Skipped:
-    id: str
-    title: str
-    reason: str
-    where: str = ""
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     fmt = transfer.Format(args.format) if args.format else None
     if args.file == "-":
@@ -903,9 +909,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     with opened(args) as store:
         outcome = store.import_tasks(parsed.tasks, dry_run=args.dry_run)
     skipped = [
-        *(_Skipped(s.id, s.title, s.reason, s.where) for s in parsed.skipped),
-        *(_Skipped(task.id, task.title, "already here") for task in outcome.unchanged),
-        *(_Skipped(task.id, task.title, "newer here") for task in outcome.kept_newer),
+        *parsed.skipped,
+        *(transfer.SkippedEntry("", t.title, "already here", t.id) for t in outcome.unchanged),
+        *(transfer.SkippedEntry("", t.title, "newer here", t.id) for t in outcome.kept_newer),
     ]
     if args.json:
         print_json(
