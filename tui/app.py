@@ -101,9 +101,9 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     def on_mount(self) -> None:
         from tui.screens.task_list import TaskListScreen
 
+        self._start_watching()
         self.push_screen(TaskListScreen())
         self._announce_migration()
-        self._start_watching()
 
     def _announce_migration(self) -> None:
         report = self.store.migration
@@ -131,29 +131,35 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     # -- other windows and the command line --------------------------------------------------
 
     def _start_watching(self) -> None:
-        self._load_watch_baseline()
+        # The baseline is taken here, before the first list is read, so that no change
+        # can fall between what the list shows and what the watch looks for. Both are
+        # single-row reads (a pragma, the log's last key), cheap enough for this thread.
+        try:
+            self._data_version = self.store.data_version()
+            self._last_event_id = self.store.last_event_id()
+        except StoreError as error:
+            self.report_error(error)
         self.set_interval(self._poll_seconds, self._poll_for_changes, name="watch-changes")
-
-    @work(thread=True, group="watch", exit_on_error=False)
-    def _load_watch_baseline(self) -> None:
-        last = self.store.last_event_id()
-        self.call_from_thread(self._set_baseline, last)
-
-    def _set_baseline(self, last_event_id: int) -> None:
-        if self._last_event_id is None:
-            self._last_event_id = last_event_id
 
     def _poll_for_changes(self) -> None:
         try:
             version = self.store.data_version()
         except StoreError:
             return  # a busy or vanished file: the next tick tries again
-        if self._data_version is None:
-            self._data_version = version
+        if self._data_version is None or self._last_event_id is None:
+            self._start_baseline(version)
             return
-        if version != self._data_version and self._last_event_id is not None:
+        if version != self._data_version:
             self._data_version = version
             self._fetch_changes(self._last_event_id)
+
+    def _start_baseline(self, version: int) -> None:
+        """A baseline that could not be read at start (a busy file): take it now."""
+        try:
+            self._last_event_id = self.store.last_event_id()
+        except StoreError:
+            return
+        self._data_version = version
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _fetch_changes(self, since: int) -> None:
