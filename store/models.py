@@ -65,6 +65,8 @@ class Models:
     TaskEvent: type[peewee.Model]
     SchemaMigration: type[peewee.Model]
     TaskCount: type[peewee.Model]
+    Tag: type[peewee.Model]
+    TaskTag: type[peewee.Model]
 
 
 def define_models(bound_database: peewee.Database) -> Models:
@@ -92,6 +94,9 @@ def define_models(bound_database: peewee.Database) -> Models:
         version = peewee.IntegerField(default=1)
         # Stable number of the task in the search index (see migration 3).
         seq = peewee.IntegerField(null=True, unique=True)
+        due = peewee.TextField(null=True)  # Due.key: 'YYYY-MM-DD[ HH:MM]', local time
+        priority = peewee.IntegerField(default=0)
+        position = peewee.FloatField(default=0.0)  # the user's own order
 
         class Meta:
             table_name = "tasks"
@@ -123,6 +128,23 @@ def define_models(bound_database: peewee.Database) -> Models:
         class Meta:
             table_name = "task_events"
 
+    class Tag(BaseModel):
+        id = peewee.AutoField()
+        user = peewee.ForeignKeyField(User, column_name="user_id")
+        name = peewee.TextField()
+        name_key = peewee.TextField()  # case-folded: what matching compares
+
+        class Meta:
+            table_name = "tags"
+
+    class TaskTag(BaseModel):
+        task = peewee.ForeignKeyField(Task, column_name="task_id", on_delete="CASCADE")
+        tag = peewee.ForeignKeyField(Tag, column_name="tag_id", on_delete="CASCADE")
+
+        class Meta:
+            table_name = "task_tags"
+            primary_key = peewee.CompositeKey("task", "tag")
+
     class SchemaMigration(BaseModel):
         version = peewee.IntegerField(primary_key=True)
         name = peewee.TextField()
@@ -131,4 +153,4 @@ def define_models(bound_database: peewee.Database) -> Models:
         class Meta:
             table_name = "schema_migrations"
 
-    return Models(bound_database, User, Task, TaskEvent, SchemaMigration, TaskCount)
+    return Models(bound_database, User, Task, TaskEvent, SchemaMigration, TaskCount, Tag, TaskTag)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from store.planning import Due, Priority
 
 
 class Status(StrEnum):
@@ -21,10 +23,13 @@ class Status(StrEnum):
 class Sort(StrEnum):
     """Orders a list can be shown in. None of them touches what is stored."""
 
+    MANUAL = "manual"  # the user's own order (J/K), which no other sort changes
     CREATED = "created"  # oldest first: the order tasks were added in
     UPDATED = "updated"  # most recently changed first
     TITLE = "title"  # alphabetical, ignoring case
     STATUS = "status"  # open before done, then by creation
+    DUE = "due"  # soonest due first, undated last
+    PRIORITY = "priority"  # highest first, then by due date
 
     @property
     def label(self) -> str:
@@ -32,6 +37,9 @@ class Sort(StrEnum):
 
 
 _SORT_LABELS = {
+    Sort.MANUAL: "my order",
+    Sort.DUE: "due date",
+    Sort.PRIORITY: "priority",
     Sort.CREATED: "created",
     Sort.UPDATED: "recently updated",
     Sort.TITLE: "title",
@@ -57,6 +65,10 @@ class TaskRecord:
     updated_at: datetime  # aware, UTC
     user_id: str
     version: int
+    due: Due | None = None  # a local day, maybe with a time
+    priority: Priority = Priority.NONE
+    tags: tuple[str, ...] = ()  # in alphabetical order, ignoring case
+    position: float = 0.0  # the user's own order
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,9 @@ class NewTask:
     id: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    due: Due | None = None
+    priority: Priority = Priority.NONE
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,14 @@ class TaskSnapshot:
     created_at: datetime
     updated_at: datetime
     version: int
+    due: Due | None = None
+    priority: Priority = Priority.NONE
+    tags: tuple[str, ...] = ()
+    position: float | None = None  # None in events logged before positions existed
+
+
+# What an edit, a conflict or an undo compares: every field a user can change.
+EDITABLE_FIELDS = ("title", "description", "completed", "due", "priority", "tags", "position")
 
 
 @dataclass(frozen=True)
@@ -100,10 +123,13 @@ class EventRecord:
     def changed_fields(self) -> tuple[str, ...]:
         if self.before is None or self.after is None:
             return ()
+        before, after = self.before, self.after
         return tuple(
             name
-            for name in ("title", "description", "completed")
-            if getattr(self.before, name) != getattr(self.after, name)
+            for name in EDITABLE_FIELDS
+            if getattr(before, name) != getattr(after, name)
+            # an old event without a position did not change it
+            and not (name == "position" and None in (before.position, after.position))
         )
 
     @property
@@ -123,13 +149,23 @@ def _event_summary(event: EventRecord) -> str:
     if event.kind is EventKind.TOGGLED:
         return "marked done" if event.after and event.after.completed else "marked open"
     changed = event.changed_fields
-    if changed == ("title",):
-        return "title changed"
-    if changed == ("description",):
-        return "description changed"
+    if len(changed) == 1:
+        return _ONE_CHANGE.get(changed[0], f"{changed[0]} changed")
     if changed:
-        return "edited " + " and ".join(changed)
+        names = [_FIELD_NAMES.get(name, name) for name in changed]
+        return "edited " + ", ".join(names[:-1]) + " and " + names[-1]
     return "edited"
+
+
+_ONE_CHANGE = {
+    "title": "title changed",
+    "description": "description changed",
+    "due": "due date changed",
+    "priority": "priority changed",
+    "tags": "tags changed",
+    "position": "moved",
+}
+_FIELD_NAMES = {"due": "due date", "position": "place"}
 
 
 @dataclass(frozen=True)
@@ -143,6 +179,8 @@ class TaskQuery:
     status: Status = Status.ALL
     search: str = ""
     sort: Sort = Sort.CREATED
+    due_until: date | None = None  # only tasks due on or before this day (Today, Upcoming)
+    tag: str | None = None  # only tasks with this tag (any case)
 
     @property
     def terms(self) -> list[str]:
@@ -159,11 +197,22 @@ class TaskQuery:
             return False
         if self.status is Status.DONE and not task.completed:
             return False
+        if self.due_until is not None and (task.due is None or task.due.day > self.due_until):
+            return False
+        if self.tag is not None and self.tag.casefold() not in {t.casefold() for t in task.tags}:
+            return False
         return all(
             _contains(task.title, term) or _contains(task.description, term) for term in self.terms
         )
 
     def sort_key(self, task: TaskRecord) -> tuple[Any, ...]:
+        due = task.due.key if task.due is not None else NO_DUE
+        if self.sort is Sort.MANUAL:
+            return (task.position, task.id)
+        if self.sort is Sort.DUE:
+            return (due, task.position, task.id)
+        if self.sort is Sort.PRIORITY:
+            return (3 - int(task.priority), due, task.position, task.id)
         if self.sort is Sort.UPDATED:
             return (_Descending(task.updated_at), _Descending(task.id))
         if self.sort is Sort.TITLE:
@@ -171,6 +220,10 @@ class TaskQuery:
         if self.sort is Sort.STATUS:
             return (task.completed, task.created_at, task.id)
         return (task.created_at, task.id)
+
+
+# What a task without a due date sorts as: after every 'YYYY-...' key.
+NO_DUE = "~"
 
 
 def title_key(title: str) -> str:

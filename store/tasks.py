@@ -10,7 +10,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -28,7 +28,10 @@ from store.errors import (
 )
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, format_timestamp, parse_timestamp
+from store.planning import Due, Priority, clean_tags
 from store.records import (
+    EDITABLE_FIELDS,
+    NO_DUE,
     ChangeSet,
     EventKind,
     EventRecord,
@@ -58,7 +61,18 @@ REASSIGNED_ID_NAMESPACE = uuid.UUID("0c8e5f7a-2b6d-4e19-8f3a-5d7c9b1e4a60")
 FEW_SEARCH_HITS = 2000
 # Past this many changed tasks a running app reloads what it shows instead of row by row.
 CHANGESET_LIMIT = 500
-EDITABLE_FIELDS = ("title", "description", "completed")
+# Fields an import compares and writes (position is this database's own business).
+IMPORTED_FIELDS = ("title", "description", "completed", "due", "priority", "tags")
+
+
+class _Keep:
+    """The default of an optional field in update(): leave it as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
 
 
 class _RollBack(Exception):
@@ -209,7 +223,7 @@ class TaskStore:
 
     @_operation
     def get(self, task_id: str) -> TaskRecord:
-        return _record(self._get_row(task_id))
+        return self._current(task_id)
 
     @_operation
     def get_many(self, task_ids: Iterable[str]) -> list[TaskRecord]:
@@ -220,7 +234,7 @@ class TaskStore:
         for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
             batch = wanted[start : start + 500]
             select = Task.select().where((Task.user == self.user) & Task.id.in_(batch))
-            found.extend(_record(row) for row in select)
+            found.extend(self._records(select))
         return found
 
     @_operation
@@ -239,14 +253,14 @@ class TaskStore:
         if not rows:
             raise NotFoundError(f"No task with an id starting {prefix!r}.")
         if len(rows) > 1 and not any(row.id == prefix for row in rows):
-            candidates = [_record(row) for row in rows]
+            candidates = self._records(rows)
             listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
             raise AmbiguousIdError(
                 f"The id {prefix!r} matches {len(rows)} tasks: {listed}. Give more characters.",
                 candidates,
             )
         exact = [row for row in rows if row.id == prefix]
-        return _record(exact[0] if exact else rows[0])
+        return self._records([exact[0] if exact else rows[0]])[0]
 
     @_operation
     def list(
@@ -280,7 +294,7 @@ class TaskStore:
             select = select.limit(limit)
         if offset:
             select = select.offset(offset)
-        records = [_record(row) for row in select]
+        records = self._records(select)
         return records[::-1] if backwards else records
 
     @_operation
@@ -295,7 +309,7 @@ class TaskStore:
         )
         if row is None:
             return None
-        task = _record(row)
+        task = self._records([row])[0]
         if not query.matches(task):
             return None
         order = self._sort_keys(query.sort)
@@ -313,7 +327,7 @@ class TaskStore:
         if task_id is not None:
             Task = self._models.Task
             row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
-        task = _record(row) if row is not None else None
+        task = self._records([row])[0] if row is not None else None
         if task is None or not query.matches(task):
             return self.count(query), None
         if not query.terms:
@@ -334,8 +348,8 @@ class TaskStore:
 
     @_operation
     def count(self, query: TaskQuery = TaskQuery()) -> int:
-        """How many tasks ``query`` lists: from the counters unless it searches."""
-        if not query.terms:
+        """How many tasks ``query`` lists: from the counters unless it narrows further."""
+        if not query.terms and query.due_until is None and query.tag is None:
             counts = self._counters()
             return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
                 query.status, counts.total
@@ -396,7 +410,15 @@ class TaskStore:
     # -- changing --------------------------------------------------------------------------
 
     @_operation
-    def create(self, title: str, description: str = "") -> TaskRecord:
+    def create(
+        self,
+        title: str,
+        description: str = "",
+        *,
+        due: Due | None = None,
+        priority: Priority = Priority.NONE,
+        tags: Sequence[str] = (),
+    ) -> TaskRecord:
         title = clean_title(title)
         description = clean_description(description)
         now = self._clock()
@@ -409,9 +431,15 @@ class TaskStore:
             updated_at=now,
             user_id=self.user,
             version=1,
+            due=_checked_due(due),
+            priority=Priority(priority),
+            tags=_checked_tags(tags),
         )
         with self._backend.write():
             self._ensure_user(now)
+            record = _replace(
+                record, position=self._next_position(), tags=self._canonical_tags(record.tags)
+            )
             self._insert(record)
             self._log(EventKind.CREATED, record.id, now, before=None, after=record)
         return _normalised(record)
@@ -432,6 +460,7 @@ class TaskStore:
             try:
                 title = clean_title(new.title)
                 description = clean_description(new.description)
+                due, tags = _checked_due(new.due), _checked_tags(new.tags)
             except ValidationError as error:
                 raise ValidationError(error.field, f"Task {number}: {error}") from None
             created = new.created_at or now
@@ -445,6 +474,9 @@ class TaskStore:
                     updated_at=new.updated_at or created,
                     user_id=self.user,
                     version=1,
+                    due=due,
+                    priority=Priority(new.priority),
+                    tags=tags,
                 )
             )
         if not records:
@@ -459,35 +491,7 @@ class TaskStore:
                 text = stamps[moment] = format_timestamp(moment)
             return text
 
-        task_rows = []
-        event_rows = []
         logged_at = stamp(now)
-        for r in records:
-            created, updated = stamp(r.created_at), stamp(r.updated_at)
-            task_rows.append(
-                (
-                    r.id,
-                    self.user,
-                    r.title,
-                    title_key(r.title),
-                    r.description,
-                    r.completed,
-                    created,
-                    updated,
-                    1,
-                )
-            )
-            snapshot = {
-                "title": r.title,
-                "description": r.description,
-                "completed": r.completed,
-                "created_at": created,
-                "updated_at": updated,
-                "version": 1,
-            }
-            event_rows.append(
-                (r.id, self.user, EventKind.CREATED.value, logged_at, _json_text(snapshot))
-            )
         task_sql, _ = Task.insert(
             id="",
             user="",
@@ -499,14 +503,69 @@ class TaskStore:
             updated_at="",
             version=1,
             seq=0,
+            due=None,
+            priority=0,
+            position=0.0,
         ).sql()
         event_sql, _ = TaskEvent.insert(task_id="", user="", kind="", at="", after=None).sql()
         with self._backend.write():
             self._ensure_user(now)
-            first_seq = self._next_seq()
+            first_seq, first_position = self._next_seq(), self._next_position()
+            tag_ids = self._ensure_tags({t for r in records for t in r.tags})
+            records = [
+                _replace(
+                    r,
+                    position=first_position + n,
+                    tags=tuple(
+                        sorted((tag_ids[t.casefold()][1] for t in r.tags), key=str.casefold)
+                    ),
+                )
+                for n, r in enumerate(records)
+            ]
+            task_rows, event_rows, link_rows = [], [], []
+            for n, r in enumerate(records):
+                created, updated = stamp(r.created_at), stamp(r.updated_at)
+                due = r.due.key if r.due else None
+                task_rows.append(
+                    (
+                        r.id,
+                        self.user,
+                        r.title,
+                        title_key(r.title),
+                        r.description,
+                        r.completed,
+                        created,
+                        updated,
+                        1,
+                        first_seq + n,
+                        due,
+                        int(r.priority),
+                        r.position,
+                    )
+                )
+                snapshot = {
+                    "title": r.title,
+                    "description": r.description,
+                    "completed": r.completed,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "version": 1,
+                    "due": due,
+                    "priority": int(r.priority),
+                    "tags": list(r.tags),
+                    "position": r.position,
+                }
+                event_rows.append(
+                    (r.id, self.user, EventKind.CREATED.value, logged_at, _json_text(snapshot))
+                )
+                link_rows.extend((r.id, tag_ids[t.casefold()][0]) for t in r.tags)
             cursor = self._backend.db.cursor()
-            cursor.executemany(task_sql, ((*row, first_seq + n) for n, row in enumerate(task_rows)))
+            cursor.executemany(task_sql, task_rows)
             cursor.executemany(event_sql, event_rows)
+            if link_rows:
+                TaskTag = self._models.TaskTag
+                link_sql, _ = TaskTag.insert(task="", tag=0).sql()
+                cursor.executemany(link_sql, link_rows)
         moments = {text: parse_timestamp(text) for text in stamps.values()}
         return [
             _replace(
@@ -517,6 +576,23 @@ class TaskStore:
             for r in records
         ]
 
+    def _ensure_tags(self, names: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """This owner's tags for these names, created where new: case-folded name ->
+        (tag id, the spelling kept)."""
+        Tag = self._models.Tag
+        keys = {name.casefold(): name for name in names}
+        if not keys:
+            return {}
+        Tag.insert_many(
+            [{"user": self.user, "name": name, "name_key": key} for key, name in keys.items()]
+        ).on_conflict_ignore().execute()
+        return {
+            key: (int(tag_id), name)
+            for tag_id, key, name in Tag.select(Tag.id, Tag.name_key, Tag.name)
+            .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
+            .tuples()
+        }
+
     @_operation
     def update(
         self,
@@ -525,8 +601,12 @@ class TaskStore:
         expected_version: int,
         title: str | None = None,
         description: str | None = None,
+        due: Due | None = KEEP,
+        priority: Priority | None = None,
+        tags: Sequence[str] | None = None,
     ) -> TaskRecord:
-        """Change title and/or description, if the task is still at ``expected_version``.
+        """Change any of title, description, due date (None clears it), priority and
+        tags, if the task is still at ``expected_version``.
 
         A stale version raises ConflictError naming what changed; nothing is overwritten.
         Saving without a real change returns the task untouched and logs nothing.
@@ -536,8 +616,14 @@ class TaskStore:
             changes["title"] = clean_title(title)
         if description is not None:
             changes["description"] = clean_description(description)
+        if due is not KEEP:
+            changes["due"] = _checked_due(due)
+        if priority is not None:
+            changes["priority"] = Priority(priority)
+        if tags is not None:
+            changes["tags"] = _checked_tags(tags)
         with self._backend.write():
-            current = _record(self._get_row(task_id))
+            current = self._current(task_id)
             self._check_version(current, expected_version)
             return self._apply(current, EventKind.EDITED, changes)
 
@@ -546,7 +632,7 @@ class TaskStore:
         self, task_id: str, completed: bool, *, expected_version: int | None = None
     ) -> TaskRecord:
         with self._backend.write():
-            current = _record(self._get_row(task_id))
+            current = self._current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
             return self._apply(current, EventKind.TOGGLED, {"completed": bool(completed)})
@@ -555,7 +641,7 @@ class TaskStore:
     def toggle(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
         """Flip done/open. With ``expected_version``, refuse if someone else changed it first."""
         with self._backend.write():
-            current = _record(self._get_row(task_id))
+            current = self._current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
             return self._apply(current, EventKind.TOGGLED, {"completed": not current.completed})
@@ -565,7 +651,7 @@ class TaskStore:
         """Delete the task (undoable); returns it as it was."""
         Task = self._models.Task
         with self._backend.write():
-            current = _record(self._get_row(task_id))
+            current = self._current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
             now = self._clock()
@@ -573,6 +659,57 @@ class TaskStore:
             self._ensure_user(now)
             self._log(EventKind.DELETED, current.id, now, before=current, after=None)
         return current
+
+    @_operation
+    def move(self, task_id: str, steps: int, query: TaskQuery = TaskQuery()) -> TaskRecord:
+        """Move a task one place down (steps > 0) or up in the owner's own order, past
+        the next task that ``query`` shows (tasks it hides keep their places).
+
+        Only this task's position changes (between its new neighbours), so the move is
+        one logged, undoable change. Returns the task as it is now.
+        """
+        shown = dataclasses.replace(query, sort=Sort.MANUAL)
+        with self._backend.write():
+            current = self._current(task_id)
+            position = self._position_past(current, shown, steps)
+            if position is None:
+                return _normalised(current)  # already first or last
+            return self._apply(current, EventKind.EDITED, {"position": position})
+
+    def _position_past(self, task: TaskRecord, shown: TaskQuery, steps: int) -> float | None:
+        if steps > 0:
+            following = self.list(shown, limit=2, after=task)
+            if not following:
+                return None
+            if len(following) == 1:
+                return following[0].position + 1.0
+            low, high = following[0].position, following[1].position
+        else:
+            preceding = self.list(shown, limit=2, before=task)
+            if not preceding:
+                return None
+            if len(preceding) == 1:
+                return preceding[0].position - 1.0
+            low, high = preceding[0].position, preceding[1].position
+        middle = (low + high) / 2
+        if low < middle < high:
+            return middle
+        # Floating point has run out between these two: space every position out again
+        # (order kept) and try once more. Rare: it takes dozens of moves into one gap.
+        self._renumber_positions()
+        return self._position_past(self._current(task.id), shown, steps)
+
+    def _renumber_positions(self) -> None:
+        Task = self._models.Task
+        ids = [
+            task_id
+            for (task_id,) in Task.select(Task.id)
+            .where(Task.user == self.user)
+            .order_by(Task.position, Task.id)
+            .tuples()
+        ]
+        for number, task_id in enumerate(ids, start=1):
+            Task.update(position=float(number)).where(Task.id == task_id).execute()
 
     @_operation
     def undo(self) -> UndoResult:
@@ -606,6 +743,69 @@ class TaskStore:
             raise NotFoundError(f"No task with id {task_id} (it may have been deleted).")
         return row
 
+    def _current(self, task_id: str) -> TaskRecord:
+        """The task as it is now, tags included (NotFoundError if it is not this owner's)."""
+        return self._records([self._get_row(task_id)])[0]
+
+    def _records(self, rows: Iterable[Any]) -> list[TaskRecord]:
+        """Records for task rows, their tags read in one query for all of them."""
+        records = [_record(row) for row in rows]
+        if not records:
+            return records
+        tags = self._tags_of([record.id for record in records])
+        return [
+            dataclasses.replace(record, tags=tags[record.id]) if record.id in tags else record
+            for record in records
+        ]
+
+    def _tags_of(self, task_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        Tag, TaskTag = self._models.Tag, self._models.TaskTag
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(task_ids), 500):
+            batch = task_ids[start : start + 500]
+            rows = (
+                TaskTag.select(TaskTag.task, Tag.name)
+                .join(Tag, on=(TaskTag.tag == Tag.id))
+                .where(TaskTag.task.in_(batch))
+                .tuples()
+            )
+            for task_id, name in rows:
+                found.setdefault(task_id, []).append(name)
+        return {task_id: tuple(sorted(names, key=str.casefold)) for task_id, names in found.items()}
+
+    def _set_tags(self, task_id: str, names: Sequence[str]) -> None:
+        """Link the task to exactly these tags, creating the owner's new ones.
+
+        A tag's name keeps its first spelling; matching ignores case.
+        """
+        TaskTag = self._models.TaskTag
+        TaskTag.delete().where(TaskTag.task == task_id).execute()
+        tag_ids = self._ensure_tags(names)
+        if tag_ids:
+            TaskTag.insert_many(
+                [{"task": task_id, "tag": tag_id} for tag_id, _ in tag_ids.values()]
+            ).execute()
+
+    def _canonical_tags(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The names as this owner's tags spell them (the first spelling wins), in the
+        order records show them: alphabetical, ignoring case."""
+        if not names:
+            return ()
+        Tag = self._models.Tag
+        keys = {name.casefold(): name for name in names}
+        known = dict(
+            Tag.select(Tag.name_key, Tag.name)
+            .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
+            .tuples()
+        )
+        return tuple(sorted((known.get(key, name) for key, name in keys.items()), key=str.casefold))
+
+    def _next_position(self) -> float:
+        """After the owner's last task in their own order."""
+        Task = self._models.Task
+        last = Task.select(peewee.fn.MAX(Task.position)).where(Task.user == self.user).scalar()
+        return float(last or 0) + 1.0
+
     def _counters(self) -> TaskCounts:
         """Open and done tasks from the trigger-kept counters: one row each, at any size."""
         TaskCount = self._models.TaskCount
@@ -637,6 +837,17 @@ class TaskStore:
             select = select.where(Task.completed == False)  # noqa: E712 (peewee expression)
         elif query.status is Status.DONE:
             select = select.where(Task.completed == True)  # noqa: E712
+        if query.due_until is not None:
+            day_after = query.due_until + timedelta(days=1)
+            select = select.where(self._due_order() < day_after.isoformat())
+        if query.tag is not None:
+            Tag, TaskTag = self._models.Tag, self._models.TaskTag
+            tagged = (
+                TaskTag.select(TaskTag.task)
+                .join(Tag, on=(TaskTag.tag == Tag.id))
+                .where((Tag.user == self.user) & (Tag.name_key == query.tag.casefold()))
+            )
+            select = select.where(Task.id.in_(tagged))
         for term in query.terms:
             if term.isascii():
                 # The database's own case-insensitive LIKE: no per-row Python call.
@@ -648,8 +859,24 @@ class TaskStore:
         return select
 
     def _sort_keys(self, sort: Sort) -> list[tuple[Any, bool]]:
-        """Columns of an order, each with whether it runs descending. Ties end on the id."""
+        """Columns of an order, each with whether it runs descending. Ties end on the id.
+
+        The due and priority orders are written exactly as migration 4's indexes are, so
+        that SQLite walks those indexes (an expression only matches itself, literally).
+        """
         Task = self._models.Task
+        if sort is Sort.MANUAL:
+            return [(Task.position, False), (Task.id, False)]
+        if sort is Sort.DUE:
+            return [(self._due_order(), False), (Task.position, False), (Task.id, False)]
+        if sort is Sort.PRIORITY:
+            urgency = peewee.Expression(peewee.SQL("3"), "-", Task.priority)
+            return [
+                (urgency, False),
+                (self._due_order(), False),
+                (Task.position, False),
+                (Task.id, False),
+            ]
         if sort is Sort.UPDATED:
             return [(Task.updated_at, True), (Task.id, True)]
         if sort is Sort.TITLE:
@@ -658,8 +885,19 @@ class TaskStore:
             return [(Task.completed, False), (Task.created_at, False), (Task.id, False)]
         return [(Task.created_at, False), (Task.id, False)]
 
+    def _due_order(self) -> Any:
+        """coalesce(due, '~'): undated tasks after every date (see migration 4)."""
+        return peewee.fn.COALESCE(self._models.Task.due, peewee.SQL(f"'{NO_DUE}'"))
+
     @staticmethod
     def _sort_values(sort: Sort, record: TaskRecord) -> list[Any]:
+        due = record.due.key if record.due else NO_DUE
+        if sort is Sort.MANUAL:
+            return [record.position, record.id]
+        if sort is Sort.DUE:
+            return [due, record.position, record.id]
+        if sort is Sort.PRIORITY:
+            return [3 - int(record.priority), due, record.position, record.id]
         if sort is Sort.UPDATED:
             return [format_timestamp(record.updated_at), record.id]
         if sort is Sort.TITLE:
@@ -699,6 +937,8 @@ class TaskStore:
 
     def _apply(self, current: TaskRecord, kind: EventKind, changes: dict[str, Any]) -> TaskRecord:
         """Write ``changes`` to the task with a new version and log ``kind``; no-op if equal."""
+        if "tags" in changes:
+            changes["tags"] = self._canonical_tags(changes["tags"])
         changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
         if not changes:
             return _normalised(current)
@@ -719,6 +959,9 @@ class TaskStore:
                 completed=updated.completed,
                 updated_at=updated.updated_at,
                 version=updated.version,
+                due=updated.due.key if updated.due else None,
+                priority=int(updated.priority),
+                position=updated.position,
             )
             .where(
                 (Task.id == current.id)
@@ -732,12 +975,14 @@ class TaskStore:
                 f"“{current.title}” was changed elsewhere; nothing was overwritten.",
                 current=None,
             )
+        if updated.tags != current.tags:
+            self._set_tags(current.id, updated.tags)
 
     def _revert(self, undone: EventRecord) -> tuple[TaskRecord | None, EventRecord]:
         Task = self._models.Task
         now = self._clock()
         row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
-        current = _record(row) if row is not None else None
+        current = self._records([row])[0] if row is not None else None
         conflict = ConflictError(
             f"Cannot undo: the task “{_title(undone)}” is no longer as that change left it.",
             current=current,
@@ -754,7 +999,14 @@ class TaskStore:
             if current is not None or undone.before is None:
                 raise conflict
             restored = _from_snapshot(undone.task_id, self.user, undone.before)
-            restored = _replace(restored, version=restored.version + 1)
+            restored = _replace(
+                restored,
+                version=restored.version + 1,
+                tags=self._canonical_tags(restored.tags),
+                position=restored.position
+                if undone.before.position is not None
+                else self._next_position(),
+            )
             self._insert(restored)
             event = self._log(
                 EventKind.RESTORED, restored.id, now, before=None, after=restored, reverts=undone.id
@@ -788,7 +1040,12 @@ class TaskStore:
             updated_at=record.updated_at,
             version=record.version,
             seq=self._next_seq(),
+            due=record.due.key if record.due else None,
+            priority=int(record.priority),
+            position=record.position,
         ).execute()
+        if record.tags:
+            self._set_tags(record.id, record.tags)
 
     def _ensure_user(self, now: datetime) -> None:
         User = self._models.User
@@ -986,11 +1243,16 @@ class TaskStore:
                     updated_at=task.updated_at.astimezone(UTC) if task.updated_at else created,
                     user_id=self.user,
                     version=task.version,
+                    due=task.due,
+                    priority=task.priority,
+                    tags=task.tags,
                 )
                 # Already UTC to the microsecond (as read from the file, or the clock's
                 # now): the same values a read back gives, without a format-and-parse.
                 added.append((record, task))
-            elif all(getattr(current, name) == getattr(task, name) for name in EDITABLE_FIELDS):
+            elif all(
+                _same(getattr(current, name), getattr(task, name)) for name in IMPORTED_FIELDS
+            ):
                 unchanged.append(current)
             elif task.updated_at is None or task.updated_at <= current.updated_at:
                 kept_newer.append(current)
@@ -998,10 +1260,10 @@ class TaskStore:
                 updated.append((current, task))
         if added or updated:
             self._ensure_user(now)
-        self._insert_imported(added, now)
+        written = self._insert_imported(added, now)
         changed = [self._apply_imported(current, task, now) for current, task in updated]
         return ImportOutcome(
-            added=tuple(record for record, _ in added),
+            added=tuple(written),
             updated=tuple(changed),
             unchanged=tuple(unchanged),
             kept_newer=tuple(kept_newer),
@@ -1027,12 +1289,27 @@ class TaskStore:
             Task.created_at,
             Task.updated_at,
             Task.version,
+            Task.due,
+            Task.priority,
+            Task.position,
         )
         found: dict[str, TaskRecord] = {}
         for start in range(0, len(task_ids), IMPORT_LOOKUP_BATCH):
             batch = task_ids[start : start + IMPORT_LOOKUP_BATCH]
             select = Task.select(*columns).where(Task.id.in_(batch)).tuples()
-            for task_id, user, title, description, completed, created, updated, version in select:
+            for (
+                task_id,
+                user,
+                title,
+                description,
+                completed,
+                created,
+                updated,
+                version,
+                due,
+                priority,
+                position,
+            ) in select:
                 found[task_id] = TaskRecord(
                     id=task_id,
                     title=title,
@@ -1042,8 +1319,15 @@ class TaskStore:
                     updated_at=updated,
                     user_id=user,
                     version=int(version),
+                    due=Due.from_key(due) if due else None,
+                    priority=Priority(priority or 0),
+                    position=float(position or 0),
                 )
-        return found
+        tags = self._tags_of(list(found))
+        return {
+            task_id: dataclasses.replace(task, tags=tags.get(task_id, ()))
+            for task_id, task in found.items()
+        }
 
     def _substitute_ids(self, taken: Sequence[str]) -> dict[str, str]:
         """For ids another owner already uses here, the ids to use instead.
@@ -1070,7 +1354,7 @@ class TaskStore:
 
     def _insert_imported(
         self, added: Sequence[tuple[TaskRecord, ImportedTask]], now: datetime
-    ) -> None:
+    ) -> list[TaskRecord]:
         """Write new tasks and their histories through executemany (see the guide: per-row
         query building costs several times the insert itself at 100,000 rows).
 
@@ -1079,15 +1363,18 @@ class TaskStore:
         order kept), then a 'created' event, now, for each task that brought none.
         """
         if not added:
-            return
+            return []
         Task, TaskEvent = self._models.Task, self._models.TaskEvent
         task_fields = list(Task._meta.sorted_fields)
+        written: list[TaskRecord] = []
         task_sql, _ = Task.insert({field: None for field in task_fields}).sql()
         task_rows = []
         histories: list[list[dict[str, Any]]] = []
         created_events: list[dict[str, Any]] = []
         logged_at = format_timestamp(now)
-        next_seq = self._next_seq()
+        next_seq, next_position = self._next_seq(), self._next_position() - 1
+        tag_ids = self._ensure_tags({t for record, _ in added for t in record.tags})
+        links: list[tuple[str, int]] = []
         for record, task in added:
             # Each timestamp is formatted once, for the row and for its 'created' event.
             created, updated = (
@@ -1095,8 +1382,16 @@ class TaskStore:
                 format_timestamp(record.updated_at),
             )
             next_seq += 1
+            next_position += 1
+            due = record.due.key if record.due else None
+            tags = sorted((tag_ids[t.casefold()][1] for t in record.tags), key=str.casefold)
+            links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)
+            written.append(_replace(record, position=next_position, tags=tuple(tags)))
             columns = {
                 "seq": next_seq - 1,
+                "due": due,
+                "priority": int(record.priority),
+                "position": next_position,
                 "id": record.id,
                 "user": self.user,
                 "title": record.title,
@@ -1116,6 +1411,10 @@ class TaskStore:
                     "created_at": created,
                     "updated_at": updated,
                     "version": record.version,
+                    "due": due,
+                    "priority": int(record.priority),
+                    "tags": tags,
+                    "position": next_position,
                 }
                 created_events.append(
                     {
@@ -1173,10 +1472,15 @@ class TaskStore:
         cursor = self._backend.db.cursor()
         cursor.executemany(task_sql, task_rows)
         cursor.executemany(event_sql, event_rows)
+        if links:
+            link_sql, _ = self._models.TaskTag.insert(task="", tag=0).sql()
+            cursor.executemany(link_sql, links)
+        return written
 
     def _apply_imported(self, current: TaskRecord, task: ImportedTask, now: datetime) -> TaskRecord:
         """Bring one task to the file's newer content, logged like an edit from the app."""
-        changes = {name: getattr(task, name) for name in EDITABLE_FIELDS}
+        changes = {name: getattr(task, name) for name in IMPORTED_FIELDS}
+        changes["tags"] = self._canonical_tags(changes["tags"])
         assert task.updated_at is not None  # only a file that says when it changed updates
         updated = _replace(
             current, **changes, updated_at=task.updated_at, version=current.version + 1
@@ -1194,7 +1498,7 @@ class TaskStore:
         Task, TaskEvent = self._models.Task, self._models.TaskEvent
         row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
         if row is not None:
-            return _record(row)
+            return self._records([row])[0]
         last = (
             TaskEvent.select()
             .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
@@ -1225,7 +1529,25 @@ def _record(row: Any) -> TaskRecord:
         updated_at=row.updated_at,
         user_id=row.user_id,
         version=int(row.version),
+        due=Due.from_key(row.due) if row.due else None,
+        priority=Priority(row.priority or 0),
+        position=float(row.position or 0),
     )
+
+
+def _checked_due(due: Due | None) -> Due | None:
+    if due is not None and not isinstance(due, Due):
+        raise ValidationError("due", "A due date must be a day, with an optional time.")
+    return due
+
+
+def _checked_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(tags, str):
+        tags = tags.split()
+    try:
+        return clean_tags(tags)
+    except ValueError as error:
+        raise ValidationError("tags", str(error)) from None
 
 
 def _normalised(record: TaskRecord) -> TaskRecord:
@@ -1247,6 +1569,10 @@ def _snapshot(record: TaskRecord | None) -> TaskSnapshot | None:
         created_at=_utc(record.created_at),
         updated_at=_utc(record.updated_at),
         version=record.version,
+        due=record.due,
+        priority=record.priority,
+        tags=record.tags,
+        position=record.position,
     )
 
 
@@ -1260,6 +1586,10 @@ def _snapshot_json(record: TaskRecord | None) -> dict[str, Any] | None:
         "created_at": format_timestamp(record.created_at),
         "updated_at": format_timestamp(record.updated_at),
         "version": record.version,
+        "due": record.due.key if record.due else None,
+        "priority": int(record.priority),
+        "tags": list(record.tags),
+        "position": record.position,
     }
 
 
@@ -1274,6 +1604,10 @@ def _snapshot_data(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
         "created_at": format_timestamp(snapshot.created_at),
         "updated_at": format_timestamp(snapshot.updated_at),
         "version": snapshot.version,
+        "due": snapshot.due.key if snapshot.due else None,
+        "priority": int(snapshot.priority),
+        "tags": list(snapshot.tags),
+        "position": snapshot.position,
     }
 
 
@@ -1292,6 +1626,11 @@ def _snapshot_from_json(data: dict[str, Any] | None) -> TaskSnapshot | None:
         created_at=parse_timestamp(data["created_at"]),
         updated_at=parse_timestamp(data["updated_at"]),
         version=int(data["version"]),
+        # Events logged before schema v4 have none of these.
+        due=Due.from_key(data["due"]) if data.get("due") else None,
+        priority=Priority(int(data.get("priority") or 0)),
+        tags=tuple(data.get("tags") or ()),
+        position=None if data.get("position") is None else float(data["position"]),
     )
 
 
@@ -1305,6 +1644,10 @@ def _from_snapshot(task_id: str, user: str, snapshot: TaskSnapshot) -> TaskRecor
         updated_at=snapshot.updated_at,
         user_id=user,
         version=snapshot.version,
+        due=snapshot.due,
+        priority=snapshot.priority,
+        tags=snapshot.tags,
+        position=snapshot.position if snapshot.position is not None else 0.0,
     )
 
 
@@ -1321,6 +1664,13 @@ def _event(row: Any) -> EventRecord:
     )
 
 
+def _same(ours: Any, theirs: Any) -> bool:
+    """Equal as an import compares: tags ignoring case and order."""
+    if isinstance(ours, tuple) and isinstance(theirs, tuple):
+        return sorted(t.casefold() for t in ours) == sorted(t.casefold() for t in theirs)
+    return bool(ours == theirs)
+
+
 def _shared_prefix(left: str, right: str) -> int:
     """How many leading characters two texts have in common."""
     for position, (a, b) in enumerate(zip(left, right, strict=False)):
@@ -1335,10 +1685,20 @@ def _title(event: EventRecord) -> str:
 
 
 def _beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> Any:
-    """The keyset condition: rows after (direction 1) or before (-1) these values in this order."""
-    columns = peewee.Tuple(*(column for column, _ in order))
-    bound = peewee.Tuple(*values)
-    # Every order here runs all its columns the same way, so one row-value comparison
-    # (which SQLite and PostgreSQL both answer from the index) expresses it.
+    """The keyset condition: rows after (direction 1) or before (-1) these values in this order.
+
+    Written as a range on the first sort key, refined by a row-value comparison of
+    the rest: SQLite turns the range into an index seek even when the first key is
+    an expression (the due and priority orders), which a row-value comparison over
+    all the keys would not.
+    """
+    columns = [column for column, _ in order]
+    # Every order here runs all its columns the same way.
     later = direction > 0 if not order[0][1] else direction < 0
-    return columns > bound if later else columns < bound
+    first, bound = columns[0], values[0]
+    if len(columns) == 1:
+        return first > bound if later else first < bound
+    rest, rest_bound = peewee.Tuple(*columns[1:]), peewee.Tuple(*values[1:])
+    if later:
+        return (first >= bound) & ((first > bound) | ((first == bound) & (rest > rest_bound)))
+    return (first <= bound) & ((first < bound) | ((first == bound) & (rest < rest_bound)))

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from store.errors import FileFormatError, ValidationError
+from store.planning import Due, Priority
 from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.validation import clean_description, clean_title
 
@@ -85,6 +86,9 @@ class ImportedTask:
     updated_at: datetime | None  # None: the file does not say when it last changed
     where: str  # "task 3", "line 12": names it in messages
     version: int = 1
+    due: Due | None = None
+    priority: Priority = Priority.NONE
+    tags: tuple[str, ...] = ()
     # The history to restore as it is; None means the file has none, and the
     # import logs a 'created' event so the task's history does not start empty.
     events: tuple[ImportedEvent, ...] | None = None
@@ -259,6 +263,8 @@ def _parse_moment(where: str, what: str, value: Any, *, lenient: bool = False) -
 _TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_at", "version"}
 _REQUIRED_TASK_KEYS = ("id", "title", "completed", "created_at", "updated_at")
 _SNAPSHOT_KEYS = {"title", "description", "completed", "created_at", "updated_at", "version"}
+# Snapshots logged since schema v4 also carry these (older files do not).
+_SNAPSHOT_PLANNING_KEYS = {"due", "priority", "tags", "position"}
 _EVENT_KEYS = {"kind", "at", "before", "after", "reverts"}
 # Which snapshots each kind of event must carry (before, after): what undo relies on.
 _EVENT_SHAPES = {
@@ -386,9 +392,13 @@ def _set_or_null(needed: bool) -> str:
 def _json_snapshot(item: Any, where: str) -> TaskSnapshot | None:
     if item is None:
         return None
-    if not isinstance(item, dict) or set(item) != _SNAPSHOT_KEYS:
+    if not isinstance(item, dict) or set(item) not in (
+        _SNAPSHOT_KEYS,
+        _SNAPSHOT_KEYS | _SNAPSHOT_PLANNING_KEYS,
+    ):
         raise _Refused(
             f"{where}: must be null or an object with {', '.join(sorted(_SNAPSHOT_KEYS))}"
+            f" (and {', '.join(sorted(_SNAPSHOT_PLANNING_KEYS))})"
         )
     # Past states are kept as they were (a title adopted from an older database may
     # not pass today's rules); only their types are checked.
@@ -401,7 +411,33 @@ def _json_snapshot(item: Any, where: str) -> TaskSnapshot | None:
         created_at=_parse_moment(where, "created_at", item["created_at"]),
         updated_at=_parse_moment(where, "updated_at", item["updated_at"]),
         version=_version(where, item["version"]),
+        **_snapshot_planning(item, where),
     )
+
+
+def _snapshot_planning(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """Due, priority, tags and position of a snapshot that has them."""
+    if "due" not in item:
+        return {}
+    try:
+        due = Due.from_key(item["due"]) if item["due"] is not None else None
+        priority = Priority(item["priority"])
+        tags = tuple(item["tags"])
+        if not all(isinstance(tag, str) for tag in tags):
+            raise ValueError
+        position = item["position"]
+        if position is not None and (
+            isinstance(position, bool) or not isinstance(position, int | float)
+        ):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise _Refused(f"{where}: due, priority, tags or position is not valid") from None
+    return {
+        "due": due,
+        "priority": priority,
+        "tags": tags,
+        "position": None if position is None else float(position),
+    }
 
 
 # -- CSV ----------------------------------------------------------------------------------------
@@ -689,6 +725,10 @@ def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
         "created_at": format_moment(snapshot.created_at),
         "updated_at": format_moment(snapshot.updated_at),
         "version": snapshot.version,
+        "due": snapshot.due.key if snapshot.due else None,
+        "priority": int(snapshot.priority),
+        "tags": list(snapshot.tags),
+        "position": snapshot.position,
     }
 
 

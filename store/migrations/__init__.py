@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from store.migrations import m0001_initial, m0002_sort_indexes, m0003_search_and_counts
+from store.migrations import (
+    m0001_initial,
+    m0002_sort_indexes,
+    m0003_search_and_counts,
+    m0004_planning,
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,12 @@ class MigrationContext:
         return set(self.backend.columns(table))
 
 
-STEPS: tuple[ModuleType, ...] = (m0001_initial, m0002_sort_indexes, m0003_search_and_counts)
+STEPS: tuple[ModuleType, ...] = (
+    m0001_initial,
+    m0002_sort_indexes,
+    m0003_search_and_counts,
+    m0004_planning,
+)
 LATEST_VERSION: int = STEPS[-1].VERSION
 
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps must be 1..N"

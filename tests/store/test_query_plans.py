@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pytest
 
 from store import Sort, Status, TaskQuery, TaskStore
+from store.planning import Due, Priority
 
 
 @contextmanager
@@ -41,7 +43,12 @@ def plan(store: TaskStore, sql: str, params: Any) -> str:
 @pytest.fixture
 def filled(store: TaskStore) -> TaskStore:
     for number in range(30):
-        task = store.create(f"task {number}")
+        task = store.create(
+            f"task {number}",
+            tags=["home"] if number % 3 else ["work", "x"],
+            due=Due(date(2026, 12, 1 + number % 5)) if number % 4 else None,
+            priority=Priority(number % 4),
+        )
         if number % 2:
             store.toggle(task.id)
     with store._backend.session():

@@ -75,6 +75,10 @@ def test_json_document_shape(store: TaskStore) -> None:
                     "created_at": stamp,
                     "updated_at": stamp,
                     "version": 1,
+                    "due": None,
+                    "priority": 0,
+                    "tags": [],
+                    "position": 1.0,
                 },
                 "reverts": None,
             }
