@@ -93,36 +93,46 @@ def migrate(
     backup = make_backup(backend, state.version, clock()) if state.has_tasks else None
     backend.enable_wal()
 
+    # Every step of one migration goes in one transaction: a crash, a kill or a failing
+    # step leaves the file at the version it had, never at one in between (from 0 to 3,
+    # say, a file left at 1 would be neither what the user had nor what they asked for).
     applied: list[str] = []
+    upward = target > state.version
     current = state.version
-    upward = target > current
-    steps = STEPS[current:target] if upward else tuple(reversed(STEPS[target:current]))
-    for step in steps:
-        ctx = MigrationContext(backend=backend, user=user, now=format_timestamp(clock()))
-        try:
-            with backend.migration_transaction():
-                # Another process may have migrated while we waited for the write lock.
-                now_at = read_state(backend).version
-                if (upward and now_at >= step.VERSION) or (not upward and now_at < step.VERSION):
-                    current = now_at
-                    continue
+    step = None
+    try:
+        with backend.migration_transaction():
+            # Another process may have migrated while we waited for the write lock.
+            current = read_state(backend).version
+            if upward:
+                steps = STEPS[current:target] if current < target else ()
+            else:
+                steps = tuple(reversed(STEPS[target:current])) if current > target else ()
+            for step in steps:
+                ctx = MigrationContext(backend=backend, user=user, now=format_timestamp(clock()))
                 if upward:
                     step.up(ctx)
                     _record_version(ctx, step.VERSION, step.NAME)
                 else:
                     step.down(ctx)
                     ctx.execute(f"DELETE FROM {VERSION_TABLE} WHERE version = ?", (step.VERSION,))
-        except Exception as error:
-            where = f"; a backup is at {backup}" if backup else ""
-            raise MigrationError(
-                f"Migration {step.VERSION:04d} ({step.NAME}) "
-                f"{'up' if upward else 'down'} failed: {error}. "
-                f"{backend.describe()} is unchanged at version {current}{where}.",
-                backup=backup,
-            ) from error
-        current = step.VERSION if upward else step.VERSION - 1
+                applied.append(f"{step.VERSION:04d} {step.NAME} ({'up' if upward else 'down'})")
+            if steps:
+                current = steps[-1].VERSION if upward else steps[-1].VERSION - 1
+    except Exception as error:
+        where = f"; a backup is at {backup}" if backup else ""
+        failed = (
+            f"Migration {step.VERSION:04d} ({step.NAME}) {'up' if upward else 'down'}"
+            if step is not None
+            else "The migration"
+        )
+        raise MigrationError(
+            f"{failed} failed: {error}. "
+            f"{backend.describe()} is unchanged at version {current}{where}.",
+            backup=backup,
+        ) from error
+    finally:
         backend.schema_changed()
-        applied.append(f"{step.VERSION:04d} {step.NAME} ({'up' if upward else 'down'})")
     return MigrationReport(
         from_version=state.version,
         to_version=current,
