@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,31 @@ CONNECTION_PRAGMAS: tuple[tuple[str, Any], ...] = (
     ("busy_timeout", int(BUSY_TIMEOUT_SECONDS * 1000)),
     ("synchronous", "FULL"),
 )
+
+
+# POSIX advisory locks belong to a process, not to a descriptor: closing ANY descriptor
+# of a file drops every lock the process holds on it, SQLite's included (see "How To
+# Corrupt An SQLite Database File", 2.2). In WAL mode another process that then finds
+# the file unlocked takes itself for its last user, checkpoints, and deletes the -wal
+# and -shm files under this process's open connections, which go on reading a stale
+# file and commit into a deleted one: the write is lost. So a database file is read
+# with our own open() only while no backend in this process may hold it open.
+_HOLDING: weakref.WeakSet[SqliteBackend] = weakref.WeakSet()
+_HOLDING_LOCK = threading.Lock()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _held_in_this_process(path: Path) -> bool:
+    wanted = _file_id(path)
+    with _HOLDING_LOCK:
+        return wanted is not None and any(b._file_id == wanted for b in list(_HOLDING))
 
 
 @dataclass(frozen=True)
@@ -84,7 +110,11 @@ class SqliteBackend:
         self._search_index: bool | None = None  # whether migration 3 built one (asked once)
         # Hits per search phrase, to choose a query plan (a stale figure only costs speed).
         self._hit_counts: dict[str, int] = {}
+        self._file_id: tuple[int, int] | None = None
         self.db: peewee.SqliteDatabase = self._open()
+        if self.location.path is not None:
+            self._file_id = _file_id(self.location.path)
+            self._hold()
 
     # -- opening -----------------------------------------------------------------------
 
@@ -155,6 +185,22 @@ class SqliteBackend:
                 )
             return
 
+        if not _held_in_this_process(path):
+            self._check_header(path)
+        # Else SQLite already has it open here, so it was read and accepted, and reading
+        # it again with open() would drop this process's locks (see _HOLDING).
+
+        if not self.read_only:
+            writable = os.access(path, os.W_OK) and os.access(parent, os.W_OK | os.X_OK)
+            if not writable:
+                self.read_only = True
+                self.read_only_reason = (
+                    "the file is read-only"
+                    if not os.access(path, os.W_OK)
+                    else f"the folder {parent} is read-only"
+                )
+
+    def _check_header(self, path: Path) -> None:
         try:
             with path.open("rb") as handle:
                 header = handle.read(100)
@@ -177,16 +223,6 @@ class SqliteBackend:
                 f"{path} is truncated or corrupt (shorter than its header says); "
                 "restore it from a backup."
             )
-
-        if not self.read_only:
-            writable = os.access(path, os.W_OK) and os.access(parent, os.W_OK | os.X_OK)
-            if not writable:
-                self.read_only = True
-                self.read_only_reason = (
-                    "the file is read-only"
-                    if not os.access(path, os.W_OK)
-                    else f"the folder {parent} is read-only"
-                )
 
     def _open_read_only(self, path: Path) -> peewee.SqliteDatabase:
         base = "file:" + quote(str(path))
@@ -229,6 +265,7 @@ class SqliteBackend:
                 yield
                 return
             self.db.connect()
+            self._hold()
             try:
                 yield
             finally:
@@ -274,6 +311,14 @@ class SqliteBackend:
         with contextlib.suppress(peewee.PeeweeException, sqlite3.Error):
             if not self.db.is_closed():
                 self.db.close()
+        with _HOLDING_LOCK:
+            _HOLDING.discard(self)
+
+    def _hold(self) -> None:
+        """Note that this process may hold the file open through SQLite (see _HOLDING)."""
+        if self._file_id is not None:
+            with _HOLDING_LOCK:
+                _HOLDING.add(self)
 
     # -- introspection -------------------------------------------------------------------
 
@@ -378,7 +423,8 @@ class SqliteBackend:
         """
         lock = self._shared_lock or contextlib.nullcontext()
         with lock, self._translated():
-            self.db.connect(reuse_if_open=True)
+            if self.db.connect(reuse_if_open=True):
+                self._hold()
             return int(self.db.pragma("data_version"))
 
     def backup_to(self, target: Path) -> None:
