@@ -45,6 +45,16 @@ from store.errors import (
     ValidationError,
 )
 from store.migrations import LATEST_VERSION
+from store.planning import (
+    Due,
+    Priority,
+    QuickAdd,
+    clean_tag,
+    clean_tags,
+    local_now,
+    parse_due,
+    parse_quick_add,
+)
 from store.records import (
     ChangeSet,
     EventKind,
@@ -75,6 +85,7 @@ __all__ = [
     "ChangeSet",
     "ConflictError",
     "DatabaseLocation",
+    "Due",
     "EventKind",
     "EventRecord",
     "FileFormatError",
@@ -92,6 +103,8 @@ __all__ = [
     "NothingToUndoError",
     "ParsedFile",
     "PermissionDeniedError",
+    "Priority",
+    "QuickAdd",
     "ReadOnlyError",
     "Sort",
     "Source",
@@ -106,8 +119,13 @@ __all__ = [
     "UndoResult",
     "UnsupportedDatabaseURL",
     "ValidationError",
+    "clean_tag",
+    "clean_tags",
     "default_database_path",
+    "local_now",
     "open_store",
+    "parse_due",
+    "parse_quick_add",
     "resolve_location",
     "resolve_user",
     "transfer",

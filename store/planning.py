@@ -95,7 +95,7 @@ class Due:
             return self.day < today
         return self.at is not None and self.at < now.time().replace(second=0, microsecond=0)
 
-    def relative(self, today: date) -> str:
+    def relative(self, today: date, *, with_time: bool = True) -> str:
         """Short and relative, for a list: 'today', 'tomorrow', 'in 3d', '2d overdue'."""
         days = (self.day - today).days
         if days < 0:
@@ -114,14 +114,14 @@ class Due:
                 if self.day.year == today.year
                 else (f"{self.day:%b %Y}")
             )
-        return text if self.at is None else f"{text} {self.at:%H:%M}"
+        return text if self.at is None or not with_time else f"{text} {self.at:%H:%M}"
 
     def long(self, today: date) -> str:
         """For the detail screen: 'Fri 27 Nov 2026, 09:00 (tomorrow)'."""
         text = f"{self.day:%a} {self.day.day} {self.day:%b %Y}"
         if self.at is not None:
             text += f", {self.at:%H:%M}"
-        return f"{text} ({self.relative(today)})"
+        return f"{text} ({self.relative(today, with_time=False)})"
 
 
 def clean_tag(raw: str) -> str:

@@ -10,7 +10,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -355,6 +355,22 @@ class TaskStore:
                 query.status, counts.total
             )
         return int(self._filtered(query, counting=True).count())
+
+    @_operation
+    def count_by_due_day(self, query: TaskQuery) -> list[tuple[date, int]]:
+        """How many of ``query``'s tasks fall due on each day, earliest first (tasks
+        without a due date are left out): the headings of the Today and Upcoming views."""
+        Task = self._models.Task
+        day = peewee.fn.SUBSTR(Task.due, 1, 10)
+        rows = (
+            self._filtered(query, counting=True)
+            .where(Task.due.is_null(False))
+            .select(day.alias("day"), peewee.fn.COUNT(Task.id).alias("n"))
+            .group_by(day)
+            .order_by(day)
+            .tuples()
+        )
+        return [(date.fromisoformat(text), int(count)) for text, count in rows]
 
     @_operation
     def counts(self, search: str = "") -> TaskCounts:

@@ -18,6 +18,7 @@ from store import (
     ChangeSet,
     NothingToUndoError,
     StoreError,
+    TaskQuery,
     TaskRecord,
     TaskStore,
     UndoResult,
@@ -230,6 +231,14 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             self.say(f"Deleted “{_short(deleted.title)}” · u undoes")
 
         self.run_write(lambda store: store.delete(task.id), done)
+
+    def move_task(self, task: TaskRecord, steps: int, shown: TaskQuery) -> None:
+        def done(moved: TaskRecord) -> None:
+            self.broadcast(lambda: TaskUpdated(moved))
+            where = "down" if steps > 0 else "up"
+            self.say(f"Moved “{_short(moved.title)}” {where} · u undoes")
+
+        self.run_write(lambda store: store.move(task.id, steps, shown), done)
 
     def undo(self) -> None:
         def done(result: UndoResult) -> None:

@@ -223,3 +223,18 @@ def test_a_version_1_file_goes_to_4_and_back_to_1_without_losing_tasks(db_path: 
     raw = sqlite3.connect(db_path)
     assert sorted(r[0] for r in raw.execute("SELECT title FROM tasks")) == ["x", "y"]
     raw.close()
+
+
+def test_count_by_due_day_for_view_headings(store: TaskStore) -> None:
+    store.create_many(
+        [
+            NewTask("a", due=Due(date(2026, 11, 18))),
+            NewTask("b", due=Due(date(2026, 11, 21), time(9, 0))),
+            NewTask("c", due=Due(date(2026, 11, 21))),
+            NewTask("d", due=Due(date(2026, 11, 30))),
+            NewTask("e"),
+            NewTask("f", due=Due(date(2026, 11, 21)), completed=True),
+        ]
+    )
+    week = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=date(2026, 11, 26))
+    assert store.count_by_due_day(week) == [(date(2026, 11, 18), 1), (date(2026, 11, 21), 2)]

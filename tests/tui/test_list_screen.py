@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from store import Status, TaskQuery, TaskStore
+from store import Due, Priority, Status, TaskQuery, TaskStore
 from tests.conftest import FrozenClock
 from tests.tui.conftest import (
     AppFactory,
@@ -217,24 +219,31 @@ async def test_s_cycles_sort_without_touching_stored_order(
     app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
 ) -> None:
     _seed(seed_store, clock, "banana", "apple", "cherry")
-    seed_store.toggle(seed_store.list()[0].id)  # banana done, most recently updated
+    banana, apple, cherry = seed_store.list()
+    seed_store.update(apple.id, expected_version=1, priority=Priority.HIGH)
+    seed_store.update(cherry.id, expected_version=1, due=Due(date(2026, 12, 1)))
+    clock.advance(minutes=1)
+    seed_store.toggle(banana.id)  # banana done, most recently updated
     before = seed_store.list()
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert shown_titles(app) == ["banana", "apple", "cherry"]
-        await pilot.press("s")
-        await settle(pilot)
-        assert shown_titles(app) == ["banana", "cherry", "apple"]  # recently updated
-        await pilot.press("s")
-        await settle(pilot)
-        assert shown_titles(app) == ["apple", "banana", "cherry"]  # title
-        await pilot.press("s")
-        await settle(pilot)
-        assert shown_titles(app) == ["apple", "cherry", "banana"]  # open first
-        await pilot.press("s")
-        await settle(pilot)
-        assert shown_titles(app) == ["banana", "apple", "cherry"]
+        expected = [
+            ("my order", ["banana", "apple", "cherry"]),
+            ("created", ["banana", "apple", "cherry"]),
+            ("recently updated", ["banana", "cherry", "apple"]),
+            ("title", ["apple", "banana", "cherry"]),
+            ("open first", ["apple", "cherry", "banana"]),
+            ("due date", ["cherry", "banana", "apple"]),
+            ("priority", ["apple", "cherry", "banana"]),
+            ("my order", ["banana", "apple", "cherry"]),
+        ]
+        for number, (label, titles) in enumerate(expected):
+            if number:
+                await pilot.press("s")
+                await settle(pilot)
+            assert shown_titles(app) == titles, label
+            assert f"sort: {label}" in widget_text(app.screen.query_one("#status-bar"))
     assert seed_store.list() == before
 
 

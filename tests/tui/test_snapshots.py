@@ -136,4 +136,65 @@ class TestDialogsAndScreens:
         assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
 
 
+def seed_plans(store: TaskStore, clock: FrozenClock) -> None:
+    """A week of due dates around Friday 20 November 2026, one of them overdue."""
+    from datetime import date, time
+
+    from store import Due, NewTask, Priority
+
+    store.create_many(
+        [
+            NewTask(
+                "File the tax return",
+                "Forms in the blue folder.",
+                due=Due(date(2026, 11, 17)),
+                priority=Priority.HIGH,
+                tags=("admin",),
+            ),
+            NewTask("Water the plants", due=Due(date(2026, 11, 20)), tags=("home",)),
+            NewTask(
+                "Dentist check-up",
+                due=Due(date(2026, 11, 20), time(16, 30)),
+                priority=Priority.MEDIUM,
+            ),
+            NewTask(
+                "Pay rent",
+                due=Due(date(2026, 11, 21), time(9, 0)),
+                priority=Priority.HIGH,
+                tags=("home", "bills"),
+            ),
+            NewTask("Call mum about Sunday lunch", due=Due(date(2026, 11, 22))),
+            NewTask(
+                "Book flights", due=Due(date(2026, 11, 25)), priority=Priority.LOW, tags=("travel",)
+            ),
+            NewTask("Renew passport", due=Due(date(2026, 12, 15)), tags=("travel", "admin")),
+            NewTask("Read chapter 4 of the Rust book", priority=Priority.LOW),
+            NewTask("Fix the bike's back brake", completed=True),
+        ]
+    )
+    clock.advance(minutes=5)
+
+
+class TestPlanning:
+    def test_today(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_plans(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("2"))
+
+    def test_upcoming_with_day_headings_and_an_overdue_task(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_plans(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("3", "j", "j"))
+
+    def test_edit_screen_live_preview(self, snap_compare, app_factory, seed_store) -> None:
+        run = steps("a", *"Pay rent tomorrow 9am !high #home #bills")
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_list_at_80x24_with_all_columns(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_plans(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=steps("j"))
+
+
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -73,7 +73,10 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
         binding, node = active.binding, active.node
         if not binding.description or not _declared_by_taskflow(node, binding.action):
             continue
-        heading = "Moving around" if node is not screen else "On this screen"
+        if binding.group is not None:
+            heading = binding.group.description
+        else:
+            heading = "Moving around" if node is not screen else "On this screen"
         slot = (binding.action, binding.tooltip or binding.description)
         keys = sections.setdefault(heading, {}).setdefault(slot, [])
         keys.append(binding.key_display or app.get_key_display(binding))
@@ -82,7 +85,7 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
         heading: [
             (" / ".join(dict.fromkeys(keys)), slot[1], enabled[slot]) for slot, keys in rows.items()
         ]
-        for heading, rows in sorted(sections.items(), key=lambda item: SECTION_ORDER.index(item[0]))
+        for heading, rows in sorted(sections.items(), key=lambda item: _section_rank(item[0]))
     }
     result.setdefault("On this screen", []).extend(
         [("^p", "Command palette: actions, jump to a task", True), ("^q", "Quit", True)]
@@ -102,3 +105,7 @@ def _declared_by_taskflow(node: DOMNode, action: str) -> bool:
             if isinstance(binding, Binding) and binding.action == action:
                 return True
     return False
+
+
+def _section_rank(heading: str) -> int:
+    return SECTION_ORDER.index(heading) if heading in SECTION_ORDER else len(SECTION_ORDER)

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from store import EventRecord, NotFoundError, TaskRecord
+from store import EventRecord, NotFoundError, TaskRecord, local_now
 from tui.formatting import literal, local_time, relative_time, visible
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.task_list import confirm_delete
@@ -130,6 +130,24 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
         now = self.taskflow.clock()
         status = Text("✔ done", style="bold green") if task.completed else Text("○ open")
         meta.add_row("Status", status)
+        today = local_now(now).date()
+        if task.due is not None:
+            overdue = not task.completed and task.due.is_overdue(local_now(now))
+            meta.add_row("Due", Text(task.due.long(today), style="bold red" if overdue else ""))
+        else:
+            meta.add_row("Due", Text("no due date", style="dim"))
+        meta.add_row(
+            "Priority",
+            Text(f"{task.priority.marks} {task.priority.label}".strip())
+            if task.priority
+            else Text("none", style="dim"),
+        )
+        meta.add_row(
+            "Tags",
+            literal(" ".join(f"#{tag}" for tag in task.tags))
+            if task.tags
+            else Text("none", style="dim"),
+        )
         meta.add_row(
             "Created", f"{local_time(task.created_at)} · {relative_time(task.created_at, now)}"
         )

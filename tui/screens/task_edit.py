@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
@@ -10,9 +11,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from store import ConflictError, StoreError, TaskRecord, ValidationError
+from store import (
+    ConflictError,
+    Due,
+    Priority,
+    StoreError,
+    TaskRecord,
+    ValidationError,
+    clean_tags,
+    local_now,
+    parse_due,
+    parse_quick_add,
+)
 from tui.formatting import literal, single_line
 
 if TYPE_CHECKING:
@@ -53,10 +65,37 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             yield Label("Title", classes="field-label")
             yield Input(
                 value=self.base.title if self.base else "",
-                placeholder="What needs doing?",
+                placeholder="What needs doing?  e.g. Pay rent tomorrow 9am !high #home",
                 id="title",
             )
+            yield Static(id="preview")
             yield Static(id="title-error", classes="field-error hidden")
+            base = self.base
+            with Horizontal(id="planning"):
+                with Vertical(classes="planning-field"):
+                    yield Label("Due", classes="field-label")
+                    yield Input(
+                        value=base.due.key if base and base.due else "",
+                        placeholder="e.g. fri 5pm",
+                        id="due",
+                    )
+                with Vertical(classes="planning-field"):
+                    yield Label("Priority", classes="field-label")
+                    yield Select(
+                        [(priority.label, priority) for priority in Priority],
+                        value=base.priority if base else Priority.NONE,
+                        allow_blank=False,
+                        id="priority",
+                    )
+                with Vertical(classes="planning-field"):
+                    yield Label("Tags", classes="field-label")
+                    yield Input(
+                        value=" ".join(base.tags) if base else "",
+                        placeholder="e.g. home bills",
+                        id="tags",
+                    )
+            yield Static(id="due-error", classes="field-error hidden")
+            yield Static(id="tags-error", classes="field-error hidden")
             yield Label("Notes (Markdown, optional)", classes="field-label")
             yield TextArea(
                 self.base.description if self.base else "",
@@ -70,9 +109,60 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        self._update_preview()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._update_preview()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        """What saving would store, read live from the title's words and the fields."""
+        preview = self.query_one("#preview", Static)
+        try:
+            understood = self._understood()
+        except ValueError as error:
+            preview.update(Text(f"  {error}", style="dim italic"))
+            return
+        title, due, priority, tags = understood
+        text = Text("→ ", style="dim")
+        text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
+        if due is not None:
+            text.append(f"  · due {due.long(self._today)}", style="")
+        if priority is not Priority.NONE:
+            text.append("  · ")
+            text.append(f"{priority.marks} {priority.label}", style="bold")
+        if tags:
+            text.append("  · ")
+            text.append_text(literal(" ".join(f"#{tag}" for tag in tags)))
+        text.append("\n")
+        text.append(
+            'Words like tomorrow 9am, !high or #tag fill the fields; \\word or "words" stay '
+            "in the title.",
+            style="dim",
+        )
+        preview.update(text)
+
+    @property
+    def _today(self) -> date:
+        return local_now(self.taskflow.clock()).date()
+
+    def _understood(self) -> tuple[str, Due | None, Priority, tuple[str, ...]]:
+        """(title, due, priority, tags) as they would be saved; ValueError if the due
+        date or a tag cannot be read."""
+        quick = parse_quick_add(self.title_value, self._today)
+        due = quick.due
+        if due is None:
+            due = parse_due(self.query_one("#due", Input).value, self._today)
+        selected = self.query_one("#priority", Select).value
+        priority = quick.priority if quick.priority is not None else Priority(selected)
+        field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
+        tags = clean_tags([*field_tags, *quick.tags])
+        return quick.title, due, priority, tags
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter in the title saves: adding a task is "a", type, Enter.
+        # Enter in any one-line field saves: adding a task is "a", type, Enter.
         event.stop()
         self.action_save()
 
@@ -89,14 +179,33 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def _set_values(self, task: TaskRecord) -> None:
         self.query_one("#title", Input).value = task.title
         self.query_one("#description", TextArea).text = task.description
+        self.query_one("#due", Input).value = task.due.key if task.due else ""
+        self.query_one("#priority", Select).value = task.priority
+        self.query_one("#tags", Input).value = " ".join(task.tags)
 
     @property
     def dirty(self) -> bool:
+        fields = (
+            self.query_one("#due", Input).value,
+            self.query_one("#tags", Input).value,
+        )
         if self.base is None:
-            return bool(self.title_value.strip() or self.description_value.strip())
+            return bool(
+                self.title_value.strip()
+                or self.description_value.strip()
+                or any(f.strip() for f in fields)
+                or self.query_one("#priority", Select).value != Priority.NONE
+            )
+        try:
+            title, due, priority, tags = self._understood()
+        except ValueError:
+            return True
+        base = self.base
         return (
-            self.title_value.strip() != self.base.title
-            or self.description_value.rstrip() != self.base.description
+            title.strip() != base.title
+            or self.description_value.rstrip() != base.description
+            or (due, priority) != (base.due, base.priority)
+            or {t.casefold() for t in tags} != {t.casefold() for t in base.tags}
         )
 
     # -- saving -------------------------------------------------------------------------------
@@ -108,12 +217,23 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             self._show_error("form", "This database is read-only; the task cannot be saved.")
             return
         self._clear_errors()
+        try:
+            title, due, priority, tags = self._understood()
+        except ValueError as error:
+            field = "tags" if "tag" in str(error).lower() else "due"
+            self._show_error(field, str(error))
+            self.query_one(f"#{field}").focus()
+            return
         self._saving = True
-        title, description = self.title_value, self.description_value
+        description = self.description_value
         base = self.base
         if base is None:
             self.taskflow.run_write(
-                lambda store: store.create(title, description), self._saved, self._failed
+                lambda store: store.create(
+                    title, description, due=due, priority=priority, tags=tags
+                ),
+                self._saved,
+                self._failed,
             )
         else:
             self.taskflow.run_write(
@@ -122,6 +242,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                     expected_version=base.version,
                     title=title,
                     description=description,
+                    due=due,
+                    priority=priority,
+                    tags=tags,
                 ),
                 self._saved,
                 self._failed,
@@ -135,9 +258,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def _failed(self, error: StoreError) -> None:
         self._saving = False
         if isinstance(error, ValidationError):
-            field = error.field if error.field in ("title", "description") else "form"
+            shown = ("title", "description", "due", "tags")
+            field = error.field if error.field in shown else "form"
             self._show_error(field, str(error))
-            if field in ("title", "description"):
+            if field in shown:
                 self.query_one(f"#{field}").focus()
         elif isinstance(error, ConflictError):
             self._resolve_conflict(error)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -22,20 +24,55 @@ from store import (
     TaskCounts,
     TaskQuery,
     TaskRecord,
+    local_now,
 )
 from tui.formatting import home_relative, literal, single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.widgets.task_table import KEEP_EDGES as EDGE
-from tui.widgets.task_table import TaskTable
+from tui.widgets.task_table import Group, TaskTable
 
 if TYPE_CHECKING:
     from tui.app import TaskFlowApp
 
-SORT_CYCLE = (Sort.CREATED, Sort.UPDATED, Sort.TITLE, Sort.STATUS)
+SORT_CYCLE = (
+    Sort.MANUAL,
+    Sort.CREATED,
+    Sort.UPDATED,
+    Sort.TITLE,
+    Sort.STATUS,
+    Sort.DUE,
+    Sort.PRIORITY,
+)
+UPCOMING_DAYS = 7  # today and the six days after it
+VIEWS = Binding.Group("Views and my order")
+
+
+class ViewKind(StrEnum):
+    """The four views, on keys 1 to 4."""
+
+    ALL = "all"
+    TODAY = "today"
+    UPCOMING = "upcoming"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def key(self) -> str:
+        return str(list(ViewKind).index(self) + 1)
+
+    @property
+    def by_due_date(self) -> bool:
+        """Today and Upcoming are always in due order, under a heading per day."""
+        return self in (ViewKind.TODAY, ViewKind.UPCOMING)
+
+
 SEARCH_DEBOUNCE_SECONDS = 0.12
 WINDOW = 150  # rows fetched with a new list: a screenful and more, around the cursor
-EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo"}
-NEEDS_A_TASK = {"toggle", "edit", "delete", "open"}
+EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo", "move_down", "move_up"}
+NEEDS_A_TASK = {"toggle", "edit", "delete", "open", "move_down", "move_up"}
 
 
 class TaskListScreen(ReportsWorkerErrors, Screen[None]):
@@ -73,8 +110,30 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             "cycle_sort",
             "Sort",
             show=False,
-            tooltip="Sort: created, updated, title, open first",
+            tooltip="Sort: my order, created, updated, title, open first, due, priority",
         ),
+        Binding("1", "view('all')", "All", show=False, tooltip="All tasks", group=VIEWS),
+        Binding(
+            "2",
+            "view('today')",
+            "Today",
+            show=False,
+            tooltip="Due today, and overdue",
+            group=VIEWS,
+        ),
+        Binding(
+            "3",
+            "view('upcoming')",
+            "Upcoming",
+            show=False,
+            tooltip="Due in the next 7 days, by day",
+            group=VIEWS,
+        ),
+        Binding("4", "view('done')", "Done", show=False, tooltip="Done tasks", group=VIEWS),
+        Binding(
+            "J", "move_down", "Move down", show=False, tooltip="Move down in my order", group=VIEWS
+        ),
+        Binding("K", "move_up", "Move up", show=False, tooltip="Move up in my order", group=VIEWS),
         Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search"),
     ]
 
@@ -91,8 +150,10 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             head: Sequence[TaskRecord] = (),
             tail_start: int = 0,
             tail: Sequence[TaskRecord] = (),
+            groups: Sequence[Group] | None = None,
         ) -> None:
             super().__init__()
+            self.groups = groups
             self.query = query
             self.total = total
             self.start = start
@@ -124,9 +185,10 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self.select = select
 
     class CountsLoaded(Message):
-        def __init__(self, counts: TaskCounts) -> None:
+        def __init__(self, counts: TaskCounts, views: dict[ViewKind, int]) -> None:
             super().__init__()
             self.counts = counts
+            self.views = views
 
     class RowsFetched(Message):
         def __init__(self, found: Sequence[TaskRecord], missing: Iterable[str]) -> None:
@@ -136,7 +198,12 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view = TaskQuery()
+        self.view_kind = ViewKind.ALL
+        self.user_sort = Sort.MANUAL  # the order of All and Done; Today/Upcoming go by due
+        self.hide_done = False
+        self.search_text = ""
+        self.view_counts: dict[ViewKind, int] = {}
+        self.view = TaskQuery(sort=Sort.MANUAL)
         self.shown: TaskQuery | None = None  # the query whose results the table shows
         self.counts: TaskCounts | None = None
         self._search_timer: Timer | None = None
@@ -154,6 +221,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title_text(), id="title-bar")
+        yield Static(id="views-bar")
         yield Static(id="status-bar")
         yield Input(placeholder="Search titles and notes…", id="search", classes="hidden")
         yield TaskTable(self.taskflow.clock, id="tasks")
@@ -161,10 +229,41 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.view = self._compose_query()
         self.table.focus()
         self.load()
         self.load_counts()
-        self.set_interval(30, self.table.tick, name="relative-times")
+        self.set_interval(30, self._tick, name="relative-times")
+
+    def _tick(self) -> None:
+        self.table.tick()
+        if self.view.due_until is not None and self._compose_query() != self.view:
+            # Midnight passed: Today and Upcoming now mean other days.
+            self._set_query(self._compose_query())
+            self.load_counts()
+
+    @property
+    def today(self) -> date:
+        return local_now(self.taskflow.clock()).date()
+
+    def _compose_query(self) -> TaskQuery:
+        """The query the current view, sort, filter and search add up to."""
+        return self._query_for(self.view_kind, self.search_text)
+
+    def _query_for(self, kind: ViewKind, search_text: str) -> TaskQuery:
+        words = search_text.split()
+        tags = [word[1:] for word in words if word.startswith("#") and len(word) > 1]
+        search = " ".join(word for word in words if not (word.startswith("#") and len(word) > 1))
+        tag = tags[0] if tags else None
+        if kind is ViewKind.TODAY:
+            return TaskQuery(Status.OPEN, search, Sort.DUE, due_until=self.today, tag=tag)
+        if kind is ViewKind.UPCOMING:
+            until = self.today + timedelta(days=UPCOMING_DAYS - 1)
+            return TaskQuery(Status.OPEN, search, Sort.DUE, due_until=until, tag=tag)
+        if kind is ViewKind.DONE:
+            return TaskQuery(Status.DONE, search, self.user_sort, tag=tag)
+        status = Status.OPEN if self.hide_done else Status.ALL
+        return TaskQuery(status, search, self.user_sort, tag=tag)
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
@@ -183,8 +282,12 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         current = self.table.current
         self._load(self.view, keep or (current.id if current else None), self.table.cursor)
 
-    @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
     def _load(self, query: TaskQuery, keep: str | None, cursor: int) -> None:
+        # The day is read here, on the app's thread: the worker must not call the clock.
+        self._load_in_worker(query, keep, cursor, self.today)
+
+    @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
+    def _load_in_worker(self, query: TaskQuery, keep: str | None, cursor: int, today: date) -> None:
         store = self.taskflow.store
         total, position = store.locate(query, keep)
         cursor = min(position if position is not None else cursor, max(total - 1, 0))
@@ -198,16 +301,41 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         # types on: G there may wait one page fetch.
         far = start + WINDOW < total and not query.terms
         tail = store.list(query, limit=EDGE, from_end=True) if far else []
+        groups = self._day_groups(query, today) if query.due_until is not None else None
         if not get_current_worker().is_cancelled:
             self.post_message(
-                self.ListLoaded(query, total, start, records, cursor, head, tail_start, tail)
+                self.ListLoaded(
+                    query, total, start, records, cursor, head, tail_start, tail, groups
+                )
             )
 
-    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _day_groups(self, query: TaskQuery, today: date) -> list[Group]:
+        """Headings for a view in due order: one for everything overdue, then one a day."""
+        days = self.taskflow.store.count_by_due_day(query)
+        overdue = sum(count for day, count in days if day < today)
+        groups = [Group("Overdue", overdue, alarming=True)] if overdue else []
+        for day, count in days:
+            if day >= today:
+                groups.append(Group(_day_heading(day, today), count))
+        return groups
+
     def load_counts(self) -> None:
-        counts = self.taskflow.store.counts()
+        self._load_counts(
+            self._query_for(ViewKind.TODAY, ""), self._query_for(ViewKind.UPCOMING, "")
+        )
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _load_counts(self, today: TaskQuery, upcoming: TaskQuery) -> None:
+        store = self.taskflow.store
+        counts = store.counts()
+        views = {
+            ViewKind.ALL: counts.total,
+            ViewKind.TODAY: store.count(today),
+            ViewKind.UPCOMING: store.count(upcoming),
+            ViewKind.DONE: counts.done,
+        }
         if not get_current_worker().is_cancelled:
-            self.post_message(self.CountsLoaded(counts))
+            self.post_message(self.CountsLoaded(counts, views))
 
     def on_task_table_rows_needed(self, message: TaskTable.RowsNeeded) -> None:
         self._fetch_rows(self.view, message)
@@ -239,7 +367,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             return  # a newer search or filter has been asked for since
         self.shown = message.query
         table = self.table
-        table.reset(message.total, message.start, message.records, message.cursor)
+        table.reset(message.total, message.start, message.records, message.cursor, message.groups)
         table.add_rows(table.generation, 0, message.head)
         table.add_rows(table.generation, message.tail_start, message.tail)
         self._update_status()
@@ -261,6 +389,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_task_list_screen_counts_loaded(self, message: CountsLoaded) -> None:
         self.counts = message.counts
+        self.view_counts = message.views
         self._update_status()
 
     def on_task_list_screen_rows_fetched(self, message: RowsFetched) -> None:
@@ -286,6 +415,17 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         """One task changed: repaint its row, drop it, or place it, as the view says."""
         table = self.table
         index = table.rows.index_of(task.id)
+        if self.view_kind.by_due_date:
+            # Rows sit under day headings here: only a change that leaves the task under
+            # the same heading can be drawn in place; otherwise re-read the window.
+            same_day = index is not None and _day_of(table.rows.row(index)) == _day_of(task)
+            if same_day and self.view.matches(task):
+                table.replace_at(index, task)  # type: ignore[arg-type]
+                if select:
+                    table.select_index(index)  # type: ignore[arg-type]
+            else:
+                self.load(keep=task.id if select else None)
+            return
         if index is None:
             if self.view.matches(task):
                 self._place(table.generation, self.view, task, select)
@@ -301,6 +441,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         index = self.table.rows.index_of(task_id)
         if index is None:
             return False
+        if self.view_kind.by_due_date:
+            self.load()  # a heading's count changes, or a heading goes
+            return True
         self.table.remove_at(index)
         return True
 
@@ -340,21 +483,42 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     # -- status line and hints ---------------------------------------------------------------
 
     def _update_status(self) -> None:
+        self.query_one("#views-bar", Static).update(self._views_text())
         status = Text(no_wrap=True, overflow="ellipsis")
         if self.counts is not None:
             status.append(f"{self.counts.open} open · {self.counts.done} done", style="bold")
         else:
             status.append("loading…", style="dim")
         status.append("   ")
-        showing = "open only (done hidden)" if self.view.status is Status.OPEN else "all"
-        status.append(f"showing {showing} · sort: {self.view.sort.label}", style="dim")
-        if self.view.search:
+        details = []
+        if self.view_kind is ViewKind.ALL:
+            details.append("done hidden" if self.hide_done else "done shown")
+        details.append(f"sort: {self.view.sort.label}")
+        status.append(" · ".join(details), style="dim")
+        if self.view.tag is not None:
+            status.append(" · tag #", style="dim")
+            status.append_text(literal(self.view.tag))
+        if self.view.search or self.view.tag:
             shown = len(self.table.rows)
-            status.append(" · search “", style="dim")
-            status.append_text(literal(single_line(self.view.search)))
-            status.append(f"”: {shown} match{'es' if shown != 1 else ''}", style="dim")
+            if self.view.search:
+                status.append(" · search “", style="dim")
+                status.append_text(literal(single_line(self.view.search)))
+                status.append("”", style="dim")
+            status.append(f": {shown} match{'es' if shown != 1 else ''}", style="dim")
         self.query_one("#status-bar", Static).update(status)
         self._update_hint()
+
+    def _views_text(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for kind in ViewKind:
+            count = self.view_counts.get(kind)
+            label = f" {kind.key} {kind.label}" + (f" {count}" if count is not None else "") + " "
+            active = kind is self.view_kind
+            alarm = kind is ViewKind.TODAY and bool(count)
+            style = "bold reverse" if active else ("bold" if alarm else "")
+            text.append(label, style=style)
+            text.append(" ")
+        return text
 
     def _update_hint(self) -> None:
         hint = self.query_one("#empty-hint", Static)
@@ -380,6 +544,22 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
                     ("Escape", "bold reverse"),
                     " to clear the search.",
                 )
+            elif self.view_kind is ViewKind.TODAY:
+                message = Text.assemble(
+                    ("Nothing due today.", "bold"),
+                    "\n\nAdd a due date with words: ",
+                    ("a", "bold reverse"),
+                    " then “Call mum tomorrow 5pm”.",
+                )
+            elif self.view_kind is ViewKind.UPCOMING:
+                message = Text.assemble(
+                    ("Nothing due in the next seven days.", "bold"),
+                    "\n\nPress ",
+                    ("1", "bold reverse"),
+                    " for all tasks.",
+                )
+            elif self.view_kind is ViewKind.DONE:
+                message = Text("Nothing done yet.")
             elif self.view.status is Status.OPEN:
                 done = self.counts.done
                 message = Text.assemble(
@@ -401,9 +581,13 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hide_done":
-            return self.view.status is not Status.OPEN
+            return self.view_kind is ViewKind.ALL and not self.hide_done
         if action == "show_done":
-            return self.view.status is Status.OPEN
+            return self.view_kind is ViewKind.ALL and self.hide_done
+        if action == "cycle_sort" and self.view_kind.by_due_date:
+            return None  # these views are in due order by definition
+        if action in ("move_down", "move_up") and self.view.sort is not Sort.MANUAL:
+            return None  # moving means something only in my own order
         if action in EDITING_ACTIONS and self.taskflow.store.read_only:
             return None  # shown greyed out: the database is read-only
         if action in NEEDS_A_TASK and self.table.current is None:
@@ -454,25 +638,55 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_class("hidden") and not self.view.search:
+        if search.has_class("hidden") and not self.search_text:
             return
         search.value = ""
         search.add_class("hidden")
-        self._set_query(replace(self.view, search=""))
+        self.search_text = ""
+        self._set_query(self._compose_query())
         self.table.focus()
 
     def action_hide_done(self) -> None:
-        self._set_query(replace(self.view, status=Status.OPEN))
+        self.hide_done = True
+        self._set_query(self._compose_query())
         self.taskflow.say("Done tasks hidden · h shows them")
 
     def action_show_done(self) -> None:
-        self._set_query(replace(self.view, status=Status.ALL))
+        self.hide_done = False
+        self._set_query(self._compose_query())
         self.taskflow.say("Showing done tasks")
 
     def action_cycle_sort(self) -> None:
-        following = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)]
-        self._set_query(replace(self.view, sort=following))
+        following = SORT_CYCLE[(SORT_CYCLE.index(self.user_sort) + 1) % len(SORT_CYCLE)]
+        self.user_sort = following
+        self._set_query(self._compose_query())
         self.taskflow.say(f"Sorted by {following.label}")
+
+    def action_view(self, name: str) -> None:
+        kind = ViewKind(name)
+        if kind is self.view_kind:
+            return
+        self.view_kind = kind
+        self._set_query(self._compose_query())
+
+    def action_move_down(self) -> None:
+        self._move(1)
+
+    def action_move_up(self) -> None:
+        self._move(-1)
+
+    def _move(self, steps: int) -> None:
+        task = self.table.current
+        if task is None:
+            return
+        index, query = self.table.cursor, self.view
+        target = index + steps
+        if not 0 <= target < len(self.table.rows):
+            return
+        # Drawn at once; the store places it between its new neighbours.
+        self.table.remove_at(index)
+        self.table.insert_at(target, task, select=True)
+        self.taskflow.move_task(task, steps, query)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -485,7 +699,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def _set_query(self, query: TaskQuery) -> None:
         if query == self.view:
             return
-        new_search = query.search != self.view.search
+        new_search = (query.search, query.tag) != (self.view.search, self.view.tag)
         self.view = query
         self.refresh_bindings()
         self._update_status()
@@ -503,14 +717,18 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         self._search_timer = self.set_timer(
-            SEARCH_DEBOUNCE_SECONDS, lambda: self._set_query(replace(self.view, search=event.value))
+            SEARCH_DEBOUNCE_SECONDS, lambda: self._search_for(event.value)
         )
+
+    def _search_for(self, text: str) -> None:
+        self.search_text = text
+        self._set_query(self._compose_query())
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._set_query(replace(self.view, search=event.value))
+        self._search_for(event.value)
         if not event.value.strip():
             self.query_one("#search", Input).add_class("hidden")
         self.table.focus()
@@ -526,7 +744,8 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             search = self.query_one("#search", Input)
             search.value = ""
             search.add_class("hidden")
-            self.view = replace(self.view, status=Status.ALL, search="")
+            self.search_text, self.hide_done, self.view_kind = "", False, ViewKind.ALL
+            self.view = self._compose_query()
             self.refresh_bindings()
             self._update_status()
         self._load(self.view, task.id, self.table.cursor)
@@ -542,12 +761,25 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             ("Search", "Search titles and notes (/)", "search"),
             ("Hide done tasks", "Show open tasks only (h)", "hide_done"),
             ("Show done tasks", "Show done tasks too (h)", "show_done"),
-            ("Cycle sort", "Created, recently updated, title, open first (s)", "cycle_sort"),
+            (
+                "Cycle sort",
+                "My order, created, updated, title, open first, due, priority (s)",
+                "cycle_sort",
+            ),
+            ("Move task down", "Down one place in my order (J)", "move_down"),
+            ("Move task up", "Up one place in my order (K)", "move_up"),
             ("Show keys", "Every key on this screen (?)", "help"),
         ]
         for title, help_text, action in entries:
             if self.check_action(action, ()):
                 yield SystemCommand(title, help_text, self._runner(action))
+        for kind in ViewKind:
+            if kind is not self.view_kind:
+                yield SystemCommand(
+                    f"View: {kind.label}",
+                    f"{_VIEW_HELP[kind]} ({kind.key})",
+                    self._runner(f"view('{kind.value}')"),
+                )
 
     def _runner(self, action: str) -> object:
         async def run() -> None:
@@ -572,3 +804,25 @@ def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
             app.delete_task(task)
 
     app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
+
+
+_VIEW_HELP = {
+    ViewKind.ALL: "Every task",
+    ViewKind.TODAY: "Due today, and overdue",
+    ViewKind.UPCOMING: f"Due in the next {UPCOMING_DAYS} days, by day, overdue first",
+    ViewKind.DONE: "Done tasks",
+}
+
+
+def _day_of(task: TaskRecord | None) -> date | None:
+    return task.due.day if task is not None and task.due is not None else None
+
+
+def _day_heading(day: date, today: date) -> str:
+    """'Today · Fri 20 Nov', 'Tomorrow · Sat 21 Nov', 'Mon 23 Nov'."""
+    name = f"{day:%a} {day.day} {day:%b}"
+    if day == today:
+        return f"Today · {name}"
+    if day == today + timedelta(days=1):
+        return f"Tomorrow · {name}"
+    return name

@@ -11,6 +11,8 @@ grows with the number of tasks.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,14 +28,16 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import TaskRecord
-from tui.formatting import relative_time, single_line, visible
+from store import TaskRecord, local_now
+from tui.formatting import due_label, relative_time, single_line, visible
 
 MARKER_WIDTH = 3  # "[x]"
+PRIORITY_WIDTH = 3  # "!!!"
 UPDATED_WIDTH = 9  # "yesterday"
+TAGS_WIDTH = 12
+DUE_WIDTH = 10  # "2d overdue"
 NOTES_WIDTH = 1
 GAP = 2
-NARROW = 50  # below this width the "updated" column gives its room to the title
 FETCH_MARGIN = 50  # rows loaded beyond each edge of the screen, so scrolling rarely waits
 FETCH_CHUNK = 100  # rows asked for at once
 KEEP_AROUND = 300  # rows kept beyond each edge of the screen; the rest are forgotten
@@ -126,16 +130,85 @@ class TaskRows:
 
 @dataclass(frozen=True)
 class Columns:
+    """Column widths for a table width: the title takes what the others leave.
+
+    Everything fits at 80 columns; below that the least needed columns go first
+    (updated, then tags, then the due date).
+    """
+
     marker: int
+    priority: int
     title: int
     notes: int
+    tags: int
+    due: int
     updated: int
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        updated = UPDATED_WIDTH if width >= NARROW else 0
-        fixed = 1 + MARKER_WIDTH + GAP + NOTES_WIDTH + 1 + (GAP + updated if updated else 0) + 1
-        return cls(MARKER_WIDTH, max(width - fixed, 4), NOTES_WIDTH, updated)
+        updated = UPDATED_WIDTH if width >= 78 else 0
+        tags = TAGS_WIDTH if width >= 72 else 0
+        due = DUE_WIDTH if width >= 40 else 0
+        fixed = 1 + MARKER_WIDTH + 1 + PRIORITY_WIDTH + 1 + NOTES_WIDTH + 1
+        fixed += sum(GAP + w for w in (tags, due, updated) if w)
+        return cls(
+            MARKER_WIDTH, PRIORITY_WIDTH, max(width - fixed, 4), NOTES_WIDTH, tags, due, updated
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    """A heading over a run of rows (the days of the Upcoming view)."""
+
+    label: str
+    count: int
+    alarming: bool = False  # overdue: drawn as a warning
+
+
+class Lines:
+    """Which table line shows which row or heading (lines below the column header)."""
+
+    def __init__(self, total: int, groups: Sequence[Group] | None = None) -> None:
+        self.total = total
+        self.groups = [g for g in groups or () if g.count > 0]
+        # For each group: its heading's line and its first row's index.
+        self._heading_lines: list[int] = []
+        self._first_rows: list[int] = []
+        row = 0
+        for number, group in enumerate(self.groups):
+            self._heading_lines.append(row + number)
+            self._first_rows.append(row)
+            row += group.count
+
+    @property
+    def height(self) -> int:
+        return self.total + len(self.groups)
+
+    def line_of(self, row: int) -> int:
+        if not self.groups:
+            return row
+        return row + bisect.bisect_right(self._first_rows, row)
+
+    def at(self, line: int) -> tuple[int | None, Group | None]:
+        """(row index, None) for a task line, (None, group) for a heading, else (None, None)."""
+        if not self.groups:
+            return (line, None) if 0 <= line < self.total else (None, None)
+        number = bisect.bisect_right(self._heading_lines, line) - 1
+        if number < 0:
+            return None, None
+        if line == self._heading_lines[number]:
+            return None, self.groups[number]
+        row = self._first_rows[number] + (line - self._heading_lines[number] - 1)
+        return (row, None) if row < self.total else (None, None)
+
+    def shifted(self, row: int, by: int) -> Lines:
+        """The same headings after one row was inserted (by=1) or removed (by=-1) at ``row``."""
+        if not self.groups:
+            return Lines(self.total + by)
+        number = max(bisect.bisect_right(self._first_rows, row) - 1, 0)
+        groups = list(self.groups)
+        groups[number] = dataclasses.replace(groups[number], count=groups[number].count + by)
+        return Lines(self.total + by, groups)
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -148,6 +221,11 @@ class TaskTable(ScrollView, can_focus=True):
         "task-table--done",
         "task-table--marker-done",
         "task-table--muted",
+        "task-table--heading",
+        "task-table--heading-alarm",
+        "task-table--overdue",
+        "task-table--priority",
+        "task-table--tags",
     }
 
     BINDINGS = [
@@ -215,6 +293,7 @@ class TaskTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
         self.rows = TaskRows()
+        self.lines = Lines(0)
         self.generation = 0  # bumped by reset(): rows asked for earlier are then stale
         self._requested: set[tuple[int, int]] = set()
         self._now = clock()
@@ -230,11 +309,20 @@ class TaskTable(ScrollView, can_focus=True):
     def body_height(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
 
-    def reset(self, total: int, start: int, records: Sequence[TaskRecord], cursor: int) -> None:
-        """Show a new list: its length, the rows around ``cursor``, the cursor itself."""
+    def reset(
+        self,
+        total: int,
+        start: int,
+        records: Sequence[TaskRecord],
+        cursor: int,
+        groups: Sequence[Group] | None = None,
+    ) -> None:
+        """Show a new list: its length, the rows around ``cursor``, the cursor itself, and
+        headings over runs of rows if ``groups`` says so (their counts add up to ``total``)."""
         self.generation += 1
         self._requested.clear()
         self.rows = TaskRows(total, start, records)
+        self.lines = Lines(total, groups)
         self._now = self._clock()
         self._resize_virtual()
         self._move_cursor(max(cursor, 0), force_message=True)
@@ -270,6 +358,7 @@ class TaskTable(ScrollView, can_focus=True):
         """A task joined the list at ``index``; the cursor keeps its task unless ``select``."""
         index = min(max(index, 0), len(self.rows))
         self.rows.insert(index, record)
+        self.lines = self.lines.shifted(index, 1)
         self._resize_virtual()
         if select:
             self._move_cursor(index)
@@ -282,6 +371,7 @@ class TaskTable(ScrollView, can_focus=True):
     def remove_at(self, index: int) -> None:
         """A task left the list; the cursor stays on its task, or moves to the neighbour."""
         self.rows.pop(index)
+        self.lines = self.lines.shifted(index, -1)
         self._resize_virtual()
         target = self.cursor - 1 if index < self.cursor else self.cursor
         self._move_cursor(min(target, len(self.rows) - 1), force_message=True)
@@ -298,9 +388,13 @@ class TaskTable(ScrollView, can_focus=True):
         self._move_cursor(index)
 
     def tick(self) -> None:
-        """Re-read the clock so relative times ('5m ago') stay true."""
+        """Re-read the clock so relative times ('5m ago', 'tomorrow') stay true."""
         self._now = self._clock()
         self.refresh()
+
+    @property
+    def _local_now(self) -> datetime:
+        return local_now(self._now)
 
     # -- cursor and loading ----------------------------------------------------------------------
 
@@ -324,10 +418,13 @@ class TaskTable(ScrollView, can_focus=True):
 
     def _scroll_cursor_into_view(self) -> None:
         top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + self.body_height:
-            self.scroll_to(y=self.cursor - self.body_height + 1, animate=False, immediate=True)
+        line = self.lines.line_of(self.cursor)
+        heading = line - 1 if line > 0 and self.lines.at(line - 1)[1] is not None else line
+        if heading < top:
+            # Show a group's heading with its first row, so the user sees which day it is.
+            self.scroll_to(y=heading, animate=False, immediate=True)
+        elif line >= top + self.body_height:
+            self.scroll_to(y=line - self.body_height + 1, animate=False, immediate=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -337,9 +434,10 @@ class TaskTable(ScrollView, can_focus=True):
         """Ask for the rows of the visible page and a page either side that are not loaded."""
         if not self.rows.total:
             return
-        top = min(round(self.scroll_y), max(self.cursor, 0))
+        top_row = self._first_row_from(round(self.scroll_y))
+        top = min(top_row, max(self.cursor, 0))
         first = top - FETCH_MARGIN
-        last = max(round(self.scroll_y), self.cursor) + self.body_height + FETCH_MARGIN
+        last = max(top_row, self.cursor) + self.body_height + FETCH_MARGIN
         for start, stop in self.rows.gaps(first, last, FETCH_CHUNK):
             if any(s <= start < e for s, e in self._requested):
                 continue
@@ -353,6 +451,14 @@ class TaskTable(ScrollView, can_focus=True):
                     before=self.rows.row(stop),
                 )
             )
+
+    def _first_row_from(self, line: int) -> int:
+        """The first row shown on or after ``line``."""
+        for offset in range(len(self.lines.groups) + 2):
+            row, _ = self.lines.at(line + offset)
+            if row is not None:
+                return row
+        return max(min(line, self.rows.total - 1), 0)
 
     def action_cursor_down(self) -> None:
         self._move_cursor(self.cursor + 1)
@@ -378,8 +484,8 @@ class TaskTable(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None or offset.y == 0:
             return None
-        index = round(self.scroll_y) + offset.y - 1
-        return index if 0 <= index < len(self.rows) else None
+        row, _ = self.lines.at(round(self.scroll_y) + offset.y - 1)
+        return row
 
     def on_click(self, event: events.Click) -> None:
         index = self._row_at(event)
@@ -399,8 +505,8 @@ class TaskTable(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------------------------
 
     def _resize_virtual(self) -> None:
-        # One line of header, then one line a task; nothing scrolls sideways.
-        self.virtual_size = Size(0, len(self.rows) + 1)
+        # One line of header, then a line a task or heading; nothing scrolls sideways.
+        self.virtual_size = Size(0, self.lines.height + 1)
 
     def on_resize(self, event: events.Resize) -> None:
         self._resize_virtual()
@@ -413,7 +519,7 @@ class TaskTable(ScrollView, can_focus=True):
         self._refresh_row(self.cursor)
 
     def _refresh_row(self, index: int) -> None:
-        line = index - round(self.scroll_y) + 1
+        line = self.lines.line_of(index) - round(self.scroll_y) + 1
         if 1 <= line < self.size.height:
             self.refresh(Region(0, line, self.size.width, 1))
 
@@ -422,8 +528,10 @@ class TaskTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             return self._header_line(width)
-        index = round(self.scroll_y) + y - 1
-        if index >= len(self.rows):
+        index, group = self.lines.at(round(self.scroll_y) + y - 1)
+        if group is not None:
+            return self._heading_line(group, width)
+        if index is None:
             return Strip.blank(width, base)
         record = self.rows.row(index)
         if record is None:
@@ -433,10 +541,24 @@ class TaskTable(ScrollView, can_focus=True):
     def _header_line(self, width: int) -> Strip:
         columns = Columns.for_width(width)
         style = self.get_component_rich_style("task-table--header")
-        text = Text(" " + " " * columns.marker + " " * GAP, style=style, end="")
+        lead = 1 + columns.marker + 1 + columns.priority + 1
+        text = Text(" " * lead, style=style, end="")
         text.append("Task".ljust(columns.title + 1 + columns.notes))
-        if columns.updated:
-            text.append(" " * GAP + "Updated".rjust(columns.updated))
+        for title, size, right in (
+            ("Tags", columns.tags, False),
+            ("Due", columns.due, True),
+            ("Updated", columns.updated, True),
+        ):
+            if size:
+                text.append(" " * GAP + (title.rjust(size) if right else title.ljust(size)))
+        return self._to_strip(text, width, style)
+
+    def _heading_line(self, group: Group, width: int) -> Strip:
+        style = self.get_component_rich_style(
+            "task-table--heading-alarm" if group.alarming else "task-table--heading"
+        )
+        text = Text(f" {group.label}", end="")
+        text.append(f"  {group.count}", style="dim")
         return self._to_strip(text, width, style)
 
     def _task_line(self, record: TaskRecord, index: int, width: int, base: Style) -> Strip:
@@ -458,12 +580,38 @@ class TaskTable(ScrollView, can_focus=True):
         )
         text = Text(" ", end="")
         text.append("[x]" if record.completed else "[ ]", style=marker_style)
-        text.append(" " * GAP)
+        text.append(" ")
+        text.append(
+            record.priority.marks.ljust(columns.priority),
+            style=self.get_component_rich_style("task-table--priority", partial=True),
+        )
+        text.append(" ")
         title = Text(visible(single_line(record.title)), no_wrap=True, end="")
         title.truncate(columns.title, overflow="ellipsis", pad=True)
         text.append_text(title)
         text.append(" ")
         text.append("≡" if record.description else " ", style=muted)
+        if columns.tags:
+            tags = Text(
+                " ".join(f"#{visible(tag)}" for tag in record.tags),
+                style=self.get_component_rich_style("task-table--tags", partial=True),
+                no_wrap=True,
+                end="",
+            )
+            tags.truncate(columns.tags, overflow="ellipsis", pad=True)
+            text.append(" " * GAP)
+            text.append_text(tags)
+        if columns.due:
+            text.append(" " * GAP)
+            if record.due is None:
+                text.append(" " * columns.due)
+            else:
+                overdue = not record.completed and record.due.is_overdue(self._local_now)
+                style = self.get_component_rich_style(
+                    "task-table--overdue" if overdue else "task-table--muted", partial=True
+                )
+                label = due_label(record.due, self._local_now)
+                text.append(label[: columns.due].rjust(columns.due), style=style)
         if columns.updated:
             updated = relative_time(record.updated_at, self._now)
             text.append(" " * GAP)
