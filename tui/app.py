@@ -223,7 +223,16 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             state = "done" if updated.completed else "open"
             self.say(f"Marked “{_short(updated.title)}” {state} · u undoes")
 
-        self.run_write(lambda store: store.set_completed(task.id, desired), done)
+        def failed(error: StoreError) -> None:
+            # The list already shows the new state (it is drawn before the write): have
+            # every screen read the task again, so none shows a change that was not saved.
+            unsaved = ChangeSet(
+                last_event_id=self._last_event_id or 0, task_ids=frozenset({task.id})
+            )
+            self.broadcast(lambda: TasksChanged(unsaved))
+            self.report_error(error)
+
+        self.run_write(lambda store: store.set_completed(task.id, desired), done, failed)
 
     def delete_task(self, task: TaskRecord) -> None:
         def done(deleted: TaskRecord) -> None:
