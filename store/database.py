@@ -111,6 +111,10 @@ class SqliteBackend:
         # Hits per search phrase, to choose a query plan (a stale figure only costs speed).
         self._hit_counts: dict[str, int] = {}
         self._file_id: tuple[int, int] | None = None
+        # The journal mode the file's header records, and whether SQLite was told the
+        # file is immutable (which makes it report "delete" whatever the file says).
+        self._header_journal_mode: str | None = None
+        self._immutable = False
         self.db: peewee.SqliteDatabase = self._open()
         if self.location.path is not None:
             self._file_id = _file_id(self.location.path)
@@ -218,6 +222,8 @@ class SqliteBackend:
             raise NotADatabaseError(
                 f"{path} is not a SQLite database; TaskFlow will not open or overwrite it."
             )
+        # Bytes 18 and 19, the file format's write and read versions: 2 means WAL.
+        self._header_journal_mode = "wal" if header[18:20] == b"\x02\x02" else "delete"
         if _looks_truncated(path, header):
             raise NotADatabaseError(
                 f"{path} is truncated or corrupt (shorter than its header says); "
@@ -235,6 +241,7 @@ class SqliteBackend:
             # read-only folder), "immutable" is the only way in. We never write, and
             # nobody else can write the file without write access to its folder.
             db = self._make_database(base + "?immutable=1", uri=True)
+            self._immutable = True
             self._connect_and_validate(db)
             return db
 
@@ -332,8 +339,12 @@ class SqliteBackend:
         return {index.name for index in self.db.get_indexes(table)}
 
     def settings(self) -> ConnectionSettings:
+        journal_mode = str(self.db.pragma("journal_mode")).lower()
+        if self._immutable and self._header_journal_mode is not None:
+            # An immutable open reports "delete"; the file's own mode is in its header.
+            journal_mode = self._header_journal_mode
         return ConnectionSettings(
-            journal_mode=str(self.db.pragma("journal_mode")).lower(),
+            journal_mode=journal_mode,
             foreign_keys=bool(self.db.pragma("foreign_keys")),
             synchronous=int(self.db.pragma("synchronous")),
             busy_timeout_ms=int(self.db.pragma("busy_timeout")),
