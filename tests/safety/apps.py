@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from store import TaskStore
-from tests.tui.conftest import settle, widget_text
+from tests.tui.conftest import settle, table_of, widget_text
 from tui.app import TaskFlowApp, make_app
 from tui.cli import main as taskflow
 from tui.screens.confirm import ConfirmScreen
@@ -105,3 +107,64 @@ def run_cli(database: Path, *args: str, user: str = "alice") -> tuple[int, str, 
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = taskflow(["--db", str(database), "--user", user, *args])
     return code, out.getvalue(), err.getvalue()
+
+
+Script = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@dataclass
+class Launch:
+    """What one run of ``taskflow --db PATH`` (the app, headless) did and showed."""
+
+    code: int
+    stderr: str
+    messages: list[tuple[str, str]] = field(default_factory=list)  # (severity, text)
+    form_errors: list[str] = field(default_factory=list)
+    rows: list[tuple[str, bool]] = field(default_factory=list)  # (title, done) at the end
+    started: bool = False
+
+
+def launch(database: Path, script: Script, *, user: str = "alice") -> Launch:
+    """``taskflow --db DATABASE`` through the real entry point (``tui.cli.main``, then
+    ``run_app``), with the app run headless and driven by ``script`` instead of a person.
+    The app quits once the script is done, as after ``q``."""
+    seen = Launch(code=-1, stderr="")
+
+    def headless_run(app: TaskFlowApp, *args: Any, **kwargs: Any) -> Any:
+        seen.started = True
+        heard = Heard(app)
+
+        async def drive(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            await script(pilot)
+            await settle(pilot)
+            seen.form_errors = heard.form_errors()
+            await back_to_the_list(pilot)
+            table = table_of(app)
+            rows = [table.rows.row(i) for i in range(len(table.rows))]
+            seen.rows = [(row.title, row.completed) for row in rows if row is not None]
+            await app.action_quit()
+
+        try:
+            return App.run(app, headless=True, size=SIZE, auto_pilot=drive)
+        finally:
+            seen.messages = heard.messages
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), _replaced(TaskFlowApp, "run", headless_run):
+        seen.code = taskflow(["--db", str(database), "--user", user])
+    seen.stderr = err.getvalue()
+    return seen
+
+
+@contextlib.contextmanager
+def _replaced(owner: type, name: str, value: Any) -> Iterator[None]:
+    original = owner.__dict__.get(name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        if original is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
