@@ -31,6 +31,7 @@ from store.errors import (
     ReadOnlyError,
     StorageFullError,
     StoreError,
+    ValidationError,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -466,6 +467,15 @@ class SqliteBackend:
             raise
         except (peewee.PeeweeException, sqlite3.Error) as error:
             raise self.translate(error) from error
+        except UnicodeEncodeError as error:
+            # Text with an unpaired surrogate (how Python carries bytes that are not
+            # UTF-8, e.g. in a command-line argument) cannot reach SQLite at all.
+            code = ord(error.object[error.start]) if error.object else 0
+            raise ValidationError(
+                "text",
+                f"The text contains an unpaired surrogate (U+{code:04X}), which is not "
+                "a character; it usually comes from bytes that are not UTF-8.",
+            ) from error
         except OSError as error:
             if error.errno == errno.ENOSPC:
                 raise StorageFullError(
