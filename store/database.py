@@ -389,6 +389,11 @@ class SqliteBackend:
         as SQLite does; the caller still checks its exact rule on each candidate, so
         the index only ever narrows the search, never changes its answer.
         """
+        if any("\x00" in term for term in terms):
+            # SQLite reads a LIKE or MATCH pattern only up to a NUL ("\x00" alone would
+            # match every task, "a\x00b" fail as an unterminated string), and no title or
+            # description may hold one (validation refuses it): such a search finds none.
+            return SearchHits(peewee.SQL("(SELECT NULL WHERE 0)"), 0)
         usable = [term for term in terms if len(term) >= 3 and term.isascii()]
         if not usable or not self._has_search_index():
             return None
