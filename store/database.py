@@ -490,6 +490,7 @@ class SqliteBackend:
 
     def translate(self, error: BaseException) -> StoreError:
         """Turn a driver error into a StoreError whose message a user can act on."""
+        error = _cause_not_rollback(error)
         text = str(error).lower()
         where = self.describe()
         if "locked" in text or "busy" in text:
@@ -510,6 +511,21 @@ class SqliteBackend:
         if "disk i/o" in text:
             return StoreError(f"Disk error while using {where}; the change was not saved.")
         return StoreError(f"Database error on {where}: {error}.")
+
+
+def _cause_not_rollback(error: BaseException) -> BaseException:
+    """The failure itself, not the failed rollback after it.
+
+    After some errors (a full disk, an I/O error) SQLite rolls the transaction back by
+    itself; the ROLLBACK the transaction's context manager then sends fails with
+    "cannot rollback - no transaction is active", which would hide why the change
+    was not saved.
+    """
+    while (
+        "cannot rollback" in str(error).lower() or "no such savepoint" in str(error).lower()
+    ) and isinstance(error.__context__, (peewee.PeeweeException, sqlite3.Error)):
+        error = error.__context__
+    return error
 
 
 def _reason(error: OSError) -> str:
