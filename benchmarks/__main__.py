@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from store import NewTask, open_store
+from store import Due, NewTask, Priority, open_store
 
 WORDS = [
     "buy",
@@ -71,6 +71,7 @@ WORDS = [
     "books",
 ]
 USER = "bench"
+TAGS = ("home", "work", "errands", "garden", "admin")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ TARGETS = {
     "G (last task)": Target("ratio", 1.5),
     "toggle (key to committed)": Target("ratio", 1.5),
     "search (last key to results)": Target("ratio", 1.5),
+    "view Today (key 2 to list)": Target("ratio", 1.5),
+    "view Upcoming (key 3 to list)": Target("ratio", 1.5),
     "peak memory (MB)": Target("delta", 30.0),
 }
 
@@ -94,11 +97,17 @@ TARGETS = {
 def sample_tasks(count: int, seed: int = 7) -> list[NewTask]:
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=UTC)
+    today = datetime.now().astimezone().date()
     tasks = []
     for number in range(count):
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8)))
         notes = " ".join(rng.choice(WORDS) for _ in range(20)) if number % 4 == 0 else ""
         created = start + timedelta(seconds=number * 7)
+        # A third of the tasks fall due within two months either side of today, so that
+        # Today and Upcoming hold a realistic share (about 1 in 60 and 1 in 9).
+        due = None
+        if number % 3 == 1:
+            due = Due(today + timedelta(days=rng.randint(-60, 60)))
         tasks.append(
             NewTask(
                 f"{title} #{number}",
@@ -106,6 +115,9 @@ def sample_tasks(count: int, seed: int = 7) -> list[NewTask]:
                 completed=number % 3 == 0,
                 id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 created_at=created,
+                due=due,
+                priority=Priority(number % 4),
+                tags=(rng.choice(TAGS),) if number % 5 == 0 else (),
             )
         )
     return tasks
@@ -183,14 +195,16 @@ def bulk_create(folder: Path, count: int) -> tuple[float, float]:
     store_seconds = time.perf_counter() - begin
     store.close()
 
-    # The same rows (tasks and their 'created' events) into the same schema and
-    # settings, with nothing but sqlite3.
+    # The same rows (tasks, their tag links and 'created' events) into the same schema
+    # and settings, with nothing but sqlite3.
     raw_path = folder / f"bulk-raw-{count}.db"
     open_store(raw_path, user=USER).close()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    task_rows, event_rows = [], []
+    tag_ids = {tag: number for number, tag in enumerate(TAGS, start=1)}
+    task_rows, event_rows, link_rows = [], [], []
     for seq, task in enumerate(tasks, start=1):
         created = task.created_at.strftime("%Y-%m-%d %H:%M:%S.%f")  # type: ignore[union-attr]
+        due = task.due.key if task.due else None
         task_rows.append(
             (
                 task.id,
@@ -203,6 +217,9 @@ def bulk_create(folder: Path, count: int) -> tuple[float, float]:
                 created,
                 1,
                 seq,
+                due,
+                int(task.priority),
+                float(seq),
             )
         )
         snapshot = json.dumps(
@@ -213,25 +230,36 @@ def bulk_create(folder: Path, count: int) -> tuple[float, float]:
                 "created_at": created,
                 "updated_at": created,
                 "version": 1,
+                "due": due,
+                "priority": int(task.priority),
+                "tags": list(task.tags),
+                "position": float(seq),
             },
             ensure_ascii=False,
             sort_keys=True,
         )
         event_rows.append((task.id, USER, "created", stamp, snapshot))
+        link_rows.extend((task.id, tag_ids[tag]) for tag in task.tags)
     raw = sqlite3.connect(raw_path, isolation_level=None)
     raw.execute("PRAGMA synchronous = FULL")
     raw.execute("INSERT OR IGNORE INTO users VALUES (?, ?)", (USER, stamp))
     begin = time.perf_counter()
     raw.execute("BEGIN IMMEDIATE")
     raw.executemany(
+        "INSERT INTO tags (id, user_id, name, name_key) VALUES (?, ?, ?, ?)",
+        [(number, USER, tag, tag) for tag, number in tag_ids.items()],
+    )
+    raw.executemany(
         "INSERT INTO tasks (id, user_id, title, title_key, description, completed, created_at,"
-        " updated_at, version, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " updated_at, version, seq, due, priority, position)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         task_rows,
     )
     raw.executemany(
         "INSERT INTO task_events (task_id, user_id, kind, at, after) VALUES (?, ?, ?, ?, ?)",
         event_rows,
     )
+    raw.executemany("INSERT INTO task_tags (task_id, tag_id) VALUES (?, ?)", link_rows)
     raw.execute("COMMIT")
     raw_seconds = time.perf_counter() - begin
     raw.close()
@@ -276,6 +304,8 @@ def main() -> int:
         ("G (last task)", "end", 1000.0, "ms"),
         ("toggle (key to committed)", "toggle", 1000.0, "ms"),
         ("search (last key to results)", "search", 1000.0, "ms"),
+        ("view Today (key 2 to list)", "view_today", 1000.0, "ms"),
+        ("view Upcoming (key 3 to list)", "view_upcoming", 1000.0, "ms"),
         ("peak memory (MB)", "peak_memory_mb", 1.0, "MB"),
     ]
     print(f"\n| measure | {small:,} tasks | {large:,} tasks | {large:,} vs {small:,} | target |")

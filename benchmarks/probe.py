@@ -175,6 +175,28 @@ async def measure(db: str, repeats: int) -> dict[str, Any]:
                 )
             )
         results["search"] = statistics.median(searches)
+
+        today, upcoming = [], []
+        for _ in range(repeats):
+            for key, name, into in (("2", "today", today), ("3", "upcoming", upcoming)):
+                # One key at a time, as a person presses them: let the app finish what it
+                # defers after a list is shown (the footer) before the next key.
+                await pilot.pause()
+                await asyncio.sleep(0.2)
+                into.append(
+                    await timed(
+                        key,
+                        lambda name=name: (
+                            screen.view_kind.value == name
+                            and screen.shown == screen.view
+                            and screen_ready(table)
+                        ),
+                    )
+                )
+            await pilot.press("1")
+            await settled(lambda: screen.view_kind.value == "all" and screen.shown == screen.view)
+        results["view_today"] = statistics.median(today)
+        results["view_upcoming"] = statistics.median(upcoming)
         results["rows_held"] = table.rows.cached
     store.close()
     results["peak_memory_mb"] = peak_memory_mb()

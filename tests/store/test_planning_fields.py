@@ -237,4 +237,10 @@ def test_count_by_due_day_for_view_headings(store: TaskStore) -> None:
         ]
     )
     week = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=date(2026, 11, 26))
-    assert store.count_by_due_day(week) == [(date(2026, 11, 18), 1), (date(2026, 11, 21), 2)]
+    counts = store.count_by_due_day(week, first_day=date(2026, 11, 20))
+    assert counts == [
+        (None, 1),
+        (date(2026, 11, 20), 0),
+        (date(2026, 11, 21), 2),
+        *((date(2026, 11, day), 0) for day in range(22, 27)),
+    ]

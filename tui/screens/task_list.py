@@ -208,6 +208,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self.counts: TaskCounts | None = None
         self._search_timer: Timer | None = None
         self._had_task = False
+        self._bindings_stale = False
 
     @property
     def taskflow(self) -> TaskFlowApp:
@@ -231,8 +232,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.view = self._compose_query()
         self.table.focus()
-        self.load()
-        self.load_counts()
+        self.load()  # the counts follow once the list is on screen: the list comes first
         self.set_interval(30, self._tick, name="relative-times")
 
     def _tick(self) -> None:
@@ -299,7 +299,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         tail_start = max(total - EDGE, 0)
         # Not for a search, whose results are read once and often abandoned as the user
         # types on: G there may wait one page fetch.
-        far = start + WINDOW < total and not query.terms
+        far = start + WINDOW < total and not query.terms and query.due_until is None
         tail = store.list(query, limit=EDGE, from_end=True) if far else []
         groups = self._day_groups(query, today) if query.due_until is not None else None
         if not get_current_worker().is_cancelled:
@@ -311,13 +311,13 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def _day_groups(self, query: TaskQuery, today: date) -> list[Group]:
         """Headings for a view in due order: one for everything overdue, then one a day."""
-        days = self.taskflow.store.count_by_due_day(query)
-        overdue = sum(count for day, count in days if day < today)
-        groups = [Group("Overdue", overdue, alarming=True)] if overdue else []
-        for day, count in days:
-            if day >= today:
+        groups = []
+        for day, count in self.taskflow.store.count_by_due_day(query, first_day=today):
+            if day is None:
+                groups.append(Group("Overdue", count, alarming=True))
+            else:
                 groups.append(Group(_day_heading(day, today), count))
-        return groups
+        return groups  # the table leaves out the empty ones
 
     def load_counts(self) -> None:
         self._load_counts(
@@ -370,6 +370,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         table.reset(message.total, message.start, message.records, message.cursor, message.groups)
         table.add_rows(table.generation, 0, message.head)
         table.add_rows(table.generation, message.tail_start, message.tail)
+        if self._bindings_stale:
+            self._bindings_stale = False
+            self.call_after_refresh(self.refresh_bindings)
+        if self.counts is None:
+            self.call_after_refresh(self.load_counts)
         self._update_status()
 
     def on_task_list_screen_rows_loaded(self, message: RowsLoaded) -> None:
@@ -701,7 +706,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             return
         new_search = (query.search, query.tag) != (self.view.search, self.view.tag)
         self.view = query
-        self.refresh_bindings()
+        # Which keys apply is settled once the new list is on screen: rebuilding the
+        # footer first would hold the app's thread while the list is still loading.
+        self._bindings_stale = True
         self._update_status()
         current = self.table.current
         # The cursor keeps its task if the new list has it. If not: after a new search
