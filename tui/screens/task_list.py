@@ -541,10 +541,10 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
                 )
                 if self.taskflow.store.read_only:
                     message = Text("No tasks here, and this database is read-only.")
-            elif self.view.search:
+            elif self.view.search or self.view.tag:
                 message = Text.assemble(
                     "No task matches “",
-                    literal(single_line(self.view.search)),
+                    literal(single_line(self.search_text)),
                     "”.\n\nPress ",
                     ("Escape", "bold reverse"),
                     " to clear the search.",
