@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
@@ -277,13 +278,8 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         for _ in range(100):
             if not self._writes.pending:
                 break
-            await self._sleep(0.05)
+            await asyncio.sleep(0.05)
         self.exit(0)
-
-    async def _sleep(self, seconds: float) -> None:
-        import asyncio
-
-        await asyncio.sleep(seconds)
 
     # -- command palette ---------------------------------------------------------------------
 
