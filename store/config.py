@@ -1,8 +1,9 @@
 """Where the database is and who the user is, resolved the same way for every entry point.
 
 ``--db PATH`` beats ``TASKFLOW_DB_PATH``, which beats the platformdirs user data
-dir. Nothing here touches the file system: the parent folder is created when
-the store opens the database, never at import or resolution time.
+dir. Either may also be a ``postgresql://`` URL, for a team's shared server.
+Nothing here touches the file system: the parent folder is created when the
+store opens the database, never at import or resolution time.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import getpass
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import platformdirs
 
@@ -39,17 +40,38 @@ class Source(Enum):
 
 
 @dataclass(frozen=True)
+class ServerAddress:
+    """A PostgreSQL server and database. The password is kept out of every message:
+    ``repr`` and ``display`` never show it."""
+
+    host: str
+    port: int
+    database: str
+    user: str | None
+    password: str | None = field(default=None, repr=False)
+    # libpq settings from the URL's query (?sslmode=require&options=-csearch_path%3Dx).
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def display(self) -> str:
+        who = f"{self.user}@" if self.user else ""
+        return f"postgresql://{who}{self.host}:{self.port}/{self.database}"
+
+
+@dataclass(frozen=True)
 class DatabaseLocation:
-    """A resolved SQLite location: a file path, or the in-memory database."""
+    """A resolved location: a SQLite file path, the in-memory database, or a server."""
 
     path: Path | None
     source: Source
+    server: ServerAddress | None = None
 
     @property
     def is_memory(self) -> bool:
-        return self.path is None
+        return self.path is None and self.server is None
 
     def display(self) -> str:
+        if self.server is not None:
+            return self.server.display()
         return MEMORY if self.path is None else str(self.path)
 
 
@@ -88,9 +110,12 @@ def parse_location(value: str | os.PathLike[str], source: Source) -> DatabaseLoc
         return DatabaseLocation(_absolute(Path(text).expanduser()), source)
 
     scheme = match.group("scheme").lower()
+    if scheme in ("postgresql", "postgres"):
+        return DatabaseLocation(None, source, server=_server_address(text))
     if scheme != "sqlite":
         raise UnsupportedDatabaseURL(
-            f"Unsupported database URL scheme {scheme!r}: use a file path or sqlite:///PATH."
+            f"Unsupported database URL scheme {scheme!r}: use a file path, sqlite:///PATH "
+            "or postgresql://USER:PASSWORD@HOST:PORT/DATABASE."
         )
     rest = match.group("rest")
     if not rest.startswith("/"):
@@ -101,6 +126,43 @@ def parse_location(value: str | os.PathLike[str], source: Source) -> DatabaseLoc
     if target in ("", MEMORY):
         return DatabaseLocation(None, source)
     return DatabaseLocation(_absolute(Path(target).expanduser()), source)
+
+
+def _server_address(url: str) -> ServerAddress:
+    """postgresql://user:password@host:port/database, validated; errors never echo it."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 5432
+    except ValueError:
+        raise LocationError("Invalid postgresql:// URL: check the host and port.") from None
+    database = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not database or "/" in database:
+        raise LocationError(
+            "A PostgreSQL URL needs a host and a database: "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE."
+        )
+    return ServerAddress(
+        host=parts.hostname,
+        port=port,
+        database=database,
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        settings=_server_settings(parts.query),
+    )
+
+
+_SERVER_SETTINGS = {"sslmode", "options", "connect_timeout", "sslrootcert", "application_name"}
+
+
+def _server_settings(query: str) -> tuple[tuple[str, str], ...]:
+    settings = tuple(parse_qsl(query, keep_blank_values=True))
+    unknown = sorted({key for key, _ in settings} - _SERVER_SETTINGS)
+    if unknown:
+        raise LocationError(
+            f"Unknown setting(s) in the PostgreSQL URL: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_SERVER_SETTINGS))})."
+        )
+    return settings
 
 
 def _absolute(path: Path) -> Path:

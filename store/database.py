@@ -289,6 +289,9 @@ class SqliteBackend:
             )
         return self.db.atomic()
 
+    def explicit_ids_written(self, table: str, column: str = "id") -> None:
+        """Nothing to do: SQLite's next rowid is always past the largest."""
+
     def read_snapshot(self) -> Any:
         """A read transaction: one consistent view of the file for a long read (an
         export), while writers elsewhere carry on (WAL lets them)."""
@@ -554,8 +557,13 @@ def _looks_truncated(path: Path, header: bytes) -> bool:
     return path.stat().st_size < page_count * page_size
 
 
-def open_backend(location: DatabaseLocation, *, read_only: bool = False) -> SqliteBackend:
-    """The one place that picks a backend for a location."""
+def open_backend(location: DatabaseLocation, *, read_only: bool = False) -> Any:
+    """The one place that picks a backend for a location: a SQLite file (or memory), or
+    a PostgreSQL server (store.postgres, imported only when asked for)."""
+    if location.server is not None:
+        from store.postgres import PostgresBackend
+
+        return PostgresBackend(location, read_only=read_only)
     return SqliteBackend(location, read_only=read_only)
 
 

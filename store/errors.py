@@ -34,6 +34,11 @@ class UnsupportedDatabaseURL(LocationError):
     """A URL scheme the store does not speak."""
 
 
+class ServerUnavailableError(LocationError):
+    """A database server cannot be reached, refused the login, lacks the database, or
+    dropped the connection."""
+
+
 class PermissionDeniedError(LocationError):
     """The operating system refused access to the file or its folder."""
 

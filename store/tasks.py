@@ -137,6 +137,12 @@ class TaskStore:
         return self._backend.read_only
 
     @property
+    def on_server(self) -> bool:
+        """A database server (PostgreSQL) rather than a local file: every read is a
+        network round trip, and the connection can drop."""
+        return self._backend.dialect != "sqlite"
+
+    @property
     def read_only_reason(self) -> str | None:
         return self._backend.read_only_reason
 
@@ -202,7 +208,11 @@ class TaskStore:
 
     @_operation
     def backup(self, target: Path | None = None) -> Path:
-        """An online backup of the live database, beside it unless a target is given."""
+        """An online backup of the live database, beside it unless a target is given.
+
+        A server's database is not copied (the backend says whose job that is)."""
+        if target is None and self.on_server:
+            self._backend.backup_to(Path())
         if target is None:
             version = migrations.read_state(self._backend).version
             made = migrations.make_backup(self._backend, version, self._clock())
@@ -1501,6 +1511,7 @@ class TaskStore:
         cursor = self._backend.db.cursor()
         cursor.executemany(task_sql, task_rows)
         cursor.executemany(event_sql, event_rows)
+        self._backend.explicit_ids_written("task_events")
         if links:
             link_sql, _ = self._models.TaskTag.insert(task="", tag=0).sql()
             cursor.executemany(link_sql, links)

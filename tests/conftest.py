@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,9 +55,55 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "tasks.db"
 
 
+# The store and command-line suites run on both backends. PostgreSQL needs a server:
+# a URL of a database the test user may create schemas in. Each test gets a schema of
+# its own. Without the URL the PostgreSQL cases skip, except in CI (CI=true), where
+# they must run: .ci/run starts a server and sets the URL.
+POSTGRES_ENV = "TASKFLOW_TEST_POSTGRES_URL"
+BACKENDS = ("sqlite", "postgres")
+BOTH_BACKENDS_UNDER = ("store", "cli")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        metafunc.parametrize("backend", ("postgres",))
+        return
+    folder = metafunc.definition.path.parent.name
+    both = folder in BOTH_BACKENDS_UNDER and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    )
+    metafunc.parametrize("backend", BACKENDS if both else ("sqlite",))
+
+
 @pytest.fixture
-def store(db_path: Path, clock: FrozenClock) -> Iterator[TaskStore]:
-    with open_store(db_path, user="alice", clock=clock) as opened:
+def location(backend: str, db_path: Path) -> Iterator[str]:
+    """Where the test's database is: a file, or a fresh schema on the test server."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL cases, but {POSTGRES_ENV} is not set")
+        pytest.skip(f"no PostgreSQL server for this run: set {POSTGRES_ENV} to test on one")
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def store(location: str, clock: FrozenClock) -> Iterator[TaskStore]:
+    with open_store(location, user="alice", clock=clock) as opened:
         yield opened
 
 

@@ -34,7 +34,15 @@ class MigrationContext:
         return str(self.backend.dialect)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; write parameters as ``?`` in every dialect."""
+        if params and self.dialect == "postgresql":
+            sql = sql.replace("%", "%%").replace("?", "%s")
         return self.backend.db.execute_sql(sql, tuple(params))
+
+    def statements(self, *statements: str) -> None:
+        """Run statements one by one (for PostgreSQL, whose function bodies hold ';')."""
+        for statement in statements:
+            self.execute(statement)
 
     def script(self, statements: str) -> None:
         """Run several ';'-separated statements, trigger bodies included.

@@ -62,7 +62,43 @@ def _timestamp(column: str, fallback: str) -> str:
     return f"COALESCE(strftime('%Y-%m-%d %H:%M:%S', {column}) || '.000000', {fallback})"
 
 
+POSTGRES_SCHEMA = (
+    """CREATE TABLE users (
+        id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 200),
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE RESTRICT,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        completed BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1))""",
+    "CREATE INDEX tasks_user_completed ON tasks (user_id, completed, created_at, id)",
+    "CREATE INDEX tasks_user_created ON tasks (user_id, created_at, id)",
+    "CREATE INDEX tasks_user_updated ON tasks (user_id, updated_at, id)",
+    """CREATE TABLE task_events (
+        id BIGSERIAL PRIMARY KEY,
+        task_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE RESTRICT,
+        kind TEXT NOT NULL
+            CHECK (kind IN ('created', 'edited', 'toggled', 'deleted', 'restored')),
+        at TEXT NOT NULL,
+        "before" TEXT,
+        "after" TEXT,
+        reverts_event_id BIGINT UNIQUE REFERENCES task_events (id) ON DELETE RESTRICT,
+        CHECK ("before" IS NOT NULL OR "after" IS NOT NULL))""",
+    "CREATE INDEX task_events_task ON task_events (task_id, id)",
+    "CREATE INDEX task_events_user ON task_events (user_id, id)",
+)
+
+
 def up(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        # A server database starts empty: there is no earlier service's table to adopt.
+        ctx.statements(*POSTGRES_SCHEMA)
+        return
     legacy = "tasks" in ctx.tables()
     if legacy:
         ctx.execute("ALTER TABLE tasks RENAME TO legacy_tasks")
@@ -89,6 +125,13 @@ def up(ctx: MigrationContext) -> None:
 
 
 def down(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        # Version 0 of a server database is an empty one. There is no backup here (that
+        # is the operator's), so a database that holds tasks is not emptied.
+        if ctx.execute("SELECT 1 FROM tasks LIMIT 1").fetchone():
+            raise RuntimeError("the database holds tasks; version 0 would drop them")
+        ctx.statements("DROP TABLE task_events", "DROP TABLE tasks", "DROP TABLE users")
+        return
     ctx.script(
         """
         CREATE TABLE legacy_tasks (

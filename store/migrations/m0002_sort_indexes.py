@@ -24,6 +24,15 @@ CREATE INDEX tasks_user_completed_title ON tasks (user_id, completed, title_key,
 
 
 def up(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        # Server databases are new with this release: this runs on empty tables, and
+        # the store writes every key itself (Python's casefold).
+        ctx.statements(
+            "ALTER TABLE tasks ADD COLUMN title_key TEXT NOT NULL DEFAULT ''",
+            "UPDATE tasks SET title_key = lower(title)",
+            *(line.strip() for line in INDEXES.strip().split(";")),
+        )
+        return
     ctx.execute("ALTER TABLE tasks ADD COLUMN title_key TEXT NOT NULL DEFAULT ''")
     # tf_casefold is the store's own Unicode case folding, registered on every
     # connection; the key must equal what the store writes for new titles.

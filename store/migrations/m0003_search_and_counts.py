@@ -70,7 +70,50 @@ END
 """
 
 
+POSTGRES_UP = (
+    "ALTER TABLE tasks ADD COLUMN seq BIGINT",
+    """UPDATE tasks SET seq = numbered.n FROM (
+        SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM tasks) AS numbered
+       WHERE tasks.id = numbered.id""",
+    "CREATE UNIQUE INDEX tasks_seq ON tasks (seq)",
+    """CREATE TABLE task_counts (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        completed BOOLEAN NOT NULL,
+        n INTEGER NOT NULL CHECK (n >= 0),
+        PRIMARY KEY (user_id, completed))""",
+    """INSERT INTO task_counts (user_id, completed, n)
+        SELECT user_id, completed, count(*) FROM tasks GROUP BY user_id, completed""",
+    """CREATE FUNCTION taskflow_count_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' THEN
+            UPDATE task_counts SET n = n - 1
+                WHERE user_id = OLD.user_id AND completed = OLD.completed;
+        END IF;
+        IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
+            INSERT INTO task_counts (user_id, completed, n)
+                VALUES (NEW.user_id, NEW.completed, 1)
+                ON CONFLICT (user_id, completed) DO UPDATE SET n = task_counts.n + 1;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks
+        FOR EACH ROW EXECUTE FUNCTION taskflow_count_tasks()""",
+    """CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks
+        FOR EACH ROW EXECUTE FUNCTION taskflow_count_tasks()""",
+    """CREATE TRIGGER task_counts_update AFTER UPDATE OF completed, user_id ON tasks
+        FOR EACH ROW
+        WHEN (OLD.completed IS DISTINCT FROM NEW.completed
+              OR OLD.user_id IS DISTINCT FROM NEW.user_id)
+        EXECUTE FUNCTION taskflow_count_tasks()""",
+)
+# No search index on a server: pg_trgm needs a superuser to install, which a team's
+# database user seldom is; searches there read the rows (ILIKE).
+
+
 def up(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        ctx.statements(*POSTGRES_UP)
+        return
     ctx.execute("ALTER TABLE tasks ADD COLUMN seq INTEGER")
     ctx.execute("UPDATE tasks SET seq = rowid")
     ctx.execute("CREATE UNIQUE INDEX tasks_seq ON tasks (seq)")
@@ -80,6 +123,17 @@ def up(ctx: MigrationContext) -> None:
 
 
 def down(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        ctx.statements(
+            "DROP TABLE task_counts",
+            "DROP TRIGGER task_counts_insert ON tasks",
+            "DROP TRIGGER task_counts_delete ON tasks",
+            "DROP TRIGGER task_counts_update ON tasks",
+            "DROP FUNCTION taskflow_count_tasks()",
+            "DROP INDEX tasks_seq",
+            "ALTER TABLE tasks DROP COLUMN seq",
+        )
+        return
     for trigger in (
         "task_counts_insert",
         "task_counts_delete",

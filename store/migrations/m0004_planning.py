@@ -72,9 +72,52 @@ ALTER TABLE tasks DROP COLUMN due
 """
 
 
+POSTGRES_UP = (
+    """ALTER TABLE tasks ADD COLUMN due TEXT
+        CHECK (due IS NULL OR due ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}')""",
+    "ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (priority BETWEEN 0 AND 3)",
+    "ALTER TABLE tasks ADD COLUMN position DOUBLE PRECISION NOT NULL DEFAULT 0",
+    "UPDATE tasks SET position = coalesce(seq, 0)",
+    """CREATE TABLE tags (
+        id SERIAL PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+        name_key TEXT NOT NULL,
+        UNIQUE (user_id, name_key))""",
+    """CREATE TABLE task_tags (
+        task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+        PRIMARY KEY (task_id, tag_id))""",
+    "CREATE INDEX task_tags_tag ON task_tags (tag_id, task_id)",
+    "CREATE INDEX tasks_user_position ON tasks (user_id, position, id)",
+    "CREATE INDEX tasks_user_completed_position ON tasks (user_id, completed, position, id)",
+    f"CREATE INDEX tasks_user_due ON tasks (user_id, ({DUE_ORDER}), position, id)",
+    f"CREATE INDEX tasks_user_completed_due ON tasks "
+    f"(user_id, completed, ({DUE_ORDER}), position, id)",
+    f"CREATE INDEX tasks_user_priority ON tasks "
+    f"(user_id, {PRIORITY_ORDER}, ({DUE_ORDER}), position, id)",
+    f"CREATE INDEX tasks_user_completed_priority ON tasks "
+    f"(user_id, completed, {PRIORITY_ORDER}, ({DUE_ORDER}), position, id)",
+)
+
+
 def up(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        ctx.statements(*POSTGRES_UP)
+        return
     ctx.script(UP)
 
 
 def down(ctx: MigrationContext) -> None:
+    if ctx.dialect == "postgresql":
+        ctx.statements(
+            *(line.strip() for line in DOWN.strip().split(";") if "DROP INDEX" in line),
+            "DROP TABLE task_tags",
+            "DROP TABLE tags",
+            "ALTER TABLE tasks DROP COLUMN position",
+            "ALTER TABLE tasks DROP COLUMN priority",
+            "ALTER TABLE tasks DROP COLUMN due",
+        )
+        return
     ctx.script(DOWN)

@@ -70,7 +70,7 @@ def test_memory_spellings(value: str) -> None:
     assert resolve_location(value, {}).is_memory
 
 
-@pytest.mark.parametrize("url", ["postgresql://u@h/db", "http://example.com/x", "mysql://x"])
+@pytest.mark.parametrize("url", ["ftp://h/db", "http://example.com/x", "mysql://x"])
 def test_other_schemes_are_unsupported(url: str) -> None:
     with pytest.raises(UnsupportedDatabaseURL, match="Unsupported database URL"):
         resolve_location(url, {})
@@ -88,3 +88,29 @@ def test_user_resolution() -> None:
     assert resolve_user(None, {}) != ""
     with pytest.raises(ValidationError, match="Invalid user name"):
         resolve_user("bad\x00name", {})
+
+
+def test_postgresql_urls_resolve_without_showing_the_password() -> None:
+    location = resolve_location("postgresql://bob:hunter2@db.example:6543/tasks", {})
+    server = location.server
+    assert server is not None
+    assert (server.host, server.port, server.database, server.user) == (
+        "db.example",
+        6543,
+        "tasks",
+        "bob",
+    )
+    assert server.password == "hunter2"
+    assert location.display() == "postgresql://bob@db.example:6543/tasks"
+    assert "hunter2" not in repr(location)
+    env = resolve_location(None, {DB_ENV_VAR: "postgres://h/db?sslmode=require"})
+    assert env.server is not None and env.server.settings == (("sslmode", "require"),)
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://h", "postgresql://:secret@/db", "postgresql://h/db?evil=1"]
+)
+def test_bad_postgresql_urls_are_refused_without_echoing_them(url: str) -> None:
+    with pytest.raises(LocationError) as caught:
+        resolve_location(url, {})
+    assert "secret" not in str(caught.value)

@@ -59,6 +59,7 @@ def test_creates_the_file_at_the_given_path_and_its_folder(tmp_path: Path) -> No
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
 
 
+@pytest.mark.sqlite_only
 def test_wal_is_on_after_open(store: TaskStore, db_path: Path) -> None:
     assert store.health().journal_mode == "wal"
     # WAL is a property of the file: a connection that is not ours sees it too.
@@ -78,12 +79,14 @@ def test_foreign_keys_are_on_on_every_connection_including_another_thread(
     assert from_thread == [True]
 
 
+@pytest.mark.sqlite_only
 def test_connection_settings_busy_timeout_and_synchronous(store: TaskStore) -> None:
     settings = store._backend.settings()
     assert settings.busy_timeout_ms >= 2000
     assert settings.synchronous == 2  # FULL: a commit the UI reported survives a power cut
 
 
+@pytest.mark.sqlite_only
 def test_all_tables_and_indexes_exist_after_open(store: TaskStore, db_path: Path) -> None:
     raw = sqlite3.connect(db_path)
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -150,6 +153,7 @@ def test_health_check_fails_on_a_bad_file(db_path: Path) -> None:
             store.check_health()
 
 
+@pytest.mark.sqlite_only
 def test_health_check_fails_when_foreign_keys_are_off(store: TaskStore) -> None:
     with store._backend.session():
         store._backend.db.execute_sql("PRAGMA foreign_keys = OFF")

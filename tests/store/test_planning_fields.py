@@ -99,6 +99,7 @@ def test_undo_of_a_delete_brings_back_tags_and_due(store: TaskStore) -> None:
     )
 
 
+@pytest.mark.sqlite_only
 def test_deleting_a_task_removes_its_links_not_the_shared_tag(
     store: TaskStore, db_path: Path
 ) -> None:

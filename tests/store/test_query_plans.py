@@ -16,6 +16,8 @@ import pytest
 from store import Sort, Status, TaskQuery, TaskStore
 from store.planning import Due, Priority
 
+pytestmark = pytest.mark.sqlite_only  # EXPLAIN QUERY PLAN is SQLite's
+
 
 @contextmanager
 def captured_sql(store: TaskStore) -> Iterator[list[tuple[str, Any]]]:

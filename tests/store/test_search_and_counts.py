@@ -23,6 +23,7 @@ def true_counts(path: Path, user: str) -> tuple[int, int]:
     return rows.get(0, 0), rows.get(1, 0)
 
 
+@pytest.mark.sqlite_only
 def test_counters_follow_every_kind_of_change(store: TaskStore, db_path: Path) -> None:
     tasks = [store.create(f"task {n}") for n in range(6)]
     store.create_many([NewTask("bulk one"), NewTask("bulk two", completed=True)])
@@ -90,6 +91,7 @@ def test_search_through_the_index_answers_as_a_plain_scan(
         assert indexed == scanned, (search, status)
 
 
+@pytest.mark.sqlite_only
 def test_searches_walk_the_index_hits(texts: TaskStore) -> None:
     with captured_sql(texts) as seen:
         texts.count(TaskQuery(search="milk"))
