@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -18,6 +19,7 @@ from textual.worker import get_current_worker
 from store import (
     ChangeSet,
     NothingToUndoError,
+    ServerUnavailableError,
     StoreError,
     TaskQuery,
     TaskRecord,
@@ -32,7 +34,7 @@ T = TypeVar("T")
 
 DEFAULT_THEME = "textual-dark"
 # Often enough that another window's change shows within a second; PRAGMA
-# data_version costs microseconds and takes no lock.
+# data_version costs microseconds and takes no lock (on a server: one indexed read).
 CHANGE_POLL_SECONDS = 0.4
 
 
@@ -97,6 +99,8 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         self._writes = WriteQueue()
         self._data_version: int | None = None
         self._last_event_id: int | None = None
+        # On a server: the connection is down and the user has been told so.
+        self._server_lost = False
 
     # -- start-up --------------------------------------------------------------------------
 
@@ -141,19 +145,61 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             self._last_event_id = self.store.last_event_id()
         except StoreError as error:
             self.report_error(error)
-        self.set_interval(self._poll_seconds, self._poll_for_changes, name="watch-changes")
+        if self.store.on_server:
+            self._watch_server()
+        else:
+            self.set_interval(self._poll_seconds, self._poll_for_changes, name="watch-changes")
 
     def _poll_for_changes(self) -> None:
+        # On this thread: SQLite's data_version only compares within one connection.
         try:
             version = self.store.data_version()
         except StoreError:
             return  # a busy or vanished file: the next tick tries again
+        self._seen_version(version)
+
+    def _seen_version(self, version: int) -> None:
         if self._data_version is None or self._last_event_id is None:
             self._start_baseline(version)
             return
         if version != self._data_version:
             self._data_version = version
             self._fetch_changes(self._last_event_id)
+
+    @work(thread=True, exclusive=True, group="watch-server", exit_on_error=False)
+    def _watch_server(self) -> None:
+        """The poll for a server, in a thread of its own: a server that has gone away
+        can take seconds to time out, and the screen must not wait for it."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                version = self.store.data_version()
+            except ServerUnavailableError as error:
+                self._call_back(self._server_unreachable, error)
+            except StoreError:
+                pass  # busy: the next round tries again
+            else:
+                self._call_back(self._server_answered, version)
+            time.sleep(self._poll_seconds)
+
+    def _server_unreachable(self, error: StoreError) -> None:
+        if not self._server_lost:
+            self._server_lost = True
+            self.notify(
+                f"{error} Retrying; changes cannot be saved until it is back.",
+                title="Connection lost",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+
+    def _server_answered(self, version: int) -> None:
+        if self._server_lost:
+            self._server_lost = False
+            # What others changed meanwhile is in the log after _last_event_id: the
+            # version check below fetches it.
+            self.notify(f"Reconnected to {self.store.describe()}.", markup=False, timeout=4)
+        self._seen_version(version)
 
     def _start_baseline(self, version: int) -> None:
         """A baseline that could not be read at start (a busy file): take it now."""

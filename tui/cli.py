@@ -981,6 +981,9 @@ def cmd_db_status(args: argparse.Namespace) -> int:
         "journal_mode": None,
         "sizes": {},
         "backups": [],
+        # Who keeps copies: TaskFlow (beside a file, before migrating) or, for a
+        # server, its operator (pg_dump, the server's own backups).
+        "backups_by": "operator" if location.server is not None else "taskflow",
         "user": None,
         "tasks": None,
     }
@@ -1017,7 +1020,8 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     out.line(f"{'Schema:':<14}version {version} (this TaskFlow knows up to {LATEST_VERSION})")
     pending = report["pending_migrations"]
     out.line(f"{'Pending:':<14}{', '.join(pending) if pending else 'none'}")
-    out.line(f"{'Journal mode:':<14}{report['journal_mode']}")
+    if location.server is None:
+        out.line(f"{'Journal mode:':<14}{report['journal_mode']}")
     sizes = report["sizes"]
     if sizes:
         parts = [human_size(sizes.get("database", 0))]
@@ -1028,6 +1032,12 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     out.line(f"{'User:':<14}{visible(report['user'])}")
     if report["tasks"] is not None:
         out.line(f"{'Tasks:':<14}{report['tasks']['open']} open, {report['tasks']['done']} done")
+    if location.server is not None:
+        out.line(
+            f"{'Backups:':<14}the server operator's job (pg_dump); TaskFlow makes none "
+            "before migrating a server"
+        )
+        return EXIT_OK
     backups = report["backups"]
     out.line(f"{'Backups:':<14}{len(backups) if backups else 'none'}")
     for backup in backups:
@@ -1098,8 +1108,9 @@ def cmd_db_check(args: argparse.Namespace) -> int:
             True: out.paint("ok".ljust(7), Style.DONE),
             False: out.paint("PROBLEM", Style.BAD),
         }
+        journal_ok = not any(problem.startswith("journal mode") for problem in health.problems)
         rows = [
-            ("Journal mode", health.journal_mode, health.journal_mode in ("wal", "memory")),
+            ("Journal mode", health.journal_mode, journal_ok),
             ("Foreign keys", "on" if health.foreign_keys else "off", health.foreign_keys),
             (
                 "Schema",

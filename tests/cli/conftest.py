@@ -33,14 +33,15 @@ CLI = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch) -> CLI:
-    """``cli("add", "x")`` runs ``taskflow --db <tmp db> --user alice add x`` in-process."""
+def cli(capsys: pytest.CaptureFixture[str], location: str, monkeypatch: pytest.MonkeyPatch) -> CLI:
+    """``cli("add", "x")`` runs ``taskflow --db <test db> --user alice add x`` in-process,
+    on a SQLite file or a PostgreSQL schema (the ``backend`` parameter)."""
 
     def run(
-        *args: str, user: str | None = "alice", db: Path | None = None, stdin: bytes = b""
+        *args: str, user: str | None = "alice", db: Path | str | None = None, stdin: bytes = b""
     ) -> Result:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-        argv = ["--db", str(db or db_path)]
+        argv = ["--db", str(db or location)]
         if user is not None:
             argv += ["--user", user]
         code = main([*argv, *args])
@@ -51,9 +52,9 @@ def cli(capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def alice(db_path: Path) -> Iterator[TaskStore]:
+def alice(location: str) -> Iterator[TaskStore]:
     """The same database as ``cli``, opened directly, to check what a command did."""
-    with open_store(db_path, user="alice") as store:
+    with open_store(location, user="alice") as store:
         yield store
 
 

@@ -26,6 +26,7 @@ def schema_version(path: Path) -> int:
 # -- status --------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_status_of_a_missing_database_creates_nothing(cli: CLI, db_path: Path) -> None:
     result = cli("db", "status")
     assert result.code == EXIT_OK
@@ -38,6 +39,7 @@ def test_status_of_a_missing_database_creates_nothing(cli: CLI, db_path: Path) -
     assert not db_path.exists()
 
 
+@pytest.mark.sqlite_only
 def test_status_reports_path_versions_sizes_backups_and_counts(
     cli: CLI, alice: TaskStore, db_path: Path
 ) -> None:
@@ -67,6 +69,7 @@ def test_status_reports_path_versions_sizes_backups_and_counts(
     assert str(backup) in human.out
 
 
+@pytest.mark.sqlite_only
 def test_status_reports_pending_migrations_without_applying_them(
     cli: CLI, alice: TaskStore, db_path: Path
 ) -> None:
@@ -85,6 +88,7 @@ def test_status_reports_pending_migrations_without_applying_them(
 # -- migrate -------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_migrate_down_and_up_again_keeps_the_tasks(cli: CLI, db_path: Path) -> None:
     cli("add", "survives migrations")
     down = cli("db", "migrate", "--to", "1")
@@ -105,6 +109,7 @@ def test_migrate_down_and_up_again_keeps_the_tasks(cli: CLI, db_path: Path) -> N
         assert [t.title for t in store.list()] == ["survives migrations"]
 
 
+@pytest.mark.sqlite_only
 def test_migrate_to_a_version_that_does_not_exist_fails(cli: CLI, db_path: Path) -> None:
     cli("add", "x")
     result = cli("db", "migrate", "--to", "99")
@@ -114,6 +119,7 @@ def test_migrate_to_a_version_that_does_not_exist_fails(cli: CLI, db_path: Path)
     assert cli("db", "migrate", "--to", "two").code == EXIT_USAGE
 
 
+@pytest.mark.sqlite_only
 def test_other_commands_bring_an_old_schema_up_to_date(cli: CLI, db_path: Path) -> None:
     cli("add", "x")
     cli("db", "migrate", "--to", "1")
@@ -136,6 +142,7 @@ def test_check_of_a_sound_database(cli: CLI, alice: TaskStore) -> None:
     assert report["problems"] == []
 
 
+@pytest.mark.sqlite_only
 def test_check_finds_what_only_the_full_integrity_check_sees(
     cli: CLI, alice: TaskStore, db_path: Path
 ) -> None:
@@ -169,6 +176,7 @@ def test_check_finds_what_only_the_full_integrity_check_sees(
     assert "tasks_user_created" in report["integrity_check"]
 
 
+@pytest.mark.sqlite_only
 def test_check_reports_an_old_schema_without_migrating(
     cli: CLI, alice: TaskStore, db_path: Path
 ) -> None:
@@ -181,6 +189,7 @@ def test_check_reports_an_old_schema_without_migrating(
     assert schema_version(db_path) == 1
 
 
+@pytest.mark.sqlite_only
 def test_check_of_a_file_that_is_not_a_database(cli: CLI, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"\x00garbage" * 1000)
@@ -200,6 +209,7 @@ def backed_up_titles(path: Path) -> list[str]:
         connection.close()
 
 
+@pytest.mark.sqlite_only
 def test_backup_beside_the_database(cli: CLI, alice: TaskStore, db_path: Path) -> None:
     alice.create("precious")
     result = json.loads(cli("db", "backup", "--json").out)
@@ -210,6 +220,7 @@ def test_backup_beside_the_database(cli: CLI, alice: TaskStore, db_path: Path) -
     assert result["size"] == made.stat().st_size
 
 
+@pytest.mark.sqlite_only
 def test_backup_to_a_path_and_into_a_folder(cli: CLI, alice: TaskStore, tmp_path: Path) -> None:
     alice.create("precious")
     target = tmp_path / "copy.db"
@@ -225,6 +236,7 @@ def test_backup_to_a_path_and_into_a_folder(cli: CLI, alice: TaskStore, tmp_path
     assert backed_up_titles(made) == ["precious"]
 
 
+@pytest.mark.sqlite_only
 def test_backup_never_overwrites_and_names_a_missing_folder(
     cli: CLI, alice: TaskStore, tmp_path: Path
 ) -> None:
@@ -242,6 +254,7 @@ def test_backup_never_overwrites_and_names_a_missing_folder(
     assert len(missing.error_lines) == 1
 
 
+@pytest.mark.sqlite_only
 def test_backup_of_a_live_database_with_an_open_write_transaction(
     cli: CLI, alice: TaskStore, db_path: Path, tmp_path: Path
 ) -> None:
@@ -274,6 +287,7 @@ def test_backup_of_a_live_database_with_an_open_write_transaction(
     assert sorted(t.title for t in alice.list()) == ["committed", "uncommitted"]
 
 
+@pytest.mark.sqlite_only
 def test_backup_of_an_in_memory_database_says_there_is_no_file(cli: CLI) -> None:
     result = cli("db", "backup", db=Path(":memory:"))
     assert result.code == EXIT_FAILURE

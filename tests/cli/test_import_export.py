@@ -476,6 +476,7 @@ def test_a_failed_export_leaves_the_old_file_whole(
     assert leftovers(target.parent) == []
 
 
+@pytest.mark.sqlite_only
 def test_export_refuses_to_overwrite_the_database(
     cli: CLI, db_path: Path, alice: TaskStore
 ) -> None:

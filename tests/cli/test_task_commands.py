@@ -65,7 +65,7 @@ def test_add_reads_the_description_from_stdin(cli: CLI, alice: TaskStore) -> Non
     ],
 )
 def test_add_refuses_bad_titles_in_one_line_and_writes_nothing(
-    cli: CLI, db_path: Path, title: str, complaint: str
+    cli: CLI, location: str, title: str, complaint: str
 ) -> None:
     result = cli("add", title)
     assert result.code == EXIT_FAILURE
@@ -74,7 +74,7 @@ def test_add_refuses_bad_titles_in_one_line_and_writes_nothing(
     assert result.err.startswith("taskflow: ")
     assert complaint in result.err
     assert "\x1b" not in result.err and "\x07" not in result.err
-    with open_store(db_path, user="alice") as store:
+    with open_store(location, user="alice") as store:
         assert store.count() == 0
 
 
@@ -92,8 +92,10 @@ def test_a_title_with_an_escape_adopted_from_elsewhere_is_shown_not_obeyed(
 ) -> None:
     # Validation refuses control characters, but an older database may hold them.
     task = alice.create("placeholder")
-    alice._backend.db.execute_sql(  # written behind the store's back on purpose
-        "UPDATE tasks SET title = ? WHERE id = ?", ("evil\x1b[2Jtitle\nsecond line", task.id)
+    db = alice._backend.db  # written behind the store's back on purpose
+    db.execute_sql(
+        f"UPDATE tasks SET title = {db.param} WHERE id = {db.param}",
+        ("evil\x1b[2Jtitle\nsecond line", task.id),
     )
     listed = cli("list")
     assert "\x1b" not in listed.out
@@ -340,16 +342,16 @@ def test_history_prefix_can_be_ambiguous_between_live_and_deleted(
 # -- owners, --db and --user -------------------------------------------------------------------
 
 
-def test_each_owner_sees_only_their_tasks(cli: CLI, db_path: Path) -> None:
+def test_each_owner_sees_only_their_tasks(cli: CLI, location: str) -> None:
     cli("add", "Alice's", user="alice")
     cli("add", "Bob's", user="bob")
     assert "Alice's" in cli("list", user="alice").out
     assert "Bob's" not in cli("list", user="alice").out
-    with open_store(db_path, user="alice") as store:
+    with open_store(location, user="alice") as store:
         alices = store.list()[0]
     refused = cli("done", alices.id, user="bob")
     assert refused.code == EXIT_FAILURE
-    with open_store(db_path, user="alice") as store:
+    with open_store(location, user="alice") as store:
         assert not store.get(alices.id).completed
 
 

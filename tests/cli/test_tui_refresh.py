@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 
 from store import open_store
 from tests.conftest import FrozenClock
@@ -35,8 +34,8 @@ async def wait_until(pilot: object, condition: Callable[[], bool]) -> bool:
     return condition()
 
 
-async def test_cli_changes_appear_in_a_running_app(tmp_path: Path, clock: FrozenClock) -> None:
-    db = tmp_path / "tasks.db"
+async def test_cli_changes_appear_in_a_running_app(location: str, clock: FrozenClock) -> None:
+    db = location
     store = open_store(db, user="alice", clock=clock)
     store.create("Already there")
     app = make_app(store, clock=clock, animations=False, poll_seconds=0.1)
