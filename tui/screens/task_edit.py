@@ -37,7 +37,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     HELP_TITLE = "Keys while editing"
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        # Not a priority binding: a priority key jumps the queue of keys the focused
+        # field has yet to handle, so a fast typist's (or a paste's) last letters
+        # would be missing from what is saved.
+        Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel", priority=True),
         Binding("enter", "save", "Save (in the title)", show=False),
     ]
