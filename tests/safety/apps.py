@@ -14,7 +14,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from store import TaskStore
-from tests.tui.conftest import settle, table_of, widget_text
+from tests.tui.conftest import settle, table_of
 from tui.app import TaskFlowApp, make_app
 from tui.cli import main as taskflow
 from tui.screens.confirm import ConfirmScreen
@@ -51,7 +51,8 @@ class Heard:
             if isinstance(screen, TaskEditScreen):
                 for widget in screen.query(".field-error"):
                     if widget.display and not widget.has_class("hidden"):
-                        found.append(widget_text(widget).strip())
+                        # The text as given, not as wrapped on screen.
+                        found.append(str(widget.content).strip())  # type: ignore[attr-defined]
         return found
 
     @property
