@@ -845,6 +845,30 @@ class TaskStore:
         last = Task.select(peewee.fn.MAX(Task.position)).where(Task.user == self.user).scalar()
         return float(last or 0) + 1.0
 
+    def _imported_positions(self, tasks: Sequence[ImportedTask]) -> Callable[[ImportedTask], float]:
+        """Where each imported task goes in the owner's own order.
+
+        A file that carries positions (our JSON) keeps its order, and into an owner
+        with no tasks its very numbers, so an export imported into an empty database
+        exports again the same. Into a list that already has tasks, the file's tasks
+        follow them, spaced as in the file. A task without a position goes last.
+        """
+        Task = self._models.Task
+        start = self._next_position()
+        given = [task.position for task in tasks if task.position is not None]
+        shift = 0.0
+        if given and Task.select().where(Task.user == self.user).exists():
+            shift = start - min(given)
+        following = max(start, max(given) + shift + 1.0) if given else start
+        counter = itertools.count()
+
+        def position_of(task: ImportedTask) -> float:
+            if task.position is not None:
+                return task.position + shift
+            return following + next(counter)
+
+        return position_of
+
     def _counters(self) -> TaskCounts:
         """Open and done tasks from the trigger-kept counters: one row each, at any size."""
         TaskCount = self._models.TaskCount
@@ -1411,7 +1435,8 @@ class TaskStore:
         histories: list[list[dict[str, Any]]] = []
         created_events: list[dict[str, Any]] = []
         logged_at = format_timestamp(now)
-        next_seq, next_position = self._next_seq(), self._next_position() - 1
+        next_seq = self._next_seq()
+        position_of = self._imported_positions([task for _, task in added])
         tag_ids = self._ensure_tags({t for record, _ in added for t in record.tags})
         links: list[tuple[str, int]] = []
         for record, task in added:
@@ -1421,7 +1446,7 @@ class TaskStore:
                 format_timestamp(record.updated_at),
             )
             next_seq += 1
-            next_position += 1
+            next_position = position_of(task)
             due = record.due.key if record.due else None
             tags = sorted((tag_ids[t.casefold()][1] for t in record.tags), key=str.casefold)
             links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)

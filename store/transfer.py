@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from store.errors import FileFormatError, ValidationError
-from store.planning import Due, Priority
+from store.planning import Due, Priority, clean_tag, clean_tags
 from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.validation import clean_description, clean_title
 
 FORMAT_MARKER = "taskflow"
-FORMAT_VERSION = 1
+# 2 added each task's due, priority, tags and position; version 1 files still read.
+FORMAT_VERSION = 2
 
 # Content-derived ids live in their own namespace, so they never collide with a
 # random (version 4) id and the same text always yields the same id.
@@ -89,6 +90,8 @@ class ImportedTask:
     due: Due | None = None
     priority: Priority = Priority.NONE
     tags: tuple[str, ...] = ()
+    # The user's own order as the file has it (our JSON); None: after the tasks already here.
+    position: float | None = None
     # The history to restore as it is; None means the file has none, and the
     # import logs a 'created' event so the task's history does not start empty.
     events: tuple[ImportedEvent, ...] | None = None
@@ -261,6 +264,8 @@ def _parse_moment(where: str, what: str, value: Any, *, lenient: bool = False) -
 # -- our JSON -----------------------------------------------------------------------------------
 
 _TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_at", "version"}
+# Format 2 adds these; each may be left out (an older file, or one written by hand).
+_TASK_PLANNING_KEYS = {"due", "priority", "tags", "position"}
 _REQUIRED_TASK_KEYS = ("id", "title", "completed", "created_at", "updated_at")
 _SNAPSHOT_KEYS = {"title", "description", "completed", "created_at", "updated_at", "version"}
 # Snapshots logged since schema v4 also carry these (older files do not).
@@ -317,7 +322,7 @@ def _json_task(item: Any, where: str) -> ImportedTask:
     missing = [key for key in _REQUIRED_TASK_KEYS if key not in item]
     if missing:
         raise _Refused(f"{where}: missing field(s) {', '.join(missing)}")
-    unknown = set(item) - _TASK_KEYS - {"events"}
+    unknown = set(item) - _TASK_KEYS - _TASK_PLANNING_KEYS - {"events"}
     if unknown:
         raise _Refused(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     task_id = _check_id(where, item["id"])
@@ -339,9 +344,66 @@ def _json_task(item: Any, where: str) -> ImportedTask:
         created_at=_parse_moment(where, "created_at", item["created_at"]),
         updated_at=_parse_moment(where, "updated_at", item["updated_at"]),
         version=_version(where, item.get("version", 1)),
+        due=_due(where, item.get("due")),
+        priority=_priority(where, item.get("priority")),
+        tags=_tags(where, item.get("tags", [])),
+        position=_position(where, item.get("position")),
         events=events,
         where=where,
     )
+
+
+# A due date as our files write it: the local day, and maybe a time ('T' also taken).
+_DUE_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::00)?)?")
+
+
+def _due(where: str, value: Any) -> Due | None:
+    """'2026-12-01', '2026-12-01 09:00', or null/'' for none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    match = _DUE_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
+    try:
+        if match is None:
+            raise ValueError
+        return Due(date.fromisoformat(match[1]), time.fromisoformat(match[2]) if match[2] else None)
+    except ValueError:
+        raise _Refused(
+            f"{where}: due {str(value)[:40]!r} is not a date as YYYY-MM-DD, "
+            "optionally with a time as HH:MM"
+        ) from None
+
+
+def _priority(where: str, value: Any) -> Priority:
+    """'high', 'medium', 'low', 'none' (or a letter, or 0-3 as event snapshots write it)."""
+    if value is None:
+        return Priority.NONE
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 3:
+        return Priority(value)
+    if isinstance(value, str):
+        try:
+            return Priority.parse(value)
+        except ValueError:
+            pass
+    raise _Refused(f"{where}: priority {str(value)[:20]!r} is not none, low, medium or high")
+
+
+def _tags(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise _Refused(f"{where}: tags must be a list of names")
+    try:
+        return clean_tags(value)
+    except ValueError as error:
+        raise _Refused(f"{where}: {error}") from None
+
+
+def _position(where: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise _Refused(f"{where}: position must be a number")
+    if abs(value) == float("inf"):
+        raise _Refused(f"{where}: position must be a finite number")
+    return float(value)
 
 
 def _boolean(where: str, what: str, value: Any) -> bool:
@@ -442,8 +504,24 @@ def _snapshot_planning(item: dict[str, Any], where: str) -> dict[str, Any]:
 
 # -- CSV ----------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("id", "title", "description", "completed", "created_at", "updated_at")
-_CSV_ALIASES = {"done": "completed", "created": "created_at", "updated": "updated_at"}
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "completed",
+    "created_at",
+    "updated_at",
+    "due",
+    "priority",
+    "tags",
+)
+_CSV_ALIASES = {
+    "done": "completed",
+    "created": "created_at",
+    "updated": "updated_at",
+    "due_date": "due",
+    "tag": "tags",
+}
 _TRUE = {"true", "yes", "y", "1", "x", "done", "completed"}
 _FALSE = {"false", "no", "n", "0", "", "open", "pending"}
 
@@ -520,6 +598,10 @@ def _csv_task(
         completed=completed_text in _TRUE,
         created_at=created,
         updated_at=updated,
+        due=_due(where, row.get("due", "")),
+        priority=_priority(where, row.get("priority", "").strip()),
+        # Written space-separated; a spreadsheet user may well type commas too.
+        tags=_tags(where, row.get("tags", "").replace(",", " ").split()),
         where=where,
     )
 
@@ -545,7 +627,7 @@ def _parse_todotxt(text: str) -> ParsedFile:
 
 def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) -> ImportedTask:
     rest = line.strip()
-    completed, completion, priority, creation = False, None, "", None
+    completed, completion, letter, creation = False, None, "", None
     done = _TODO_DONE.match(rest)
     if done:
         completed = True
@@ -553,22 +635,34 @@ def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) 
         if done.group("done"):
             completion = _todo_date(where, done.group("done"))
     elif match := _TODO_PRIORITY.match(rest):
-        priority = match.group("priority")
+        letter = match.group("priority")
         rest = rest[match.end() :]
     if (completion is not None or not completed) and (match := _TODO_DATE.match(rest)):
         creation = _todo_date(where, match.group("date"))
         rest = rest[match.end() :]
+    if completed and (kept := _TODO_PRIORITY.match(rest)):
+        # Tools differ on whether completing a task keeps its "(A) " (here, after the
+        # dates), turns it into a pri:A key, or drops it; all three read the same.
+        letter = kept.group("priority")
+        rest = rest[kept.end() :]
+        if creation is None and (match := _TODO_DATE.match(rest)):
+            creation = _todo_date(where, match.group("date"))
+            rest = rest[match.end() :]
     if not rest.strip():
         raise _Refused(f"{where}: the line has no task text")
-    # Priority, +projects and @contexts stay in the title until the model has fields
-    # for them; the priority goes first, where todo.txt itself puts it.
-    title, _ = _clean_text(where, f"({priority}) {rest}" if priority else rest, "")
+    words, tags, keys = _todotxt_words(where, rest)
+    if "pri" in keys:
+        letter = letter or keys["pri"]
+    priority = _TODO_PRIORITIES.get(letter, Priority.NONE)
+    if not words:  # nothing but +projects and keys: keep the text whole as the title
+        words, tags = rest.split(), ()
+    # Identity is the text alone, so that a change of priority, due date or tags
+    # elsewhere updates the task instead of adding a copy.
+    key_text = " ".join(words)
+    # Priorities beyond C have no field of ours: they stay at the front of the title.
+    shown = f"({letter}) {key_text}" if letter and priority is Priority.NONE else key_text
+    title, _ = _clean_text(where, shown, "")
     created_key = creation.isoformat() if creation else ""
-    key_text = rest
-    if completed and (kept_priority := _TODO_PRIORITY.match(rest)):
-        # Tools differ on whether completing a task keeps its "(A) "; identity ignores it.
-        key_text = rest[kept_priority.end() :]
-    key_text = " ".join(key_text.split())
     occurrences[(created_key, key_text)] += 1
     return ImportedTask(
         id=content_id(Format.TODOTXT, created_key, key_text, occurrences[(created_key, key_text)]),
@@ -579,8 +673,40 @@ def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) 
         # Only a completion date says when a line last changed; without one the
         # file cannot claim to be newer than what is already here.
         updated_at=datetime.combine(completion, DATE_ONLY_TIME) if completion else None,
+        due=keys.get("due"),
+        priority=priority,
+        tags=tags,
         where=where,
     )
+
+
+# (A) is the most urgent in todo.txt; our three priorities take its first three letters.
+_TODO_PRIORITIES = {"A": Priority.HIGH, "B": Priority.MEDIUM, "C": Priority.LOW}
+_TODO_LETTERS = {priority: letter for letter, priority in _TODO_PRIORITIES.items()}
+_TODO_DUE = re.compile(r"due:(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_TODO_PRI = re.compile(r"pri:([A-Z])")
+
+
+def _todotxt_words(where: str, text: str) -> tuple[list[str], tuple[str, ...], dict[str, Any]]:
+    """The title's words, the +project and @context tags, and the due:/pri: keys."""
+    words: list[str] = []
+    tags: list[str] = []
+    keys: dict[str, Any] = {}
+    for word in text.split():
+        if len(word) > 1 and word[0] in "+@":
+            try:
+                tags.append(clean_tag(word[1:]))
+                continue
+            except ValueError:
+                pass  # '+' or '@' with no usable name after it: ordinary text
+        if match := _TODO_DUE.fullmatch(word):
+            keys["due"] = Due(_todo_date(where, match.group(1)))
+            continue
+        if (match := _TODO_PRI.fullmatch(word)) and match.group(1) in _TODO_PRIORITIES:
+            keys["pri"] = match.group(1)
+            continue
+        words.append(word)
+    return words, clean_tags(tags), keys
 
 
 def _todo_date(where: str, text: str) -> date:
@@ -593,9 +719,13 @@ def _todo_date(where: str, text: str) -> date:
 # -- Taskwarrior --------------------------------------------------------------------------------
 
 _TW_STATUSES = {"pending", "waiting", "completed", "deleted", "recurring"}
-# Attributes with no TaskFlow field yet: kept, readable, at the end of the description.
-_TW_KEPT = ("project", "tags", "priority", "due", "scheduled", "wait", "until", "recur", "depends")
+# Attributes with no TaskFlow field: kept, readable, at the end of the description.
+# Project, tags, priority and due have fields; what of them cannot be one (a custom
+# priority, a tag name we cannot hold) is kept there too, so nothing is lost.
+_TW_KEPT = ("project", "tags", "priority", "scheduled", "wait", "until", "recur", "depends")
 _TW_DATES = {"due", "scheduled", "wait", "until"}
+# Taskwarrior's own priorities; a user-defined one (priority UDA) has no equivalent.
+_TW_PRIORITIES = {"H": Priority.HIGH, "M": Priority.MEDIUM, "L": Priority.LOW}
 
 
 def _parse_taskwarrior(text: str) -> ParsedFile:
@@ -647,7 +777,8 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
     notes = [
         _tw_annotation(note, f"{where}, annotation {n}") for n, note in enumerate(annotations, 1)
     ]
-    kept = [_tw_attribute(where, key, item[key]) for key in _TW_KEPT if key in item]
+    planning, leftover = _tw_planning(where, item)
+    kept = [_tw_attribute(where, key, leftover[key]) for key in _TW_KEPT if key in leftover]
     parts = ["\n".join(line for _, line in sorted(notes))] if notes else []
     if kept:
         parts.append("Taskwarrior: " + "; ".join(kept))
@@ -669,7 +800,49 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
         created_at=entry,
         updated_at=modified or end or entry,
         where=where,
+        **planning,
     )
+
+
+def _tw_planning(where: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Due, priority and tags (the project is one more tag) for ImportedTask, and the
+    attributes left for the description, with whatever of these has no field of ours."""
+    leftover = {key: item[key] for key in _TW_KEPT if key in item}
+    planning: dict[str, Any] = {}
+    if "due" in item:
+        planning["due"] = _tw_due(where, item["due"])
+    priority = leftover.get("priority")
+    if isinstance(priority, str) and priority.upper() in _TW_PRIORITIES:
+        planning["priority"] = _TW_PRIORITIES[priority.upper()]
+        del leftover["priority"]
+    names: list[str] = []
+    unusable: list[str] = []
+    project = leftover.pop("project", None)
+    raw_tags = leftover.pop("tags", [])
+    if not isinstance(raw_tags, list):
+        raw_tags = [raw_tags]
+    for name in ([project] if project is not None else []) + raw_tags:
+        try:
+            names.append(clean_tag(str(name)))
+        except ValueError:
+            unusable.append(str(name))
+    if unusable:
+        leftover["tags"] = unusable
+    planning["tags"] = clean_tags(names)
+    return planning, leftover
+
+
+def _tw_due(where: str, value: Any) -> Due:
+    """Taskwarrior keeps a due moment in UTC; we keep the local day and time it means.
+
+    'due:friday' is stored as local midnight and 'due:eod' as 23:59:59: both mean
+    the day as a whole, so they become a day without a time. The zone is this
+    process's own, as for every local time we show.
+    """
+    local = _tw_date(where, "due", value).astimezone()
+    if local.time() in (time(0, 0), time(23, 59, 59)):
+        return Due(local.date())
+    return Due(local.date(), time(local.hour, local.minute))
 
 
 def _tw_date(where: str, what: str, value: Any) -> datetime:
@@ -703,7 +876,10 @@ def _tw_attribute(where: str, key: str, value: Any) -> str:
 
 
 def task_json(task: TaskRecord) -> dict[str, Any]:
-    """A task as our JSON (and every ``--json`` output) shows it; keys in this order."""
+    """A task as our JSON (and every ``--json`` output) shows it; keys in this order.
+
+    New keys only ever go at the end, so scripts that read the first ones keep working.
+    """
     return {
         "id": task.id,
         "title": task.title,
@@ -712,6 +888,12 @@ def task_json(task: TaskRecord) -> dict[str, Any]:
         "created_at": format_moment(task.created_at),
         "updated_at": format_moment(task.updated_at),
         "version": task.version,
+        # A local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no zone:
+        # "Friday" stays Friday wherever the file is read.
+        "due": task.due.key if task.due is not None else None,
+        "priority": task.priority.label,
+        "tags": list(task.tags),
+        "position": task.position,
     }
 
 
@@ -779,7 +961,8 @@ def write_json(
 
 
 def write_csv(tasks: Iterable[TaskRecord], out: TextIO) -> int:
-    """RFC 4180 CSV with a header row; completed as true/false, times as in our JSON."""
+    """RFC 4180 CSV with a header row; completed as true/false, times as in our JSON,
+    due as a local day (and time), priority empty for none, tags separated by spaces."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
@@ -792,6 +975,9 @@ def write_csv(tasks: Iterable[TaskRecord], out: TextIO) -> int:
                 "true" if task.completed else "false",
                 format_moment(task.created_at),
                 format_moment(task.updated_at),
+                task.due.key if task.due is not None else "",
+                task.priority.label if task.priority else "",
+                " ".join(task.tags),
             ]
         )
         count += 1
@@ -812,13 +998,27 @@ def write_todotxt(tasks: Iterable[TaskRecord], out: TextIO) -> int:
 
 
 def todotxt_line(task: TaskRecord) -> str:
+    """'(A) 2026-11-20 Call mom +family due:2026-11-21', as todo.txt tools write it.
+
+    Tags become +projects (read back as tags, as @contexts are); a due date is the
+    common due: key, without its time (todo.txt has no place for one). A done task
+    keeps its priority as a pri: key, since the leading (A) is not allowed there.
+    """
     # A title from an older database may hold a line break; a line is one task.
     title = " ".join(task.title.split())
     created = task.created_at.astimezone().date().isoformat()
+    letter = _TODO_LETTERS.get(task.priority, "")
+    legacy = _TODO_PRIORITY.match(title)
+    if not letter and legacy and not task.completed:
+        # Imported before priorities were a field: "(B) Call mom" as the title.
+        letter, title = legacy.group("priority"), title[legacy.end() :]
+    extras = [f"+{tag}" for tag in task.tags]
+    if task.due is not None:
+        extras.append(f"due:{task.due.day.isoformat()}")
     if task.completed:
         finished = task.updated_at.astimezone().date().isoformat()
-        return f"x {finished} {created} {title}"
-    priority = _TODO_PRIORITY.match(title)
-    if priority:
-        return f"({priority.group('priority')}) {created} {title[priority.end() :]}"
-    return f"{created} {title}"
+        if letter:
+            extras.append(f"pri:{letter}")
+        return " ".join(["x", finished, created, title, *extras])
+    lead = [f"({letter})", created] if letter else [created]
+    return " ".join([*lead, title, *extras])

@@ -464,10 +464,14 @@ by their full id or any unique start of it.
 
 _EXPORT_HELP = """\
 formats:
-  json     TaskFlow's own: every field; --events adds each task's history.
-           Import it back and export again: byte for byte the same file.
-  csv      id,title,description,completed,created_at,updated_at, with a header.
-  todotxt  one line a task (http://todotxt.org); descriptions are left out.
+  json     TaskFlow's own: every field (due, priority, tags and your own order
+           included); --events adds each task's history. Import it into an
+           empty database and export again: byte for byte the same file.
+  csv      id,title,description,completed,created_at,updated_at,due,priority,
+           tags, with a header; tags separated by spaces.
+  todotxt  one line a task (http://todotxt.org): (A)/(B)/(C) for high, medium,
+           low; tags as +tag; due:YYYY-MM-DD (without its time); a done task's
+           priority as pri:A. Descriptions are left out.
 
 A file given with -o is written to a temporary file, synced and renamed, so
 it is either the old file or the complete new one, never half written.
@@ -482,19 +486,24 @@ _IMPORT_HELP = """\
 formats (default: .csv is csv; .txt is todotxt; JSON is ours or Taskwarrior's
 by what it holds):
   json         TaskFlow's own export, history included if it has one.
-  taskwarrior  'task export': description -> title; annotations, project,
-               tags, priority and dates -> the description; completed ->
-               done; deleted tasks and recurring templates are skipped.
-  todotxt      done mark and dates kept; priority, +projects and @contexts
-               stay in the title.
+  taskwarrior  'task export': description -> title; annotations -> the
+               description; priority H/M/L -> high/medium/low; tags and the
+               project -> tags; due -> a local day and time (local midnight
+               -> the day alone); scheduled, wait, until, recur, depends ->
+               the description; completed -> done; deleted tasks and
+               recurring templates are skipped.
+  todotxt      done mark and dates kept; (A)/(B)/(C) -> high/medium/low
+               (later letters stay in the title); +projects and @contexts ->
+               tags; due:YYYY-MM-DD -> the due date.
   csv          a header row with a title column, and any of id, description,
-               completed, created_at, updated_at.
+               completed, created_at, updated_at, due (YYYY-MM-DD [HH:MM]),
+               priority, tags (separated by spaces or commas).
 
 The whole file is checked first: one bad record refuses it whole, naming the
 record or line, and nothing is written. Tasks are matched by id (todo.txt and
 CSV without ids: by their text and creation date), so importing the same file
 twice adds nothing. Printed: each task added, updated or skipped, and why:
-  already here   the same title, description and done state
+  already here   the same title, description, done state, due, priority, tags
   newer here     it differs, but ours changed after the file's copy: ours kept
   deleted in Taskwarrior, recurring template   (Taskwarrior files)
 An updated task gets an 'edited' or 'toggled' event, so taskflow undo reverts it.

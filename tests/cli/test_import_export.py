@@ -7,13 +7,13 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TextIO
 
 import pytest
 
-from store import EventKind, Status, TaskQuery, TaskStore, open_store, transfer
+from store import Due, EventKind, Priority, Status, TaskQuery, TaskStore, open_store, transfer
 from tests.cli.conftest import CLI
 from tests.conftest import FrozenClock
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
@@ -212,22 +212,36 @@ def test_a_taskwarrior_export_is_imported_as_documented(
     assert not groceries.completed
     assert groceries.created_at == utc("20261101T090000Z")
     assert groceries.updated_at == utc("20261102T100000Z")
-    # annotations in time order, then what has no field of ours yet
+    # annotations in time order; project, tags and priority have fields of ours
     assert groceries.description == (
-        "- 2026-11-01 09:05 UTC: From the corner shop\n"
-        "- 2026-11-01 09:15 UTC: Milk, eggs\n"
-        "\n"
-        "Taskwarrior: project home; tags errand food; priority H"
+        "- 2026-11-01 09:05 UTC: From the corner shop\n- 2026-11-01 09:15 UTC: Milk, eggs"
     )
+    # the project is one more tag; H/M/L are high, medium, low
+    assert (groceries.priority, groceries.tags) == (Priority.HIGH, ("errand", "food", "home"))
+    assert groceries.due is None
     taxes = tasks["b1b2b3b4-0000-4000-8000-000000000002"]
     assert taxes.completed
     assert taxes.created_at == utc("20261020T080000Z")
     assert taxes.updated_at == utc("20261105T120000Z")
+    # due at local midnight (the tests run in UTC) is a day without a time
+    assert (taxes.due, taxes.priority, taxes.tags) == (
+        Due(date(2026, 11, 1)),
+        Priority.MEDIUM,
+        ("admin",),
+    )
+    assert taxes.description == ""
     plants = tasks["e1e2e3e4-0000-4000-8000-000000000005"]
     assert (plants.title, plants.completed) == ("Water plants", False)
-    assert plants.description == "Taskwarrior: due 2026-11-10 08:00 UTC; recur weekly"
+    assert plants.due == Due(date(2026, 11, 10), time(8, 0))
+    assert plants.description == "Taskwarrior: recur weekly"
     passport = tasks["f1f2f3f4-0000-4000-8000-000000000006"]
     assert not passport.completed
+    assert (passport.due, passport.priority) == (
+        Due(date(2026, 12, 15), time(14, 30)),
+        Priority.LOW,
+    )
+    # one tag shared with "File taxes" (its project), kept in its first spelling
+    assert passport.tags == ("admin", "Home.Papers", "travel")
     assert passport.description == "Taskwarrior: wait 2026-12-01 00:00 UTC"
     for task_id in tasks:
         assert [e.kind for e in alice.history(task_id)] == [EventKind.CREATED]
@@ -284,12 +298,9 @@ def test_todotxt_import_and_reimport(cli: CLI, alice: TaskStore, tmp_path: Path)
     assert first.code == EXIT_OK
     assert "(todotxt): 4 added, 0 updated, 0 skipped." in first.out
     tasks = alice.list(TaskQuery(status=Status.ALL))
-    assert sorted(t.title for t in tasks) == [
-        "(A) Call mom +family @phone",
-        "Buy bread",
-        "Buy bread",
-        "Pay rent",
-    ]
+    assert sorted(t.title for t in tasks) == ["Buy bread", "Buy bread", "Call mom", "Pay rent"]
+    mom = next(t for t in tasks if t.title == "Call mom")
+    assert (mom.priority, mom.tags) == (Priority.HIGH, ("family", "phone"))
     rent = next(t for t in tasks if t.title == "Pay rent")
     assert rent.completed
     assert rent.created_at == datetime(2026, 11, 19, 12, tzinfo=UTC)
@@ -310,7 +321,9 @@ def test_todotxt_import_and_reimport(cli: CLI, alice: TaskStore, tmp_path: Path)
 def test_csv_export_and_import(cli: CLI, source: Path, tmp_path: Path) -> None:
     path, copy = tmp_path / "tasks.csv", tmp_path / "copy.db"
     assert cli("export", "-o", str(path), db=source).code == EXIT_OK  # csv from the name
-    assert path.read_bytes().startswith(b"id,title,description,completed,created_at,updated_at\r\n")
+    assert path.read_bytes().startswith(
+        b"id,title,description,completed,created_at,updated_at,due,priority,tags\r\n"
+    )
     assert cli("import", str(path), db=copy).code == EXIT_OK
     # CSV has every field but the version
     assert [row[:6] for row in all_tasks(copy)] == [row[:6] for row in all_tasks(source)]
@@ -320,10 +333,10 @@ def test_csv_export_and_import(cli: CLI, source: Path, tmp_path: Path) -> None:
 
 def test_csv_warnings_go_to_stderr(cli: CLI, alice: TaskStore, tmp_path: Path) -> None:
     path = tmp_path / "other-tool.csv"
-    path.write_text("title,priority\nBuy milk,high\n")
+    path.write_text("title,estimate\nBuy milk,2h\n")
     result = cli("import", str(path))
     assert result.code == EXIT_OK
-    assert result.err == "taskflow: warning: ignored column(s) not in TaskFlow: priority\n"
+    assert result.err == "taskflow: warning: ignored column(s) not in TaskFlow: estimate\n"
     assert [t.title for t in alice.list()] == ["Buy milk"]
 
 

@@ -45,6 +45,10 @@ def test_add_json_is_the_stored_task(cli: CLI, alice: TaskStore) -> None:
         "created_at": stored.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "updated_at": stored.updated_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "version": 1,
+        "due": None,
+        "priority": "none",
+        "tags": [],
+        "position": stored.position,
     }
 
 
@@ -144,6 +148,10 @@ def test_list_json_is_an_array_of_every_field(cli: CLI, alice: TaskStore) -> Non
         "created_at",
         "updated_at",
         "version",
+        "due",
+        "priority",
+        "tags",
+        "position",
     }
     assert printed[1]["completed"] is True
     assert printed[1]["version"] == 2

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from store import (
+    Due,
     EventKind,
     FileFormatError,
     NewTask,
+    Priority,
     Status,
     TaskQuery,
     TaskStore,
@@ -53,7 +55,7 @@ def test_json_document_shape(store: TaskStore) -> None:
     assert stamp.startswith("2026-11-20T09:30:00.0000")
     document = json.loads(export_json(store, events=True))
     assert document["format"] == "taskflow"
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     (item,) = document["tasks"]
     assert item == {
         "id": task.id,
@@ -63,6 +65,10 @@ def test_json_document_shape(store: TaskStore) -> None:
         "created_at": stamp,
         "updated_at": stamp,
         "version": 1,
+        "due": None,
+        "priority": "none",
+        "tags": [],
+        "position": 1.0,
         "events": [
             {
                 "kind": "created",
@@ -104,7 +110,7 @@ def test_an_undo_in_the_history_names_the_event_by_position(store: TaskStore) ->
         ("", "line 1, column 1: Expecting value"),
         ('{"format": "taskflow", "format_version": 1, "tasks": [', "line 1, column 55"),
         ("[]", "not a TaskFlow export"),
-        ('{"format": "taskflow", "format_version": 2, "tasks": []}', "newer TaskFlow"),
+        ('{"format": "taskflow", "format_version": 3, "tasks": []}', "newer TaskFlow"),
         ('{"format": "taskflow", "format_version": 1}', '"tasks" must be a list'),
         ('{"format": "taskflow", "format_version": 1, "tasks": [], "x": 1}', "unknown top-level"),
         ('{"format": "taskflow", "format_version": 1, "tasks": [7]}', "task 1: must be an object"),
@@ -213,12 +219,16 @@ def test_todotxt_fields() -> None:
     )
     tasks = parsed.tasks
     assert [t.title for t in tasks] == [
-        "(A) Call mom +family @phone due:2026-11-25",
-        "Pay rent +home",
+        "Call mom",
+        "Pay rent",
         "Done without dates",
         "Plain with a date",
         "Plain",
     ]
+    # (A) is high; +projects and @contexts are tags; the due: key is the due date
+    assert (tasks[0].priority, tasks[0].tags) == (Priority.HIGH, ("family", "phone"))
+    assert tasks[0].due == Due(date(2026, 11, 25))
+    assert (tasks[1].priority, tasks[1].tags, tasks[1].due) == (Priority.NONE, ("home",), None)
     assert [t.completed for t in tasks] == [False, True, True, False, False]
     assert [t.where for t in tasks] == ["line 1", "line 2", "line 4", "line 5", "line 6"]
     noon = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -272,8 +282,12 @@ def test_todotxt_written_and_read_back(store: TaskStore) -> None:
     assert out.getvalue() == (
         "(A) 2026-11-20 Call mom +family @phone\nx 2026-11-20 2026-11-20 Pay rent\n"
     )
-    titles = [t.title for t in parse(out.getvalue(), Format.TODOTXT).tasks]
-    assert titles == ["(A) Call mom +family @phone", "Pay rent"]
+    # A title from before priorities and tags were fields is read back into them.
+    read = parse(out.getvalue(), Format.TODOTXT).tasks
+    assert [(t.title, t.priority, t.tags) for t in read] == [
+        ("Call mom", Priority.HIGH, ("family", "phone")),
+        ("Pay rent", Priority.NONE, ()),
+    ]
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -303,8 +317,9 @@ def test_csv_from_elsewhere_without_ids() -> None:
         "Buy milk,no,2026-11-20,low\r\n"
     )
     parsed = parse(text.encode("utf-8").decode("utf-8-sig"), Format.CSV)
-    assert parsed.warnings == ("ignored column(s) not in TaskFlow: priority",)
+    assert parsed.warnings == ()  # priority is a column of ours now
     first, second, third = parsed.tasks
+    assert [t.priority for t in parsed.tasks] == [Priority.HIGH, Priority.NONE, Priority.LOW]
     assert (first.title, first.completed) == ("Buy milk", True)
     assert first.created_at == datetime(2026, 11, 20, 12, tzinfo=UTC)
     assert second.title == "Call, then write"
