@@ -124,6 +124,41 @@ class Due:
         return f"{text} ({self.relative(today, with_time=False)})"
 
 
+def due_label(due: Due, now: datetime) -> str:
+    """At most 10 cells, for a list: 'today', '09:00' (later today), 'tomorrow',
+    'tmrw 09:00', 'Mon', 'Mon 17:30', 'in 12d', 'Dec 24', '2d overdue' (``now`` local).
+
+    Here rather than in the app, so that the command line's list (which must not
+    import the app's libraries) says a due date exactly as the app's list does.
+    """
+    today = now.date()
+    days = (due.day - today).days
+    if days < 0:
+        return "yesterday" if days == -1 else f"{-days}d overdue"
+    at = f" {due.at:%H:%M}" if due.at is not None else ""
+    if days == 0:
+        return f"{due.at:%H:%M}" if due.at is not None else "today"
+    if days == 1:
+        return f"tmrw{at}" if at else "tomorrow"
+    if days < 7:
+        return f"{due.day:%a}{at}"
+    if days < 60:
+        return f"in {days}d"
+    if due.day.year == today.year:
+        return f"{due.day:%b} {due.day.day}"
+    return f"{due.day:%b %Y}"
+
+
+def day_heading(day: date, today: date) -> str:
+    """A day's heading in Upcoming: 'Today · Fri 20 Nov', 'Tomorrow · Sat 21 Nov', 'Mon 23 Nov'."""
+    name = f"{day:%a} {day.day} {day:%b}"
+    if day == today:
+        return f"Today · {name}"
+    if day == today + timedelta(days=1):
+        return f"Tomorrow · {name}"
+    return name
+
+
 def clean_tag(raw: str) -> str:
     """A tag name as stored: no leading '#', no spaces, at most 50 characters."""
     name = raw.strip().lstrip("#").rstrip(_TAG_TRAILING_PUNCTUATION)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rich.text import Text
 
-from store import Due
+# Shared with the command line, which must not import rich: defined in the store.
+from store import due_label as due_label
 
 # C0 controls, DEL and C1 controls must never reach the terminal: a stray ESC in a
 # title adopted from an old database would restyle the screen. Each is shown as its
@@ -86,24 +87,3 @@ def home_relative(location: str) -> str:
     if home not in ("", "/") and (location == home or location.startswith(home + "/")):
         return "~" + location[len(home) :]
     return location
-
-
-def due_label(due: Due, now: datetime) -> str:
-    """At most 10 cells, for the list: 'today', '09:00' (later today), 'tomorrow',
-    'tmrw 09:00', 'Mon', 'Mon 17:30', 'in 12d', 'Dec 24', '2d overdue' (``now`` local)."""
-    today = now.date()
-    days = (due.day - today).days
-    if days < 0:
-        return "yesterday" if days == -1 else f"{-days}d overdue"
-    at = f" {due.at:%H:%M}" if due.at is not None else ""
-    if days == 0:
-        return f"{due.at:%H:%M}" if due.at is not None else "today"
-    if days == 1:
-        return f"tmrw{at}" if at else "tomorrow"
-    if days < 7:
-        return f"{due.day:%a}{at}"
-    if days < 60:
-        return f"in {days}d"
-    if due.day.year == today.year:
-        return f"{due.day:%b} {due.day.day}"
-    return f"{due.day:%b %Y}"

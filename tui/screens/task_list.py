@@ -24,6 +24,7 @@ from store import (
     TaskCounts,
     TaskQuery,
     TaskRecord,
+    day_heading,
     local_now,
 )
 from tui.formatting import home_relative, literal, single_line
@@ -316,7 +317,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             if day is None:
                 groups.append(Group("Overdue", count, alarming=True))
             else:
-                groups.append(Group(_day_heading(day, today), count))
+                groups.append(Group(day_heading(day, today), count))
         return groups  # the table leaves out the empty ones
 
     def load_counts(self) -> None:
@@ -823,13 +824,3 @@ _VIEW_HELP = {
 
 def _day_of(task: TaskRecord | None) -> date | None:
     return task.due.day if task is not None and task.due is not None else None
-
-
-def _day_heading(day: date, today: date) -> str:
-    """'Today · Fri 20 Nov', 'Tomorrow · Sat 21 Nov', 'Mon 23 Nov'."""
-    name = f"{day:%a} {day.day} {day:%b}"
-    if day == today:
-        return f"Today · {name}"
-    if day == today + timedelta(days=1):
-        return f"Tomorrow · {name}"
-    return name
