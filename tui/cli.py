@@ -18,7 +18,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -29,6 +29,7 @@ from store import (
     EventKind,
     EventRecord,
     NotFoundError,
+    Priority,
     Sort,
     Status,
     StoreError,
@@ -36,9 +37,17 @@ from store import (
     TaskRecord,
     TaskStore,
     ValidationError,
+    clean_tag,
+    clean_tags,
+    day_heading,
+    due_label,
+    local_now,
     open_store,
+    parse_due,
+    parse_quick_add,
     resolve_location,
     transfer,
+    utc_now,
 )
 
 EXIT_OK = 0
@@ -47,6 +56,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 SHORT_ID = 8  # ids are shown at least this long, longer where needed to stay unique
+UPCOMING_DAYS = 7  # list --upcoming: today and the six days after it, as the app's view
 LISTED_PER_KIND = 50  # import lists at most this many tasks of each kind, then counts
 
 
@@ -249,24 +259,40 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
 
     add = _command(commands, "add", cmd_add, "add a task", _ADD_HELP)
-    add.add_argument("title", nargs="+", metavar="TITLE", help="the title (words are joined)")
+    add.add_argument(
+        "title",
+        nargs="+",
+        metavar="TITLE",
+        help="the title, with any due date, !priority and #tags in it (words are joined)",
+    )
     add.add_argument(
         "-d", "--description", metavar="TEXT", help="notes (Markdown); '-' reads standard input"
     )
+    _planning_options(add)
     _json_option(add, "print the new task as JSON")
 
     listing = _command(commands, "list", cmd_list, "list tasks (open ones unless told)", _LIST_HELP)
     which = listing.add_mutually_exclusive_group()
     which.add_argument("-a", "--all", action="store_true", help="open and done tasks")
     which.add_argument("--done", action="store_true", help="only done tasks")
+    when = listing.add_mutually_exclusive_group()
+    when.add_argument("--today", action="store_true", help="only tasks due today, and overdue")
+    when.add_argument(
+        "--upcoming",
+        action="store_true",
+        help=f"only tasks due in the next {UPCOMING_DAYS} days (and overdue), by day",
+    )
+    when.add_argument(
+        "--overdue", action="store_true", help="only tasks past their due date (or time)"
+    )
+    listing.add_argument("--tag", metavar="TAG", help="only tasks with this tag (any case)")
     listing.add_argument(
         "-s", "--search", metavar="TEXT", default="", help="only tasks with every word of TEXT"
     )
     listing.add_argument(
         "--sort",
         choices=[sort.value for sort in Sort],
-        default=Sort.CREATED.value,
-        help="order (default: created, oldest first)",
+        help="order (default: created, oldest first; due with --today, --upcoming, --overdue)",
     )
     _json_option(listing, "print a JSON array of tasks")
 
@@ -274,15 +300,21 @@ def build_parser() -> Parser:
     _id_argument(show)
     _json_option(show, "print the task as JSON")
 
-    edit = _command(commands, "edit", cmd_edit, "change a task's title or description", _EDIT_HELP)
+    edit = _command(commands, "edit", cmd_edit, "change a task", _EDIT_HELP)
     _id_argument(edit)
-    edit.add_argument("-t", "--title", metavar="TEXT", help="the new title")
+    edit.add_argument(
+        "-t",
+        "--title",
+        metavar="TEXT",
+        help="the new title, with any due date, !priority and #tags in it",
+    )
     edit.add_argument(
         "-d",
         "--description",
         metavar="TEXT",
         help="the new description ('' clears it; '-' reads standard input)",
     )
+    _planning_options(edit, editing=True)
     _json_option(edit, "print the task as JSON")
 
     for name, handler, summary in (
@@ -398,6 +430,43 @@ def _id_argument(parser: argparse.ArgumentParser, *, deleted_too: bool = False) 
     parser.add_argument("id", metavar="ID", help=f"{which}: its id or any unique start of it")
 
 
+def _planning_options(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
+    """--due, --priority and --tag (and for edit --no-due and --untag).
+
+    Values are checked by the command, not by argparse: a date or priority that
+    cannot be read is invalid input (exit 1), like a bad title, not wrong usage.
+    """
+    group = parser.add_argument_group(
+        "due date, priority and tags (--due and --priority win over the title's words)"
+    )
+    due = group.add_mutually_exclusive_group() if editing else group
+    due.add_argument(
+        "--due",
+        metavar="TEXT",
+        help="in plain words: 'tomorrow 9am', 'fri', 'in 3 days', '2026-12-01'"
+        + (" ('none' removes it)" if editing else ""),
+    )
+    if editing:
+        due.add_argument("--no-due", action="store_true", help="remove the due date")
+    group.add_argument(
+        "-p",
+        "--priority",
+        metavar="LEVEL",
+        help="none, low, medium or high (also l, m, h; or 3, 2, 1 with 1 the highest; 0 none)",
+    )
+    group.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="add a tag (repeat for more)"
+    )
+    if editing:
+        group.add_argument(
+            "--untag",
+            action="append",
+            default=[],
+            metavar="TAG",
+            help="remove a tag, in any case (repeat for more)",
+        )
+
+
 def _json_option(parser: argparse.ArgumentParser, text: str) -> None:
     parser.add_argument("--json", action="store_true", help=text + " (see the README)")
 
@@ -414,37 +483,71 @@ Colour only on a terminal; NO_COLOR turns it off, FORCE_COLOR on.
 
 examples:
   taskflow add Buy oat milk -d "the barista kind"
+  taskflow add 'Pay rent tomorrow 9am !high #home #bills'
   taskflow list --all --search milk
+  taskflow list --today
   taskflow done 3f2a
   taskflow export -o tasks.json && taskflow import tasks.json
   taskflow COMMAND --help        (all about one command)
 """
 
-_ADD_HELP = """\
-Prints the new task's full id (with --json, the task).
+_QUICK_ADD_HELP = """\
+The title is read as the app's quick add reads it: a date phrase (today,
+tomorrow, fri, next friday, in 3 weeks, end of month, 2026-12-01, dec 12,
+with a time such as 9am, 14:30 or noon) sets the due date, !high, !h or !1
+(and !medium/!m/!2, !low/!l/!3) the priority, and #word adds a tag. Put a
+backslash before a word (\\#1, \\friday) or quote words ('"Friday" club') to
+keep them in the title. --due and --priority win over the title's words;
+--tag adds to its #tags.
+"""
+
+_ADD_HELP = f"""\
+{_QUICK_ADD_HELP}
+Prints the new task's full id and what was understood (with --json, the task).
 
 examples:
   taskflow add Call the plumber
+  taskflow add 'Pay rent tomorrow 9am !high #home #bills'   (quoted: # and ! mean
+                                                  something to the shell)
+  taskflow add Renew passport --due "in 3 weeks" --priority low --tag admin
+  taskflow add 'Buy \\#1 fan mug'
   taskflow add "Write report" --description "- intro\\n- numbers"
   git log -1 --format=%B | taskflow add "Review commit" --description -
 """
 
-_LIST_HELP = """\
-Shows open tasks, oldest first: id, [ ] or [x], created (local time), title.
+_LIST_HELP = f"""\
+Shows open tasks, oldest first: id, [ ] or [x], priority (! low to !!! high),
+due (today, tmrw 09:00, Mon, in 12d, 2d overdue), created (local time), title
+and #tags; the priority and due columns only when a listed task has one.
 Ids are shown as long as needed to tell every task apart (at least 8 characters).
 Search ignores case and matches each word in the title or the description.
+
+--today is what is due today and overdue; --upcoming what is due in the next
+{UPCOMING_DAYS} days (overdue first), under a heading for each day; --overdue what
+is past its due date or time. These show open tasks and sort by due date
+unless --all, --done or --sort say otherwise. "Today" is the local date.
+
+examples:
+  taskflow list --today
+  taskflow list --upcoming --tag work
+  taskflow list --all --sort priority --json
 """
 
 _SHOW_HELP = """\
+Shows the due date (local), priority and tags too.
 A deleted task is not shown: its history is (taskflow history ID).
 """
 
-_EDIT_HELP = """\
-Give --title, --description or both. The task is read, then written only if
-nothing else changed it in between.
+_EDIT_HELP = f"""\
+Give at least one of --title, --description, --due, --no-due, --priority,
+--tag, --untag. The task is read, then written only if nothing else changed
+it in between. Tags are added to the task's own (--untag removes them).
 
+{_QUICK_ADD_HELP}
 examples:
-  taskflow edit 3f2a --title "Call the plumber before noon"
+  taskflow edit 3f2a --title "Call the plumber"
+  taskflow edit 3f2a --due "fri 5pm" --priority high
+  taskflow edit 3f2a --tag work --untag home --no-due
   taskflow edit 3f2a --description ''
 """
 
@@ -538,12 +641,15 @@ An existing file is never overwritten.
 # -- running ------------------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:
+    """Run one command. ``clock`` (UTC, as the store's) is for tests: what "today" is
+    for dates in plain words and for list --today, and the time changes are stamped."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:  # --help, --version, or a usage error
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    args.clock = clock or utc_now
     handler: Callable[[argparse.Namespace], int] | None = args.handler
     try:
         if handler is None:
@@ -578,7 +684,17 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskStore:
-    return open_store(getattr(args, "db", None), user=getattr(args, "user", None), migrate=migrate)
+    return open_store(
+        getattr(args, "db", None),
+        user=getattr(args, "user", None),
+        migrate=migrate,
+        clock=getattr(args, "clock", utc_now),
+    )
+
+
+def now_local(args: argparse.Namespace) -> datetime:
+    """The moment in local time, from the same clock as the store (as the app does)."""
+    return local_now(args.clock())
 
 
 @contextlib.contextmanager
@@ -610,42 +726,168 @@ def read_text_argument(value: str | None) -> str | None:
 
 def cmd_add(args: argparse.Namespace) -> int:
     description = read_text_argument(args.description) or ""
+    now = now_local(args)
+    title, planned = _understood(args, " ".join(args.title), now.date())
+    tags = planned.pop("tags", ())
     with opened(args) as store:
-        task = store.create(" ".join(args.title), description)
+        task = store.create(title, description, tags=tags, **planned)
     if args.json:
         print_json(transfer.task_json(task))
         return EXIT_OK
     out = _human()
     out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
+    summary = _planning_summary(task, now.date())
+    if summary:
+        out.line(f"  {summary}")
     return EXIT_OK
+
+
+# Quick add reads one line, and would quietly join lines that the store refuses.
+_NOT_ONE_LINE = re.compile(r"[^\S ]")
+
+
+def _understood(
+    args: argparse.Namespace, text: str | None, today: date, *, current: TaskRecord | None = None
+) -> tuple[str | None, dict[str, Any]]:
+    """The title and the due/priority/tags changes that a title in plain words and
+    the options ask for, the way the app's editor reads them. The options win over
+    words in the title: a script that says --due means that date. Only what was
+    given is in the dict (an edit leaves the rest alone). ValidationError (exit 1)
+    for a date, priority or tag that cannot be read."""
+    changes: dict[str, Any] = {}
+    title = None
+    quick_tags: tuple[str, ...] = ()
+    if text is not None and _NOT_ONE_LINE.search(text):
+        title = text  # a line break or a tab: the store refuses it in its own words
+    elif text is not None:
+        quick = parse_quick_add(text, today)
+        title, quick_tags = quick.title, quick.tags
+        if quick.due is not None:
+            changes["due"] = quick.due
+        if quick.priority is not None:
+            changes["priority"] = quick.priority
+    if args.due is not None:
+        try:
+            changes["due"] = parse_due(args.due, today)
+        except ValueError as error:
+            raise ValidationError("due", str(error)) from None
+    if getattr(args, "no_due", False):
+        changes["due"] = None
+    if args.priority is not None:
+        try:
+            changes["priority"] = Priority.parse(args.priority)
+        except ValueError as error:
+            raise ValidationError("priority", str(error)) from None
+    try:
+        added = clean_tags([*quick_tags, *args.tag])
+        removed = {clean_tag(tag).casefold() for tag in getattr(args, "untag", [])}
+    except ValueError as error:
+        raise ValidationError("tags", str(error)) from None
+    if added or removed:
+        base = current.tags if current is not None else ()
+        kept = [tag for tag in (*base, *added) if tag.casefold() not in removed]
+        changes["tags"] = clean_tags(kept)
+    return title, changes
+
+
+def _planning_summary(task: TaskRecord, today: date) -> str:
+    """'due Sat 21 Nov 2026, 09:00 (tomorrow) · !!! high · #bills #home', or ''."""
+    parts = []
+    if task.due is not None:
+        parts.append(f"due {task.due.long(today)}")
+    if task.priority is not Priority.NONE:
+        parts.append(f"{task.priority.marks} {task.priority.label}")
+    if task.tags:
+        parts.append(visible(" ".join(f"#{tag}" for tag in task.tags)))
+    return " · ".join(parts)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     status = Status.ALL if args.all else Status.DONE if args.done else Status.OPEN
-    query = TaskQuery(status=status, search=args.search, sort=Sort(args.sort))
+    now = now_local(args)
+    today = now.date()
+    by_due = args.today or args.upcoming or args.overdue
+    due_until = None
+    if args.today or args.overdue:
+        due_until = today
+    elif args.upcoming:
+        due_until = today + timedelta(days=UPCOMING_DAYS - 1)
+    try:
+        tag = clean_tag(args.tag) if args.tag is not None else None
+    except ValueError as error:
+        raise ValidationError("tag", str(error)) from None
+    sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
+    query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
     with opened(args) as store:
         tasks = store.list(query)
+        if args.overdue:
+            # Today's tasks whose time has passed are overdue too: finer than a day.
+            tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]
         width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
     if args.json:
         print_json([transfer.task_json(task) for task in tasks])
         return EXIT_OK
     out = _human()
     if not tasks:
-        what = {Status.ALL: "tasks", Status.DONE: "done tasks", Status.OPEN: "open tasks"}[status]
-        out.line(f"No {what}" + (f" matching {visible(args.search)!r}." if args.search else "."))
+        out.line(_nothing_listed(args, status, tag))
         return EXIT_OK
+    headings = _day_headings(tasks, today) if args.upcoming and sort is Sort.DUE else {}
     columns = out.width()
-    for task in tasks:
+    pri_width = max(len(task.priority.marks) for task in tasks)
+    labels = [due_label(task.due, now) if task.due is not None else "" for task in tasks]
+    due_width = max(len(label) for label in labels)
+    for task, label in zip(tasks, labels, strict=True):
+        if task.id in headings:
+            out.line(out.paint(headings[task.id], Style.HEADING))
         mark = out.paint("[x]", Style.DONE) if task.completed else "[ ]"
+        cells = [out.paint(task.id[:width].ljust(width), Style.ID), mark]
+        if pri_width:
+            cells.append(out.paint(task.priority.marks.ljust(pri_width), Style.WARN))
+        if due_width:
+            late = task.due is not None and not task.completed and task.due.is_overdue(now)
+            cells.append(out.paint(label.rjust(due_width), Style.BAD if late else Style.DIM))
+        cells.append(local_time(task.created_at))
         title = visible(task.title)
-        prefix_width = width + 2 + 3 + 2 + 16 + 2
+        tags = visible(" ".join(f"#{tag}" for tag in task.tags))
         if columns is not None:
-            title = clip(title, columns - prefix_width)
+            used = width + 2 + 3 + 2 + 16 + 2
+            used += (pri_width + 2 if pri_width else 0) + (due_width + 2 if due_width else 0)
+            room = columns - used
+            title = clip(title, room)
+            tags = clip(tags, room - display_width(title) - 2) if tags else ""
         if task.completed:
             title = out.paint(title, Style.DIM)
-        short = task.id[:width].ljust(width)
-        out.line(f"{out.paint(short, Style.ID)}  {mark}  {local_time(task.created_at)}  {title}")
+        cells.append(title + (f"  {out.paint(tags, Style.DIM)}" if tags else ""))
+        out.line("  ".join(cells))
     return EXIT_OK
+
+
+def _nothing_listed(args: argparse.Namespace, status: Status, tag: str | None) -> str:
+    what = {Status.ALL: "tasks", Status.DONE: "done tasks", Status.OPEN: "open tasks"}[status]
+    if args.today:
+        what += " due today or overdue"
+    elif args.upcoming:
+        what += f" due in the next {UPCOMING_DAYS} days or overdue"
+    elif args.overdue:
+        what += " overdue"
+    if tag is not None:
+        what += f" tagged #{visible(tag)}"
+    return f"No {what}" + (f" matching {visible(args.search)!r}." if args.search else ".")
+
+
+def _day_headings(tasks: Sequence[TaskRecord], today: date) -> dict[str, str]:
+    """The heading to print before a task where a new day starts, as the app's
+    Upcoming view groups them: 'Overdue', 'Today · Fri 20 Nov', 'Mon 23 Nov'."""
+    headings: dict[str, str] = {}
+    last: str | None = None
+    for task in tasks:
+        if task.due is None:
+            continue
+        heading = "Overdue" if task.due.day < today else day_heading(task.due.day, today)
+        if heading != last:
+            headings[task.id] = heading
+            last = heading
+    return headings
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -656,16 +898,23 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = _human()
     done = out.paint("done", Style.DONE) if task.completed else "open"
+    today = now_local(args).date()
     rows = [
         ("Id", out.paint(task.id, Style.ID)),
         ("Title", out.paint(visible(task.title), Style.BOLD)),
         ("Status", done),
+        ("Due", task.due.long(today) if task.due is not None else "none"),
+        (
+            "Priority",
+            f"{task.priority.marks} {task.priority.label}".strip(),
+        ),
+        ("Tags", visible(" ".join(f"#{tag}" for tag in task.tags)) if task.tags else "none"),
         ("Created", f"{local_time(task.created_at)} ({zone_name()})"),
         ("Updated", f"{local_time(task.updated_at)} ({zone_name()})"),
         ("Version", str(task.version)),
     ]
     for label, value in rows:
-        out.line(f"{label + ':':<9}{value}")
+        out.line(f"{label + ':':<10}{value}")
     if task.description:
         out.line()
         out.line(visible(task.description, keep_lines=True))
@@ -688,25 +937,45 @@ def _resolve_live(store: TaskStore, prefix: str) -> TaskRecord:
         ) from None
 
 
+_EDIT_OPTIONS = ("title", "description", "due", "no_due", "priority", "tag", "untag")
+_FIELD_WORDS = {"due": "due date"}
+
+
 def cmd_edit(args: argparse.Namespace) -> int:
-    if args.title is None and args.description is None:
-        return fail("give --title, --description or both (see 'taskflow edit --help')", EXIT_USAGE)
+    if all(getattr(args, name) in (None, False, []) for name in _EDIT_OPTIONS):
+        return fail(
+            "give at least one of --title, --description, --due, --no-due, --priority, "
+            "--tag, --untag (see 'taskflow edit --help')",
+            EXIT_USAGE,
+        )
     description = read_text_argument(args.description)
+    now = now_local(args)
     with opened(args) as store:
         current = _resolve_live(store, args.id)
+        title, changes = _understood(args, args.title, now.date(), current=current)
         # A fresh read, then a write that refuses if anyone changed the task in between.
         task = store.update(
-            current.id, expected_version=current.version, title=args.title, description=description
+            current.id,
+            expected_version=current.version,
+            title=title,
+            description=description,
+            **changes,
         )
     if args.json:
         print_json(transfer.task_json(task))
         return EXIT_OK
     out = _human()
     changed = [
-        name for name in ("title", "description") if getattr(current, name) != getattr(task, name)
+        name
+        for name in ("title", "description", "due", "priority", "tags")
+        if getattr(current, name) != getattr(task, name)
     ]
-    what = f"Edited {' and '.join(changed)} of" if changed else "Nothing to change in"
+    words = [_FIELD_WORDS.get(name, name) for name in changed]
+    listed = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+    what = f"Edited {listed} of" if changed else "Nothing to change in"
     out.line(f"{what} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    if {"due", "priority", "tags"} & set(changed):
+        out.line(f"  {_planning_summary(task, now.date()) or 'no due date, priority or tags'}")
     return EXIT_OK
 
 

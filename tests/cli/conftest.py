@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,19 @@ CLI = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], location: str, monkeypatch: pytest.MonkeyPatch) -> CLI:
+def cli_clock() -> Callable[[], datetime] | None:
+    """The clock ``cli`` runs on: the real one, unless a test module overrides this
+    fixture (with the frozen ``clock``, where "today" matters)."""
+    return None
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str],
+    location: str,
+    monkeypatch: pytest.MonkeyPatch,
+    cli_clock: Callable[[], datetime] | None,
+) -> CLI:
     """``cli("add", "x")`` runs ``taskflow --db <test db> --user alice add x`` in-process,
     on a SQLite file or a PostgreSQL schema (the ``backend`` parameter)."""
 
@@ -44,7 +57,7 @@ def cli(capsys: pytest.CaptureFixture[str], location: str, monkeypatch: pytest.M
         argv = ["--db", str(db or location)]
         if user is not None:
             argv += ["--user", user]
-        code = main([*argv, *args])
+        code = main([*argv, *args], clock=cli_clock)
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

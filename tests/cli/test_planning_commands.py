@@ -18,7 +18,7 @@ import pytest
 from store import Due, Priority, Sort, Status, TaskQuery, TaskRecord, TaskStore, open_store
 from tests.cli.conftest import CLI
 from tests.conftest import FrozenClock
-from tui.cli import EXIT_FAILURE, EXIT_OK
+from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 FRIDAY = date(2026, 11, 20)  # the frozen clock's day
 
@@ -36,6 +36,450 @@ def planning(store: TaskStore, sort: Sort = Sort.CREATED) -> list[tuple[object, 
 def in_zone(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
     monkeypatch.setenv("TZ", zone)
     system_time.tzset()
+
+
+@pytest.fixture
+def cli_clock(clock: FrozenClock) -> FrozenClock:
+    """Every command in this module runs on the frozen clock (see tests/cli/conftest.py)."""
+    return clock
+
+
+def only_task(store: TaskStore) -> TaskRecord:
+    (task,) = all_tasks(store)
+    return task
+
+
+# -- add -------------------------------------------------------------------------------------------
+
+
+def test_add_reads_due_priority_and_tags_from_the_title_and_says_so(
+    cli: CLI, alice: TaskStore
+) -> None:
+    result = cli("add", "Pay rent tomorrow 9am !high #home #bills")
+    assert result.code == EXIT_OK, result.err
+    task = only_task(alice)
+    assert (task.title, task.due, task.priority, task.tags) == (
+        "Pay rent",
+        Due(date(2026, 11, 21), time(9, 0)),
+        Priority.HIGH,
+        ("bills", "home"),
+    )
+    assert result.out == (
+        f"Added {task.id}  Pay rent\n"
+        "  due Sat 21 Nov 2026, 09:00 (tomorrow) · !!! high · #bills #home\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "title", "due"),
+    [
+        (["Call", "mum", "next", "friday"], "Call mum", Due(date(2026, 11, 27))),
+        (["Renew passport in 3 weeks"], "Renew passport", Due(date(2026, 12, 11))),
+        (["Report", "due", "2026-12-01"], "Report", Due(date(2026, 12, 1))),
+        (["Water plants today 6pm"], "Water plants", Due(FRIDAY, time(18, 0))),
+        # a backslash or quotes keep a word in the title
+        ([r"Buy \#1 fan \friday"], "Buy #1 fan friday", None),
+        (['Read "Friday" by Defoe'], 'Read "Friday" by Defoe', None),
+        # nothing left for a title: the line is the title
+        (["tomorrow"], "tomorrow", None),
+    ],
+)
+def test_add_in_plain_words(
+    cli: CLI, alice: TaskStore, words: list[str], title: str, due: Due | None
+) -> None:
+    assert cli("add", *words).code == EXIT_OK
+    task = only_task(alice)
+    assert (task.title, task.due, task.tags) == (title, due, ())
+
+
+def test_add_options_win_over_the_title_s_words_and_tags_add_up(cli: CLI, alice: TaskStore) -> None:
+    result = cli(
+        "add",
+        "Pay rent tomorrow !high #home",
+        "--due",
+        "fri 5pm",
+        "--priority",
+        "low",
+        "--tag",
+        "bills",
+        "--tag",
+        "HOME",  # the same tag as #home, in another case: one tag, first spelling
+    )
+    assert result.code == EXIT_OK, result.err
+    task = only_task(alice)
+    assert (task.title, task.due, task.priority, task.tags) == (
+        "Pay rent",
+        Due(date(2026, 11, 27), time(17, 0)),
+        Priority.LOW,
+        ("bills", "home"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("spelling", "priority"),
+    [
+        ("high", Priority.HIGH),
+        ("H", Priority.HIGH),
+        ("1", Priority.HIGH),
+        ("!high", Priority.HIGH),
+        ("medium", Priority.MEDIUM),
+        ("m", Priority.MEDIUM),
+        ("2", Priority.MEDIUM),
+        ("Low", Priority.LOW),
+        ("3", Priority.LOW),
+        ("none", Priority.NONE),
+        ("0", Priority.NONE),
+    ],
+)
+def test_priority_takes_the_parser_s_spellings(
+    cli: CLI, alice: TaskStore, spelling: str, priority: Priority
+) -> None:
+    assert cli("add", "Task", "--priority", spelling).code == EXIT_OK
+    task = only_task(alice)
+    assert task.priority is priority
+    assert cli("edit", task.id, "-p", "low").code == EXIT_OK
+    assert cli("edit", task.id, "-p", spelling).code == EXIT_OK
+    assert alice.get(task.id).priority is priority
+
+
+def test_add_without_planning_words_prints_one_line(cli: CLI, alice: TaskStore) -> None:
+    result = cli("add", "Buy oat milk")
+    assert result.out == f"Added {only_task(alice).id}  Buy oat milk\n"
+
+
+def test_add_json_has_the_planning_fields(cli: CLI, alice: TaskStore) -> None:
+    printed = json.loads(cli("add", "Pay rent tomorrow 9am !h #home", "--json").out)
+    task = only_task(alice)
+    assert printed["id"] == task.id
+    assert {key: printed[key] for key in ("due", "priority", "tags", "position")} == {
+        "due": "2026-11-21 09:00",
+        "priority": "high",
+        "tags": ["home"],
+        "position": task.position,
+    }
+    plain = json.loads(cli("add", "Plain", "--json").out)
+    assert (plain["due"], plain["priority"], plain["tags"]) == (None, "none", [])
+
+
+def test_today_is_the_local_date_not_utc(
+    cli: CLI, alice: TaskStore, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 11:30 UTC on Friday is 00:30 on Saturday in Auckland (UTC+13 in November).
+    clock.advance(hours=2)
+    in_zone(monkeypatch, "Pacific/Auckland")
+    cli("add", "Brunch today", "--tag", "weekend")
+    cli("add", "Shop tomorrow")
+    assert [t.due for t in all_tasks(alice)] == [
+        Due(date(2026, 11, 21)),
+        Due(date(2026, 11, 22)),
+    ]
+    listed = cli("list", "--today").out
+    assert "Brunch" in listed and "Shop" not in listed
+    assert "today" in listed
+
+
+# -- bad input: one line on stderr, exit 1, nothing written ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        (["--due", "not a date"], "Cannot read 'not a date' as a date"),
+        (["--due", "2026-02-30"], "Cannot read '2026-02-30' as a date"),
+        (["--priority", "urgent"], "Unknown priority 'urgent': use none, low, medium or high."),
+        (["--tag", "two words"], "Invalid tag 'two words'"),
+        (["--tag", "#"], "A tag needs a name."),
+    ],
+)
+def test_bad_planning_input_is_one_line_and_exit_1(
+    cli: CLI, alice: TaskStore, options: list[str], complaint: str
+) -> None:
+    added = cli("add", "Task", *options)
+    assert (added.code, added.out) == (EXIT_FAILURE, "")
+    assert len(added.error_lines) == 1
+    assert added.err.startswith(f"taskflow: {complaint}")
+    assert alice.count(TaskQuery(status=Status.ALL)) == 0
+
+    task = alice.create("Keep me", due=Due(FRIDAY), priority=Priority.HIGH, tags=("home",))
+    edited = cli("edit", task.id, *options)
+    assert (edited.code, edited.out, len(edited.error_lines)) == (EXIT_FAILURE, "", 1)
+    assert complaint in edited.err
+    assert alice.get(task.id) == task
+
+
+def test_a_bad_tag_to_remove_or_to_list_is_refused_too(cli: CLI, alice: TaskStore) -> None:
+    task = alice.create("Keep me", tags=("home",))
+    untag = cli("edit", task.id, "--untag", "no way")
+    assert (untag.code, len(untag.error_lines)) == (EXIT_FAILURE, 1)
+    assert "Invalid tag 'no way'" in untag.err
+    listed = cli("list", "--tag", "no way")
+    assert (listed.code, listed.out, len(listed.error_lines)) == (EXIT_FAILURE, "", 1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["edit", "{id}", "--due", "fri", "--no-due"],
+        ["edit", "{id}"],
+        ["list", "--today", "--overdue"],
+        ["list", "--upcoming", "--today"],
+        ["list", "--sort", "urgency"],
+        ["add", "--priority"],
+    ],
+)
+def test_wrong_usage_is_exit_2(cli: CLI, alice: TaskStore, args: list[str]) -> None:
+    task = alice.create("Keep me")
+    result = cli(*[arg.format(id=task.id) for arg in args])
+    assert (result.code, result.out, len(result.error_lines)) == (EXIT_USAGE, "", 1)
+    assert alice.get(task.id) == task
+
+
+# -- edit ------------------------------------------------------------------------------------------
+
+
+def test_edit_sets_due_priority_and_tags(cli: CLI, alice: TaskStore) -> None:
+    task = alice.create("Pay rent", tags=("home", "bills"))
+    result = cli(
+        "edit", task.id[:6], "--due", "fri 5pm", "-p", "m", "--tag", "Money", "--untag", "HOME"
+    )
+    assert result.code == EXIT_OK, result.err
+    assert result.out == (
+        f"Edited due date, priority and tags of {task.id[:8]}  Pay rent\n"
+        "  due Fri 27 Nov 2026, 17:00 (in 7d) · !! medium · #bills #Money\n"
+    )
+    edited = alice.get(task.id)
+    assert (edited.due, edited.priority, edited.tags) == (
+        Due(date(2026, 11, 27), time(17, 0)),
+        Priority.MEDIUM,
+        ("bills", "Money"),
+    )
+    # one change, one undo
+    assert [e.kind.value for e in alice.history(task.id)] == ["created", "edited"]
+    cli("undo")
+    restored = alice.get(task.id)
+    assert (restored.due, restored.priority, restored.tags) == (
+        None,
+        Priority.NONE,
+        ("bills", "home"),
+    )
+
+
+@pytest.mark.parametrize("how", [["--no-due"], ["--due", "none"], ["--due", ""]])
+def test_edit_removes_the_due_date(cli: CLI, alice: TaskStore, how: list[str]) -> None:
+    task = alice.create("Call mum", due=Due(FRIDAY), priority=Priority.LOW)
+    result = cli("edit", task.id, *how)
+    assert result.code == EXIT_OK, result.err
+    assert result.out == f"Edited due date of {task.id[:8]}  Call mum\n  ! low\n"
+    assert alice.get(task.id).due is None
+
+
+def test_edit_title_in_plain_words_keeps_the_task_s_tags(cli: CLI, alice: TaskStore) -> None:
+    task = alice.create("Pay rent", tags=("home",))
+    result = cli("edit", task.id, "--title", "Pay the rent on monday !1 #bills")
+    assert result.code == EXIT_OK, result.err
+    edited = alice.get(task.id)
+    assert (edited.title, edited.due, edited.priority, edited.tags) == (
+        "Pay the rent",
+        Due(date(2026, 11, 23)),
+        Priority.HIGH,
+        ("bills", "home"),
+    )
+    # the options still win over the title's words
+    cli("edit", task.id, "--title", r"Pay \#2 tomorrow !low", "--due", "mon", "-p", "high")
+    edited = alice.get(task.id)
+    assert (edited.title, edited.due, edited.priority) == (
+        "Pay #2",
+        Due(date(2026, 11, 23)),
+        Priority.HIGH,
+    )
+
+
+def test_edit_that_changes_nothing_says_so(cli: CLI, alice: TaskStore) -> None:
+    task = alice.create("Pay rent", tags=("home",), priority=Priority.HIGH)
+    result = cli("edit", task.id, "--untag", "work", "--tag", "HOME", "-p", "h")
+    assert result.code == EXIT_OK
+    assert result.out == f"Nothing to change in {task.id[:8]}  Pay rent\n"
+    assert alice.get(task.id).version == 1
+
+
+def test_edit_json_shows_the_new_fields(cli: CLI, alice: TaskStore) -> None:
+    task = alice.create("Pay rent")
+    printed = json.loads(cli("edit", task.id, "--due", "2026-12-01 08:15", "--json").out)
+    assert (printed["due"], printed["version"]) == ("2026-12-01 08:15", 2)
+
+
+# -- show ------------------------------------------------------------------------------------------
+
+
+def test_show_has_due_priority_and_tags(cli: CLI, alice: TaskStore) -> None:
+    task = alice.create(
+        "Pay rent", due=Due(date(2026, 11, 21), time(9, 0)), priority=Priority.HIGH, tags=("home",)
+    )
+    out = cli("show", task.id).out
+    assert "Due:      Sat 21 Nov 2026, 09:00 (tomorrow)\n" in out
+    assert "Priority: !!! high\n" in out
+    assert "Tags:     #home\n" in out
+    plain = alice.create("Plain")
+    out = cli("show", plain.id).out
+    assert "Due:      none\nPriority: none\nTags:     none\n" in out
+    assert json.loads(cli("show", task.id, "--json").out)["tags"] == ["home"]
+
+
+# -- list ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def week(alice: TaskStore) -> dict[str, TaskRecord]:
+    """Tasks around the frozen Friday 20 November, 09:30 (created in this order)."""
+    made = {
+        "undated": alice.create("Undated", priority=Priority.LOW, tags=("home",)),
+        "next-week": alice.create("Next week", due=Due(date(2026, 11, 27))),
+        "overdue": alice.create("Overdue", due=Due(date(2026, 11, 18)), priority=Priority.HIGH),
+        "today": alice.create("Today", due=Due(FRIDAY), tags=("Work",)),
+        "this-morning": alice.create("This morning", due=Due(FRIDAY, time(8, 0))),
+        "tonight": alice.create("Tonight", due=Due(FRIDAY, time(18, 0)), tags=("home",)),
+        "tomorrow": alice.create("Tomorrow", due=Due(date(2026, 11, 21)), tags=("work",)),
+        "thursday": alice.create("Thursday", due=Due(date(2026, 11, 26))),
+        "done": alice.create("Done today", due=Due(FRIDAY)),
+    }
+    alice.toggle(made["done"].id)
+    return made
+
+
+def listed(cli: CLI, *args: str) -> list[str]:
+    """The titles ``list --json`` gives, in its order."""
+    result = cli("list", *args, "--json")
+    assert result.code == EXIT_OK, result.err
+    return [task["title"] for task in json.loads(result.out)]
+
+
+def test_list_today_is_due_today_and_overdue_soonest_first(
+    cli: CLI, week: dict[str, TaskRecord]
+) -> None:
+    assert listed(cli, "--today") == ["Overdue", "Today", "This morning", "Tonight"]
+    assert listed(cli, "--today", "--all") == [
+        "Overdue",
+        "Today",
+        "Done today",
+        "This morning",
+        "Tonight",
+    ]
+    lines = cli("list", "--today").out.splitlines()
+    assert [
+        line.split("  ")[-1] if "#" not in line else line.split("  ")[-2] for line in lines
+    ] == [
+        "Overdue",
+        "Today",
+        "This morning",
+        "Tonight",
+    ]
+    assert "2d overdue" in lines[0] and "!!!" in lines[0]
+    assert " today  " in lines[1] and lines[1].endswith("Today  #Work")
+    assert " 08:00  " in lines[2] and " 18:00  " in lines[3]
+
+
+def test_list_overdue_counts_a_time_already_past_today(
+    cli: CLI, week: dict[str, TaskRecord]
+) -> None:
+    assert listed(cli, "--overdue") == ["Overdue", "This morning"]
+
+
+def test_list_upcoming_is_the_next_seven_days_under_day_headings(
+    cli: CLI, week: dict[str, TaskRecord]
+) -> None:
+    assert listed(cli, "--upcoming") == [
+        "Overdue",
+        "Today",
+        "This morning",
+        "Tonight",
+        "Tomorrow",
+        "Thursday",
+    ]
+    lines = cli("list", "--upcoming").out.splitlines()
+    headings = [line for line in lines if not line.startswith(tuple("0123456789abcdef"))]
+    assert headings == ["Overdue", "Today · Fri 20 Nov", "Tomorrow · Sat 21 Nov", "Thu 26 Nov"]
+    assert lines.index("Tomorrow · Sat 21 Nov") == lines.index("Today · Fri 20 Nov") + 4
+    # sorted another way, there are no day headings to speak of
+    by_title = cli("list", "--upcoming", "--sort", "title").out.splitlines()
+    assert len(by_title) == 6 and "Overdue" not in by_title
+
+
+def test_list_tag_ignores_case_and_combines_with_the_rest(
+    cli: CLI, week: dict[str, TaskRecord]
+) -> None:
+    assert listed(cli, "--tag", "WORK") == ["Today", "Tomorrow"]
+    assert listed(cli, "--tag", "#home") == ["Undated", "Tonight"]
+    assert listed(cli, "--tag", "home", "--today") == ["Tonight"]
+    assert listed(cli, "--tag", "home", "--search", "undated") == ["Undated"]
+    assert listed(cli, "--tag", "nothing") == []
+
+
+def test_list_says_what_matched_nothing(cli: CLI, week: dict[str, TaskRecord]) -> None:
+    assert cli("list", "--done", "--overdue").out == "No done tasks overdue.\n"
+    assert cli("list", "--tag", "garden").out == "No open tasks tagged #garden.\n"
+    assert (
+        cli("list", "--upcoming", "--search", "zz").out
+        == "No open tasks due in the next 7 days or overdue matching 'zz'.\n"
+    )
+
+
+def test_list_default_order_is_still_creation(cli: CLI, week: dict[str, TaskRecord]) -> None:
+    assert listed(cli) == [task.title for key, task in week.items() if key != "done"]
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_list_sort_is_the_store_s_order(
+    cli: CLI, alice: TaskStore, week: dict[str, TaskRecord], sort: Sort
+) -> None:
+    alice.move(week["thursday"].id, -3)  # so that the manual order is not the creation order
+    alice.update(week["today"].id, expected_version=1, title="Today, renamed")
+    expected = [t.title for t in alice.list(TaskQuery(status=Status.ALL, sort=sort))]
+    assert listed(cli, "--all", "--sort", sort.value) == expected
+
+
+def test_list_sort_by_due_and_priority(cli: CLI, week: dict[str, TaskRecord]) -> None:
+    assert listed(cli, "--sort", "due") == [
+        "Overdue",
+        "Today",
+        "This morning",
+        "Tonight",
+        "Tomorrow",
+        "Thursday",
+        "Next week",
+        "Undated",
+    ]
+    assert listed(cli, "--sort", "priority")[:2] == ["Overdue", "Undated"]
+
+
+def test_list_columns_stay_aligned_with_priority_due_and_tags(
+    cli: CLI, week: dict[str, TaskRecord]
+) -> None:
+    lines = cli("list").out.splitlines()
+    assert len({line.index("[") for line in lines}) == 1
+    # created time, the last fixed column, starts at the same place on every line
+    assert len({line.index("2026-11-") for line in lines}) == 1
+    undated = next(line for line in lines if "Undated" in line)
+    assert "  !    " in undated and undated.endswith("Undated  #home")
+
+
+def test_list_json_has_the_planning_fields(cli: CLI, week: dict[str, TaskRecord]) -> None:
+    printed = json.loads(cli("list", "--today", "--json").out)
+    tonight = next(task for task in printed if task["title"] == "Tonight")
+    assert list(tonight)[:7] == [
+        "id",
+        "title",
+        "description",
+        "completed",
+        "created_at",
+        "updated_at",
+        "version",
+    ]
+    assert {key: tonight[key] for key in ("due", "priority", "tags", "position")} == {
+        "due": "2026-11-20 18:00",
+        "priority": "none",
+        "tags": ["home"],
+        "position": week["tonight"].position,
+    }
 
 
 # -- our JSON: every planning field round-trips ---------------------------------------------------

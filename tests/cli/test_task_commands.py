@@ -224,10 +224,10 @@ def test_show_prints_every_field_and_the_description(cli: CLI, alice: TaskStore)
     task = alice.create("Plan trip", "# Packing\n- [ ] socks\n- [x] passport")
     result = cli("show", task.id[:6])
     assert result.code == EXIT_OK
-    assert f"Id:      {task.id}" in result.out
-    assert "Title:   Plan trip" in result.out
-    assert "Status:  open" in result.out
-    assert "Version: 1" in result.out
+    assert f"Id:       {task.id}" in result.out
+    assert "Title:    Plan trip" in result.out
+    assert "Status:   open" in result.out
+    assert "Version:  1" in result.out
     assert result.out.endswith("\n# Packing\n- [ ] socks\n- [x] passport\n")
     assert json.loads(cli("show", task.id, "--json").out)["description"] == task.description
 
