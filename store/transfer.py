@@ -816,12 +816,15 @@ def _tw_planning(where: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict
         planning["priority"] = _TW_PRIORITIES[priority.upper()]
         del leftover["priority"]
     names: list[str] = []
-    unusable: list[str] = []
-    project = leftover.pop("project", None)
+    if "project" in leftover:
+        try:
+            names.append(clean_tag(str(leftover["project"])))
+            del leftover["project"]
+        except ValueError:
+            pass  # a project name no tag can hold ('Home Garden'): kept as it is
     raw_tags = leftover.pop("tags", [])
-    if not isinstance(raw_tags, list):
-        raw_tags = [raw_tags]
-    for name in ([project] if project is not None else []) + raw_tags:
+    unusable: list[str] = []
+    for name in raw_tags if isinstance(raw_tags, list) else [raw_tags]:
         try:
             names.append(clean_tag(str(name)))
         except ValueError:

@@ -657,6 +657,12 @@ def test_what_taskwarrior_has_and_we_cannot_hold_stays_in_the_description(
     (task,) = all_tasks(alice)
     assert (task.priority, task.tags) == (Priority.NONE, ("gov", "Travel"))
     assert task.description == 'Taskwarrior: tags say"cheese"; priority X'
+    # a project with a space cannot be a tag either
+    path.write_text(taskwarrior(project="Home Garden", modified="20261102T090000Z"))
+    assert cli("import", str(path)).code == EXIT_OK
+    (task,) = all_tasks(alice)
+    assert task.tags == ()
+    assert task.description == "Taskwarrior: project Home Garden"
 
 
 def test_a_changed_priority_in_a_later_taskwarrior_export_updates_the_task(
