@@ -505,15 +505,19 @@ def planned(location: str, clock: FrozenClock) -> Iterator[TaskStore]:
         yield store
 
 
+@pytest.mark.parametrize("events", [False, True], ids=["tasks", "with-events"])
 def test_json_round_trips_due_priority_tags_and_position(
-    cli: CLI, planned: TaskStore, tmp_path: Path
+    cli: CLI, planned: TaskStore, tmp_path: Path, events: bool
 ) -> None:
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     copy = tmp_path / "copy.db"  # an empty database (ids must stay free for an exact copy)
-    assert cli("export", "-o", str(first)).code == EXIT_OK
+    flag = ["--events"] if events else []
+    assert cli("export", "-o", str(first), *flag).code == EXIT_OK
     assert cli("import", str(first), db=copy).code == EXIT_OK
-    assert cli("export", "-o", str(second), db=copy).code == EXIT_OK
+    assert cli("export", "-o", str(second), *flag, db=copy).code == EXIT_OK
     assert first.read_bytes() == second.read_bytes()
+    again = cli("import", str(first), db=copy)
+    assert ": 0 added, 0 updated, 4 skipped (4 already here)." in again.out
 
     document = json.loads(first.read_text())
     assert document["format_version"] == 2
