@@ -241,6 +241,14 @@ async def test_the_app_reports_a_lost_server_and_its_return(
     try:
         async with app.run_test(size=(100, 30)):
             assert await wait_for(lambda: shown_titles(app) == ["on the server"])
+            # The counts load after the list is shown: one still to load would fail too,
+            # and say so in a second message. Wait for them, and for nothing else to run.
+            assert await wait_for(
+                lambda: (
+                    getattr(app.screen, "counts", None) is not None
+                    and all(w.group == "watch-server" for w in app.workers if w.is_running)
+                )
+            )
             # The server goes away: its connections are cut and new ones are refused.
             pool_settings["port"] = 1
             drop_taskflow_connections(location)
