@@ -40,8 +40,6 @@ class PostgresBackend:
         self.server: ServerAddress = location.server
         self.read_only = read_only
         self.read_only_reason: str | None = "opened read-only on request" if read_only else None
-        # Dead pooled connections replaced so far (a server restart while idle).
-        self.reconnects = 0
         self._depth = threading.local()  # sessions open on this thread
         self.db = self._open()
 
@@ -111,7 +109,6 @@ class PostgresBackend:
         try:
             self.db.execute_sql("SELECT 1").fetchone()
         except peewee.PeeweeException:
-            self.reconnects += 1
             self.db.manual_close()  # discard it: back in the pool it would fail again
             self.db.connect()
 
@@ -220,11 +217,15 @@ class PostgresBackend:
             row = self.db.execute_sql("SELECT coalesce(max(id), 0) FROM task_events").fetchone()
             return int(row[0])
 
-    def backup_to(self, target: Path) -> None:
-        raise StoreError(
+    def backup_refusal(self) -> StoreError:
+        """Why TaskFlow makes no backup of a server's database."""
+        return StoreError(
             f"{self.describe()} is on a server: backing it up is the operator's job "
             "(pg_dump); TaskFlow does not copy it."
         )
+
+    def backup_to(self, target: Path) -> None:
+        raise self.backup_refusal()
 
     # -- errors ------------------------------------------------------------------------
 

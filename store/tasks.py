@@ -211,8 +211,8 @@ class TaskStore:
         """An online backup of the live database, beside it unless a target is given.
 
         A server's database is not copied (the backend says whose job that is)."""
-        if target is None and self.on_server:
-            self._backend.backup_to(Path())
+        if self.on_server:
+            raise self._backend.backup_refusal()
         if target is None:
             version = migrations.read_state(self._backend).version
             made = migrations.make_backup(self._backend, version, self._clock())

@@ -8,9 +8,6 @@ from pathlib import Path
 
 from rich.text import Text
 
-# Shared with the command line, which must not import rich: defined in the store.
-from store import due_label as due_label
-
 # C0 controls, DEL and C1 controls must never reach the terminal: a stray ESC in a
 # title adopted from an old database would restyle the screen. Each is shown as its
 # Unicode "control picture" instead (␛ for ESC), so the user still sees it is there.

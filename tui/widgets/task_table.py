@@ -28,8 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import TaskRecord, local_now
-from tui.formatting import due_label, relative_time, single_line, visible
+from store import TaskRecord, due_label, local_now
+from tui.formatting import relative_time, single_line, visible
 
 MARKER_WIDTH = 3  # "[x]"
 PRIORITY_WIDTH = 3  # "!!!"
