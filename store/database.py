@@ -57,7 +57,9 @@ CONNECTION_PRAGMAS: tuple[tuple[str, Any], ...] = (
 # the file unlocked takes itself for its last user, checkpoints, and deletes the -wal
 # and -shm files under this process's open connections, which go on reading a stale
 # file and commit into a deleted one: the write is lost. So a database file is read
-# with our own open() only while no backend in this process may hold it open.
+# with our own open() only while no backend in this process may hold it open. A backend
+# stays here while any of its connections is open, in any thread: close() only closes the
+# calling thread's, and a thread worker may still be inside a store call when it runs.
 _HOLDING: weakref.WeakSet[SqliteBackend] = weakref.WeakSet()
 _HOLDING_LOCK = threading.Lock()
 
@@ -112,6 +114,7 @@ class SqliteBackend:
         # Hits per search phrase, to choose a query plan (a stale figure only costs speed).
         self._hit_counts: dict[str, int] = {}
         self._file_id: tuple[int, int] | None = None
+        self._open_connections = 0  # across all threads, guarded by _HOLDING_LOCK
         # The journal mode the file's header records, and whether SQLite was told the
         # file is immutable (which makes it report "delete" whatever the file says).
         self._header_journal_mode: str | None = None
@@ -119,7 +122,7 @@ class SqliteBackend:
         self.db: peewee.SqliteDatabase = self._open()
         if self.location.path is not None:
             self._file_id = _file_id(self.location.path)
-            self._hold()
+            self._connection_opened()
 
     # -- opening -----------------------------------------------------------------------
 
@@ -273,12 +276,13 @@ class SqliteBackend:
                 yield
                 return
             self.db.connect()
-            self._hold()
+            self._connection_opened()
             try:
                 yield
             finally:
                 if not self.db.in_transaction():
                     self.db.close()
+                    self._connection_closed()
 
     def write(self) -> Any:
         """A write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
@@ -319,17 +323,25 @@ class SqliteBackend:
             self.db.execute_sql("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
+        """Close this thread's connection; a worker's closes when its store call ends."""
         with contextlib.suppress(peewee.PeeweeException, sqlite3.Error):
             if not self.db.is_closed():
                 self.db.close()
-        with _HOLDING_LOCK:
-            _HOLDING.discard(self)
+                self._connection_closed()
 
-    def _hold(self) -> None:
-        """Note that this process may hold the file open through SQLite (see _HOLDING)."""
+    def _connection_opened(self) -> None:
+        """Note that this process holds the file open through SQLite (see _HOLDING)."""
         if self._file_id is not None:
             with _HOLDING_LOCK:
+                self._open_connections += 1
                 _HOLDING.add(self)
+
+    def _connection_closed(self) -> None:
+        if self._file_id is not None:
+            with _HOLDING_LOCK:
+                self._open_connections = max(0, self._open_connections - 1)
+                if self._open_connections == 0:
+                    _HOLDING.discard(self)
 
     # -- introspection -------------------------------------------------------------------
 
@@ -444,7 +456,7 @@ class SqliteBackend:
         lock = self._shared_lock or contextlib.nullcontext()
         with lock, self._translated():
             if self.db.connect(reuse_if_open=True):
-                self._hold()
+                self._connection_opened()
             return int(self.db.pragma("data_version"))
 
     def backup_to(self, target: Path) -> None:
@@ -552,8 +564,15 @@ def _looks_truncated(path: Path, header: bytes) -> bool:
     if change_counter != valid_for or page_count == 0:
         return False
     wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        return False
+    # One look at the -wal, not "exists, then how big": another program's last
+    # connection deletes it after its checkpoint, which may fall between two looks.
+    # Once it is gone, that checkpoint has finished, so the file's size (read after)
+    # is final.
+    try:
+        if wal.stat().st_size > 0:
+            return False
+    except FileNotFoundError:
+        pass
     return path.stat().st_size < page_count * page_size
 
 

@@ -9,6 +9,7 @@ import itertools
 import json
 import random
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -409,5 +410,66 @@ def test_a_second_store_on_the_file_in_one_process_keeps_the_first_in_step(
         first.close()
     listed = run_process("--db", str(path), "--user", USER, "list", "--json", cwd=tmp_path)
     assert [task["title"] for task in json.loads(listed.stdout)][-1] == "saved by the first store"
+    with connected(path) as connection:
+        assert integrity(connection) == "ok"
+
+
+def test_a_store_closed_while_a_worker_still_reads_keeps_that_worker_in_step(
+    tmp_path: Path,
+) -> None:
+    """The app closes its store when it quits, and a thread worker may still be inside
+    a store call then (a slow load, an export). The file stays open through that
+    worker's connection, so opening the file again in this process (a test, the
+    benchmark, a second window) must not drop the process's locks, as above: another
+    program closing the file would then delete the -wal under the worker and the new
+    store, and a saved task would vanish (found by the benchmark, where the next
+    launch tripped over a -wal that vanished between two looks)."""
+    path = tmp_path / "tasks.db"
+    with open_store(path, user=USER) as seeder:
+        for number in range(4):
+            seeder.create(f"seeded {number}")
+    first = open_store(path, user=USER)
+    paused = threading.Event()
+    resume = threading.Event()
+    exported: list[str] = []
+
+    def export_in_a_worker() -> None:
+        export = first.export_tasks(batch=2)
+        exported.append(next(export)[0].title)
+        paused.set()
+        resume.wait(30)
+        exported.extend(task.title for task, _ in export)
+
+    worker = threading.Thread(target=export_in_a_worker)
+    worker.start()
+    try:
+        assert paused.wait(30)
+        first.close()  # the worker's connection is still open in its thread
+        with open_store(path, user=USER) as second:
+            for number in range(2):
+                added = run_process(
+                    "--db",
+                    str(path),
+                    "--user",
+                    USER,
+                    "add",
+                    f"other program {number}",
+                    cwd=tmp_path,
+                )
+                assert added.returncode == 0, added.stderr
+                second.create(f"second store {number}")
+                seen = [task.title for task in second.list(TaskQuery())]
+                assert seen[-2:] == [f"other program {number}", f"second store {number}"]
+    finally:
+        resume.set()
+        worker.join(30)
+    assert exported == [f"seeded {number}" for number in range(4)]  # its snapshot held
+    listed = run_process("--db", str(path), "--user", USER, "list", "--json", cwd=tmp_path)
+    assert [task["title"] for task in json.loads(listed.stdout)][4:] == [
+        "other program 0",
+        "second store 0",
+        "other program 1",
+        "second store 1",
+    ]
     with connected(path) as connection:
         assert integrity(connection) == "ok"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -232,6 +233,63 @@ def test_truncated_database_is_refused_unchanged(db_path: Path) -> None:
     with pytest.raises(NotADatabaseError, match="truncated"):
         open_store(db_path, user="alice")
     assert file_digest(db_path) == before
+
+
+HOLD_THE_FILE = """
+import sys
+from store import open_store
+store = open_store(sys.argv[1], user="bob")
+store.create("written by another program")
+print("holding", flush=True)
+sys.stdin.readline()
+store.close()
+"""
+
+
+def test_a_wal_deleted_by_another_program_while_opening_is_no_error(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program's last connection checkpoints and deletes the -wal when it closes,
+    which may happen while this one looks at the file before opening it (the benchmark
+    once met it: "No such file or directory: ...db-wal", as a traceback)."""
+    with open_store(db_path, user="alice") as store:
+        store.create("mine")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_FILE, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    commands = holder.stdin
+    wal = str(db_path) + "-wal"
+    real_stat = os.stat
+
+    def stat_then_the_other_program_quits(
+        target: str | os.PathLike[str], *args: Any, **kwargs: Any
+    ) -> os.stat_result:
+        result = real_stat(target, *args, **kwargs)
+        if os.fspath(target) == wal and holder.poll() is None:
+            commands.write("quit\n")
+            commands.flush()
+            assert holder.wait(30) == 0
+            assert not os.path.lexists(wal)  # it took itself for the last user, as it was
+        return result
+
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        monkeypatch.setattr(os, "stat", stat_then_the_other_program_quits)
+        with open_store(db_path, user="alice") as store:
+            assert [task.title for task in store.list()] == ["mine"]
+            assert store.health().ok
+        monkeypatch.undo()
+        assert holder.returncode == 0  # the -wal was looked at, and went away meanwhile
+    finally:
+        holder.kill()
+        holder.wait()
+    with open_store(db_path, user="bob") as store:
+        assert [task.title for task in store.list()] == ["written by another program"]
 
 
 def test_sqlite_file_of_another_program_is_refused_unchanged(db_path: Path) -> None:
