@@ -228,7 +228,11 @@ class SqliteBackend:
             )
         # Bytes 18 and 19, the file format's write and read versions: 2 means WAL.
         self._header_journal_mode = "wal" if header[18:20] == b"\x02\x02" else "delete"
-        if _looks_truncated(path, header):
+        try:
+            truncated = _looks_truncated(path, header)
+        except OSError as error:  # gone or unreadable since it was read just now
+            raise LocationError(f"Cannot read {path}: {_reason(error)}.") from None
+        if truncated:
             raise NotADatabaseError(
                 f"{path} is truncated or corrupt (shorter than its header says); "
                 "restore it from a backup."

@@ -292,6 +292,29 @@ def test_a_wal_deleted_by_another_program_while_opening_is_no_error(
         assert [task.title for task in store.list()] == ["written by another program"]
 
 
+def test_a_file_moved_away_while_opening_gets_a_one_line_message(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_store(db_path, user="alice") as store:
+        store.create("mine")
+    moved = db_path.with_name("moved.db")
+    real_stat = os.stat
+
+    def moved_after_its_header_was_read(
+        target: str | os.PathLike[str], *args: Any, **kwargs: Any
+    ) -> os.stat_result:
+        if os.fspath(target) == str(db_path) + "-wal" and db_path.exists():
+            db_path.rename(moved)
+        return real_stat(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", moved_after_its_header_was_read)
+    with pytest.raises(LocationError, match=r"^Cannot read .*tasks\.db: no such file"):
+        open_store(db_path, user="alice")
+    monkeypatch.undo()
+    with open_store(moved, user="alice") as store:
+        assert [task.title for task in store.list()] == ["mine"]
+
+
 def test_sqlite_file_of_another_program_is_refused_unchanged(db_path: Path) -> None:
     raw = sqlite3.connect(db_path)
     raw.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)")
