@@ -343,7 +343,7 @@ class SqliteBackend:
     def _connection_closed(self) -> None:
         if self._file_id is not None:
             with _HOLDING_LOCK:
-                self._open_connections = max(0, self._open_connections - 1)
+                self._open_connections -= 1
                 if self._open_connections == 0:
                     _HOLDING.discard(self)
 

@@ -376,6 +376,17 @@ async def test_readers_never_block_the_writer(tmp_path: Path) -> None:
         assert "added in the window while others read" in titles
 
 
+def add_from_another_program(path: Path, title: str) -> None:
+    """``taskflow add TITLE`` in a process of its own: SQLite's locks are per process."""
+    added = run_process("--db", str(path), "--user", USER, "add", title, cwd=path.parent)
+    assert added.returncode == 0, added.stderr
+
+
+def titles_seen_by_another_program(path: Path) -> list[str]:
+    listed = run_process("--db", str(path), "--user", USER, "list", "--json", cwd=path.parent)
+    return [task["title"] for task in json.loads(listed.stdout)]
+
+
 def test_a_second_store_on_the_file_in_one_process_keeps_the_first_in_step(
     tmp_path: Path,
 ) -> None:
@@ -393,23 +404,13 @@ def test_a_second_store_on_the_file_in_one_process_keeps_the_first_in_step(
         # Another program writes three times; the first store (the app's watch reads
         # between writes like this) must see each write.
         for number in range(3):
-            added = run_process(
-                "--db",
-                str(path),
-                "--user",
-                USER,
-                "add",
-                f"from another program {number}",
-                cwd=tmp_path,
-            )
-            assert added.returncode == 0, added.stderr
+            add_from_another_program(path, f"from another program {number}")
             seen = [task.title for task in first.list(TaskQuery())]
             assert seen[-1] == f"from another program {number}", seen
         first.create("saved by the first store")
     finally:
         first.close()
-    listed = run_process("--db", str(path), "--user", USER, "list", "--json", cwd=tmp_path)
-    assert [task["title"] for task in json.loads(listed.stdout)][-1] == "saved by the first store"
+    assert titles_seen_by_another_program(path)[-1] == "saved by the first store"
     with connected(path) as connection:
         assert integrity(connection) == "ok"
 
@@ -447,16 +448,7 @@ def test_a_store_closed_while_a_worker_still_reads_keeps_that_worker_in_step(
         first.close()  # the worker's connection is still open in its thread
         with open_store(path, user=USER) as second:
             for number in range(2):
-                added = run_process(
-                    "--db",
-                    str(path),
-                    "--user",
-                    USER,
-                    "add",
-                    f"other program {number}",
-                    cwd=tmp_path,
-                )
-                assert added.returncode == 0, added.stderr
+                add_from_another_program(path, f"other program {number}")
                 second.create(f"second store {number}")
                 seen = [task.title for task in second.list(TaskQuery())]
                 assert seen[-2:] == [f"other program {number}", f"second store {number}"]
@@ -464,8 +456,7 @@ def test_a_store_closed_while_a_worker_still_reads_keeps_that_worker_in_step(
         resume.set()
         worker.join(30)
     assert exported == [f"seeded {number}" for number in range(4)]  # its snapshot held
-    listed = run_process("--db", str(path), "--user", USER, "list", "--json", cwd=tmp_path)
-    assert [task["title"] for task in json.loads(listed.stdout)][4:] == [
+    assert titles_seen_by_another_program(path)[4:] == [
         "other program 0",
         "second store 0",
         "other program 1",
