@@ -35,13 +35,25 @@ FROZEN_START = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's own database, user, theme or colour settings."""
+def clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """No test sees the developer's own database, user, theme or colour settings.
+
+    Tests run in the time zone they find (CI runs the suite in several, under a
+    shifted clock: .ci/run), so that nothing passes only in UTC. A test whose
+    expected output is written for one zone says so: ``@pytest.mark.zone("UTC")``.
+    """
     for name in ("TASKFLOW_DB_PATH", "TASKFLOW_USER", "NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     # Anything that still falls back to the default location lands in the test's folder.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("TZ", "UTC")
+    zone = request.node.get_closest_marker("zone")
+    if zone is not None:
+        monkeypatch.setenv("TZ", zone.args[0])
+    time.tzset()
+    yield
+    monkeypatch.undo()  # before tzset: the zone goes back for the next test
     time.tzset()
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from store import TaskStore, open_store
+from tests.conftest import FrozenClock
 from tui.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,10 +35,10 @@ CLI = Callable[..., Result]
 
 
 @pytest.fixture
-def cli_clock() -> Callable[[], datetime] | None:
-    """The clock ``cli`` runs on: the real one, unless a test module overrides this
-    fixture (with the frozen ``clock``, where "today" matters)."""
-    return None
+def cli_clock(clock: FrozenClock) -> Callable[[], datetime]:
+    """The clock ``cli`` runs on: the frozen one that ``alice`` shares, so that no test's
+    outcome depends on the day or the hour the suite happens to run."""
+    return clock
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def cli(
     capsys: pytest.CaptureFixture[str],
     location: str,
     monkeypatch: pytest.MonkeyPatch,
-    cli_clock: Callable[[], datetime] | None,
+    cli_clock: Callable[[], datetime],
 ) -> CLI:
     """``cli("add", "x")`` runs ``taskflow --db <test db> --user alice add x`` in-process,
     on a SQLite file or a PostgreSQL schema (the ``backend`` parameter)."""
@@ -65,9 +66,10 @@ def cli(
 
 
 @pytest.fixture
-def alice(location: str) -> Iterator[TaskStore]:
-    """The same database as ``cli``, opened directly, to check what a command did."""
-    with open_store(location, user="alice") as store:
+def alice(location: str, clock: FrozenClock) -> Iterator[TaskStore]:
+    """The same database as ``cli``, opened directly on the same clock, to set a test up
+    and to check what a command did."""
+    with open_store(location, user="alice", clock=clock) as store:
         yield store
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.worker import WorkerState
 
 from store import TaskRecord, TaskStore, open_store
 from tests.conftest import FrozenClock
@@ -53,11 +56,15 @@ def app_factory(app_db: Path, clock: FrozenClock) -> Iterator[AppFactory]:
     stores: list[TaskStore] = []
 
     def build(
-        path: Path | None = None, *, user: str = "alice", read_only: bool = False
+        path: Path | None = None,
+        *,
+        user: str = "alice",
+        read_only: bool = False,
+        theme: str = THEME,
     ) -> TaskFlowApp:
         store = open_store(path or app_db, user=user, clock=clock, read_only=read_only)
         stores.append(store)
-        return make_app(store, clock=clock, theme=THEME, animations=False, poll_seconds=0.1)
+        return make_app(store, clock=clock, theme=theme, animations=False, poll_seconds=0.1)
 
     yield build
     for store in stores:
@@ -68,8 +75,19 @@ async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
     """Let workers finish and the messages they post be handled (which may start more)."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await finish_workers(pilot.app)
     await pilot.pause()
+
+
+async def finish_workers(app: App[object]) -> None:
+    """Wait for every worker that has started, whatever becomes of it.
+
+    Textual's ``wait_for_complete`` raises as soon as one worker ends cancelled, which
+    an exclusive worker does whenever a newer one replaces it (a new search while
+    the last is still reading): the rest would then not be waited for at all.
+    """
+    started = [worker for worker in app.workers if worker.state is not WorkerState.PENDING]
+    await asyncio.gather(*(worker.wait() for worker in started), return_exceptions=True)
 
 
 def table_of(app: TaskFlowApp) -> TaskTable:
