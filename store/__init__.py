@@ -45,6 +45,7 @@ from store.errors import (
     UnsupportedDatabaseURL,
     ValidationError,
 )
+from store.merge import MERGED_FIELDS, EditMerge, FieldClash, merge_edit, same_value
 from store.migrations import LATEST_VERSION
 from store.planning import (
     Due,
@@ -82,6 +83,7 @@ __all__ = [
     "LATEST_VERSION",
     "MAX_DESCRIPTION_LENGTH",
     "MAX_TITLE_LENGTH",
+    "MERGED_FIELDS",
     "USER_ENV_VAR",
     "AmbiguousIdError",
     "BusyError",
@@ -89,8 +91,10 @@ __all__ = [
     "ConflictError",
     "DatabaseLocation",
     "Due",
+    "EditMerge",
     "EventKind",
     "EventRecord",
+    "FieldClash",
     "FileFormatError",
     "HealthCheckError",
     "HealthReport",
@@ -129,11 +133,13 @@ __all__ = [
     "default_database_path",
     "due_label",
     "local_now",
+    "merge_edit",
     "open_store",
     "parse_due",
     "parse_quick_add",
     "resolve_location",
     "resolve_user",
+    "same_value",
     "transfer",
 ]
 

@@ -6,7 +6,8 @@ milliseconds to import, for phrases this module covers in a few hundred lines.
 
 A due date is a calendar day with an optional time of day, meant in the user's
 local time: "Friday" stays Friday when the user travels, so nothing here converts
-between time zones. "Today" is always given by the caller (from its clock).
+between time zones. "Now" (the local time, which says what today is and which
+hour a bare "at 1" means) is always given by the caller, from its clock.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ _PRIORITY_WORDS = {
 }
 
 
+# Added to an all-day key for the due order: the end of its day (see Due.order_key).
+ALL_DAY_SUFFIX = " 24:00"
+
+
 @dataclass(frozen=True)
 class Due:
     """A local calendar day, and maybe a time of day on it."""
@@ -75,12 +80,19 @@ class Due:
 
     @property
     def key(self) -> str:
-        """How it is stored and sorted: 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'.
-
-        A day without a time sorts before the same day with one (it is due all day).
-        """
+        """How it is stored: 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'."""
         text = self.day.isoformat()
         return text if self.at is None else f"{text} {self.at:%H:%M}"
+
+    @property
+    def order_key(self) -> str:
+        """What the due order sorts by: the moment it falls due, as text.
+
+        A day without a time is due by the end of it, so it reads 'YYYY-MM-DD 24:00':
+        after every time of that day (09:00 < 18:00 < all day), before the next day.
+        The store's SQL says the same (migration 5); keep the two in step.
+        """
+        return self.key if self.at is not None else self.key + ALL_DAY_SUFFIX
 
     @classmethod
     def from_key(cls, text: str) -> Due:
@@ -207,13 +219,32 @@ class _Token:
     used: bool = False
 
 
-def parse_quick_add(line: str, today: date) -> QuickAdd:
+def parse_quick_add(line: str, now: datetime) -> QuickAdd:
     """Split one line into title, due date, priority and tags.
 
     `#tag` adds a tag; `!high`, `!h`, `!1` set the priority; a date phrase (the last
     one, if there are several) sets the due date. A word after a backslash, or words
     in double quotes, stay in the title as they are: `Buy \\#1 fan`, `"Friday" club`.
     If nothing would be left of the title, the line is kept whole as the title.
+
+    ``now`` is the user's local time: it says what today is, and which hour a bare
+    "at 1" means. The rules for words that are dates only sometimes:
+
+    * A bare hour, 1 to 12 after "at" without am/pm, is its next occurrence within
+      12 hours when no day is given ("Lunch at 1" at 10:00 is 13:00; at 14:00 it is
+      01:00 tomorrow); with "today", the first of the two still to come today (else
+      the afternoon one, already past); with "tonight", the evening (at 12: midnight);
+      with any other day, a working day's guess: 7 to 11 in the morning, 12 noon,
+      1 to 6 in the afternoon ("Dentist fri at 3" is 15:00). "at 13", "14:00" and
+      "9pm" mean what they say.
+    * A weekday's full name is a date anywhere. An abbreviation (mon, tue, tues, wed,
+      weds, thu, thur, thurs, fri, sat, sun), and "may" or "march" with a day number
+      but no year, only when it follows on/by/due/until (or next/this), or when a time
+      comes right after it or nothing but tags and priorities does, and never right
+      after the/a/my/... ("Call mum fri", "Pay rent on sat 9am" are dates; "Sun
+      cream", "Fix the sat solver", "Print 3 march posters" are titles).
+    * Days already past (yesterday, last friday) are for a due field (``parse_due``);
+      in a title they stay words: "Send notes from last friday" has no due date.
     """
     tokens = _tokenise(line)
     tags: list[str] = []
@@ -233,7 +264,7 @@ def parse_quick_add(line: str, today: date) -> QuickAdd:
             priority = _PRIORITY_WORDS[token.text[1:].lower()]
             token.used = True
             recognised.append(token.text)
-    due = _take_due(tokens, today, recognised)
+    due = _take_due(tokens, now, recognised)
     title = " ".join(token.text for token in tokens if not token.used)
     if not title.strip():
         return QuickAdd(title=_unescape(line).strip())
@@ -246,13 +277,18 @@ def parse_quick_add(line: str, today: date) -> QuickAdd:
     )
 
 
-def parse_due(text: str, today: date) -> Due | None:
-    """A due date typed on its own ('fri 5pm', '2026-12-01', 'none' or '' for no date)."""
+def parse_due(text: str, now: datetime) -> Due | None:
+    """A due date typed on its own ('fri 5pm', '2026-12-01', 'none' or '' for no date).
+
+    Read as a title's date phrase is (see ``parse_quick_add``; ``now`` is local time),
+    and a day already past may be given too, to set a date after the fact:
+    'yesterday', 'last friday' (the latest Friday before today), 'last sat 9am'.
+    """
     words = text.strip()
     if words.lower() in ("", "none", "no", "-", "never"):
         return None
     tokens = _tokenise(words)
-    found = _match_due(tokens, 0, today)
+    found = _match_due(tokens, 0, now, past=True)
     if found is None or found[0] != len(tokens):
         raise ValueError(
             f"Cannot read {text!r} as a date: try 'tomorrow', 'fri 5pm', 'in 3 days' "
@@ -279,12 +315,12 @@ def _unescape(line: str) -> str:
     return " ".join(token.text for token in _tokenise(line))
 
 
-def _take_due(tokens: list[_Token], today: date, recognised: list[str]) -> Due | None:
+def _take_due(tokens: list[_Token], now: datetime, recognised: list[str]) -> Due | None:
     """Find date phrases among the unused words; the last one wins and leaves the title."""
     best: tuple[int, int, Due] | None = None
     index = 0
     while index < len(tokens):
-        found = _match_due(tokens, index, today)
+        found = _match_due(tokens, index, now, past=False)
         if found is None:
             index += 1
             continue
@@ -301,32 +337,101 @@ def _take_due(tokens: list[_Token], today: date, recognised: list[str]) -> Due |
 
 
 _LEAD_WORDS = {"due", "by", "on"}
+# After these a loose date word (see _match_day) is surely meant as a date. ("next",
+# "this" and "last" make phrases of their own with a weekday.)
+_DATE_AFTER = {*_LEAD_WORDS, "until"}
+# After these a loose date word is a noun: "the sat solver", "in the sun".
+_DETERMINERS = {"the", "a", "an", "my", "your", "our", "his", "her", "their", "its"}
 
 
-def _match_due(tokens: Sequence[_Token], start: int, today: date) -> tuple[int, Due] | None:
-    """A date phrase (optionally led by due/by/on, optionally with a time) at ``start``."""
-    words = [t.text.lower().rstrip(",.;") if not (t.literal or t.used) else None for t in tokens]
+@dataclass(frozen=True)
+class _Time:
+    """A time of day found in the words."""
+
+    end: int  # the index after its words
+    at: time
+    bare: bool = False  # a bare hour from 1 to 12 ("at 9"): morning or afternoon unsaid
+
+
+def _words(tokens: Sequence[_Token]) -> list[str | None]:
+    """The words a date may be made of: lower case, without trailing commas and the
+    like; None for a word that is literal or already taken (a tag, a priority)."""
+    return [t.text.lower().rstrip(",.;") if not (t.literal or t.used) else None for t in tokens]
+
+
+def _match_due(
+    tokens: Sequence[_Token], start: int, now: datetime, *, past: bool
+) -> tuple[int, Due] | None:
+    """A date phrase (optionally led by due/by/on, optionally with a time) at ``start``.
+
+    ``past``: whether days already gone (yesterday, last fri) may be named.
+    """
+    words = _words(tokens)
+    today = now.date()
     index = start
-    if index < len(words) and words[index] in _LEAD_WORDS:
-        index += 1
-    day_match = _match_day(words, index, today)
+    led = _word(words, start - 1) in _DATE_AFTER
+    if _word(words, index) in _LEAD_WORDS:
+        index, led = index + 1, True
+    day_match = _match_day(words, index, today, past=past)
     if day_match is not None:
-        index, day = day_match
-        time_match = _match_time(words, index)
-        if time_match is not None:
-            index, at = time_match
-            return index, Due(day, at)
-        return index, Due(day)
-    # A time first ("5pm tomorrow"), or a time alone: today at that time.
-    time_match = _match_time(words, index)
-    if time_match is None:
+        day_end, day, loose = day_match
+        evening = words[index] == "tonight"
+        found = _match_time(words, day_end)
+        end = found.end if found is not None else day_end
+        if loose and not led and not _reads_as_date(tokens, index, end, timed=found is not None):
+            return None
+        if found is None:
+            return end, Due(day)
+        return end, _timed(day, found, now, evening=evening)
+    # A time first ("5pm tomorrow"), or a time alone: a day from the time (see _timed).
+    found = _match_time(words, index)
+    if found is None:
         return None
-    index, at = time_match
-    day_match = _match_day(words, index, today)
+    day_match = _match_day(words, found.end, today, past=past)
     if day_match is not None:
-        index, day = day_match
-        return index, Due(day, at)
-    return index, Due(today, at)
+        day_end, day, loose = day_match
+        if not loose or _reads_as_date(tokens, found.end, day_end, timed=False):
+            return day_end, _timed(day, found, now, evening=words[found.end] == "tonight")
+    return found.end, _timed(None, found, now)
+
+
+def _reads_as_date(tokens: Sequence[_Token], first: int, end: int, *, timed: bool) -> bool:
+    """Whether a loose date word at ``first``, without a lead word, is a date: not right
+    after a determiner ("the sat"), and with a time right after it ("sun 10am") or
+    nothing after its phrase (which ends at ``end``) but tags and priorities."""
+    before = tokens[first - 1].text.lower() if first > 0 else None
+    if before in _DETERMINERS:
+        return False
+    return timed or all(token.used for token in tokens[end:])
+
+
+def _timed(day: date | None, found: _Time, now: datetime, *, evening: bool = False) -> Due:
+    """The due moment of a time found on ``day`` (None: no day was said)."""
+    if found.bare:
+        return _bare_hour(found.at.hour, day, now, evening=evening)
+    return Due(day if day is not None else now.date(), found.at)
+
+
+def _bare_hour(hour: int, day: date | None, now: datetime, *, evening: bool) -> Due:
+    """'at 1' to 'at 12' without am or pm (the rules are in ``parse_quick_add``).
+
+    Wall-clock times of the local day: on a day the clocks change, "within 12 hours"
+    is counted on the clock's face, as a person reading it would.
+    """
+    today = now.date()
+    morning, afternoon = time(hour % 12), time(hour % 12 + 12)  # 12: midnight and noon
+    if evening:  # tonight: the evening's hour, and at 12 the midnight that ends today
+        return Due(today + timedelta(days=1), morning) if hour == 12 else Due(today, afternoon)
+    if day is not None and day != today:
+        # No "now" to go by on another day: a working day's guess.
+        return Due(day, afternoon if hour <= 6 else time(hour))
+    current = now.time().replace(second=0, microsecond=0)
+    coming = [at for at in (morning, afternoon) if at >= current]
+    if day == today:  # "today" was said: keep the day, even when both hours are past
+        return Due(today, coming[0] if coming else afternoon)
+    if coming:
+        return Due(today, coming[0])
+    return Due(today + timedelta(days=1), morning)
 
 
 _WEEKDAYS = {
@@ -344,12 +449,16 @@ _WEEKDAYS = {
     )
     for name in names
 }
+# Written out, not from the calendar module, whose names follow the locale.
+_FULL_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _MONTHS = {
     name: number
     for number in range(1, 13)
     for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
 }
 _MONTHS["sept"] = 9
+# Months whose names are everyday words too ("May I help", "March for climate").
+_LOOSE_MONTHS = {"may", "march"}
 _NUMBER_WORDS = {
     "a": 1,
     "an": 1,
@@ -385,23 +494,49 @@ def _word(words: Sequence[str | None], index: int) -> str | None:
     return words[index] if 0 <= index < len(words) else None
 
 
-def _match_day(words: Sequence[str | None], i: int, today: date) -> tuple[int, date] | None:
+def _match_day(
+    words: Sequence[str | None], i: int, today: date, *, past: bool = False
+) -> tuple[int, date, bool] | None:
+    """A day at ``i``: (the index after it, the day, whether it is loose).
+
+    A loose day is one of the words that are often not dates: a weekday's
+    abbreviation on its own, or "may"/"march" without a year (see ``_match_due``).
+    ``past`` allows days already gone: yesterday, last <weekday>.
+    """
     first = _word(words, i)
     if first is None:
         return None
     if first == "today" or first == "tonight":
-        return i + 1, today
+        return i + 1, today, False
     if first in ("tomorrow", "tmrw", "tmr", "tomorow"):
-        return i + 1, today + timedelta(days=1)
+        return i + 1, today + timedelta(days=1), False
+    if first == "yesterday" and past:
+        return i + 1, today - timedelta(days=1), False
     if first in _WEEKDAYS:
-        return i + 1, _next_weekday(today, _WEEKDAYS[first])
+        if _word(words, i - 1) == "last":
+            return None  # in a title, "last friday" is a day gone by, not the coming one
+        return i + 1, _next_weekday(today, _WEEKDAYS[first]), first not in _FULL_WEEKDAYS
     iso = _ISO_DATE.match(first)
     if iso:
         try:
-            return i + 1, date(int(iso[1]), int(iso[2]), int(iso[3]))
+            return i + 1, date(int(iso[1]), int(iso[2]), int(iso[3])), False
         except ValueError:
             return None
     second = _word(words, i + 1)
+    if first == "last":
+        if past and second in _WEEKDAYS:
+            return i + 2, _last_weekday(today, _WEEKDAYS[second]), False
+        return None
+    found = _match_relative_day(first, second, words, i, today)
+    if found is not None:
+        return found[0], found[1], False
+    return _match_month_day(words, i, today)
+
+
+def _match_relative_day(
+    first: str, second: str | None, words: Sequence[str | None], i: int, today: date
+) -> tuple[int, date] | None:
+    """next/this <weekday>, next week/month/year, weekend, eom/eow, end of ..., in N units."""
     if first == "next":
         if second in _WEEKDAYS:
             return i + 2, _weekday_of_next_week(today, _WEEKDAYS[second])
@@ -437,37 +572,42 @@ def _match_day(words: Sequence[str | None], i: int, today: date) -> tuple[int, d
         if amount is not None and unit is not None and 0 < amount <= 1000:
             return i + 3, _shift(today, amount, unit)
         return None
-    return _match_month_day(words, i, today)
+    return None
 
 
-def _match_month_day(words: Sequence[str | None], i: int, today: date) -> tuple[int, date] | None:
-    """'Dec 1', 'December 1st', '1 Dec', '1st of December', each with an optional year."""
+def _match_month_day(
+    words: Sequence[str | None], i: int, today: date
+) -> tuple[int, date, bool] | None:
+    """'Dec 1', 'December 1st', '1 Dec', '1st of December', each with an optional year
+    (loose for "may" and "march" without one: see ``_match_day``)."""
     first, second = _word(words, i), _word(words, i + 1)
     if first in _MONTHS and second is not None and _ORDINAL.match(second):
-        month, day, end = _MONTHS[first], int(_ORDINAL.match(second)[1]), i + 2  # type: ignore[index]
+        month_word, day, end = first, int(_ORDINAL.match(second)[1]), i + 2  # type: ignore[index]
     elif first is not None and _ORDINAL.match(first):
         if second == "of" and _word(words, i + 2) in _MONTHS:
-            month, end = _MONTHS[_word(words, i + 2)], i + 3  # type: ignore[index]
+            month_word, end = _word(words, i + 2), i + 3
         elif second in _MONTHS:
-            month, end = _MONTHS[second], i + 2
+            month_word, end = second, i + 2
         else:
             return None
         day = int(_ORDINAL.match(first)[1])  # type: ignore[index]
     else:
         return None
+    month = _MONTHS[month_word]  # type: ignore[index]
     year_word = _word(words, end)
     if year_word is not None and _YEAR.match(year_word):
         try:
-            return end + 1, date(int(year_word), month, day)
+            return end + 1, date(int(year_word), month, day), False
         except ValueError:
             return None
+    loose = month_word in _LOOSE_MONTHS
     for year in (today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue  # 29 February: the next year that has one
         if candidate >= today:
-            return end, candidate
+            return end, candidate, loose
     return None
 
 
@@ -475,7 +615,7 @@ _TIME_12 = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm|a\.m\.|p\.m\.)$")
 _TIME_24 = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-def _match_time(words: Sequence[str | None], i: int) -> tuple[int, time] | None:
+def _match_time(words: Sequence[str | None], i: int) -> _Time | None:
     index = i
     at_word = _word(words, index) == "at"
     if at_word:
@@ -484,9 +624,9 @@ def _match_time(words: Sequence[str | None], i: int) -> tuple[int, time] | None:
     if word is None:
         return None
     if word in ("noon", "midday"):
-        return index + 1, time(12, 0)
+        return _Time(index + 1, time(12, 0))
     if word == "midnight":
-        return index + 1, time(0, 0)
+        return _Time(index + 1, time(0, 0))
     follower = _word(words, index + 1)
     if follower in ("am", "pm") and word.isdigit():
         word, index = word + follower, index + 1
@@ -496,16 +636,24 @@ def _match_time(words: Sequence[str | None], i: int) -> tuple[int, time] | None:
         if not 1 <= hour <= 12 or minute > 59:
             return None
         hour = hour % 12 + (12 if twelve[3].startswith("p") else 0)
-        return index + 1, time(hour, minute)
+        return _Time(index + 1, time(hour, minute))
     twenty_four = _TIME_24.match(word)
     if twenty_four:
         hour, minute = int(twenty_four[1]), int(twenty_four[2])
         if hour > 23 or minute > 59:
             return None
-        return index + 1, time(hour, minute)
+        return _Time(index + 1, time(hour, minute))
     if at_word and word.isdigit() and 0 <= int(word) <= 23:
-        return index + 1, time(int(word), 0)  # "at 9": a bare hour, only after "at"
+        # "at 9": a bare hour, only after "at"; 1 to 12 may be morning or afternoon.
+        hour = int(word)
+        return _Time(index + 1, time(hour, 0), bare=1 <= hour <= 12)
     return None
+
+
+def _last_weekday(today: date, weekday: int) -> date:
+    """The latest such weekday before today ('last friday' on a Friday is a week ago)."""
+    back = (today.weekday() - weekday) % 7
+    return today - timedelta(days=back or 7)
 
 
 def _next_weekday(today: date, weekday: int) -> date:

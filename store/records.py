@@ -181,6 +181,9 @@ class TaskQuery:
     sort: Sort = Sort.CREATED
     due_until: date | None = None  # only tasks due on or before this day (Today, Upcoming)
     tag: str | None = None  # only tasks with this tag (any case)
+    # With tag_prefix, tasks with a tag that starts with ``tag``: the app's "#wo"
+    # finds #work and #workshop, as a search finds a word by its start.
+    tag_prefix: bool = False
 
     @property
     def terms(self) -> list[str]:
@@ -199,14 +202,20 @@ class TaskQuery:
             return False
         if self.due_until is not None and (task.due is None or task.due.day > self.due_until):
             return False
-        if self.tag is not None and self.tag.casefold() not in {t.casefold() for t in task.tags}:
+        if self.tag is not None and not self._tag_matches(task.tags):
             return False
         return all(
             _contains(task.title, term) or _contains(task.description, term) for term in self.terms
         )
 
+    def _tag_matches(self, tags: tuple[str, ...]) -> bool:
+        wanted = (self.tag or "").casefold()
+        if self.tag_prefix:
+            return any(tag.casefold().startswith(wanted) for tag in tags)
+        return wanted in {tag.casefold() for tag in tags}
+
     def sort_key(self, task: TaskRecord) -> tuple[Any, ...]:
-        due = task.due.key if task.due is not None else NO_DUE
+        due = task.due.order_key if task.due is not None else NO_DUE
         if self.sort is Sort.MANUAL:
             return (task.position, task.id)
         if self.sort is Sort.DUE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import heapq
@@ -28,7 +29,7 @@ from store.errors import (
 )
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, format_timestamp, parse_timestamp
-from store.planning import Due, Priority, clean_tags
+from store.planning import ALL_DAY_SUFFIX, Due, Priority, clean_tags
 from store.records import (
     EDITABLE_FIELDS,
     NO_DUE,
@@ -229,6 +230,18 @@ class TaskStore:
         """Changes when another connection commits; cheap enough to poll from a timer."""
         return self._backend.data_version()
 
+    @contextlib.contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Several changes as one transaction: each is still logged (and undone) on its
+        own, but if one fails (a conflict, a full disk) none of them is kept.
+
+            with store.all_or_nothing():
+                for task in tasks:
+                    store.set_completed(task.id, True, expected_version=task.version)
+        """
+        with self._backend.session(), self._backend.write():
+            yield
+
     # -- reading -------------------------------------------------------------------------
 
     @_operation
@@ -367,21 +380,29 @@ class TaskStore:
         return int(self._filtered(query, counting=True).count())
 
     @_operation
-    def count_by_due_day(self, query: TaskQuery, first_day: date) -> list[tuple[date | None, int]]:
-        """How many of ``query``'s tasks are overdue (due before ``first_day``: the
-        ``None`` entry) and due on each day from ``first_day`` to ``query.due_until``:
-        the headings of the Today and Upcoming views.
+    def count_by_due_day(self, query: TaskQuery, now: datetime) -> list[tuple[date | None, int]]:
+        """The headings of the Today and Upcoming views: how many of ``query``'s tasks
+        are overdue (the ``None`` entry), then how many fall due on each day from
+        today to ``query.due_until``, today counting only what is not overdue yet.
 
+        ``now`` is the user's local time. Overdue means due before ``now``'s minute,
+        exactly as ``Due.is_overdue`` says: earlier days, and today's times already
+        past (a 09:00 task is overdue from 09:01; an all-day task at the day's end).
+        In the due order these are the first rows, so the counts line up with them.
         Overdue tasks are counted, not grouped: there may be any number of them.
         """
-        last_day = query.due_until or first_day
-        order = self._due_order()
+        today = now.date()
+        last_day = query.due_until or today
         days: list[date] = []
-        day = first_day
+        day = today
         while day <= last_day:
             days.append(day)
             day += timedelta(days=1)
-        first = first_day.isoformat()
+        order = self._due_order()
+        # The due order compares as text: the moment as a key, and a bare day as the
+        # start of that day (it sorts before all of the day's keys, its end included).
+        moment = Due(today, now.time().replace(second=0, microsecond=0)).order_key
+        bounds = [moment, *((d + timedelta(days=1)).isoformat() for d in days)]
         # The view without its own "due until" bound: each read below states one range
         # of due dates, the shape SQLite matches to the (owner, status, due) index;
         # with two bounds it may walk the (owner, due) one and read every row.
@@ -390,13 +411,29 @@ class TaskStore:
         # many tasks are overdue. Measured at 100,000 tasks: 3 ms, against 8 ms for one
         # pass summing a CASE per heading and 5 ms for a GROUP BY on the day (which
         # reads each row to compute it).
-        overdue = view.where(order < first).count()
-        bounds = [first, *((d + timedelta(days=1)).isoformat() for d in days)]
+        overdue = view.where(order < moment).count()
         per_day = [
             view.where((order >= start) & (order < end)).count()
             for start, end in itertools.pairwise(bounds)
         ]
         return [(None, int(overdue)), *((d, int(n)) for d, n in zip(days, per_day, strict=True))]
+
+    @_operation
+    def tag_names(self, prefix: str = "", *, limit: int = 20) -> list[str]:
+        """The owner's tags in use (on at least one task), alphabetically ignoring case,
+        those starting with ``prefix`` (any case): for completing a #tag as it is typed."""
+        Tag, TaskTag = self._models.Tag, self._models.TaskTag
+        # One probe of the task_tags_tag index per tag of the owner.
+        in_use = peewee.fn.EXISTS(TaskTag.select(TaskTag.task).where(TaskTag.tag == Tag.id))
+        names = (
+            Tag.select(Tag.name)
+            .where((Tag.user == self.user) & in_use)
+            .order_by(Tag.name_key)
+            .limit(limit)
+        )
+        if prefix:
+            names = names.where(Tag.name_key.startswith(prefix.casefold()))
+        return [name for (name,) in names.tuples()]
 
     @_operation
     def counts(self, search: str = "") -> TaskCounts:
@@ -908,10 +945,12 @@ class TaskStore:
             select = select.where(self._due_order() < day_after.isoformat())
         if query.tag is not None:
             Tag, TaskTag = self._models.Tag, self._models.TaskTag
+            key = query.tag.casefold()
+            named = Tag.name_key.startswith(key) if query.tag_prefix else Tag.name_key == key
             tagged = (
                 TaskTag.select(TaskTag.task)
                 .join(Tag, on=(TaskTag.tag == Tag.id))
-                .where((Tag.user == self.user) & (Tag.name_key == query.tag.casefold()))
+                .where((Tag.user == self.user) & named)
             )
             select = select.where(Task.id.in_(tagged))
         for term in query.terms:
@@ -927,7 +966,7 @@ class TaskStore:
     def _sort_keys(self, sort: Sort) -> list[tuple[Any, bool]]:
         """Columns of an order, each with whether it runs descending. Ties end on the id.
 
-        The due and priority orders are written exactly as migration 4's indexes are, so
+        The due and priority orders are written exactly as migration 5's indexes are, so
         that SQLite walks those indexes (an expression only matches itself, literally).
         """
         Task = self._models.Task
@@ -952,12 +991,24 @@ class TaskStore:
         return [(Task.created_at, False), (Task.id, False)]
 
     def _due_order(self) -> Any:
-        """coalesce(due, '~'): undated tasks after every date (see migration 4)."""
-        return peewee.fn.COALESCE(self._models.Task.due, peewee.SQL(f"'{NO_DUE}'"))
+        """When a task falls due, as text that sorts in time order (see migration 5):
+
+            COALESCE(CASE WHEN length(due) = 10 THEN due || ' 24:00' ELSE due END, '~')
+
+        An all-day key reads as the end of its day, after that day's times; undated
+        tasks ('~') come after every date. The literals are SQL, not parameters: an
+        index on an expression serves only a query with the same expression, and a
+        bound parameter is not the same expression as the literal in the index.
+        """
+        due = self._models.Task.due
+        all_day = peewee.fn.length(due) == peewee.SQL("10")
+        end_of_day = due.concat(peewee.SQL(f"'{ALL_DAY_SUFFIX}'"))
+        moment = peewee.Case(None, [(all_day, end_of_day)], due)
+        return peewee.fn.COALESCE(moment, peewee.SQL(f"'{NO_DUE}'"))
 
     @staticmethod
     def _sort_values(sort: Sort, record: TaskRecord) -> list[Any]:
-        due = record.due.key if record.due else NO_DUE
+        due = record.due.order_key if record.due else NO_DUE
         if sort is Sort.MANUAL:
             return [record.position, record.id]
         if sort is Sort.DUE:

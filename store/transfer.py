@@ -521,6 +521,9 @@ _CSV_ALIASES = {
     "updated": "updated_at",
     "due_date": "due",
     "tag": "tags",
+    # Other tools call a task's free text its notes.
+    "notes": "description",
+    "note": "description",
 }
 _TRUE = {"true", "yes", "y", "1", "x", "done", "completed"}
 _FALSE = {"false", "no", "n", "0", "", "open", "pending"}
@@ -537,10 +540,11 @@ def _parse_csv(text: str) -> ParsedFile:
         raise _Refused(f"line 1: {error}") from None
     if header is None or not any(cell.strip() for cell in header):
         raise _Refused("no header row (expected columns such as title,description,completed)")
-    columns = [_CSV_ALIASES.get(name, name) for name in _column_names(header)]
+    names = _column_names(header)
+    columns = [_CSV_ALIASES.get(name, name) for name in names]
     repeated = [name for name, count in Counter(columns).items() if count > 1 and name]
     if repeated:
-        raise _Refused(f"line 1: the column {repeated[0]!r} appears twice")
+        raise _Refused(f"line 1: {_repeated_column(repeated[0], names, columns)}")
     if "title" not in columns:
         raise _Refused("line 1: there is no title column")
     ignored = [name for name in columns if name not in CSV_COLUMNS]
@@ -565,6 +569,16 @@ def _parse_csv(text: str) -> ParsedFile:
         row = dict(zip(columns, cells, strict=False))  # missing trailing cells read as empty
         tasks.append(_csv_task(row, where, occurrences))
     return ParsedFile(Format.CSV, tuple(tasks), warnings=warnings)
+
+
+def _repeated_column(column: str, names: list[str], columns: list[str]) -> str:
+    """'the column 'title' appears twice', or for two names of one column: 'the columns
+    'description' and 'notes' both mean 'description'; keep one'."""
+    spellings = list(dict.fromkeys(n for n, c in zip(names, columns, strict=True) if c == column))
+    if len(spellings) == 1:
+        return f"the column {column!r} appears twice"
+    listed = " and ".join(repr(name) for name in spellings)
+    return f"the columns {listed} both mean {column!r}; keep one"
 
 
 def _column_names(header: list[str]) -> list[str]:

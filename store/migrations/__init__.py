@@ -18,6 +18,7 @@ from store.migrations import (
     m0002_sort_indexes,
     m0003_search_and_counts,
     m0004_planning,
+    m0005_due_moment,
 )
 
 
@@ -70,6 +71,7 @@ STEPS: tuple[ModuleType, ...] = (
     m0002_sort_indexes,
     m0003_search_and_counts,
     m0004_planning,
+    m0005_due_moment,
 )
 LATEST_VERSION: int = STEPS[-1].VERSION
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +16,13 @@ from store import (
     LATEST_VERSION,
     MigrationError,
     NewerSchemaError,
+    NewTask,
+    Sort,
+    Status,
     TaskQuery,
     open_store,
 )
+from store.planning import Due
 from tests.conftest import FrozenClock
 from tests.helpers import file_digest, make_legacy_database
 
@@ -249,3 +254,67 @@ def test_failed_step_leaves_the_previous_version_and_names_step_and_backup(
     assert "half_done" not in tables
     with open_store(db_path, user="alice") as store:
         assert [t.title for t in store.list()] == ["precious"]
+
+
+# Version 4's indexes on the due order, and version 5's on the due moment that replace them.
+V4_DUE_INDEXES = {
+    "tasks_user_due",
+    "tasks_user_completed_due",
+    "tasks_user_priority",
+    "tasks_user_completed_priority",
+}
+V5_DUE_INDEXES = {f"{name}_moment" for name in V4_DUE_INDEXES}
+
+
+def test_step_5_swaps_the_due_indexes_both_ways_and_keeps_every_due_date(store: Any) -> None:
+    friday = date(2026, 11, 20)
+    made = store.create_many(
+        [
+            NewTask("all day", due=Due(friday)),
+            NewTask("evening", due=Due(friday, time(18, 0))),
+            NewTask("undated"),
+            NewTask("morning", due=Due(friday, time(9, 0)), completed=True),
+        ]
+    )
+    indexes = store._backend.indexes("tasks")
+    assert indexes >= V5_DUE_INDEXES and not V4_DUE_INDEXES & indexes
+
+    report = store.migrate(to=4)
+    assert report.applied == ("0005 due order by the moment a task falls due (down)",)
+    indexes = store._backend.indexes("tasks")
+    assert indexes >= V4_DUE_INDEXES and not V5_DUE_INDEXES & indexes
+
+    report = store.migrate()
+    assert report.applied == ("0005 due order by the moment a task falls due (up)",)
+    assert store.schema_version() == LATEST_VERSION == 5
+    indexes = store._backend.indexes("tasks")
+    assert indexes >= V5_DUE_INDEXES and not V4_DUE_INDEXES & indexes
+    again = {task.id: task for task in store.list(TaskQuery(status=Status.ALL))}
+    assert again == {task.id: task for task in made}
+    ordered = store.list(TaskQuery(status=Status.ALL, sort=Sort.DUE))
+    assert [task.title for task in ordered] == ["morning", "evening", "all day", "undated"]
+
+
+@pytest.mark.sqlite_only
+def test_step_5_down_gives_the_schema_that_version_4_creates(tmp_path: Path) -> None:
+    def definitions(path: Path) -> dict[str, str]:
+        raw = sqlite3.connect(path)
+        rows = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+        raw.close()
+        return {name: " ".join(sql.split()) for name, sql in rows if sql is not None}
+
+    made_at_4, taken_down = tmp_path / "made-at-4.db", tmp_path / "taken-down.db"
+    with open_store(made_at_4, user="alice", migrate=False) as store:
+        store.migrate(to=4)
+    with open_store(taken_down, user="alice") as store:
+        at_5 = definitions(taken_down)
+        store.migrate(to=4)
+    assert definitions(taken_down) == definitions(made_at_4)
+    assert set(definitions(made_at_4)) >= V4_DUE_INDEXES
+    assert set(at_5) >= V5_DUE_INDEXES and not V4_DUE_INDEXES & set(at_5)
+    moment = "COALESCE(CASE WHEN length(due) = 10 THEN due || ' 24:00' ELSE due END, '~')"
+    assert all(moment in at_5[name] for name in V5_DUE_INDEXES)
+    with open_store(taken_down, user="alice") as store:
+        store.migrate(to=3)  # version 4's own step down finds the indexes it made
+    with open_store(taken_down, user="alice"):
+        assert definitions(taken_down) == at_5

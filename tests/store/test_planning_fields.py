@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -205,6 +205,7 @@ def test_migration_3_to_4_and_back_keeps_tasks_and_history(
     with open_store(db_path, user="alice", clock=clock) as store:
         assert store.migration.applied == (
             "0004 due dates, priorities, tags and manual order (up)",
+            "0005 due order by the moment a task falls due (up)",
         )
         again = store.list(TaskQuery(sort=Sort.MANUAL))
         assert [t.title for t in again] == [t.title for t in made]
@@ -238,7 +239,7 @@ def test_count_by_due_day_for_view_headings(store: TaskStore) -> None:
         ]
     )
     week = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=date(2026, 11, 26))
-    counts = store.count_by_due_day(week, first_day=date(2026, 11, 20))
+    counts = store.count_by_due_day(week, now=datetime(2026, 11, 20, 9, 30))
     assert counts == [
         (None, 1),
         (date(2026, 11, 20), 0),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -78,5 +78,28 @@ def test_every_page_query_walks_an_index_in_order(
         assert "USING" in explained and ("INDEX" in explained or "PRIMARY KEY" in explained), (
             explained
         )
+        assert "TEMP B-TREE" not in explained, f"sorts the whole result:\n{sql}\n{explained}"
+        assert "SCAN tasks\n" not in explained + "\n", explained
+
+
+@pytest.mark.parametrize("until", [date(2026, 12, 2), date(2026, 12, 8)], ids=["today", "week"])
+def test_today_and_upcoming_walk_the_due_moment_index(filled: TaskStore, until: date) -> None:
+    # The views and their headings compare the due moment (migration 5): each of those
+    # reads must be a range on the index of that very expression.
+    query = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=until)
+    middle = filled.list(query)[2]
+    with captured_sql(filled) as seen:
+        filled.list(query, limit=50)
+        filled.list(query, limit=50, after=middle)
+        filled.list(query, limit=50, before=middle)
+        filled.position_of(middle.id, query)
+        filled.count(query)
+        filled.count_by_due_day(query, now=datetime(2026, 12, 2, 12, 0))
+    on_due = [(sql, params) for sql, params in seen if "COALESCE(CASE" in sql]
+    # three pages, a position, a count, the overdue count and one count a day
+    assert len(on_due) == 5 + 1 + (until - date(2026, 12, 2)).days + 1
+    for sql, params in on_due:
+        explained = plan(filled, sql, params)
+        assert "USING INDEX tasks_user_completed_due_moment" in explained, explained
         assert "TEMP B-TREE" not in explained, f"sorts the whole result:\n{sql}\n{explained}"
         assert "SCAN tasks\n" not in explained + "\n", explained
