@@ -16,7 +16,6 @@ import contextlib
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,11 +25,15 @@ from store import (
     DB_ENV_VAR,
     LATEST_VERSION,
     USER_ENV_VAR,
+    DatabaseLocation,
+    Due,
     EventKind,
     EventRecord,
+    LocationError,
     NotFoundError,
     Priority,
     Sort,
+    Source,
     Status,
     StoreError,
     TaskQuery,
@@ -46,9 +49,11 @@ from store import (
     parse_due,
     parse_quick_add,
     resolve_location,
+    resolve_user,
     transfer,
     utc_now,
 )
+from tui.text import clip, display_width, visible
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a user-level failure: not found, conflict, validation, bad file
@@ -112,12 +117,32 @@ def colour_wanted(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
+def has_terminal() -> bool:
+    """Both ends a full-screen app needs: keys from a terminal, and a screen to draw on.
+
+    Without them (``taskflow < /dev/null > out``, cron, a pipe) the app would draw
+    into a file and wait for keys that never come.
+    """
+    return all(_is_terminal(stream) for stream in (sys.stdin, sys.stdout))
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):  # a closed stream
+        return False
+
+
 class Output:
     """Where a command writes, and whether it may use colour there."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self.colour = colour_wanted(self.stream)
+        # What only a person reads (list's header and count) goes to a terminal only:
+        # a script reading a pipe gets the rows alone.
+        self.is_terminal = _is_terminal(self.stream)
 
     def paint(self, text: str, style: str) -> str:
         return f"\x1b[{style}m{text}\x1b[0m" if self.colour and text else text
@@ -127,8 +152,7 @@ class Output:
 
     def width(self) -> int | None:
         """The terminal's width when writing to one; None means do not cut lines."""
-        isatty = getattr(self.stream, "isatty", None)
-        if not (isatty and isatty()):
+        if not self.is_terminal:
             return None
         with contextlib.suppress(ValueError):
             columns = int(os.environ.get("COLUMNS", "0"))  # the user's word beats the tty's
@@ -139,54 +163,6 @@ class Output:
         except (OSError, ValueError, AttributeError):
             return None
         return columns if columns > 0 else None  # an unsized terminal reports 0
-
-
-# C0 and C1 controls and DEL never reach the terminal as they are: a stray ESC in a
-# title would restyle it. Each shows as its Unicode "control picture" (␛ for ESC).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidirectional overrides could make a line read as something it is not; shown as codes.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "\u2421" if code == 0x7F else "\ufffd"
-
-
-def visible(text: str, *, keep_lines: bool = False) -> str:
-    """User text made safe to print: control and bidi characters shown, not obeyed."""
-    text = (_CONTROL_EXCEPT_LINES if keep_lines else _CONTROL).sub(_picture, text)
-    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
-
-
-def display_width(text: str) -> int:
-    """Columns a terminal gives ``text``: wide East Asian characters take two, marks none."""
-    return sum(_char_width(ch) for ch in text)
-
-
-def _char_width(ch: str) -> int:
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def clip(text: str, columns: int) -> str:
-    """``text`` cut to ``columns`` terminal columns, with an ellipsis when cut."""
-    if columns <= 0:
-        return ""
-    if display_width(text) <= columns:
-        return text
-    kept, used = [], 0
-    for ch in text:
-        width = _char_width(ch)
-        if used + width > columns - 1:
-            break
-        kept.append(ch)
-        used += width
-    return "".join(kept) + "…"
 
 
 def local_time(moment: datetime) -> str:
@@ -249,7 +225,7 @@ def build_parser() -> Parser:
     parser = Parser(
         prog="taskflow",
         description="A keyboard-driven task manager for the terminal. "
-        "Without a command, opens the full-screen app; with one, scripts it.",
+        "Without a command, opens the full-screen app (in a terminal); with one, scripts it.",
         epilog=_MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -318,13 +294,15 @@ def build_parser() -> Parser:
     _json_option(edit, "print the task as JSON")
 
     for name, handler, summary in (
-        ("done", cmd_done, "mark a task done"),
-        ("undone", cmd_undone, "mark a task open again"),
-        ("rm", cmd_rm, "delete a task (taskflow undo brings it back)"),
+        ("done", cmd_done, "mark tasks done"),
+        ("undone", cmd_undone, "mark tasks open again"),
+        ("rm", cmd_rm, "delete tasks (taskflow undo brings them back)"),
     ):
-        sub = _command(commands, name, handler, summary, _ID_HELP)
-        _id_argument(sub)
-        _json_option(sub, "print the task as JSON")
+        sub = _command(commands, name, handler, summary, _ids_help(name))
+        sub.add_argument(
+            "ids", nargs="+", metavar="ID", help="tasks: an id or any unique start of one each"
+        )
+        _json_option(sub, "print the task as JSON; with several ids, an array of them")
 
     undo = _command(commands, "undo", cmd_undo, "undo your most recent change", _UNDO_HELP)
     _json_option(undo, "print what was undone as JSON")
@@ -473,7 +451,9 @@ def _json_option(parser: argparse.ArgumentParser, text: str) -> None:
 
 _MAIN_EPILOG = f"""\
 Every command takes --db and --user (before or after the command name).
-Database: --db, else ${DB_ENV_VAR}, else the user data folder.
+Database: --db, else ${DB_ENV_VAR}, else the user data folder. A command that
+          only reads fails on a --db or ${DB_ENV_VAR} file that does not exist
+          (a typo, most likely); one that writes creates it.
 Owner:    --user, else ${USER_ENV_VAR}, else your login name.
 An ID is a task's id or any unique start of it, as git takes hashes.
 
@@ -497,8 +477,11 @@ tomorrow, fri, next friday, in 3 weeks, end of month, 2026-12-01, dec 12,
 with a time such as 9am, 14:30 or noon) sets the due date, !high, !h or !1
 (and !medium/!m/!2, !low/!l/!3) the priority, and #word adds a tag. Put a
 backslash before a word (\\#1, \\friday) or quote words ('"Friday" club') to
-keep them in the title. --due and --priority win over the title's words;
---tag adds to its #tags.
+keep them in the title. A bare hour ('at 1') is the next such hour within 12
+hours; an abbreviated weekday ('sat', 'sun') is a date only after on/by/due,
+before a time or at the end ('Sun cream' stays a title). --due and --priority
+win over the title's words; --tag adds to its #tags; --due also takes
+'yesterday' and 'last friday'.
 """
 
 _ADD_HELP = f"""\
@@ -511,7 +494,9 @@ examples:
                                                   something to the shell)
   taskflow add Renew passport --due "in 3 weeks" --priority low --tag admin
   taskflow add 'Buy \\#1 fan mug'
-  taskflow add "Write report" --description "- intro\\n- numbers"
+  taskflow add "Write report" --description $'- intro\\n- numbers'
+                       ($'...' is bash and zsh quoting: there \\n is a line break)
+  printf '%s\\n' '- intro' '- numbers' | taskflow add "Write report" --description -
   git log -1 --format=%B | taskflow add "Review commit" --description -
 """
 
@@ -521,6 +506,8 @@ due (today, tmrw 09:00, Mon, in 12d, 2d overdue), created (local time), title
 and #tags; the priority and due columns only when a listed task has one.
 Ids are shown as long as needed to tell every task apart (at least 8 characters).
 Search ignores case and matches each word in the title or the description.
+On a terminal, a header names the columns and a last line counts the tasks
+listed (in a pipe and with --json: the rows only).
 
 --today is what is due today and overdue; --upcoming what is due in the next
 {UPCOMING_DAYS} days (overdue first), under a heading for each day; --overdue what
@@ -551,9 +538,20 @@ examples:
   taskflow edit 3f2a --description ''
 """
 
-_ID_HELP = """\
-Every change is logged and can be undone with taskflow undo.
+
+def _ids_help(command: str) -> str:
+    return f"""\
+Several ids may be given. Every id is looked up before anything is written: one
+that matches no task, several tasks or a deleted task fails the command and
+nothing changes. A task named twice is changed once. Each task is a change of its
+own, logged and undone on its own: taskflow undo reverts the last one, and
+repeated, the others in turn.
+
+examples:
+  taskflow {command} 3f2a
+  taskflow {command} 3f2a 9c1b 77e0 --json     (several ids: a JSON array)
 """
+
 
 _UNDO_HELP = """\
 Each undo reverts your most recent change not yet undone (in the app or here);
@@ -561,8 +559,9 @@ repeat to go further back.
 """
 
 _HISTORY_HELP = """\
-Every change to the task, oldest first, in local time. Works for deleted tasks,
-by their full id or any unique start of it.
+Every change to the task, oldest first, in local time, with the values an edit
+changed (title "A" -> "B"; due none -> Fri 27 Nov; tags +work -home). Works for
+deleted tasks, by their full id or any unique start of it.
 """
 
 _EXPORT_HELP = """\
@@ -652,7 +651,13 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
     args.clock = clock or utc_now
     handler: Callable[[argparse.Namespace], int] | None = args.handler
     try:
+        _refuse_text_that_is_not_characters(args)
         if handler is None:
+            # Only the real command line (the script, python -m tui) is checked: a
+            # program calling main() with arguments of its own, such as the test
+            # harness that runs the app headless, brings its own screen.
+            if argv is None and not has_terminal():
+                return fail(APP_NEEDS_A_TERMINAL, EXIT_USAGE)
             return run_app(args)
         return handler(args)
     except StoreError as error:
@@ -666,6 +671,44 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+
+
+APP_NEEDS_A_TERMINAL = (
+    "the full-screen app needs a terminal (standard input and output); "
+    "for the commands that script it, see 'taskflow --help'"
+)
+
+
+# Arguments that reach the store as text. Paths (--db, FILE, -o, PATH) are not here:
+# a file name may be any bytes, and Python carries those through unchanged.
+_TEXT_ARGUMENTS = {
+    "id": "ID",
+    "ids": "ID",
+    "title": "the title",
+    "description": "--description",
+    "search": "--search",
+    "tag": "--tag",
+    "untag": "--untag",
+    "due": "--due",
+    "priority": "--priority",
+    "user": "--user",
+}
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _refuse_text_that_is_not_characters(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 reach Python as unpaired surrogates, which no database
+    can store. Refused before anything is opened, as the store would refuse them."""
+    for name, label in _TEXT_ARGUMENTS.items():
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            found = _SURROGATE.search(item) if isinstance(item, str) else None
+            if found is not None:
+                raise ValidationError(
+                    name,
+                    f"{label} contains an unpaired surrogate (U+{ord(found.group()):04X}), "
+                    "which is not a character; it usually comes from bytes that are not UTF-8.",
+                )
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -692,13 +735,42 @@ def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskSto
     )
 
 
+def refuse_a_missing_database(args: argparse.Namespace) -> None:
+    """A read command on a path given with --db or $TASKFLOW_DB_PATH where there is no
+    file: most likely a typo. Creating an empty database there and saying "No open
+    tasks" would hide it. The default location is left alone: on first use it is
+    empty, and that is the truth. Nothing here touches the file system but a stat."""
+    resolve_user(getattr(args, "user", None))  # a bad --user is the first thing to fix
+    location = resolve_location(getattr(args, "db", None))
+    path = location.path
+    if location.source is Source.DEFAULT or path is None or path.exists():
+        return
+    raise LocationError(
+        f"There is no database at {location.display()} ({source_words(location)}); "
+        "check the path (a command that adds a task creates a new one there)."
+    )
+
+
+def source_words(location: DatabaseLocation) -> str:
+    """'from --db', 'from $TASKFLOW_DB_PATH' or 'the default'."""
+    return {Source.ARGUMENT: "from --db", Source.ENVIRONMENT: f"from ${DB_ENV_VAR}"}.get(
+        location.source, "the default"
+    )
+
+
 def now_local(args: argparse.Namespace) -> datetime:
     """The moment in local time, from the same clock as the store (as the app does)."""
     return local_now(args.clock())
 
 
 @contextlib.contextmanager
-def opened(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[TaskStore]:
+def opened(
+    args: argparse.Namespace, *, migrate: bool = True, reading: bool = False
+) -> Iterator[TaskStore]:
+    """The store, closed afterwards. A command that only reads passes ``reading``: on a
+    path the user named that holds no database, it fails rather than create one."""
+    if reading:
+        refuse_a_missing_database(args)
     store = open_from_args(args, migrate=migrate)
     try:
         yield store
@@ -727,7 +799,7 @@ def read_text_argument(value: str | None) -> str | None:
 def cmd_add(args: argparse.Namespace) -> int:
     description = read_text_argument(args.description) or ""
     now = now_local(args)
-    title, planned = _understood(args, " ".join(args.title), now.date())
+    title, planned = _understood(args, " ".join(args.title), now)
     tags = planned.pop("tags", ())
     with opened(args) as store:
         task = store.create(title, description, tags=tags, **planned)
@@ -747,20 +819,25 @@ _NOT_ONE_LINE = re.compile(r"[^\S ]")
 
 
 def _understood(
-    args: argparse.Namespace, text: str | None, today: date, *, current: TaskRecord | None = None
+    args: argparse.Namespace,
+    text: str | None,
+    now: datetime,
+    *,
+    current: TaskRecord | None = None,
 ) -> tuple[str | None, dict[str, Any]]:
     """The title and the due/priority/tags changes that a title in plain words and
-    the options ask for, the way the app's editor reads them. The options win over
-    words in the title: a script that says --due means that date. Only what was
-    given is in the dict (an edit leaves the rest alone). ValidationError (exit 1)
-    for a date, priority or tag that cannot be read."""
+    the options ask for, the way the app's editor reads them (``now`` in local time:
+    "at 1" is the next 1 o'clock). The options win over words in the title: a script
+    that says --due means that date. Only what was given is in the dict (an edit
+    leaves the rest alone). ValidationError (exit 1) for a date, priority or tag
+    that cannot be read."""
     changes: dict[str, Any] = {}
     title = None
     quick_tags: tuple[str, ...] = ()
     if text is not None and _NOT_ONE_LINE.search(text):
         title = text  # a line break or a tab: the store refuses it in its own words
     elif text is not None:
-        quick = parse_quick_add(text, today)
+        quick = parse_quick_add(text, now)
         title, quick_tags = quick.title, quick.tags
         if quick.due is not None:
             changes["due"] = quick.due
@@ -768,7 +845,7 @@ def _understood(
             changes["priority"] = quick.priority
     if args.due is not None:
         try:
-            changes["due"] = parse_due(args.due, today)
+            changes["due"] = parse_due(args.due, now)
         except ValueError as error:
             raise ValidationError("due", str(error)) from None
     if getattr(args, "no_due", False):
@@ -818,7 +895,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise ValidationError("tag", str(error)) from None
     sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
     query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
-    with opened(args) as store:
+    with opened(args, reading=True) as store:
         tasks = store.list(query)
         if args.overdue:
             # Today's tasks whose time has passed are overdue too: finer than a day.
@@ -829,13 +906,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = _human()
     if not tasks:
-        out.line(_nothing_listed(args, status, tag))
+        out.line(_listed(args, status, tag, 0))
         return EXIT_OK
-    headings = _day_headings(tasks, today) if args.upcoming and sort is Sort.DUE else {}
+    headings = _day_headings(tasks, now) if args.upcoming and sort is Sort.DUE else {}
     columns = out.width()
     pri_width = max(len(task.priority.marks) for task in tasks)
     labels = [due_label(task.due, now) if task.due is not None else "" for task in tasks]
     due_width = max(len(label) for label in labels)
+    if out.is_terminal:
+        # Room for the column names; in a pipe the columns stay as narrow as their values.
+        pri_width = max(pri_width, len(_HEADER_PRIORITY)) if pri_width else 0
+        due_width = max(due_width, len(_HEADER_DUE)) if due_width else 0
+        header = _list_header(width, pri_width, due_width)
+        out.line(out.paint(clip(header, columns) if columns else header, Style.BOLD))
     for task, label in zip(tasks, labels, strict=True):
         if task.id in headings:
             out.line(out.paint(headings[task.id], Style.HEADING))
@@ -859,11 +942,31 @@ def cmd_list(args: argparse.Namespace) -> int:
             title = out.paint(title, Style.DIM)
         cells.append(title + (f"  {out.paint(tags, Style.DIM)}" if tags else ""))
         out.line("  ".join(cells))
+    if out.is_terminal:
+        out.line(out.paint(_listed(args, status, tag, len(tasks)), Style.DIM))
     return EXIT_OK
 
 
-def _nothing_listed(args: argparse.Namespace, status: Status, tag: str | None) -> str:
-    what = {Status.ALL: "tasks", Status.DONE: "done tasks", Status.OPEN: "open tasks"}[status]
+_HEADER_PRIORITY = "Pri"
+_HEADER_DUE = "Due"
+
+
+def _list_header(id_width: int, pri_width: int, due_width: int) -> str:
+    """The column names over list's rows, aligned as the rows are (see cmd_list)."""
+    cells = ["Id".ljust(id_width), "   "]  # the [ ]/[x] column needs no name
+    if pri_width:
+        cells.append(_HEADER_PRIORITY.ljust(pri_width))
+    if due_width:
+        cells.append(_HEADER_DUE.rjust(due_width))
+    cells += ["Created".ljust(16), "Title"]
+    return "  ".join(cells)
+
+
+def _listed(args: argparse.Namespace, status: Status, tag: str | None, count: int) -> str:
+    """What was listed, filters and all: 'No open tasks.', '3 done tasks tagged #work.',
+    '1 open task due today or overdue matching 'milk'.'"""
+    noun = {Status.ALL: "task", Status.DONE: "done task", Status.OPEN: "open task"}[status]
+    what = f"{count if count else 'No'} {noun}{'' if count == 1 else 's'}"
     if args.today:
         what += " due today or overdue"
     elif args.upcoming:
@@ -872,18 +975,23 @@ def _nothing_listed(args: argparse.Namespace, status: Status, tag: str | None) -
         what += " overdue"
     if tag is not None:
         what += f" tagged #{visible(tag)}"
-    return f"No {what}" + (f" matching {visible(args.search)!r}." if args.search else ".")
+    return what + (f" matching {visible(args.search)!r}." if args.search else ".")
 
 
-def _day_headings(tasks: Sequence[TaskRecord], today: date) -> dict[str, str]:
+def _day_headings(tasks: Sequence[TaskRecord], now: datetime) -> dict[str, str]:
     """The heading to print before a task where a new day starts, as the app's
-    Upcoming view groups them: 'Overdue', 'Today · Fri 20 Nov', 'Mon 23 Nov'."""
+    Upcoming view groups them: 'Overdue', 'Today · Fri 20 Nov', 'Mon 23 Nov'.
+
+    Overdue is what ``list --overdue`` lists, today's times already past included
+    (``now`` in local time); in the due order those tasks all come first."""
+    today = now.date()
     headings: dict[str, str] = {}
     last: str | None = None
     for task in tasks:
         if task.due is None:
             continue
-        heading = "Overdue" if task.due.day < today else day_heading(task.due.day, today)
+        overdue = task.due.is_overdue(now)
+        heading = "Overdue" if overdue else day_heading(task.due.day, today)
         if heading != last:
             headings[task.id] = heading
             last = heading
@@ -891,7 +999,7 @@ def _day_headings(tasks: Sequence[TaskRecord], today: date) -> dict[str, str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with opened(args) as store:
+    with opened(args, reading=True) as store:
         task = _resolve_live(store, args.id)
     if args.json:
         print_json(transfer.task_json(task))
@@ -952,7 +1060,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     now = now_local(args)
     with opened(args) as store:
         current = _resolve_live(store, args.id)
-        title, changes = _understood(args, args.title, now.date(), current=current)
+        title, changes = _understood(args, args.title, now, current=current)
         # A fresh read, then a write that refuses if anyone changed the task in between.
         task = store.update(
             current.id,
@@ -988,32 +1096,63 @@ def cmd_undone(args: argparse.Namespace) -> int:
 
 
 def _set_done(args: argparse.Namespace, completed: bool) -> int:
-    with opened(args) as store:
-        current = _resolve_live(store, args.id)
-        task = store.set_completed(current.id, completed, expected_version=current.version)
+    # One transaction: the ids are read and every task written, or (a conflict with
+    # another writer, a full disk) none of them is.
+    with opened(args) as store, store.all_or_nothing():
+        chosen = _resolve_each(store, args.ids)
+        tasks = [
+            store.set_completed(task.id, completed, expected_version=task.version)
+            for task in chosen
+        ]
     if args.json:
-        print_json(transfer.task_json(task))
+        _print_tasks_json(args, tasks)
         return EXIT_OK
     out = _human()
     state = "done" if completed else "open"
-    verb = f"Marked {state}" if task.version != current.version else f"Already {state}:"
-    out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    for before, task in zip(chosen, tasks, strict=True):
+        verb = f"Marked {state}" if task.version != before.version else f"Already {state}:"
+        out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
     return EXIT_OK
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    with opened(args) as store:
-        current = _resolve_live(store, args.id)
-        task = store.delete(current.id, expected_version=current.version)
+    with opened(args) as store, store.all_or_nothing():
+        chosen = _resolve_each(store, args.ids)
+        tasks = [store.delete(task.id, expected_version=task.version) for task in chosen]
     if args.json:
-        print_json(transfer.task_json(task))
+        _print_tasks_json(args, tasks)
         return EXIT_OK
     out = _human()
-    out.line(
-        f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}"
-        "  ('taskflow undo' brings it back)"
-    )
+    if len(tasks) == 1:
+        out.line(
+            f"Deleted {out.paint(tasks[0].id[:SHORT_ID], Style.ID)}  {visible(tasks[0].title)}"
+            "  ('taskflow undo' brings it back)"
+        )
+        return EXIT_OK
+    for task in tasks:
+        out.line(f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    out.line(f"Each 'taskflow undo' brings one back, the last first ({len(tasks)} to undo).")
     return EXIT_OK
+
+
+def _resolve_each(store: TaskStore, prefixes: Sequence[str]) -> list[TaskRecord]:
+    """The live tasks the ids name, in the order given, every one found before anything
+    is written: one unknown, ambiguous or deleted id fails the command (naming it) and
+    nothing changes. A task named twice (even by two starts of its id) counts once."""
+    found: dict[str, TaskRecord] = {}
+    for prefix in prefixes:
+        task = _resolve_live(store, prefix)
+        found.setdefault(task.id, task)
+    return list(found.values())
+
+
+def _print_tasks_json(args: argparse.Namespace, tasks: Sequence[TaskRecord]) -> None:
+    """One ID given: the task. Several: an array, even when they named one task, so
+    that the shape depends only on the command a script wrote."""
+    if len(args.ids) == 1:
+        print_json(transfer.task_json(tasks[0]))
+    else:
+        print_json([transfer.task_json(task) for task in tasks])
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
@@ -1033,7 +1172,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with opened(args) as store:
+    with opened(args, reading=True) as store:
         task_id = store.resolve_any_id(args.id)
         events = store.history(task_id)
     if args.json:
@@ -1048,19 +1187,65 @@ def cmd_history(args: argparse.Namespace) -> int:
         out.line("No changes recorded (a task adopted from an older database).")
         return EXIT_OK
     summary_width = max(len(event.summary) for event in events)
+    today = now_local(args).date()
     for event in events:
         summary = event.summary.ljust(summary_width)
-        out.line(f"{local_time(event.at)}  {summary}  {visible(_event_detail(event))}".rstrip())
+        detail = visible(_event_detail(event, today))
+        out.line(f"{local_time(event.at)}  {summary}  {detail}".rstrip())
     return EXIT_OK
 
 
-def _event_detail(event: EventRecord) -> str:
-    """What changed, briefly: the title involved, or an old -> new title."""
+NOTES_SHOWN = 30  # columns of a description shown in history, old and new each
+
+
+def _event_detail(event: EventRecord, today: date) -> str:
+    """What changed, with the values: 'title “A” → “B”; due none → Fri 27 Nov;
+    priority low → high; tags +work -home'. Other events name the task's title."""
     before, after = event.before, event.after
-    if event.kind is EventKind.EDITED and before and after and before.title != after.title:
-        return f"“{before.title}” → “{after.title}”"
+    if event.kind is EventKind.EDITED and before is not None and after is not None:
+        changes = [
+            _field_change(name, getattr(before, name), getattr(after, name), today)
+            for name in event.changed_fields
+            if name != "position"  # the summary says 'moved'; the numbers mean nothing
+        ]
+        if changes:
+            return "; ".join(changes)
     seen = after or before
     return f"“{seen.title}”" if seen is not None else ""
+
+
+def _field_change(name: str, old: Any, new: Any, today: date) -> str:
+    if name == "tags":
+        added = [f"+{tag}" for tag in new if tag not in old]
+        removed = [f"-{tag}" for tag in old if tag not in new]
+        return "tags " + " ".join([*added, *removed])
+    label = {"completed": "status"}.get(name, name)
+    return f"{label} {_field_value(name, old, today)} → {_field_value(name, new, today)}"
+
+
+def _field_value(name: str, value: Any, today: date) -> str:
+    if name == "title":
+        return f"“{value}”"
+    if name == "description":
+        return f"“{clip(' '.join(value.split()), NOTES_SHOWN)}”" if value else "none"
+    if name == "completed":
+        return "done" if value else "open"
+    if name == "due":
+        return _due_words(value, today)
+    if name == "priority":
+        return Priority(value).label
+    return str(value)
+
+
+def _due_words(due: Due | None, today: date) -> str:
+    """'none', 'Fri 27 Nov', 'Fri 27 Nov 09:00', 'Mon 4 Jan 2027': a record, so
+    absolute, with the year when it is not this year."""
+    if due is None:
+        return "none"
+    text = f"{due.day:%a} {due.day.day} {due.day:%b}"
+    if due.day.year != today.year:
+        text += f" {due.day.year}"
+    return text + (f" {due.at:%H:%M}" if due.at is not None else "")
 
 
 # -- export and import -------------------------------------------------------------------------
@@ -1071,7 +1256,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = transfer.Format(args.format) if args.format else _format_from_name(output)
     if args.events and fmt is not transfer.Format.JSON:
         return fail("--events needs --format json (only our JSON carries history)", EXIT_USAGE)
-    with opened(args) as store:
+    if output is not None:
+        _refuse_an_output_that_cannot_be_written(output)
+    with opened(args, reading=True) as store:
         if output is not None:
             _refuse_overwriting_the_database(store, output)
         rows = contextlib.closing(store.export_tasks(events=args.events))
@@ -1103,6 +1290,15 @@ def _format_from_name(path: Path | None) -> transfer.Format:
     if suffix in (".txt", ".todo"):
         return transfer.Format.TODOTXT
     return transfer.Format.JSON
+
+
+def _refuse_an_output_that_cannot_be_written(output: Path) -> None:
+    """Said before the database is looked at: the file name is the first thing to fix.
+    (write_atomically checks again: the folder may change in between.)"""
+    if output.is_dir():
+        raise ValidationError("output", f"{output} is a folder; give a file name.")
+    if not output.absolute().parent.is_dir():
+        raise StoreError(f"Cannot write {output}: no such file or directory.")
 
 
 def _refuse_overwriting_the_database(store: TaskStore, output: Path) -> None:
@@ -1287,10 +1483,7 @@ def cmd_db_status(args: argparse.Namespace) -> int:
         print_json(report)
         return EXIT_OK
     out = _human()
-    source = {"--db": "from --db", DB_ENV_VAR: f"from ${DB_ENV_VAR}"}.get(
-        location.source.value, "the default"
-    )
-    out.line(f"{'Database:':<14}{visible(location.display())} ({source})")
+    out.line(f"{'Database:':<14}{visible(location.display())} ({source_words(location)})")
     if not exists:
         out.line(f"{'':<14}does not exist yet; the first change creates it")
         return EXIT_OK
@@ -1360,7 +1553,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    with opened(args, migrate=False) as store:
+    with opened(args, migrate=False, reading=True) as store:
         health = store.health()
         integrity = store.integrity_check()
         where = store.describe()

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
 
-# C0 controls, DEL and C1 controls must never reach the terminal: a stray ESC in a
-# title adopted from an old database would restyle the screen. Each is shown as its
-# Unicode "control picture" instead (␛ for ESC), so the user still sees it is there.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return "\ufffd"
-
-
-def visible(text: str, *, keep_lines: bool = False) -> str:
-    """User text made safe to draw: control characters replaced by visible symbols.
-
-    With ``keep_lines``, newlines and tabs stay as they are (for multi-line notes).
-    """
-    return (_CONTROL_EXCEPT_LINES if keep_lines else _CONTROL).sub(_picture, text)
+# One text policy for the app and the command line (see tui/text.py for the rule).
+from tui.text import visible
 
 
 def literal(text: str, style: str = "") -> Text:

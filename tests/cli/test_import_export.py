@@ -186,6 +186,7 @@ def utc(text: str) -> datetime:
     return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
+@pytest.mark.zone("UTC")  # Taskwarrior's UTC times, read back as UTC days
 def test_a_taskwarrior_export_is_imported_as_documented(
     cli: CLI, alice: TaskStore, tmp_path: Path
 ) -> None:

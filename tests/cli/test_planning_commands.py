@@ -38,12 +38,6 @@ def in_zone(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
     system_time.tzset()
 
 
-@pytest.fixture
-def cli_clock(clock: FrozenClock) -> FrozenClock:
-    """Every command in this module runs on the frozen clock (see tests/cli/conftest.py)."""
-    return clock
-
-
 def only_task(store: TaskStore) -> TaskRecord:
     (task,) = all_tasks(store)
     return task
@@ -356,49 +350,56 @@ def listed(cli: CLI, *args: str) -> list[str]:
 def test_list_today_is_due_today_and_overdue_soonest_first(
     cli: CLI, week: dict[str, TaskRecord]
 ) -> None:
-    assert listed(cli, "--today") == ["Overdue", "Today", "This morning", "Tonight"]
+    # Soonest first by the moment each falls due: a day's times, then its all-day tasks.
+    assert listed(cli, "--today") == ["Overdue", "This morning", "Tonight", "Today"]
     assert listed(cli, "--today", "--all") == [
         "Overdue",
-        "Today",
-        "Done today",
         "This morning",
         "Tonight",
+        "Today",
+        "Done today",
     ]
     lines = cli("list", "--today").out.splitlines()
     assert [
         line.split("  ")[-1] if "#" not in line else line.split("  ")[-2] for line in lines
     ] == [
         "Overdue",
-        "Today",
         "This morning",
         "Tonight",
+        "Today",
     ]
     assert "2d overdue" in lines[0] and "!!!" in lines[0]
-    assert " today  " in lines[1] and lines[1].endswith("Today  #Work")
-    assert " 08:00  " in lines[2] and " 18:00  " in lines[3]
+    assert " 08:00  " in lines[1] and " 18:00  " in lines[2]
+    assert " today  " in lines[3] and lines[3].endswith("Today  #Work")
 
 
+@pytest.mark.zone("UTC")  # 09:30 is the morning only in UTC
 def test_list_overdue_counts_a_time_already_past_today(
     cli: CLI, week: dict[str, TaskRecord]
 ) -> None:
     assert listed(cli, "--overdue") == ["Overdue", "This morning"]
 
 
+@pytest.mark.zone("UTC")  # 08:00 has passed at 09:30 only in UTC
 def test_list_upcoming_is_the_next_seven_days_under_day_headings(
     cli: CLI, week: dict[str, TaskRecord]
 ) -> None:
     assert listed(cli, "--upcoming") == [
         "Overdue",
-        "Today",
         "This morning",
         "Tonight",
+        "Today",
         "Tomorrow",
         "Thursday",
     ]
     lines = cli("list", "--upcoming").out.splitlines()
     headings = [line for line in lines if not line.startswith(tuple("0123456789abcdef"))]
     assert headings == ["Overdue", "Today · Fri 20 Nov", "Tomorrow · Sat 21 Nov", "Thu 26 Nov"]
-    assert lines.index("Tomorrow · Sat 21 Nov") == lines.index("Today · Fri 20 Nov") + 4
+    # "This morning" (08:00) is already past at 09:30: it is under Overdue, with the
+    # task of two days ago; Today holds "Tonight" and the all-day "Today".
+    overdue = lines.index("Overdue")
+    assert lines.index("Today · Fri 20 Nov") == overdue + 3
+    assert lines.index("Tomorrow · Sat 21 Nov") == lines.index("Today · Fri 20 Nov") + 3
     # sorted another way, there are no day headings to speak of
     by_title = cli("list", "--upcoming", "--sort", "title").out.splitlines()
     assert len(by_title) == 6 and "Overdue" not in by_title
@@ -440,9 +441,9 @@ def test_list_sort_is_the_store_s_order(
 def test_list_sort_by_due_and_priority(cli: CLI, week: dict[str, TaskRecord]) -> None:
     assert listed(cli, "--sort", "due") == [
         "Overdue",
-        "Today",
         "This morning",
         "Tonight",
+        "Today",
         "Tomorrow",
         "Thursday",
         "Next week",

@@ -43,7 +43,8 @@ def test_a_session_through_the_installed_script(tmp_path: Path) -> None:
         (["add"], 2, "the following arguments are required: TITLE"),
         (["list", "--all", "--done"], 2, "not allowed with argument"),
         (["db"], 2, "the following arguments are required: DB_COMMAND"),
-        (["show", "0123"], 1, "with an id starting '0123'"),
+        (["done", "0123"], 1, "with an id starting '0123'"),
+        (["show", "0123"], 1, "There is no database at"),
         (["add", "   "], 1, "A task needs a title."),
         (["undo"], 1, "Nothing to undo."),
         (["import", "missing.json"], 1, "Cannot read missing.json: no such file or directory."),
@@ -172,7 +173,7 @@ def test_long_titles_are_cut_to_the_terminal_but_not_in_a_pipe(tmp_path: Path) -
     args = ["--db", db, "--user", "alice", "list"]
     # a pseudo-terminal starts at 0x0 here; COLUMNS is what get_terminal_size falls back to
     on_terminal = run_on_a_terminal(args, tmp_path, {"NO_COLOR": "1", "COLUMNS": "60"})
-    line = on_terminal.splitlines()[0]
+    line = on_terminal.splitlines()[1]  # under the header line
     assert line.endswith("…")
     piped = run_process(*args, cwd=tmp_path)
     assert piped.stdout.rstrip("\n").endswith(title.strip())

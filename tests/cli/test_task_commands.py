@@ -158,7 +158,8 @@ def test_list_json_is_an_array_of_every_field(cli: CLI, alice: TaskStore) -> Non
     assert json.loads(cli("list", "--done", "--search", "nothing", "--json").out) == []
 
 
-def test_list_says_so_when_empty(cli: CLI) -> None:
+def test_list_says_so_when_empty(cli: CLI, alice: TaskStore) -> None:
+    # ``alice`` makes the database: a read command on a missing --db path fails instead
     assert cli("list").out == "No open tasks.\n"
     assert cli("list", "--search", "zz").out == "No open tasks matching 'zz'.\n"
 
@@ -314,6 +315,7 @@ def test_show_of_a_deleted_task_points_to_its_history(cli: CLI, alice: TaskStore
 # -- history -----------------------------------------------------------------------------------
 
 
+@pytest.mark.zone("UTC")  # the times printed
 def test_history_lists_every_change_including_for_a_deleted_task(
     cli: CLI, alice: TaskStore
 ) -> None:
