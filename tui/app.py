@@ -10,9 +10,10 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -28,7 +29,10 @@ from store import (
     utc_now,
 )
 from tui.commands import TaskJumpProvider
+from tui.formatting import single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
+from tui.text import visible
+from tui.typeahead import TypeAhead
 
 T = TypeVar("T")
 
@@ -36,6 +40,8 @@ DEFAULT_THEME = "textual-dark"
 # Often enough that another window's change shows within a second; PRAGMA
 # data_version costs microseconds and takes no lock (on a server: one indexed read).
 CHANGE_POLL_SECONDS = 0.4
+# Quitting waits for writes still on their way, however long; past this it says so.
+SAY_SAVING_AFTER_SECONDS = 0.5
 
 
 class WriteQueue:
@@ -101,6 +107,21 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         self._last_event_id: int | None = None
         # On a server: the connection is down and the user has been told so.
         self._server_lost = False
+        self._last_said: Notification | None = None
+        self.typeahead = TypeAhead(
+            super().on_event,
+            current_screen=lambda: self.screen,
+            focused=lambda: self.focused,
+            start_timer=lambda delay, then: self.set_timer(delay, then),
+        )
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys and pastes from the terminal wait while the screen on top is not ready
+        # for them (see tui/typeahead.py); everything else goes on as Textual does it.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.typeahead.receive(event)
+            return
+        await super().on_event(event)
 
     # -- start-up --------------------------------------------------------------------------
 
@@ -256,9 +277,37 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     def report_error(self, error: StoreError) -> None:
         self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Every toast may quote user text: none may carry a control character (an
+        # imported title with an OSC 52 sequence would write to the clipboard).
+        super().notify(
+            visible(message, keep_lines=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def say(self, message: str) -> None:
-        """A short confirmation of what just happened; user text is never markup."""
-        self.notify(message, markup=False, timeout=3)
+        """A short confirmation of what just happened; user text is never markup.
+
+        Each replaces the one before, so that six quick toggles leave one toast on
+        screen, not a column of them over the list.
+        """
+        if self._last_said is not None:
+            # Textual has no public call to withdraw one notification.
+            self._unnotify(self._last_said, refresh=False)
+        said = Notification(visible(message, keep_lines=True), "", "information", 3)
+        self._last_said = said
+        self.post_message(Notify(said))
 
     # -- the actions every screen offers ------------------------------------------------------
 
@@ -315,16 +364,41 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     def task_saved(self, task: TaskRecord, *, created: bool) -> None:
         self.broadcast(lambda: TaskUpdated(task, select=True))
         verb = "Added" if created else "Saved"
-        self.say(f"{verb} “{_short(task.title)}” · u undoes")
+        self.say(f"{verb} “{_short(task.title)}”{self._where_hidden(task)} · u undoes")
+
+    def _where_hidden(self, task: TaskRecord) -> str:
+        """' — not shown in Done' when the list's view or search hides the task."""
+        from tui.screens.task_list import TaskListScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TaskListScreen):
+                return screen.hidden_note(task)
+        return ""
 
     # -- quitting --------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        """Quit once writes already asked for have reached the database."""
-        for _ in range(100):
-            if not self._writes.pending:
-                break
+        """ctrl+q anywhere, q on the list: ask first if an edit would be lost, and quit
+        only once every write already asked for has reached the database."""
+        from tui.screens.task_edit import TaskEditScreen
+
+        if isinstance(self.screen, TaskEditScreen):
+            self.screen.confirm_quit()
+            return
+        if any(isinstance(screen, TaskEditScreen) for screen in self.screen_stack):
+            self.bell()  # a dialog over the editor: answer it first
+            return
+        await self.quit_when_written()
+
+    async def quit_when_written(self) -> None:
+        told = False
+        waited = 0.0
+        while self._writes.pending:
+            if waited >= SAY_SAVING_AFTER_SECONDS and not told:
+                told = True
+                self.notify("Saving your last change before quitting…", markup=False)
             await asyncio.sleep(0.05)
+            waited += 0.05
         self.exit(0)
 
     # -- command palette ---------------------------------------------------------------------
@@ -337,11 +411,14 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         )
         if list_screen is not None:
             yield from list_screen.palette_commands()
-        yield from super().get_system_commands(screen)
+        # Of Textual's own entries only these mean something here: its "Keys" panel
+        # describes widgets, not TaskFlow, and maximizing a widget has no use.
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
+        yield SystemCommand("Quit", "Quit TaskFlow (ctrl+q)", self.action_quit)
 
 
 def _short(title: str, limit: int = 40) -> str:
-    title = " ".join(title.split())
+    title = visible(single_line(title))
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 

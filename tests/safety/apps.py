@@ -18,7 +18,8 @@ from tests.tui.conftest import settle, table_of
 from tui.app import TaskFlowApp, make_app
 from tui.cli import main as taskflow
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.task_edit import ConflictScreen, TaskEditScreen
+from tui.screens.conflict import ConflictScreen
+from tui.screens.task_edit import TaskEditScreen
 from tui.screens.task_list import TaskListScreen
 
 THEME = "textual-dark"
@@ -93,7 +94,7 @@ async def back_to_the_list(pilot: Pilot[Any]) -> None:
         if isinstance(screen, TaskListScreen):
             return
         if isinstance(screen, ConflictScreen):
-            await pilot.press("r")  # reload theirs
+            await pilot.press("t")  # theirs, for the fields both changed
         elif isinstance(screen, ConfirmScreen):
             await pilot.press("y")
         else:

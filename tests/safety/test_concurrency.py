@@ -31,7 +31,8 @@ from tests.safety.inspect_db import connected, consistency_problems, integrity
 from tests.safety.processes import Child, record_tally
 from tests.tui.conftest import settle, shown_titles, table_of
 from tui.app import TaskFlowApp
-from tui.screens.task_edit import ConflictScreen, TaskEditScreen
+from tui.screens.conflict import ConflictScreen
+from tui.screens.task_edit import TaskEditScreen
 from tui.screens.task_list import TaskListScreen
 
 USER = "alice"
@@ -99,7 +100,8 @@ class Workload:
         await settle(pilot)
         if isinstance(app.screen, ConflictScreen):
             self.conflicts_shown += 1
-            await pilot.press(self.rng.choice("ro"))  # reload theirs, or overwrite knowingly
+            # theirs, or mine knowingly, for the fields both changed
+            await pilot.press(self.rng.choice("tm"))
             await settle(pilot)
         await back_to_the_list(pilot)
 
@@ -291,9 +293,10 @@ async def test_the_second_of_two_window_edits_is_told_not_silently_lost(tmp_path
             await settle(two)
             assert isinstance(two_app.screen, ConflictScreen)
             assert first.get(task.id).title == "from window one"  # not overwritten
-            await two.press("r")
+            await two.press("t")  # theirs, for the title both changed
             await settle(two)
-            assert editor_two.title_value == "from window one"
+            assert not isinstance(two_app.screen, TaskEditScreen | ConflictScreen)
+            assert first.get(task.id).title == "from window one"
     finally:
         first.close()
         second.close()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from store import TaskStore
+import pytest
+
+from store import Priority, TaskStore
 from tests.conftest import FrozenClock
 from tests.tui.conftest import AppFactory, settle, shown_titles, widget_text
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.conflict import ConflictScreen
 from tui.screens.task_detail import TaskDetailScreen
-from tui.screens.task_edit import ConflictScreen, TaskEditScreen
+from tui.screens.task_edit import TaskEditScreen
 from tui.screens.task_list import TaskListScreen
 
 
@@ -19,6 +22,7 @@ async def _open_detail(pilot: object, app: object) -> TaskDetailScreen:
     return screen
 
 
+@pytest.mark.zone("UTC")  # the times shown
 async def test_detail_shows_title_literally_notes_as_markdown_and_history(
     app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
 ) -> None:
@@ -142,52 +146,61 @@ async def test_escape_with_changes_asks_before_discarding(
 
 
 async def _edit_with_conflict(pilot: object, app: object, seed_store: TaskStore) -> TaskEditScreen:
+    """Both sides change the title; they also change the notes, I the priority."""
     task = seed_store.list()[0]
     await pilot.press("e")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, TaskEditScreen)
-    seed_store.update(task.id, expected_version=task.version, description="their notes")
+    seed_store.update(
+        task.id, expected_version=task.version, title="their title", description="their notes"
+    )
     screen.query_one("#title").value = "my title"  # type: ignore[attr-defined]
+    screen.query_one("#priority").value = Priority.HIGH  # type: ignore[attr-defined]
     await pilot.press("ctrl+s")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
     assert isinstance(app.screen, ConflictScreen)  # type: ignore[attr-defined]
     shown = widget_text(app.screen.query_one("#differences"))  # type: ignore[attr-defined]
-    assert "their notes" in shown and "my title" in shown
+    assert "their title" in shown and "my title" in shown
+    assert "their notes" not in shown  # only they changed the notes: not a question
+    note = widget_text(app.screen.query_one("#merged-note"))  # type: ignore[attr-defined]
+    assert "Kept from theirs: notes." in note and "Saved from yours: priority." in note
     return screen
 
 
-async def test_conflict_on_save_then_overwrite(
-    app_factory: AppFactory, seed_store: TaskStore
-) -> None:
+async def test_conflict_on_save_then_mine(app_factory: AppFactory, seed_store: TaskStore) -> None:
     seed_store.create("shared")
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _edit_with_conflict(pilot, app, seed_store)
-        assert seed_store.list()[0].title == "shared"  # nothing overwritten yet
-        await pilot.press("o")
+        assert seed_store.list()[0].title == "their title"  # nothing overwritten yet
+        await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
     task = seed_store.list()[0]
-    assert (task.title, task.description) == ("my title", "")
+    assert (task.title, task.description, task.priority) == (
+        "my title",
+        "their notes",
+        Priority.HIGH,
+    )
 
 
-async def test_conflict_on_save_then_reload(app_factory: AppFactory, seed_store: TaskStore) -> None:
+async def test_conflict_on_save_then_theirs(app_factory: AppFactory, seed_store: TaskStore) -> None:
     seed_store.create("shared")
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        editor = await _edit_with_conflict(pilot, app, seed_store)
-        await pilot.press("r")
-        await settle(pilot)
-        assert app.screen is editor
-        assert (editor.title_value, editor.description_value) == ("shared", "their notes")
-        await pilot.press("ctrl+s")
+        await _edit_with_conflict(pilot, app, seed_store)
+        await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
     task = seed_store.list()[0]
-    assert (task.title, task.description) == ("shared", "their notes")
+    assert (task.title, task.description, task.priority) == (
+        "their title",
+        "their notes",
+        Priority.HIGH,
+    )
 
 
 async def test_typing_hostile_text_into_the_editor_is_stored_and_listed_literally(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import pytest
+
 from store import Due, NewTask, Priority, Sort, TaskQuery, TaskStore
 from tests.conftest import FrozenClock
 from tests.tui.conftest import (
@@ -18,8 +20,10 @@ from tests.tui.conftest import (
 from tui.screens.task_edit import TaskEditScreen
 from tui.screens.task_list import TaskListScreen
 
-# The frozen clock says Friday 20 November 2026, 09:30 UTC (and TZ is UTC).
+# The frozen clock says Friday 20 November 2026, 09:30 UTC, and these tests run in UTC:
+# which of today's times have passed (the Dentist's 08:00) depends on the zone.
 FRIDAY = date(2026, 11, 20)
+pytestmark = pytest.mark.zone("UTC")
 
 
 def seed_week(store: TaskStore) -> None:
@@ -49,23 +53,24 @@ async def test_views_show_their_tasks_and_counts(
         assert "4 Done 1" in bar
         await pilot.press("2")
         await settle(pilot)
-        assert shown_titles(app) == ["Overdue report", "Water plants", "Dentist"]
+        # The Dentist's 08:00 has passed: overdue, under that heading, before today's rest.
+        assert shown_titles(app) == ["Overdue report", "Dentist", "Water plants"]
         lines = table_lines(app)
-        assert "Overdue" in lines[1] and "1" in lines[1]
-        assert "Today · Fri 20 Nov" in lines[3]
+        assert "Overdue" in lines[1] and "2" in lines[1]
+        assert "Today · Fri 20 Nov" in lines[4]
         await pilot.press("3")
         await settle(pilot)
         assert shown_titles(app) == [
             "Overdue report",
-            "Water plants",
             "Dentist",
+            "Water plants",
             "Pay rent",
             "Call mum",
         ]
         headings = [line.strip() for line in table_lines(app) if "[" not in line]
         assert headings[1:5] == [
-            "Overdue  1",
-            "Today · Fri 20 Nov  2",
+            "Overdue  2",
+            "Today · Fri 20 Nov  1",
             "Tomorrow · Sat 21 Nov  1",
             "Tue 24 Nov  1",
         ]
@@ -86,8 +91,8 @@ async def test_completing_a_task_in_today_updates_the_headings(
         await settle(pilot)
         await pilot.press("2", "space")  # the overdue report is done
         await settle(pilot)
-        assert shown_titles(app) == ["Water plants", "Dentist"]
-        assert "Overdue" not in "\n".join(table_lines(app)[:2])
+        assert shown_titles(app) == ["Dentist", "Water plants"]
+        assert "Overdue  1" in table_lines(app)[1]  # the Dentist's 08:00 is still overdue
         assert "2 Today 2" in widget_text(app.screen.query_one("#views-bar"))
     assert seed_store.list(TaskQuery(search="Overdue report"))[0].completed
 
@@ -171,11 +176,11 @@ async def test_j_and_k_move_a_task_in_my_order_and_undo_puts_it_back(
         assert shown_titles(app) == ["first", "second", "third"]
         await pilot.press("J", "u")
         await settle(pilot)
-        await pilot.press("s")  # created: J means nothing here
+        await pilot.press("s")  # created: J moves nothing here, and says so
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, TaskListScreen)
-        assert screen.check_action("move_down", ()) is None
+        await pilot.press("J")
+        await settle(pilot)
+        assert shown_titles(app) == ["first", "second", "third"]
     order = [t.title for t in seed_store.list(TaskQuery(sort=Sort.MANUAL))]
     assert order == ["first", "second", "third"]
 
@@ -233,3 +238,24 @@ async def test_detail_shows_due_priority_and_tags(
         meta = widget_text(app.screen.query_one("#detail-meta"))
         assert "Sat 21 Nov 2026, 09:00 (tomorrow)" in meta
         assert "!! medium" in meta and "#home" in meta
+
+
+async def test_a_time_passing_while_the_app_is_open_moves_the_task_under_overdue(
+    app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
+) -> None:
+    seed_store.create("Standup", due=Due(FRIDAY, time(9, 45)))  # 15 minutes from now
+    seed_store.create("Water plants", due=Due(FRIDAY))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TaskListScreen)
+        screen._tick()  # the relative-times timer, every 30 s
+        assert [line.strip() for line in table_lines(app)[1:2]] == ["Today · Fri 20 Nov  2"]
+        clock.advance(minutes=20)  # 09:50: the standup's time has passed
+        screen._tick()
+        await settle(pilot)
+        headings = [line.strip() for line in table_lines(app) if "[" not in line][1:3]
+        assert headings == ["Overdue  1", "Today · Fri 20 Nov  1"]

@@ -197,4 +197,40 @@ class TestPlanning:
         assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=steps("j"))
 
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+class TestThemesAndSizes:
+    """Colours from the theme on a light one too; columns that give way whole."""
+
+    def test_light_theme(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_plans(seed_store, clock)
+        app = app_factory(theme="textual-light")
+        assert snap_compare(app, terminal_size=SIZE, run_before=steps("j"))
+
+    def test_solarized_light_theme(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_mixed(seed_store, clock)
+        app = app_factory(theme="solarized-light")
+        assert snap_compare(app, terminal_size=SIZE, run_before=steps("j"))
+
+    def test_wide_terminal_gives_the_tags_room(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_plans(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=(140, 20), run_before=steps())
+
+    def test_tiny_terminal_keeps_the_due_column_whole(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        from datetime import date, time
+
+        from store import Due
+
+        seed_plans(seed_store, clock)
+        for number in range(12):  # enough rows for a scrollbar
+            seed_store.create(f"Filler {number}", due=Due(date(2026, 11, 21), time(9, 0)))
+        assert snap_compare(app_factory(), terminal_size=(40, 12), run_before=steps())
+
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    # A snapshot is one fixed picture, local times and days included.
+    pytest.mark.zone("UTC"),
+]

@@ -6,11 +6,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 KeyRow = tuple[str, str, bool]  # keys ("j / down"), description, enabled
 SECTION_ORDER = ("On this screen", "Moving around")
@@ -33,6 +33,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(self._title, style="bold"), id="help-title")
             yield Static(self._layout(), id="help-keys")
             yield Static(Text("Escape or ? closes this help."), id="help-footer")
+        yield Footer(compact=True, show_command_palette=False)
 
     def _layout(self) -> Table:
         columns = Table.grid(padding=(0, 4), expand=True)
@@ -69,7 +70,8 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
     app = screen.app
     sections: dict[str, dict[tuple[str, str], list[str]]] = {}
     enabled: dict[tuple[str, str], bool] = {}
-    for active in screen.active_bindings.values():
+    active_bindings = list(screen.active_bindings.values())
+    for active in [*active_bindings, *_left_out(screen, active_bindings)]:
         binding, node = active.binding, active.node
         if not binding.description or not _declared_by_taskflow(node, binding.action):
             continue
@@ -90,10 +92,29 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
     result.setdefault("On this screen", []).extend(
         [("^p", "Command palette: actions, jump to a task", True), ("^q", "Quit", True)]
     )
+    fields = getattr(screen, "FIELD_HELP", ())
+    if fields:
+        result["In the fields"] = [(keys, description, True) for keys, description in fields]
     mouse = getattr(screen, "MOUSE_HELP", ())
     if mouse:
         result["Mouse"] = [(what, description, True) for what, description in mouse]
     return result
+
+
+def _left_out(screen: Screen[object], shown: list[ActiveBinding]) -> list[ActiveBinding]:
+    """The screen's own keys that do not apply right now (the footer leaves them out:
+    there is no task to edit, no search to clear): listed too, greyed, since this is
+    every key of the screen. A key another of its actions has now (``h`` hides or
+    shows done tasks) is not listed twice."""
+    keys = {active.binding.key for active in shown}
+    actions = {active.binding.action for active in shown}
+    return [
+        ActiveBinding(screen, binding, False, binding.tooltip)
+        for binding in type(screen).BINDINGS
+        if isinstance(binding, Binding)
+        and binding.key not in keys
+        and binding.action not in actions
+    ]
 
 
 def _declared_by_taskflow(node: DOMNode, action: str) -> bool:

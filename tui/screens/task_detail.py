@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from store import EventRecord, NotFoundError, TaskRecord, local_now
-from tui.formatting import literal, local_time, relative_time, visible
+from tui.formatting import literal, local_time, relative_time, single_line, visible
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.task_list import confirm_delete
 
@@ -34,7 +34,7 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Back to the list"),
-        Binding("e", "edit", "Edit", tooltip="Edit the title and notes"),
+        Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
         Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
         Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
         Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
@@ -85,7 +85,7 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
             task = store.get(self.record.id)
             history = store.history(self.record.id)
         except NotFoundError:
-            self.app.call_from_thread(self._gone)
+            self.app.call_from_thread(self._deleted_elsewhere)
             return
         self.post_message(self.Loaded(task, history))
 
@@ -97,6 +97,16 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
     def _gone(self) -> None:
         if self.is_current or self in self.app.screen_stack:
             self.dismiss(None)
+
+    def _deleted_elsewhere(self) -> None:
+        """Another window or the command line deleted the task: say so, as the editor
+        does, rather than close without a word."""
+        if self in self.app.screen_stack:
+            self.taskflow.say(
+                f"“{single_line(self.record.title)}” was deleted in another window "
+                "or from the command line."
+            )
+        self._gone()
 
     # -- keeping up with changes --------------------------------------------------------------
 

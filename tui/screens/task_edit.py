@@ -2,53 +2,73 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING, cast
+from dataclasses import replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, cast
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from store import (
     ConflictError,
     Due,
+    EditMerge,
     Priority,
+    QuickAdd,
     StoreError,
     TaskRecord,
     ValidationError,
     clean_tags,
     local_now,
+    merge_edit,
     parse_due,
     parse_quick_add,
+    same_value,
 )
 from tui.formatting import literal, single_line
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.conflict import ConflictScreen, field_names
 
 if TYPE_CHECKING:
     from tui.app import TaskFlowApp
+
+
+# What the form edits; a task's done state is changed elsewhere (space on the list).
+FORM_FIELDS = ("title", "description", "due", "priority", "tags")
 
 
 class TaskEditScreen(Screen[TaskRecord | None]):
     """Edits ``task``, or creates a new task when it is None. Returns the saved task."""
 
     HELP_TITLE = "Keys while editing"
+    # Keys the fields themselves handle (Textual's Input and TextArea), as they work here.
+    FIELD_HELP = (
+        ("tab / shift+tab", "Next / previous field, from the notes too; nothing is selected"),
+        ("enter", "In a one-line field: save. In the notes: a new line"),
+        ("→ / end", "The end of the field"),
+    )
 
     BINDINGS = [
         # Not a priority binding: a priority key jumps the queue of keys the focused
         # field has yet to handle, so a fast typist's (or a paste's) last letters
         # would be missing from what is saved.
         Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel", priority=True),
+        # Not a priority binding either: an open Priority dropdown takes Escape first
+        # (and closes), rather than the whole editor.
+        Binding("escape", "cancel", "Cancel"),
         Binding("enter", "save", "Save (in the title)", show=False),
+        Binding("f1", "help", "Keys", tooltip="Every key of the editor"),
     ]
 
     def __init__(self, task: TaskRecord | None) -> None:
         super().__init__()
         self.base = task  # the version the user started from
         self._saving = False
+        self._saving_values: dict[str, Any] = {}
 
     @property
     def taskflow(self) -> TaskFlowApp:
@@ -70,6 +90,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                 value=self.base.title if self.base else "",
                 placeholder="What needs doing?  e.g. Pay rent tomorrow 9am !high #home",
                 id="title",
+                select_on_focus=False,
             )
             yield Static(id="preview")
             yield Static(id="title-error", classes="field-error hidden")
@@ -81,6 +102,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                         value=base.due.key if base and base.due else "",
                         placeholder="e.g. fri 5pm",
                         id="due",
+                        select_on_focus=False,
                     )
                 with Vertical(classes="planning-field"):
                     yield Label("Priority", classes="field-label")
@@ -96,6 +118,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                         value=" ".join(base.tags) if base else "",
                         placeholder="e.g. home bills",
                         id="tags",
+                        select_on_focus=False,
                     )
             yield Static(id="due-error", classes="field-error hidden")
             yield Static(id="tags-error", classes="field-error hidden")
@@ -111,8 +134,16 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
+        # At once, not after a refresh: keys typed right after `a` or `e` are held for
+        # this screen (tui/typeahead.py) and go to whatever has focus when it is ready.
+        self.set_focus(self.query_one("#title", Input), scroll_visible=False)
         self._update_preview()
+
+    @property
+    def ready_for_keys(self) -> bool:
+        # While a save is on its way, what is typed next is meant for the screen that
+        # comes after this one (the list, or the next New task): it waits.
+        return not self._saving
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._update_preview()
@@ -121,10 +152,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._update_preview()
 
     def _update_preview(self) -> None:
-        """What saving would store, read live from the title's words and the fields."""
+        """What saving would store, read live from the title's words and the fields,
+        and whether that due time has already passed."""
         preview = self.query_one("#preview", Static)
+        now = local_now(self.taskflow.clock())  # one reading for the words and the check
         try:
-            understood = self._understood()
+            understood = self._understood(now)
         except ValueError as error:
             preview.update(Text(f"  {error}", style="dim italic"))
             return
@@ -132,7 +165,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         text = Text("→ ", style="dim")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
-            text.append(f"  · due {due.long(self._today)}", style="")
+            text.append(f"  · due {due.long(now.date())}", style="")
+            if due.is_overdue(now):
+                text.append(", already past", style="bold")
         if priority is not Priority.NONE:
             text.append("  · ")
             text.append(f"{priority.marks} {priority.label}", style="bold")
@@ -151,13 +186,24 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def _today(self) -> date:
         return local_now(self.taskflow.clock()).date()
 
-    def _understood(self) -> tuple[str, Due | None, Priority, tuple[str, ...]]:
+    def _understood(
+        self, now: datetime | None = None
+    ) -> tuple[str, Due | None, Priority, tuple[str, ...]]:
         """(title, due, priority, tags) as they would be saved; ValueError if the due
-        date or a tag cannot be read."""
-        quick = parse_quick_add(self.title_value, self._today)
+        date or a tag cannot be read. Words are read at ``now`` (local time; default:
+        the app's clock), which says what "today" and a bare "at 1" mean."""
+        if now is None:
+            now = local_now(self.taskflow.clock())
+        if self.base is not None and self.title_value == self.base.title:
+            # An untouched title is kept as it is: it may hold words that were quoted
+            # or escaped when it was written ("Read Friday by Defoe"), and reading it
+            # again would take them out as a due date.
+            quick = QuickAdd(title=self.base.title)
+        else:
+            quick = parse_quick_add(self.title_value, now)
         due = quick.due
         if due is None:
-            due = parse_due(self.query_one("#due", Input).value, self._today)
+            due = parse_due(self.query_one("#due", Input).value, now)
         selected = self.query_one("#priority", Select).value
         priority = quick.priority if quick.priority is not None else Priority(selected)
         field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
@@ -186,13 +232,22 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self.query_one("#priority", Select).value = task.priority
         self.query_one("#tags", Input).value = " ".join(task.tags)
 
+    def _mine(self) -> dict[str, Any]:
+        """The form's values, field by field, as saving would store them (ValueError if
+        the due date or a tag cannot be read)."""
+        title, due, priority, tags = self._understood()
+        return {
+            "title": title,
+            "description": self.description_value,
+            "due": due,
+            "priority": priority,
+            "tags": tags,
+        }
+
     @property
     def dirty(self) -> bool:
-        fields = (
-            self.query_one("#due", Input).value,
-            self.query_one("#tags", Input).value,
-        )
         if self.base is None:
+            fields = (self.query_one("#due", Input).value, self.query_one("#tags", Input).value)
             return bool(
                 self.title_value.strip()
                 or self.description_value.strip()
@@ -200,16 +255,11 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                 or self.query_one("#priority", Select).value != Priority.NONE
             )
         try:
-            title, due, priority, tags = self._understood()
+            mine = self._mine()
         except ValueError:
             return True
         base = self.base
-        return (
-            title.strip() != base.title
-            or self.description_value.rstrip() != base.description
-            or (due, priority) != (base.due, base.priority)
-            or {t.casefold() for t in tags} != {t.casefold() for t in base.tags}
-        )
+        return any(not same_value(name, value, getattr(base, name)) for name, value in mine.items())
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -221,34 +271,23 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             return
         self._clear_errors()
         try:
-            title, due, priority, tags = self._understood()
+            mine = self._mine()
         except ValueError as error:
             field = "tags" if "tag" in str(error).lower() else "due"
             self._show_error(field, str(error))
-            self.query_one(f"#{field}").focus()
+            self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
             return
+        self._save(mine)
+
+    def _save(self, mine: dict[str, Any]) -> None:
         self._saving = True
-        description = self.description_value
+        self._saving_values = mine
         base = self.base
         if base is None:
-            self.taskflow.run_write(
-                lambda store: store.create(
-                    title, description, due=due, priority=priority, tags=tags
-                ),
-                self._saved,
-                self._failed,
-            )
+            self.taskflow.run_write(lambda store: store.create(**mine), self._saved, self._failed)
         else:
             self.taskflow.run_write(
-                lambda store: store.update(
-                    base.id,
-                    expected_version=base.version,
-                    title=title,
-                    description=description,
-                    due=due,
-                    priority=priority,
-                    tags=tags,
-                ),
+                lambda store: store.update(base.id, expected_version=base.version, **mine),
                 self._saved,
                 self._failed,
             )
@@ -265,9 +304,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             field = error.field if error.field in shown else "form"
             self._show_error(field, str(error))
             if field in shown:
-                self.query_one(f"#{field}").focus()
+                self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
         elif isinstance(error, ConflictError):
-            self._resolve_conflict(error)
+            self._resolve_conflict(error, self._saving_values)
         else:
             self._show_error("form", str(error))
 
@@ -280,25 +319,42 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         for widget in self.query(".field-error"):
             widget.add_class("hidden")
 
-    def _resolve_conflict(self, error: ConflictError) -> None:
-        theirs = error.current
-        if theirs is None:
+    def _resolve_conflict(self, error: ConflictError, mine: dict[str, Any]) -> None:
+        """Someone changed the task since this editor opened it: keep what only they
+        changed, apply what only I changed, and ask only about fields we both changed."""
+        theirs, base = error.current, self.base
+        if theirs is None or base is None:
             self._show_error("form", str(error))
+            return
+        merge = merge_edit(base, mine, theirs)
+        if not merge.clashes:
+            self._save_merged(merge, "mine")
+            kept = field_names(merge.theirs_only)
+            if kept:
+                self.taskflow.say(f"Also kept the {kept} changed elsewhere meanwhile.")
             return
 
         def chosen(choice: str | None) -> None:
-            if choice == "reload":
-                self.base = theirs
-                self._set_values(theirs)
-                self.taskflow.say("Loaded the other version; your changes were dropped.")
-            elif choice == "overwrite":
-                self.base = theirs
-                self.action_save()
+            if choice in ("mine", "theirs"):
+                self._save_merged(merge, choice)
             else:  # keep editing; saving again asks again
                 self._show_error("form", str(error))
 
-        mine = (self.title_value, self.description_value)
-        self.app.push_screen(ConflictScreen(theirs, mine, error.changed_fields), chosen)
+        self.app.push_screen(ConflictScreen(merge, self._today), chosen)
+
+    def _save_merged(self, merge: EditMerge, clashes_to: str) -> None:
+        """Save the merge against their version; the form shows what is saved, so that
+        a further conflict (a third writer) merges from here."""
+        theirs = merge.theirs
+        merged = replace(theirs, **merge.changes(clashes_to=clashes_to))
+        self.base = theirs
+        self._set_values(merged)
+        self._save({name: getattr(merged, name) for name in FORM_FIELDS})
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
 
     # -- leaving ------------------------------------------------------------------------------
 
@@ -306,75 +362,26 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if not self.dirty:
             self.dismiss(None)
             return
-        from tui.screens.confirm import ConfirmScreen
+        self.app.push_screen(
+            ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"),
+            lambda discard: self.dismiss(None) if discard else None,
+        )
+
+    def confirm_quit(self) -> None:
+        """ctrl+q while editing: as Escape, ask before the changes are thrown away."""
+        if not self.dirty:
+            self.run_worker(self.taskflow.quit_when_written())
+            return
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self.dismiss(None)
+                self.run_worker(self.taskflow.quit_when_written())
 
         self.app.push_screen(
-            ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"), answered
+            ConfirmScreen(
+                "Quit TaskFlow and discard your changes to this task?",
+                yes="Discard and quit",
+                no="Keep editing",
+            ),
+            answered,
         )
-
-
-class ConflictScreen(ModalScreen[str | None]):
-    """The task changed elsewhere while it was being edited: reload theirs or overwrite?"""
-
-    BINDINGS = [
-        Binding("r", "choose('reload')", "Reload theirs"),
-        Binding("o", "choose('overwrite')", "Overwrite with mine"),
-        Binding("escape", "choose('')", "Keep editing"),
-    ]
-
-    def __init__(
-        self, theirs: TaskRecord, mine: tuple[str, str], changed_fields: tuple[str, ...]
-    ) -> None:
-        super().__init__()
-        self.theirs = theirs
-        self.mine = mine
-        self.changed_fields = changed_fields
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="wide"):
-            yield Static(
-                Text("This task was changed elsewhere while you edited it.", style="bold"),
-                id="question",
-            )
-            yield Static(self._differences(), id="differences")
-            with Horizontal(id="buttons"):
-                yield Button("Reload theirs (r)", id="reload")
-                yield Button("Overwrite with mine (o)", variant="warning", id="overwrite")
-                yield Button("Keep editing (esc)", variant="primary", id="keep")
-
-    def _differences(self) -> Table:
-        table = Table(box=None, padding=(0, 1), expand=True)
-        table.add_column("", style="dim", no_wrap=True)
-        table.add_column("Theirs (saved)")
-        table.add_column("Yours (not saved)")
-        title, description = self.mine
-        rows = {
-            "title": (self.theirs.title, title),
-            "description": (self.theirs.description, description),
-        }
-        for name, (theirs, yours) in rows.items():
-            table.add_row(name, _preview(theirs), _preview(yours))
-        if "completed" in self.changed_fields:
-            state = "done" if self.theirs.completed else "open"
-            table.add_row("status", Text(f"now {state}"), Text("(kept)"))
-        return table
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None if event.button.id == "keep" else event.button.id)
-
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice or None)
-
-
-def _preview(text: str, limit: int = 120) -> Text:
-    flat = single_line(text)
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    preview = literal(flat)
-    preview.no_wrap = False
-    return preview if flat else Text("(empty)", style="dim")

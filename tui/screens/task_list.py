@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, cast
 
@@ -29,6 +29,7 @@ from store import (
 )
 from tui.formatting import home_relative, literal, single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
+from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import KEEP_EDGES as EDGE
 from tui.widgets.task_table import Group, TaskTable
 
@@ -80,17 +81,22 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     """Every task of the owner, filtered, searched and sorted without touching the store's order."""
 
     HELP_TITLE = "Keys on the task list"
+    # When the screen comes back (a dialog or the editor closed), the list has the keys:
+    # Textual's default would give them to the first focusable widget, the search box,
+    # even while it is hidden, and `a` would then search for "a".
+    AUTO_FOCUS = "#tasks"
     MOUSE_HELP = (
         ("click", "Select a task"),
         ("click [ ]", "Mark done, or open again"),
         ("double-click", "Open the task"),
     )
 
+    # In the order of the footer, which shows what fits: the most needed first.
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add a task"),
         Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
         Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
-        Binding("e", "edit", "Edit", tooltip="Edit the title and notes"),
+        Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
         Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
         Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
         Binding(
@@ -103,16 +109,17 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         Binding("u", "undo", "Undo", tooltip="Undo the last change (repeat to go back)"),
         Binding("slash", "search", "Search", key_display="/", tooltip="Search titles and notes"),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
-        Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
         Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
         Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
+        Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
         Binding(
             "s",
-            "cycle_sort",
+            "cycle_sort(1)",
             "Sort",
             show=False,
             tooltip="Sort: my order, created, updated, title, open first, due, priority",
         ),
+        Binding("S", "cycle_sort(-1)", "Sort back", show=False, tooltip="The sort before"),
         Binding("1", "view('all')", "All", show=False, tooltip="All tasks", group=VIEWS),
         Binding(
             "2",
@@ -135,7 +142,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             "J", "move_down", "Move down", show=False, tooltip="Move down in my order", group=VIEWS
         ),
         Binding("K", "move_up", "Move up", show=False, tooltip="Move up in my order", group=VIEWS),
-        Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search"),
+        Binding("escape", "clear_search", "Clear search", tooltip="Clear the search"),
     ]
 
     class ListLoaded(Message):
@@ -208,6 +215,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self.shown: TaskQuery | None = None  # the query whose results the table shows
         self.counts: TaskCounts | None = None
         self._search_timer: Timer | None = None
+        self._checked_at: datetime | None = None  # when _tick last looked at due times
         self._had_task = False
         self._bindings_stale = False
 
@@ -225,14 +233,21 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         yield Static(self._title_text(), id="title-bar")
         yield Static(id="views-bar")
         yield Static(id="status-bar")
-        yield Input(placeholder="Search titles and notes…", id="search", classes="hidden")
+        # Disabled while hidden, so that nothing can give it the keys unseen.
+        yield Input(
+            placeholder="Search titles and notes…  #tag narrows to a tag",
+            id="search",
+            classes="hidden",
+            disabled=True,
+            suggester=TagSuggester(self.taskflow.store),
+        )
         yield TaskTable(self.taskflow.clock, id="tasks")
         yield Static(id="empty-hint", classes="hidden")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.view = self._compose_query()
-        self.table.focus()
+        self.set_focus(self.table, scroll_visible=False)
         self.load()  # the counts follow once the list is on screen: the list comes first
         self.set_interval(30, self._tick, name="relative-times")
 
@@ -242,6 +257,26 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             # Midnight passed: Today and Upcoming now mean other days.
             self._set_query(self._compose_query())
             self.load_counts()
+        elif self.view_kind.by_due_date and self._passed_a_due_time():
+            self.load()  # a time today has passed: its task moves under "Overdue"
+
+    def _passed_a_due_time(self) -> bool:
+        """Whether a shown task's time today fell due since the list was last read."""
+        now = local_now(self.taskflow.clock())
+        since, self._checked_at = self._checked_at, now
+        if since is None or since.date() != now.date():
+            return False
+        # Overdue from the minute after its time (as Due.is_overdue says): it turned
+        # overdue in between if it was not at the last look and is now.
+        before = since.time().replace(second=0, microsecond=0)
+        after = now.time().replace(second=0, microsecond=0)
+        return any(
+            task.due is not None
+            and task.due.day == now.date()
+            and task.due.at is not None
+            and before <= task.due.at < after
+            for task in self.table.rows.loaded()
+        )
 
     @property
     def today(self) -> date:
@@ -255,16 +290,17 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         words = search_text.split()
         tags = [word[1:] for word in words if word.startswith("#") and len(word) > 1]
         search = " ".join(word for word in words if not (word.startswith("#") and len(word) > 1))
-        tag = tags[0] if tags else None
+        # "#wo" finds #work and #workshop: a tag is found by its start, as a word is.
+        query = TaskQuery(search=search, tag=tags[0] if tags else None, tag_prefix=True)
         if kind is ViewKind.TODAY:
-            return TaskQuery(Status.OPEN, search, Sort.DUE, due_until=self.today, tag=tag)
+            return replace(query, status=Status.OPEN, sort=Sort.DUE, due_until=self.today)
         if kind is ViewKind.UPCOMING:
             until = self.today + timedelta(days=UPCOMING_DAYS - 1)
-            return TaskQuery(Status.OPEN, search, Sort.DUE, due_until=until, tag=tag)
+            return replace(query, status=Status.OPEN, sort=Sort.DUE, due_until=until)
         if kind is ViewKind.DONE:
-            return TaskQuery(Status.DONE, search, self.user_sort, tag=tag)
+            return replace(query, status=Status.DONE, sort=self.user_sort)
         status = Status.OPEN if self.hide_done else Status.ALL
-        return TaskQuery(status, search, self.user_sort, tag=tag)
+        return replace(query, status=status, sort=self.user_sort)
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
@@ -284,11 +320,13 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._load(self.view, keep or (current.id if current else None), self.table.cursor)
 
     def _load(self, query: TaskQuery, keep: str | None, cursor: int) -> None:
-        # The day is read here, on the app's thread: the worker must not call the clock.
-        self._load_in_worker(query, keep, cursor, self.today)
+        # The moment is read here, on the app's thread: the worker must not call the clock.
+        self._load_in_worker(query, keep, cursor, local_now(self.taskflow.clock()))
 
     @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
-    def _load_in_worker(self, query: TaskQuery, keep: str | None, cursor: int, today: date) -> None:
+    def _load_in_worker(
+        self, query: TaskQuery, keep: str | None, cursor: int, now: datetime
+    ) -> None:
         store = self.taskflow.store
         total, position = store.locate(query, keep)
         cursor = min(position if position is not None else cursor, max(total - 1, 0))
@@ -302,7 +340,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         # types on: G there may wait one page fetch.
         far = start + WINDOW < total and not query.terms and query.due_until is None
         tail = store.list(query, limit=EDGE, from_end=True) if far else []
-        groups = self._day_groups(query, today) if query.due_until is not None else None
+        groups = self._day_groups(query, now) if query.due_until is not None else None
         if not get_current_worker().is_cancelled:
             self.post_message(
                 self.ListLoaded(
@@ -310,14 +348,15 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
                 )
             )
 
-    def _day_groups(self, query: TaskQuery, today: date) -> list[Group]:
-        """Headings for a view in due order: one for everything overdue, then one a day."""
+    def _day_groups(self, query: TaskQuery, now: datetime) -> list[Group]:
+        """Headings for a view in due order: one for everything overdue (today's times
+        already past too, as the rows' marks say), then one a day (``now`` local)."""
         groups = []
-        for day, count in self.taskflow.store.count_by_due_day(query, first_day=today):
+        for day, count in self.taskflow.store.count_by_due_day(query, now=now):
             if day is None:
                 groups.append(Group("Overdue", count, alarming=True))
             else:
-                groups.append(Group(day_heading(day, today), count))
+                groups.append(Group(day_heading(day, now.date()), count))
         return groups  # the table leaves out the empty ones
 
     def load_counts(self) -> None:
@@ -394,9 +433,12 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._update_status()
 
     def on_task_list_screen_counts_loaded(self, message: CountsLoaded) -> None:
+        had_done = self.counts is None or self.counts.done > 0  # as check_action saw it
         self.counts = message.counts
         self.view_counts = message.views
         self._update_status()
+        if had_done != (message.counts.done > 0):
+            self.refresh_bindings()  # h is offered only while something is done
 
     def on_task_list_screen_rows_fetched(self, message: RowsFetched) -> None:
         table = self.table
@@ -486,33 +528,65 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def on_task_table_open_requested(self, message: TaskTable.OpenRequested) -> None:
         self.action_open()
 
+    def hidden_note(self, task: TaskRecord) -> str:
+        """Why a task just saved is not in the list, or '' if it is shown."""
+        if self.view.matches(task):
+            return ""
+        if self.view.terms or self.view.tag:
+            return " — not shown: the search hides it (Escape clears it)"
+        if self.view_kind is ViewKind.ALL:
+            return " — not shown while done tasks are hidden (h shows them)"
+        return f" — not shown in {self.view_kind.label} (1 shows all)"
+
     # -- status line and hints ---------------------------------------------------------------
 
     def _update_status(self) -> None:
         self.query_one("#views-bar", Static).update(self._views_text())
-        status = Text(no_wrap=True, overflow="ellipsis")
+        self.query_one("#status-bar", Static).update(self._status_text())
+        self._update_hint()
+
+    def on_resize(self) -> None:
+        self._update_status()  # what fits on the status line depends on the width
+
+    def _status_text(self) -> Text:
+        """Counts, then the search, sort and done filter: parts that do not fit the
+        width are left out whole (the least needed first), never cut in the middle."""
         if self.counts is not None:
-            status.append(f"{self.counts.open} open · {self.counts.done} done", style="bold")
+            counts = Text(f"{self.counts.open} open · {self.counts.done} done", style="bold")
         else:
-            status.append("loading…", style="dim")
-        status.append("   ")
-        details = []
+            counts = Text("loading…", style="dim")
+        # (part, how much it is needed: the lowest goes first when space runs out)
+        parts: list[tuple[Text, int]] = [(counts, 9)]
         if self.view_kind is ViewKind.ALL:
-            details.append("done hidden" if self.hide_done else "done shown")
-        details.append(f"sort: {self.view.sort.label}")
-        status.append(" · ".join(details), style="dim")
+            parts.append((Text("done hidden" if self.hide_done else "done shown"), 1))
+        parts.append((Text(f"sort: {self.view.sort.label}"), 2))
         if self.view.tag is not None:
-            status.append(" · tag #", style="dim")
-            status.append_text(literal(self.view.tag))
+            parts.append((Text.assemble("tag #", literal(self.view.tag)), 4))
         if self.view.search or self.view.tag:
             shown = len(self.table.rows)
+            found = Text()
             if self.view.search:
-                status.append(" · search “", style="dim")
-                status.append_text(literal(single_line(self.view.search)))
-                status.append("”", style="dim")
-            status.append(f": {shown} match{'es' if shown != 1 else ''}", style="dim")
-        self.query_one("#status-bar", Static).update(status)
-        self._update_hint()
+                found.append_text(
+                    Text.assemble("search “", literal(single_line(self.view.search)), "”: ")
+                )
+            found.append(f"{shown} match{'es' if shown != 1 else ''}")
+            parts.append((found, 5))
+        room = max(self.size.width - 2, 10)  # the bar's padding
+        while len(parts) > 1 and _joined_width(parts) > room:
+            dropped = min(parts[1:], key=lambda part: part[1])
+            parts.remove(dropped)
+            if dropped[1] == 5:  # the search: its count alone, if that fits
+                short = Text(dropped[0].plain.rsplit(": ", 1)[-1])
+                if _joined_width([*parts, (short, 5)]) <= room:
+                    parts.append((short, 5))
+                    break
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append_text(parts[0][0])
+        for number, (part, _) in enumerate(parts[1:]):
+            status.append("   " if number == 0 else " · ", style="dim")
+            part.stylize("dim")
+            status.append_text(part)
+        return status
 
     def _views_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -578,27 +652,33 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         table.set_class(message is not None, "hidden")
         if message is not None:
             hint.update(message)
+            # Blurred before it is hidden: Textual moves the focus of a widget that
+            # disappears to a sibling, the search box, which would then take `a`.
+            # With nothing focused, keys go to this screen's bindings.
             if self.focused is table:
                 self.set_focus(None)
         elif self.focused is None:
-            table.focus()
+            self.set_focus(table, scroll_visible=False)
 
     # -- which keys apply now ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hide_done":
-            return self.view_kind is ViewKind.ALL and not self.hide_done
+            # Not offered while there is nothing done to hide.
+            some_done = self.counts is None or self.counts.done > 0
+            return self.view_kind is ViewKind.ALL and not self.hide_done and some_done
         if action == "show_done":
             return self.view_kind is ViewKind.ALL and self.hide_done
+        if action == "clear_search":
+            # In the footer only while there is a search to clear.
+            search = self.query_one("#search", Input)
+            return bool(self.search_text) or not search.has_class("hidden")
         if action == "cycle_sort" and self.view_kind.by_due_date:
             return None  # these views are in due order by definition
-        if action in ("move_down", "move_up") and self.view.sort is not Sort.MANUAL:
-            return None  # moving means something only in my own order
         if action in EDITING_ACTIONS and self.taskflow.store.read_only:
             return None  # shown greyed out: the database is read-only
-        if action in NEEDS_A_TASK and self.table.current is None:
-            return None
-        return True
+        # Not offered at all without a task under the cursor: they would do nothing.
+        return not (action in NEEDS_A_TASK and self.table.current is None)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -639,18 +719,27 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
-        search.remove_class("hidden")
-        search.focus()
+        self._show_search_box(True)
+        # At once, not after a refresh: the keys typed right after `/` (a paste, a
+        # fast typist) are already on their way and must land in the box.
+        self.set_focus(search, scroll_visible=False)
+
+    def _show_search_box(self, shown: bool) -> None:
+        search = self.query_one("#search", Input)
+        search.disabled = not shown
+        search.set_class(not shown, "hidden")
+        self.refresh_bindings()  # Escape clears the search only while there is one
+        if not shown and self.focused is not self.table:
+            self.set_focus(self.table, scroll_visible=False)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
         if search.has_class("hidden") and not self.search_text:
             return
         search.value = ""
-        search.add_class("hidden")
+        self._show_search_box(False)
         self.search_text = ""
         self._set_query(self._compose_query())
-        self.table.focus()
 
     def action_hide_done(self) -> None:
         self.hide_done = True
@@ -662,8 +751,8 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._set_query(self._compose_query())
         self.taskflow.say("Showing done tasks")
 
-    def action_cycle_sort(self) -> None:
-        following = SORT_CYCLE[(SORT_CYCLE.index(self.user_sort) + 1) % len(SORT_CYCLE)]
+    def action_cycle_sort(self, step: int = 1) -> None:
+        following = SORT_CYCLE[(SORT_CYCLE.index(self.user_sort) + step) % len(SORT_CYCLE)]
         self.user_sort = following
         self._set_query(self._compose_query())
         self.taskflow.say(f"Sorted by {following.label}")
@@ -684,6 +773,18 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def _move(self, steps: int) -> None:
         task = self.table.current
         if task is None:
+            return
+        if self.view_kind.by_due_date:
+            self.taskflow.say(
+                f"{self.view_kind.label} is in due order: J and K move tasks in All or Done, "
+                "sorted by my order."
+            )
+            return
+        if self.view.sort is not Sort.MANUAL:
+            self.taskflow.say(
+                f"J and K move tasks in my order; this list is sorted by {self.view.sort.label}. "
+                "Press s until the sort is “my order”."
+            )
             return
         index, query = self.table.cursor, self.view
         target = index + steps
@@ -711,12 +812,27 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         # footer first would hold the app's thread while the list is still loading.
         self._bindings_stale = True
         self._update_status()
-        current = self.table.current
         # The cursor keeps its task if the new list has it. If not: after a new search
-        # the first match is what the user wants to see; after a filter or sort change,
-        # the same place in the list.
+        # the first match is what the user wants to see; after a filter or sort change
+        # (h hiding the done task under the cursor), the nearest task still shown.
         fallback = 0 if new_search else self.table.cursor
-        self._load(self.view, current.id if current else None, fallback)
+        self._load(self.view, self._nearest_shown(query), fallback)
+
+    def _nearest_shown(self, query: TaskQuery) -> str | None:
+        """The cursor's task if ``query`` shows it, else the nearest loaded one that it
+        shows: the next one down first (where the eye goes), then up."""
+        table = self.table
+        current = table.current
+        if current is None or query.matches(current):
+            return current.id if current else None
+        # Only the rows loaded around the cursor: beyond them the store would have to
+        # be asked, and the same place in the list is as good a guess.
+        for distance in range(1, min(len(table.rows), WINDOW)):
+            for index in (table.cursor + distance, table.cursor - distance):
+                task = table.rows.row(index) if 0 <= index < len(table.rows) else None
+                if task is not None and query.matches(task):
+                    return task.id
+        return None
 
     # -- search box --------------------------------------------------------------------------
 
@@ -738,20 +854,20 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self._search_timer.stop()
         self._search_for(event.value)
         if not event.value.strip():
-            self.query_one("#search", Input).add_class("hidden")
-        self.table.focus()
+            self._show_search_box(False)
+        self.set_focus(self.table, scroll_visible=False)
 
     # -- jump and palette ------------------------------------------------------------------------
 
     def jump_to(self, task: TaskRecord) -> None:
         """Put the cursor on ``task``, widening the view if the filter or search hides it."""
-        self.table.focus()
+        self.set_focus(self.table, scroll_visible=False)
         if self.table.select_task(task.id):
             return
         if not self.view.matches(task):
             search = self.query_one("#search", Input)
             search.value = ""
-            search.add_class("hidden")
+            self._show_search_box(False)
             self.search_text, self.hide_done, self.view_kind = "", False, ViewKind.ALL
             self.view = self._compose_query()
             self.refresh_bindings()
@@ -820,6 +936,10 @@ _VIEW_HELP = {
     ViewKind.UPCOMING: f"Due in the next {UPCOMING_DAYS} days, by day, overdue first",
     ViewKind.DONE: "Done tasks",
 }
+
+
+def _joined_width(parts: Sequence[tuple[Text, int]]) -> int:
+    return sum(part.cell_len for part, _ in parts) + 3 * (len(parts) - 1)
 
 
 def _day_of(task: TaskRecord | None) -> date | None:

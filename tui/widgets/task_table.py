@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -34,7 +35,8 @@ from tui.formatting import relative_time, single_line, visible
 MARKER_WIDTH = 3  # "[x]"
 PRIORITY_WIDTH = 3  # "!!!"
 UPDATED_WIDTH = 9  # "yesterday"
-TAGS_WIDTH = 12
+TAGS_WIDTH = 12  # at 72 to 100 columns; wider tables give the tags more room
+TAGS_MAX_WIDTH = 30
 DUE_WIDTH = 10  # "2d overdue"
 NOTES_WIDTH = 1
 GAP = 2
@@ -62,6 +64,10 @@ class TaskRows:
 
     def row(self, index: int) -> TaskRecord | None:
         return self._rows.get(index)
+
+    def loaded(self) -> Iterable[TaskRecord]:
+        """The rows fetched so far (a window, whatever the list's length)."""
+        return self._rows.values()
 
     def index_of(self, task_id: str) -> int | None:
         return self._index.get(task_id)
@@ -132,8 +138,10 @@ class TaskRows:
 class Columns:
     """Column widths for a table width: the title takes what the others leave.
 
-    Everything fits at 80 columns; below that the least needed columns go first
-    (updated, then tags, then the due date).
+    Everything fits at 80 columns; below that the least needed columns give way
+    first: Updated (below 78 columns), then Tags (below 72), then Due (below 36).
+    Above 100 columns the tags get half of what is left over, up to 30 columns.
+    A column is there whole or not at all: no value is ever cut in the middle.
     """
 
     marker: int
@@ -148,7 +156,9 @@ class Columns:
     def for_width(cls, width: int) -> Columns:
         updated = UPDATED_WIDTH if width >= 78 else 0
         tags = TAGS_WIDTH if width >= 72 else 0
-        due = DUE_WIDTH if width >= 40 else 0
+        if width > 100:
+            tags = min(TAGS_WIDTH + (width - 100) // 2, TAGS_MAX_WIDTH)
+        due = DUE_WIDTH if width >= 36 else 0
         fixed = 1 + MARKER_WIDTH + 1 + PRIORITY_WIDTH + 1 + NOTES_WIDTH + 1
         fixed += sum(GAP + w for w in (tags, due, updated) if w)
         return cls(
@@ -209,6 +219,18 @@ class Lines:
         groups = list(self.groups)
         groups[number] = dataclasses.replace(groups[number], count=groups[number].count + by)
         return Lines(self.total + by, groups)
+
+
+def fit_tags(tags: Sequence[str], width: int) -> str:
+    """As many whole tags as fit in ``width`` cells, then "+N" for the rest: a tag is
+    never cut in the middle (only one too long for the column on its own is)."""
+    names = [f"#{visible(tag)}" for tag in tags]
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = " ".join(names[:shown]) + (f" +{rest}" if rest else "")
+        if cell_len(text) <= width or shown == 1:
+            return text if cell_len(text) <= width or not rest else f"+{len(names)}"
+    return ""
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -524,7 +546,9 @@ class TaskTable(ScrollView, can_focus=True):
             self.refresh(Region(0, line, self.size.width, 1))
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        # The width beside the scrollbar, when there is one: drawn wider, the last
+        # column would be cut by it ("tmrw 09:0").
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
             return self._header_line(width)
@@ -571,19 +595,22 @@ class TaskTable(ScrollView, can_focus=True):
             row_style = row_style + self.get_component_rich_style(
                 "task-table--cursor" if self.has_focus else "task-table--cursor-blurred"
             )
-        muted = self.get_component_rich_style("task-table--muted", partial=True)
 
-        marker_style = (
-            self.get_component_rich_style("task-table--marker-done", partial=True)
-            if record.completed
-            else Style()
-        )
+        def part(component: str) -> Style:
+            # On the cursor's row the cursor's own colours win: a column colour there
+            # (tags, due) could be unreadable on the cursor's background.
+            if is_cursor:
+                return Style()
+            return self.get_component_rich_style(component, partial=True)
+
+        muted = part("task-table--muted")
+        marker_style = part("task-table--marker-done") if record.completed else Style()
         text = Text(" ", end="")
         text.append("[x]" if record.completed else "[ ]", style=marker_style)
         text.append(" ")
         text.append(
             record.priority.marks.ljust(columns.priority),
-            style=self.get_component_rich_style("task-table--priority", partial=True),
+            style=part("task-table--priority"),
         )
         text.append(" ")
         title = Text(visible(single_line(record.title)), no_wrap=True, end="")
@@ -593,8 +620,8 @@ class TaskTable(ScrollView, can_focus=True):
         text.append("≡" if record.description else " ", style=muted)
         if columns.tags:
             tags = Text(
-                " ".join(f"#{visible(tag)}" for tag in record.tags),
-                style=self.get_component_rich_style("task-table--tags", partial=True),
+                fit_tags(record.tags, columns.tags),
+                style=part("task-table--tags"),
                 no_wrap=True,
                 end="",
             )
@@ -607,9 +634,7 @@ class TaskTable(ScrollView, can_focus=True):
                 text.append(" " * columns.due)
             else:
                 overdue = not record.completed and record.due.is_overdue(self._local_now)
-                style = self.get_component_rich_style(
-                    "task-table--overdue" if overdue else "task-table--muted", partial=True
-                )
+                style = part("task-table--overdue" if overdue else "task-table--muted")
                 label = due_label(record.due, self._local_now)
                 text.append(label[: columns.due].rjust(columns.due), style=style)
         if columns.updated:

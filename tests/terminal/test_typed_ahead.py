@@ -1,0 +1,90 @@
+"""Keys reach what the user meant, in a real terminal, typed as people type them.
+
+Reproduces the newcomer's reports on main: a second ``a`` that became a search for
+"a", ``/xmas`` pasted in one go that marked a task done and opened New task, and a
+title typed right after ``a`` that was lost. Everything is checked in the database
+after the app has quit.
+"""
+
+from __future__ import annotations
+
+from store import Status, TaskQuery, open_store
+from tests.terminal.conftest import Terminal
+
+
+def titles(terminal: Terminal) -> list[tuple[str, bool]]:
+    with open_store(terminal.database, user="alice") as store:
+        return [(t.title, t.completed) for t in store.list(TaskQuery(status=Status.ALL))]
+
+
+def quit_app(terminal: Terminal) -> None:
+    terminal.press("q")
+    terminal.wait_for_exit()
+
+
+def test_new_database_add_then_add_again(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("No tasks yet")
+    terminal.press("a")
+    terminal.wait_for("New task")
+    terminal.type_burst("Buy milk")
+    terminal.press("Enter")
+    terminal.wait_for("Added “Buy milk”")
+    terminal.press("a")
+    terminal.wait_for("New task")  # not a search for "a"
+    terminal.type_burst("Call mum")
+    terminal.press("Enter")
+    terminal.wait_for("Added “Call mum”")
+    quit_app(terminal)
+    assert titles(terminal) == [("Buy milk", False), ("Call mum", False)]
+
+
+def test_a_title_pasted_with_a_and_enter_in_one_write_is_saved(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("No tasks yet")
+    terminal.type_burst("aBuy oat milk\r")
+    terminal.wait_for("Added “Buy oat milk”")
+    quit_app(terminal)
+    assert titles(terminal) == [("Buy oat milk", False)]
+
+
+def test_slash_and_a_search_in_one_write_is_all_search(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("No tasks yet")
+    terminal.type_burst("aBuy milk\r")
+    terminal.wait_for("Added “Buy milk”")
+    terminal.type_burst("/xmas")
+    shown = terminal.wait_for("No task matches “xmas”")
+    assert "New task" not in shown
+    terminal.press("Escape")
+    terminal.wait_until_gone("xmas")
+    quit_app(terminal)
+    assert titles(terminal) == [("Buy milk", False)]  # "x" marked nothing done
+
+
+def test_help_then_escape_then_a_opens_new_task(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("No tasks yet")
+    terminal.type_burst("?")
+    terminal.wait_for("Keys on the task list")
+    terminal.press("Escape")
+    terminal.wait_until_gone("Keys on the task list")
+    terminal.type_burst("aFirst task\r")
+    terminal.wait_for("Added “First task”")
+    quit_app(terminal)
+    assert titles(terminal) == [("First task", False)]
+
+
+def test_ctrl_q_in_the_editor_asks_before_throwing_the_edit_away(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("No tasks yet")
+    terminal.type_burst("aHalf a thought")
+    terminal.wait_for("Half a thought")
+    terminal.press("C-q")
+    terminal.wait_for("discard your changes")
+    terminal.press("n")
+    terminal.wait_until_gone("discard your changes")
+    terminal.press("Enter")  # saves: nothing was lost by asking
+    terminal.wait_for("Added “Half a thought”")
+    quit_app(terminal)
+    assert titles(terminal) == [("Half a thought", False)]
