@@ -27,7 +27,7 @@ from store import (
     day_heading,
     local_now,
 )
-from tui.formatting import home_relative, literal, single_line
+from tui.formatting import home_relative, literal, single_line, visible
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import KEEP_EDGES as EDGE
@@ -304,8 +304,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
-        text = Text.assemble(("TaskFlow", "bold"), "  ", (store.user, "italic"), "  ")
-        text.append(home_relative(store.describe()), style="dim")
+        # The owner's name and the path are user text too: shown, never obeyed.
+        text = Text.assemble(("TaskFlow", "bold"), "  ", (visible(store.user), "italic"), "  ")
+        text.append(visible(home_relative(store.describe())), style="dim")
         if store.read_only:
             text.append("  ")
             text.append(" READ-ONLY ", style="bold reverse")
