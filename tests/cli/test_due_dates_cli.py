@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time as system_time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -21,12 +20,9 @@ from tui.cli import EXIT_OK
 
 FRIDAY = date(2026, 11, 20)
 SATURDAY = date(2026, 11, 21)
-
-
-@pytest.fixture
-def cli_clock(clock: FrozenClock) -> Callable[[], datetime]:
-    """Every command here runs on the frozen clock, which the tests move."""
-    return clock
+# What 09:30 UTC is (the morning, before a 10:00 standup) holds in UTC: the other
+# zones these tests visit are set by each test.
+pytestmark = pytest.mark.zone("UTC")
 
 
 def in_zone(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
