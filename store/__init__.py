@@ -58,6 +58,7 @@ from store.planning import (
     local_now,
     parse_due,
     parse_quick_add,
+    quick_add_text,
 )
 from store.records import (
     ChangeSet,
@@ -137,6 +138,7 @@ __all__ = [
     "open_store",
     "parse_due",
     "parse_quick_add",
+    "quick_add_text",
     "resolve_location",
     "resolve_user",
     "same_value",

@@ -297,9 +297,53 @@ def parse_due(text: str, now: datetime) -> Due | None:
     return found[1]
 
 
+def quick_add_text(title: str, now: datetime) -> str:
+    """``title`` written so that quick add reads it back as exactly that title and
+    nothing more: the words it would take as a tag, a priority or a date get a
+    backslash (``Buy #1 fan`` becomes ``Buy \\#1 fan``), and so does a word that
+    starts with one. For an editor that shows a saved title to be changed: without
+    this, editing one word would turn the title's other words into a due date or tags.
+    """
+    raws = [match.group(0) for match in _WORD.finditer(title)]
+    tokens = _tokenise(title)
+    if len(raws) != len(tokens):  # an empty pair of quotes: nothing to protect there
+        return title
+    escape = [raw.startswith("\\") and len(raw) > 1 for raw in raws]
+    for number, token in enumerate(tokens):
+        if token.literal:
+            continue
+        if _is_tag(token.text) or _is_priority(token.text):
+            token.literal = escape[number] = True
+    # Each round takes the last date phrase still there; protect it and look again.
+    while _take_due(tokens, now, []) is not None:
+        for number, token in enumerate(tokens):
+            if token.used and not token.literal:
+                token.literal = escape[number] = True
+    protected = ("\\" + raw if protect else raw for raw, protect in zip(raws, escape, strict=True))
+    return " ".join(protected)
+
+
+def _is_tag(word: str) -> bool:
+    if not word.startswith("#") or len(word) < 2:
+        return False
+    try:
+        clean_tag(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_priority(word: str) -> bool:
+    return word.startswith("!") and word[1:].lower() in _PRIORITY_WORDS
+
+
+# A word, or words in double quotes (kept together, as they are).
+_WORD = re.compile(r'"([^"]*)"|(\S+)')
+
+
 def _tokenise(line: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in re.finditer(r'"([^"]*)"|(\S+)', line):
+    for match in _WORD.finditer(line):
         quoted, word = match.group(1), match.group(2)
         if quoted is not None:
             if quoted.strip():

@@ -84,6 +84,8 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "TaskFlow"
+    # A class on the screen by its width, for the layout of small terminals (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal")]
     COMMANDS = App.COMMANDS | {TaskJumpProvider}
 
     def __init__(
@@ -119,7 +121,8 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         # Keys and pastes from the terminal wait while the screen on top is not ready
         # for them (see tui/typeahead.py); everything else goes on as Textual does it.
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
-            await self.typeahead.receive(event)
+            for key in _escape_then_key(event):
+                await self.typeahead.receive(key)
             return
         await super().on_event(event)
 
@@ -361,10 +364,10 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
         self.run_write(lambda store: store.undo(), done, failed)
 
-    def task_saved(self, task: TaskRecord, *, created: bool) -> None:
+    def task_saved(self, task: TaskRecord, *, created: bool, note: str = "") -> None:
         self.broadcast(lambda: TaskUpdated(task, select=True))
         verb = "Added" if created else "Saved"
-        self.say(f"{verb} “{_short(task.title)}”{self._where_hidden(task)} · u undoes")
+        self.say(f"{verb} “{_short(task.title)}”{note}{self._where_hidden(task)} · u undoes")
 
     def _where_hidden(self, task: TaskRecord) -> str:
         """' — not shown in Done' when the list's view or search hides the task."""
@@ -415,6 +418,19 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         # describes widgets, not TaskFlow, and maximizing a widget has no use.
         yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
         yield SystemCommand("Quit", "Quit TaskFlow (ctrl+q)", self.action_quit)
+
+
+def _escape_then_key(event: events.Key | events.Paste) -> list[events.Key | events.Paste]:
+    """Escape and the key after it, read in one go (a paste, a slow link), reach a
+    terminal app as Alt+key: that is how terminals send Alt. TaskFlow binds no Alt
+    key, so Alt and a letter or digit is taken for what was typed: Escape, then it.
+    (Escape before a symbol never gets here: Textual drops that Escape itself.)"""
+    if not isinstance(event, events.Key) or not event.key.startswith("alt+"):
+        return [event]
+    character = event.character or ""
+    if len(character) != 1 or not character.isalnum():
+        return [event]
+    return [events.Key("escape", "\x1b"), events.Key(character, character)]
 
 
 def _short(title: str, limit: int = 40) -> str:

@@ -13,7 +13,15 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from store.planning import Due, Priority, QuickAdd, local_now, parse_due, parse_quick_add
+from store.planning import (
+    Due,
+    Priority,
+    QuickAdd,
+    local_now,
+    parse_due,
+    parse_quick_add,
+    quick_add_text,
+)
 
 FRIDAY = date(2026, 11, 20)
 MORNING = time(9, 30)  # the frozen clock's time of day
@@ -495,3 +503,24 @@ def test_last_weekday_across_a_month_and_a_year() -> None:
 def test_the_due_field_refuses_past_phrases_it_does_not_know(text: str) -> None:
     with pytest.raises(ValueError, match="Cannot read"):
         parse_due(text, NOW)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Buy #1 fan mug",
+        "Write friday column",
+        "Call mum next friday 5pm",
+        'Read "Friday" by Defoe',
+        "Pay !high rent",
+        "x \\backslash y",
+        "Meet at noon",
+        "Sun cream",
+        "Report due 2026-12-01 #work !h",
+        "#1",
+    ],
+)
+def test_quick_add_text_reads_back_as_the_same_title_and_nothing_else(title: str) -> None:
+    now = datetime(2026, 11, 20, 9, 30)
+    text = quick_add_text(title, now)
+    assert parse_quick_add(text, now) == QuickAdd(title=title)

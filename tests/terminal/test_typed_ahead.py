@@ -88,3 +88,15 @@ def test_ctrl_q_in_the_editor_asks_before_throwing_the_edit_away(terminal: Termi
     terminal.wait_for("Added “Half a thought”")
     quit_app(terminal)
     assert titles(terminal) == [("Half a thought", False)]
+
+
+def test_escape_and_a_key_in_one_write_are_escape_then_the_key(terminal: Terminal) -> None:
+    """A terminal sends Alt+a as Escape and "a": read in one go, that is what it is."""
+    terminal.start()
+    terminal.wait_for("No tasks yet")
+    terminal.type_burst("?")
+    terminal.wait_for("Keys on the task list")
+    terminal.type_burst("\x1baFrom the help\r")  # Escape closes the help; a adds
+    terminal.wait_for("Added “From the help”")
+    quit_app(terminal)
+    assert titles(terminal) == [("From the help", False)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from textual import events
 from textual.widgets import Input, Select, TextArea
 
@@ -345,6 +346,34 @@ async def test_an_untouched_title_is_not_read_again_for_dates(
         await settle(pilot)
     saved = seed_store.get(task.id)
     assert (saved.title, saved.due, saved.description) == ("Read Friday by Defoe", None, "a novel")
+
+
+@pytest.mark.parametrize(
+    ("title", "typed", "saved"),
+    [
+        ("Buy #1 fan mug", " now", "Buy #1 fan mug now"),
+        ("Write friday column", " draft", "Write friday column draft"),
+        ("Pay !high rent", "!", "Pay !high rent!"),
+    ],
+)
+async def test_editing_a_title_keeps_the_words_quick_add_would_take(
+    app_factory: AppFactory, seed_store: TaskStore, title: str, typed: str, saved: str
+) -> None:
+    """Added as literal words (a backslash or an import), they must stay words when
+    another word of the title is edited: the field shows them with their backslash."""
+    task = seed_store.create(title)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e", *typed, "ctrl+s")
+        await settle(pilot)
+    stored = seed_store.get(task.id)
+    assert (stored.title, stored.due, stored.tags, stored.priority) == (
+        saved,
+        None,
+        (),
+        Priority.NONE,
+    )
 
 
 # -- the cursor after h ---------------------------------------------------------------------

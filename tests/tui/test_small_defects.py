@@ -235,6 +235,15 @@ def test_columns_give_way_whole_and_wide_tables_give_the_tags_room() -> None:
     assert narrow.due == 10 and narrow.tags == 0 and narrow.updated == 0
 
 
+def test_the_tags_column_grows_to_the_tags_shown_while_the_title_keeps_room() -> None:
+    assert Columns.for_width(100, tags_wanted=21).tags == 21
+    assert Columns.for_width(100, tags_wanted=80).tags == 30
+    some_room = Columns.for_width(90, tags_wanted=30)
+    assert (some_room.tags, some_room.title) == (22, 32)  # grown only as far as the title lets
+    no_room = Columns.for_width(80, tags_wanted=30)
+    assert (no_room.tags, no_room.title) == (12, 32)
+
+
 def test_tags_that_do_not_fit_are_counted_not_cut() -> None:
     assert fit_tags(("bills", "finance", "home"), 12) == "#bills +2"
     assert fit_tags(("bills", "home"), 20) == "#bills #home"

@@ -52,10 +52,11 @@ class ConflictScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide"):
+            both = field_names(clash.name for clash in self.merge.clashes)
             yield Static(
                 Text(
-                    "This task was changed elsewhere while you edited it, "
-                    "and you both changed the same fields.",
+                    f"This task was changed elsewhere while you edited it, and you both "
+                    f"changed its {both}.",
                     style="bold",
                 ),
                 id="question",

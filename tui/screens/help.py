@@ -108,13 +108,14 @@ def _left_out(screen: Screen[object], shown: list[ActiveBinding]) -> list[Active
     shows done tasks) is not listed twice."""
     keys = {active.binding.key for active in shown}
     actions = {active.binding.action for active in shown}
-    return [
-        ActiveBinding(screen, binding, False, binding.tooltip)
-        for binding in type(screen).BINDINGS
-        if isinstance(binding, Binding)
-        and binding.key not in keys
-        and binding.action not in actions
-    ]
+    left_out: list[ActiveBinding] = []
+    for binding in type(screen).BINDINGS:
+        if not isinstance(binding, Binding) or binding.key in keys:
+            continue
+        if binding.action not in actions:
+            left_out.append(ActiveBinding(screen, binding, False, binding.tooltip))
+        keys.add(binding.key)  # one row a key: h's second meaning is not listed too
+    return left_out
 
 
 def _declared_by_taskflow(node: DOMNode, action: str) -> bool:

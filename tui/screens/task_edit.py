@@ -17,6 +17,7 @@ from store import (
     ConflictError,
     Due,
     EditMerge,
+    NotFoundError,
     Priority,
     QuickAdd,
     StoreError,
@@ -27,6 +28,7 @@ from store import (
     merge_edit,
     parse_due,
     parse_quick_add,
+    quick_add_text,
     same_value,
 )
 from tui.formatting import literal, single_line
@@ -69,6 +71,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self.base = task  # the version the user started from
         self._saving = False
         self._saving_values: dict[str, Any] = {}
+        self._merge_note = ""  # what a merge kept of a change made elsewhere, to say so
+        # The saved title the title field was filled with, and how it shows it.
+        self._shown_title = ("", "")
 
     @property
     def taskflow(self) -> TaskFlowApp:
@@ -86,8 +91,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         with Vertical(id="editor"):
             yield Static(heading, id="edit-heading")
             yield Label("Title", classes="field-label")
+            if self.base is not None:
+                self._shown_title = (self.base.title, self._title_as_typed(self.base))
             yield Input(
-                value=self.base.title if self.base else "",
+                value=self._shown_title[1],
                 placeholder="What needs doing?  e.g. Pay rent tomorrow 9am !high #home",
                 id="title",
                 select_on_focus=False,
@@ -159,15 +166,17 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         try:
             understood = self._understood(now)
         except ValueError as error:
-            preview.update(Text(f"  {error}", style="dim italic"))
+            preview.update(Text(f"  {error}", style="italic"))
             return
         title, due, priority, tags = understood
-        text = Text("→ ", style="dim")
+        text = Text("→ ")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
             text.append(f"  · due {due.long(now.date())}", style="")
             if due.is_overdue(now):
                 text.append(", already past", style="bold")
+            if self._due_field_overruled(due, now):
+                text.append(" (from the title, not the Due field)", style="italic")
         if priority is not Priority.NONE:
             text.append("  · ")
             text.append(f"{priority.marks} {priority.label}", style="bold")
@@ -182,6 +191,17 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         )
         preview.update(text)
 
+    def _due_field_overruled(self, due: Due, now: datetime) -> bool:
+        """Whether the Due field holds another date than the one the title's words set:
+        the title wins, and the field would otherwise look as if it counted."""
+        field = self.query_one("#due", Input).value
+        if not field.strip():
+            return False
+        try:
+            return parse_due(field, now) != due
+        except ValueError:
+            return False  # the field's own error is shown when saving
+
     @property
     def _today(self) -> date:
         return local_now(self.taskflow.clock()).date()
@@ -194,11 +214,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         the app's clock), which says what "today" and a bare "at 1" mean."""
         if now is None:
             now = local_now(self.taskflow.clock())
-        if self.base is not None and self.title_value == self.base.title:
-            # An untouched title is kept as it is: it may hold words that were quoted
-            # or escaped when it was written ("Read Friday by Defoe"), and reading it
-            # again would take them out as a due date.
-            quick = QuickAdd(title=self.base.title)
+        saved_title, as_typed = self._shown_title
+        if self.base is not None and self.title_value == as_typed:
+            # Untouched: the title it was filled with, exactly (no words read again).
+            quick = QuickAdd(title=saved_title)
         else:
             quick = parse_quick_add(self.title_value, now)
         due = quick.due
@@ -225,8 +244,15 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def description_value(self) -> str:
         return self.query_one("#description", TextArea).text
 
+    def _title_as_typed(self, task: TaskRecord) -> str:
+        """The saved title as the title field shows it: the words quick add would take
+        as a date, a tag or a priority carry a backslash (``Buy \\#1 fan mug``), so
+        that editing one word never turns the others into a due date or tags."""
+        return quick_add_text(task.title, local_now(self.taskflow.clock()))
+
     def _set_values(self, task: TaskRecord) -> None:
-        self.query_one("#title", Input).value = task.title
+        self._shown_title = (task.title, self._title_as_typed(task))
+        self.query_one("#title", Input).value = self._shown_title[1]
         self.query_one("#description", TextArea).text = task.description
         self.query_one("#due", Input).value = task.due.key if task.due else ""
         self.query_one("#priority", Select).value = task.priority
@@ -294,7 +320,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def _saved(self, task: TaskRecord) -> None:
         self._saving = False
-        self.taskflow.task_saved(task, created=self.is_new)
+        self.taskflow.task_saved(task, created=self.is_new, note=self._merge_note)
         self.dismiss(task)
 
     def _failed(self, error: StoreError) -> None:
@@ -307,6 +333,16 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                 self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
         elif isinstance(error, ConflictError):
             self._resolve_conflict(error, self._saving_values)
+        elif isinstance(error, NotFoundError) and self.base is not None:
+            # Deleted in another window or from the command line meanwhile: the edit
+            # is not lost; saving again keeps it as a new task (u elsewhere undoes the
+            # delete instead).
+            self.base = None
+            self._show_error(
+                "form",
+                "This task was deleted elsewhere while you edited it. ctrl+s saves your "
+                "version as a new task; Escape drops it.",
+            )
         else:
             self._show_error("form", str(error))
 
@@ -329,9 +365,6 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         merge = merge_edit(base, mine, theirs)
         if not merge.clashes:
             self._save_merged(merge, "mine")
-            kept = field_names(merge.theirs_only)
-            if kept:
-                self.taskflow.say(f"Also kept the {kept} changed elsewhere meanwhile.")
             return
 
         def chosen(choice: str | None) -> None:
@@ -347,6 +380,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         a further conflict (a third writer) merges from here."""
         theirs = merge.theirs
         merged = replace(theirs, **merge.changes(clashes_to=clashes_to))
+        kept = field_names(merge.theirs_only)
+        self._merge_note = f"; the {kept} changed elsewhere kept" if kept else ""
         self.base = theirs
         self._set_values(merged)
         self._save({name: getattr(merged, name) for name in FORM_FIELDS})

@@ -434,7 +434,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._update_status()
 
     def on_task_list_screen_counts_loaded(self, message: CountsLoaded) -> None:
-        had_done = self.counts is None or self.counts.done > 0  # as check_action saw it
+        had_done = self.counts is not None and self.counts.done > 0  # as check_action saw it
         self.counts = message.counts
         self.view_counts = message.views
         self._update_status()
@@ -555,7 +555,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if self.counts is not None:
             counts = Text(f"{self.counts.open} open · {self.counts.done} done", style="bold")
         else:
-            counts = Text("loading…", style="dim")
+            counts = Text("loading…")
         # (part, how much it is needed: the lowest goes first when space runs out)
         parts: list[tuple[Text, int]] = [(counts, 9)]
         if self.view_kind is ViewKind.ALL:
@@ -584,21 +584,28 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append_text(parts[0][0])
         for number, (part, _) in enumerate(parts[1:]):
-            status.append("   " if number == 0 else " · ", style="dim")
-            part.stylize("dim")
+            status.append("   " if number == 0 else " · ")
             status.append_text(part)
         return status
 
     def _views_text(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for kind in ViewKind:
-            count = self.view_counts.get(kind)
-            label = f" {kind.key} {kind.label}" + (f" {count}" if count is not None else "") + " "
-            active = kind is self.view_kind
-            alarm = kind is ViewKind.TODAY and bool(count)
-            style = "bold reverse" if active else ("bold" if alarm else "")
-            text.append(label, style=style)
-            text.append(" ")
+        """'1 All 7   2 Today 2 ...'; on a narrow terminal tighter, with Upcoming as
+        Upc, so that all four views and their counts still show."""
+        room = max(self.size.width - 2, 10)
+        for tight, gap in ((False, " "), (True, "  "), (True, " ")):
+            text = Text(no_wrap=True, overflow="ellipsis")
+            for number, kind in enumerate(ViewKind):
+                count = self.view_counts.get(kind)
+                name = "Upc" if tight and kind is ViewKind.UPCOMING else kind.label
+                label = f"{kind.key} {name}" + (f" {count}" if count is not None else "")
+                active = kind is self.view_kind
+                alarm = kind is ViewKind.TODAY and bool(count)
+                style = "bold reverse" if active else ("bold" if alarm else "")
+                if number:
+                    text.append(gap)
+                text.append(label if tight else f" {label} ", style=style)
+            if text.cell_len <= room:
+                break
         return text
 
     def _update_hint(self) -> None:
@@ -665,8 +672,8 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hide_done":
-            # Not offered while there is nothing done to hide.
-            some_done = self.counts is None or self.counts.done > 0
+            # Not offered while there is nothing done to hide (or not known yet).
+            some_done = self.counts is not None and self.counts.done > 0
             return self.view_kind is ViewKind.ALL and not self.hide_done and some_done
         if action == "show_done":
             return self.view_kind is ViewKind.ALL and self.hide_done

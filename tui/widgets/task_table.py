@@ -37,6 +37,7 @@ PRIORITY_WIDTH = 3  # "!!!"
 UPDATED_WIDTH = 9  # "yesterday"
 TAGS_WIDTH = 12  # at 72 to 100 columns; wider tables give the tags more room
 TAGS_MAX_WIDTH = 30
+MIN_TITLE_WIDTH = 32  # what the Tags column leaves the title when it grows to fit tags
 DUE_WIDTH = 10  # "2d overdue"
 NOTES_WIDTH = 1
 GAP = 2
@@ -153,7 +154,9 @@ class Columns:
     updated: int
 
     @classmethod
-    def for_width(cls, width: int) -> Columns:
+    def for_width(cls, width: int, tags_wanted: int = 0) -> Columns:
+        """``tags_wanted``: the widest tags of the rows at hand, which the Tags column
+        grows to (up to 30) while the title keeps at least 32 columns."""
         updated = UPDATED_WIDTH if width >= 78 else 0
         tags = TAGS_WIDTH if width >= 72 else 0
         if width > 100:
@@ -161,6 +164,11 @@ class Columns:
         due = DUE_WIDTH if width >= 36 else 0
         fixed = 1 + MARKER_WIDTH + 1 + PRIORITY_WIDTH + 1 + NOTES_WIDTH + 1
         fixed += sum(GAP + w for w in (tags, due, updated) if w)
+        if tags and tags_wanted > tags:
+            spare = max(width - fixed - MIN_TITLE_WIDTH, 0)
+            grown = min(tags_wanted, TAGS_MAX_WIDTH, tags + spare)
+            fixed += grown - tags
+            tags = grown
         return cls(
             MARKER_WIDTH, PRIORITY_WIDTH, max(width - fixed, 4), NOTES_WIDTH, tags, due, updated
         )
@@ -320,6 +328,9 @@ class TaskTable(ScrollView, can_focus=True):
         self._requested: set[tuple[int, int]] = set()
         self._now = clock()
         self._highlighted_id: str | None = None
+        # The widest tags of the rows loaded for this list: the Tags column grows to
+        # fit them (never shrinks while the list is shown, so the columns stay put).
+        self._tags_wanted = 0
 
     # -- what the screen asks for ------------------------------------------------------------
 
@@ -344,6 +355,8 @@ class TaskTable(ScrollView, can_focus=True):
         self.generation += 1
         self._requested.clear()
         self.rows = TaskRows(total, start, records)
+        self._tags_wanted = 0
+        self._want_tags_of(records)
         self.lines = Lines(total, groups)
         self._now = self._clock()
         self._resize_virtual()
@@ -357,6 +370,7 @@ class TaskTable(ScrollView, can_focus=True):
         if generation != self.generation:
             return
         self.rows.put(start, records)
+        self._want_tags_of(records)
         top = round(self.scroll_y)
         self.rows.keep_only(
             top - KEEP_AROUND,
@@ -372,6 +386,8 @@ class TaskTable(ScrollView, can_focus=True):
         """One row changed in place (a toggle, an edit): repaint that line only."""
         self.rows.replace(index, record)
         self._now = self._clock()
+        if self._want_tags_of([record]):
+            self.refresh()  # the columns moved: every line, not only this one
         self._refresh_row(index)
         if index == self.cursor:
             self._announce_cursor(force=True)
@@ -380,6 +396,7 @@ class TaskTable(ScrollView, can_focus=True):
         """A task joined the list at ``index``; the cursor keeps its task unless ``select``."""
         index = min(max(index, 0), len(self.rows))
         self.rows.insert(index, record)
+        self._want_tags_of([record])
         self.lines = self.lines.shifted(index, 1)
         self._resize_virtual()
         if select:
@@ -398,6 +415,16 @@ class TaskTable(ScrollView, can_focus=True):
         target = self.cursor - 1 if index < self.cursor else self.cursor
         self._move_cursor(min(target, len(self.rows) - 1), force_message=True)
         self.refresh()
+
+    def _want_tags_of(self, records: Sequence[TaskRecord]) -> bool:
+        """Widen the Tags column for these rows' tags; True if it grew."""
+        widest = max(
+            (cell_len(" ".join(f"#{visible(t)}" for t in r.tags)) for r in records), default=0
+        )
+        if widest <= self._tags_wanted:
+            return False
+        self._tags_wanted = widest
+        return True
 
     def select_task(self, task_id: str) -> bool:
         index = self.rows.index_of(task_id)
@@ -563,7 +590,7 @@ class TaskTable(ScrollView, can_focus=True):
         return self._task_line(record, index, width, base)
 
     def _header_line(self, width: int) -> Strip:
-        columns = Columns.for_width(width)
+        columns = Columns.for_width(width, self._tags_wanted)
         style = self.get_component_rich_style("task-table--header")
         lead = 1 + columns.marker + 1 + columns.priority + 1
         text = Text(" " * lead, style=style, end="")
@@ -582,11 +609,11 @@ class TaskTable(ScrollView, can_focus=True):
             "task-table--heading-alarm" if group.alarming else "task-table--heading"
         )
         text = Text(f" {group.label}", end="")
-        text.append(f"  {group.count}", style="dim")
+        text.append(f"  {group.count}")
         return self._to_strip(text, width, style)
 
     def _task_line(self, record: TaskRecord, index: int, width: int, base: Style) -> Strip:
-        columns = Columns.for_width(width)
+        columns = Columns.for_width(width, self._tags_wanted)
         is_cursor = index == self.cursor
         row_style = base
         if record.completed:
