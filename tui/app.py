@@ -391,15 +391,21 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         if any(isinstance(screen, TaskEditScreen) for screen in self.screen_stack):
             self.bell()  # a dialog over the editor: answer it first
             return
-        await self.quit_when_written()
+        self.quit_when_written()
 
-    async def quit_when_written(self) -> None:
+    def quit_when_written(self) -> None:
+        """Quit once no write is on its way, however long that takes. Waited for in a
+        worker: the screen keeps drawing (and says why it has not quit yet)."""
+        self.run_worker(self._quit_when_written(), group="quit", exclusive=True)
+
+    async def _quit_when_written(self) -> None:
         told = False
         waited = 0.0
         while self._writes.pending:
             if waited >= SAY_SAVING_AFTER_SECONDS and not told:
                 told = True
-                self.notify("Saving your last change before quitting…", markup=False)
+                # Up until the app quits, however long the write takes.
+                self.notify("Saving your last change before quitting…", markup=False, timeout=3600)
             await asyncio.sleep(0.05)
             waited += 0.05
         self.exit(0)

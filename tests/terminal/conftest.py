@@ -70,6 +70,10 @@ class Terminal:
         )
         self.started = True
 
+    def record_output(self, path: Path) -> None:
+        """Every byte the app writes to the terminal from now on, appended to ``path``."""
+        self.tmux("pipe-pane", "-o", "-t", self.session, f"cat >> {_quote(str(path))}")
+
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
 

@@ -8,7 +8,7 @@ or a slow SSH link delivers keys; tests/terminal/ does the same in a real termin
 
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 from textual import events
@@ -249,18 +249,26 @@ async def test_ctrl_q_in_an_unchanged_editor_quits_at_once(
 async def test_quitting_with_a_slow_write_on_its_way_waits_for_it(
     app_factory: AppFactory, seed_store: TaskStore
 ) -> None:
+    """However long the write takes (a busy server): quitting used to give up after
+    five seconds and lose it."""
     app = app_factory()
+    released = threading.Event()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
 
         def slow_add(store: TaskStore) -> object:
-            time.sleep(1.2)  # longer than quitting ever waited before
+            released.wait(timeout=30)
             return store.create("saved before quitting")
 
         app.run_write(slow_add, lambda _: None)
         await pilot.press("q")
+        await pilot.pause(5.5)  # longer than quitting waited before
+        assert app.return_code is None  # not quit yet: still waiting for the write
+        assert any("Saving your last change" in str(n.message) for n in app._notifications)
+        released.set()
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.pause(0.2)
+    assert app.return_code == 0
     assert all_titles(seed_store) == ["saved before quitting"]
 
 

@@ -31,7 +31,7 @@ from store import (
     quick_add_text,
     same_value,
 )
-from tui.formatting import literal, single_line
+from tui.formatting import literal, single_line, visible
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen, field_names
 
@@ -92,7 +92,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             yield Static(heading, id="edit-heading")
             yield Label("Title", classes="field-label")
             if self.base is not None:
-                self._shown_title = (self.base.title, self._title_as_typed(self.base))
+                self._shown_title = (visible(self.base.title), self._title_as_typed(self.base))
             yield Input(
                 value=self._shown_title[1],
                 placeholder="What needs doing?  e.g. Pay rent tomorrow 9am !high #home",
@@ -131,7 +131,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             yield Static(id="tags-error", classes="field-error hidden")
             yield Label("Notes (Markdown, optional)", classes="field-label")
             yield TextArea(
-                self.base.description if self.base else "",
+                visible(self.base.description, keep_lines=True) if self.base else "",
                 id="description",
                 soft_wrap=True,
                 tab_behavior="focus",
@@ -145,6 +145,21 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         # this screen (tui/typeahead.py) and go to whatever has focus when it is ready.
         self.set_focus(self.query_one("#title", Input), scroll_visible=False)
         self._update_preview()
+        if self.base is not None:
+            self._warn_of_hidden_characters(self.base)
+
+    def _warn_of_hidden_characters(self, task: TaskRecord) -> None:
+        """Text from before validation (an old file, imported history) may hold control
+        characters. The fields never hold them raw (a terminal would obey them): they
+        show symbols, and saving keeps the symbols."""
+        if visible(task.title) != task.title or (
+            visible(task.description, keep_lines=True) != task.description
+        ):
+            self._show_error(
+                "form",
+                "This task holds control characters, shown here as symbols (␛); saving "
+                "stores the symbols instead.",
+            )
 
     @property
     def ready_for_keys(self) -> bool:
@@ -248,12 +263,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         """The saved title as the title field shows it: the words quick add would take
         as a date, a tag or a priority carry a backslash (``Buy \\#1 fan mug``), so
         that editing one word never turns the others into a due date or tags."""
-        return quick_add_text(task.title, local_now(self.taskflow.clock()))
+        return quick_add_text(visible(task.title), local_now(self.taskflow.clock()))
 
     def _set_values(self, task: TaskRecord) -> None:
-        self._shown_title = (task.title, self._title_as_typed(task))
+        self._shown_title = (visible(task.title), self._title_as_typed(task))
         self.query_one("#title", Input).value = self._shown_title[1]
-        self.query_one("#description", TextArea).text = task.description
+        self.query_one("#description", TextArea).text = visible(task.description, keep_lines=True)
         self.query_one("#due", Input).value = task.due.key if task.due else ""
         self.query_one("#priority", Select).value = task.priority
         self.query_one("#tags", Input).value = " ".join(task.tags)
@@ -284,7 +299,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             mine = self._mine()
         except ValueError:
             return True
-        base = self.base
+        # Against the task as the fields showed it (control characters as symbols).
+        base = replace(
+            self.base,
+            title=visible(self.base.title),
+            description=visible(self.base.description, keep_lines=True),
+        )
         return any(not same_value(name, value, getattr(base, name)) for name, value in mine.items())
 
     # -- saving -------------------------------------------------------------------------------
@@ -405,12 +425,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def confirm_quit(self) -> None:
         """ctrl+q while editing: as Escape, ask before the changes are thrown away."""
         if not self.dirty:
-            self.run_worker(self.taskflow.quit_when_written())
+            self.taskflow.quit_when_written()
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self.run_worker(self.taskflow.quit_when_written())
+                self.taskflow.quit_when_written()
 
         self.app.push_screen(
             ConfirmScreen(
