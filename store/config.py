@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -163,6 +164,25 @@ def _server_settings(query: str) -> tuple[tuple[str, str], ...]:
             f"(known: {', '.join(sorted(_SERVER_SETTINGS))})."
         )
     return settings
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file is (from its ``st_mode``) when it is not a regular file, in words
+    ("a named pipe (FIFO)"); None for a regular file. Opening a FIFO waits for a
+    writer, and a device may never end, so such a path is refused before it is opened.
+    The caller does the stat: nothing here touches the file system."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((words for test, words in _SPECIAL_FILES if test(mode)), "not a regular file")
 
 
 def _absolute(path: Path) -> Path:

@@ -22,9 +22,10 @@ from urllib.parse import quote
 
 import peewee
 
-from store.config import DatabaseLocation
+from store.config import DatabaseLocation, special_file_kind
 from store.errors import (
     BusyError,
+    DamagedDatabaseError,
     LocationError,
     NotADatabaseError,
     PermissionDeniedError,
@@ -187,16 +188,19 @@ class SqliteBackend:
                 ) from None
 
         if not path.exists():
+            _refuse_special_companions(path)
             if not os.access(parent, os.W_OK | os.X_OK):
                 raise PermissionDeniedError(
                     f"Cannot create {path}: permission denied in the folder {parent}."
                 )
             return
 
+        _refuse_a_special_file(path)
         if not _held_in_this_process(path):
             self._check_header(path)
         # Else SQLite already has it open here, so it was read and accepted, and reading
         # it again with open() would drop this process's locks (see _HOLDING).
+        _refuse_special_companions(path)
 
         if not self.read_only:
             writable = os.access(path, os.W_OK) and os.access(parent, os.W_OK | os.X_OK)
@@ -210,8 +214,7 @@ class SqliteBackend:
 
     def _check_header(self, path: Path) -> None:
         try:
-            with path.open("rb") as handle:
-                header = handle.read(100)
+            header = _read_header(path)
         except PermissionError:
             raise PermissionDeniedError(f"Permission denied reading {path}.") from None
         except OSError as error:
@@ -466,20 +469,58 @@ class SqliteBackend:
     def backup_to(self, target: Path) -> None:
         """Copy the live database with SQLite's online backup API (safe while others write).
 
-        Written to a temporary name and renamed, so a backup that exists is complete.
+        Written to a hidden temporary name, checked with quick_check on a connection of
+        its own, then renamed: a backup that exists is complete and sound. A copy that
+        fails the check is removed and refused (the database's pages are damaged), so
+        that it never takes the place of a good backup.
         """
-        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
+        partial = partial_backup_path(target)
+        with _WRITING_LOCK:
+            _WRITING.add(partial.name)
         try:
-            destination = sqlite3.connect(partial)
+            try:
+                destination = sqlite3.connect(partial)
+            except sqlite3.Error as error:
+                # SQLite says only "unable to open database file", which the session
+                # would report against the live database: name the backup instead.
+                folder = target.absolute().parent
+                writable = os.access(folder, os.W_OK | os.X_OK)
+                why = "permission denied" if not writable else str(error).lower()
+                raise StoreError(
+                    f"Cannot write the backup {target}: {why} in {folder}; nothing was changed."
+                ) from error
             try:
                 self.db.connection().backup(destination)
             finally:
                 destination.close()
+            verdict = _quick_check_of(partial)
+            if verdict != "ok":
+                raise self._damaged_copy(verdict)
             os.replace(partial, target)
         except BaseException:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+            remove_with_companions(partial)
             raise
+        finally:
+            with _WRITING_LOCK:
+                _WRITING.discard(partial.name)
+
+    def _damaged_copy(self, verdict: str) -> StoreError:
+        """Why a copy failed its check: the database itself, or the copy on its way."""
+        if self.quick_check() == "ok":
+            return StoreError(
+                f"The backup of {self.describe()} came out damaged (quick_check: "
+                f"{_first_of(verdict)}) and was removed; the database itself passes the "
+                "check. Check the disk the backup goes to."
+            )
+        return DamagedDatabaseError(
+            f"{self.describe()} is damaged: a copy of it fails SQLite's quick_check "
+            f"({_first_of(verdict)}). No backup was made, and the backups already made were "
+            "kept; run 'taskflow db check' and restore the newest sound backup."
+        )
+
+    def check_schema_owner(self, change: str) -> None:
+        """Nothing to check: whoever may write the file may change its schema (and the
+        file is backed up first)."""
 
     # -- errors ------------------------------------------------------------------------
 
@@ -549,6 +590,127 @@ def _cause_not_rollback(error: BaseException) -> BaseException:
 
 def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
+
+
+# What SQLite keeps beside a database file while it is in use.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+PARTIAL_SUFFIX = ".partial"
+# Partial backups this process is writing now (names): not leftovers, whatever their pid.
+_WRITING: set[str] = set()
+_WRITING_LOCK = threading.Lock()
+
+
+def partial_backup_path(target: Path) -> Path:
+    """Where a backup is written before it counts: a hidden name carrying the writer's
+    process id, so that a rotation can tell a killed backup's leftovers (their process
+    is gone) from one in progress in another process."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{PARTIAL_SUFFIX}")
+
+
+def is_leftover_partial(path: Path) -> bool:
+    """Whether ``path``, a partial backup or one of its journals, was left by a backup
+    that no longer runs: its process is gone, or its name is of the older form that
+    carried no process id (written before this check existed)."""
+    name = path.name
+    for suffix in COMPANION_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if not name.endswith(PARTIAL_SUFFIX):
+        return False
+    with _WRITING_LOCK:
+        if name in _WRITING:
+            return False
+    writer = name.removesuffix(PARTIAL_SUFFIX).rsplit(".", 1)[-1].split("-", 1)[0]
+    if not writer.isdigit() or int(writer) <= 0:
+        return True
+    pid = int(writer)
+    return pid == os.getpid() or not _process_exists(pid)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # someone else's process: it exists
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
+
+
+def remove_with_companions(path: Path) -> None:
+    """Remove a database file (a backup, a partial copy) and any journal of its own."""
+    for suffix in ("", *COMPANION_SUFFIXES):
+        with contextlib.suppress(OSError):
+            path.with_name(path.name + suffix).unlink()
+
+
+def _quick_check_of(path: Path) -> str:
+    """SQLite's quick_check of a file just written, on a connection of its own, so that
+    what is checked is what reached the file, not pages the writer had cached. Opened
+    read-write: its last connection then removes the -wal and -shm it makes."""
+    try:
+        connection = sqlite3.connect(path)
+    except sqlite3.Error as error:
+        return f"cannot be opened: {error}"
+    try:
+        rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        return f"cannot be checked: {error}"
+    finally:
+        connection.close()
+    return "; ".join(str(row[0]) for row in rows)
+
+
+def _first_of(verdict: str, limit: int = 160) -> str:
+    """The first of SQLite's findings (up to 100 of them), short enough for one line."""
+    first, _, rest = verdict.partition("; ")
+    first = " ".join(first.split())  # SQLite's findings may span lines
+    more = rest.count("; ") + 1 if rest else 0
+    shown = first if len(first) <= limit else first[: limit - 1] + "…"
+    return shown + (f", and {more} more" if more else "")
+
+
+def _refuse_a_special_file(path: Path) -> None:
+    """A FIFO, a device or a socket is not a database: opening a FIFO waits for a writer
+    that never comes (every command hung), and a device never ends. Refused by a stat,
+    before anything opens it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # gone since it was seen: the header read reports it
+    kind = special_file_kind(mode)
+    if kind is not None:
+        raise LocationError(
+            f"{path} is {kind}, not a database file; give the path of a database file "
+            "(or of a new one)."
+        )
+
+
+def _refuse_special_companions(path: Path) -> None:
+    """SQLite would open path-wal, -shm and -journal itself, and hang as on the file."""
+    for suffix in COMPANION_SUFFIXES:
+        companion = path.with_name(path.name + suffix)
+        try:
+            kind = special_file_kind(companion.stat().st_mode)
+        except OSError:  # none there (the usual case), or gone since
+            continue
+        if kind is not None:
+            raise LocationError(
+                f"Cannot open {path}: {companion} beside it is {kind}, where SQLite keeps "
+                "its journal; remove it or choose another --db path."
+            )
+
+
+def _read_header(path: Path) -> bytes:
+    """The first 100 bytes, read without waiting: O_NONBLOCK keeps a FIFO put in the
+    file's place since the stat from blocking the open (a regular file ignores it)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        kind = special_file_kind(os.fstat(descriptor).st_mode)
+        if kind is not None:
+            raise LocationError(f"{path} is {kind}, not a database file.")
+        return os.read(descriptor, 100)
+    finally:
+        os.close(descriptor)
 
 
 def _looks_truncated(path: Path, header: bytes) -> bool:

@@ -47,6 +47,11 @@ class NotADatabaseError(StoreError):
     """The file is not a SQLite database, not a TaskFlow one, or is corrupt."""
 
 
+class DamagedDatabaseError(NotADatabaseError):
+    """A copy of the database failed SQLite's quick_check: its pages are damaged. No
+    backup is made of it, so that none of the good ones is rotated away."""
+
+
 class NewerSchemaError(StoreError):
     """The file was written by a newer TaskFlow; it is refused untouched."""
 
@@ -62,6 +67,19 @@ class MigrationError(StoreError):
     def __init__(self, message: str, *, backup: Path | None = None) -> None:
         super().__init__(message)
         self.backup = backup
+
+
+class DataLossError(MigrationError):
+    """A schema step down would drop data and was not confirmed; nothing was changed.
+    ``loss`` says what it would drop (a store.migrate.DataLoss)."""
+
+    def __init__(self, message: str, *, loss: object) -> None:
+        super().__init__(message)
+        self.loss = loss
+
+
+class OwnerRequiredError(StoreError):
+    """A change only the database's owner may make (a schema step down on a server)."""
 
 
 class ReadOnlyError(StoreError):
@@ -121,3 +139,26 @@ class NothingToUndoError(StoreError):
 
 class FileFormatError(StoreError):
     """An import file is unreadable or malformed; it was refused whole, nothing written."""
+
+
+class UndoBlockedError(ConflictError):
+    """The change an undo would revert next cannot be undone: its task changed since, its
+    id is now another task's, it would restore what validation refuses, or it cannot be
+    read. Nothing changed; ``TaskStore.skip_undo`` passes over that change, so that the
+    next undo reaches the one before it. A ConflictError, as a stale undo always was."""
+
+    def __init__(
+        self, message: str, *, event_id: int, task_id: str, current: TaskRecord | None = None
+    ) -> None:
+        super().__init__(message, current=current)
+        self.event_id = event_id
+        self.task_id = task_id
+
+
+class UnreadableTaskError(StoreError):
+    """A stored task cannot be read (see ``TaskRecord.unreadable``): it can be listed,
+    shown and deleted, not changed, and an export that would include it is refused."""
+
+    def __init__(self, message: str, *, task_id: str) -> None:
+        super().__init__(message)
+        self.task_id = task_id

@@ -1,27 +1,44 @@
 """The migration runner: read the file's version, back it up, apply steps, refuse newer files.
 
-Runs on every open, so the common case (already current) costs two small reads
+Runs on every open, so the common case (already current) costs a few small reads
 of the schema tables and writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from store.database import SqliteBackend
-from store.errors import MigrationError, NewerSchemaError, NotADatabaseError, ReadOnlyError
-from store.migrations import LATEST_VERSION, STEPS, MigrationContext
+from store.database import (
+    COMPANION_SUFFIXES,
+    SqliteBackend,
+    is_leftover_partial,
+    remove_with_companions,
+)
+from store.errors import (
+    DataLossError,
+    MigrationError,
+    NewerSchemaError,
+    NotADatabaseError,
+    ReadOnlyError,
+    StoreError,
+)
+from store.migrations import LATEST_VERSION, STEPS, MigrationContext, m0001_initial
 from store.migrations.m0001_initial import LEGACY_COLUMNS
 from store.models import format_timestamp
 from store.records import MigrationReport
 
 KEEP_BACKUPS = 5
 VERSION_TABLE = "schema_migrations"
-# Tables an older TaskFlow or SQLite itself may leave beside the legacy `tasks` table.
-_LEGACY_TABLES = {"tasks"}
+# The columns of TaskFlow's own version table (see _record_version).
+VERSION_COLUMNS = frozenset({"version", "name", "applied_at"})
+# The lowest version a file may be taken down to: 0 is the earlier service's bare table,
+# which has no owners, so a file taken there could only come back as one owner's.
+LOWEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -31,27 +48,177 @@ class SchemaState:
     has_tasks: bool
 
 
-def read_state(backend: SqliteBackend) -> SchemaState:
-    """What is in the file now. Refuses a SQLite file that belongs to another program."""
+@dataclass(frozen=True)
+class DataLoss:
+    """What going down to ``target`` drops, counted over every owner's tasks."""
+
+    target: int
+    counts: tuple[tuple[int, str, str], ...]  # (how many, singular, plural); non-zero only
+    owners: int  # how many owners lose something
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    def describe(self) -> str:
+        """'6,667 due dates, 15,000 priorities and 20,000 tag links, counted over all
+        owners (2 owners affected)'."""
+        parts = [f"{n:,} {one if n == 1 else many}" for n, one, many in self.counts]
+        if not parts:
+            return "nothing"
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        whose = "one owner" if self.owners == 1 else f"{self.owners:,} owners"
+        return f"{listed}, counted over all owners ({whose} affected)"
+
+    def as_dict(self) -> dict[str, int]:
+        return {many: n for n, _, many in self.counts}
+
+
+Confirm = Callable[[DataLoss], bool]
+# Who is asked before a step down drops data (see confirming_losses). Without one, the
+# store's own callers (tests, tools) migrate as they ask, as before.
+_CONFIRM: ContextVar[Confirm | None] = ContextVar("taskflow_confirm_loss", default=None)
+
+
+@contextlib.contextmanager
+def confirming_losses(confirm: Confirm) -> Iterator[None]:
+    """Within this block, a migration down that would drop data first tells ``confirm``
+    exactly what (a DataLoss), and goes ahead only if it returns True.
+
+    A context rather than a parameter, so that TaskStore.migrate(to) carries it as it is.
+    """
+    token = _CONFIRM.set(confirm)
+    try:
+        yield
+    finally:
+        _CONFIRM.reset(token)
+
+
+def read_state(backend: SqliteBackend, *, check_rows: bool = True) -> SchemaState:
+    """What is in the database now. Refuses one that belongs to another program, and a
+    table of the earlier service that cannot be adopted whole (``check_rows``: read every
+    row of it to know; only a version-0 file has one).
+
+    Only reads: a refused file is left byte for byte as it was, by every command.
+    """
     tables = backend.tables()
-    if VERSION_TABLE in tables:
-        row = backend.db.execute_sql(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()
-        version = int(row[0] or 0)
-        legacy = version == 0 and "tasks" in tables
-    elif not tables:
+    if not tables:
         return SchemaState(version=0, legacy=False, has_tasks=False)
-    elif tables.issubset(_LEGACY_TABLES) and LEGACY_COLUMNS.issubset(backend.columns("tasks")):
+    if VERSION_TABLE in tables:
+        version = _recorded_version(backend)
+        if version == 0:
+            return _unversioned_state(backend, tables)
+        legacy = False
+    elif tables == {"tasks"}:
+        _check_legacy_shape(backend)
+        if check_rows:
+            _check_legacy_rows(backend)
         version, legacy = 0, True
     else:
-        listed = ", ".join(sorted(tables)[:5])
-        raise NotADatabaseError(
-            f"{backend.describe()} is a SQLite database of another program "
-            f"(tables: {listed}); TaskFlow will not change it."
-        )
-    has_tasks = "tasks" in tables and bool(
+        raise _another_program(backend, f"tables: {_listed(tables)}")
+    return SchemaState(version=version, legacy=legacy, has_tasks=_has_tasks(backend, tables))
+
+
+def _has_tasks(backend: SqliteBackend, tables: set[str]) -> bool:
+    return "tasks" in tables and bool(
         backend.db.execute_sql("SELECT 1 FROM tasks LIMIT 1").fetchone()
     )
-    return SchemaState(version=version, legacy=legacy, has_tasks=has_tasks)
+
+
+def _recorded_version(backend: SqliteBackend) -> int:
+    """The highest version in TaskFlow's version table; another program's table of the
+    same name (Rails' and golang-migrate's are called so too) is refused.
+
+    One query, for the columns and the rows alike: TaskFlow's table holds one small row
+    a version, and this runs on every open (a round trip each, on a server)."""
+    cursor = backend.db.execute_sql(f"SELECT * FROM {VERSION_TABLE}")
+    names = [column[0] for column in cursor.description]
+    rows = cursor.fetchall()
+    if set(names) != VERSION_COLUMNS:
+        raise _another_program(
+            backend,
+            f"its {VERSION_TABLE} table has the columns {_listed(set(names))}, not "
+            "TaskFlow's version, name and applied_at",
+        )
+    versions = [row[names.index("version")] for row in rows]
+    odd = [value for value in versions if type(value) is not int or value < 1]
+    if odd:
+        raise _another_program(
+            backend, f"its {VERSION_TABLE} table holds the version {str(odd[0])[:40]!r}"
+        )
+    return max(versions, default=0)
+
+
+def _unversioned_state(backend: SqliteBackend, tables: set[str]) -> SchemaState:
+    """TaskFlow's version table with no version in it: a new file (nothing beside it), or
+    one that an earlier TaskFlow took down to version 0 (a legacy-shaped `tasks` beside
+    it), whose rows' owners were lost on the way down: it is refused, as adopting it
+    would give every owner's tasks to whoever opened it first."""
+    others = tables - {VERSION_TABLE}
+    if not others:
+        return SchemaState(version=0, legacy=False, has_tasks=False)
+    if others != {"tasks"}:
+        raise _another_program(
+            backend, f"an empty {VERSION_TABLE} table beside the tables {_listed(others)}"
+        )
+    _check_legacy_shape(backend)
+    raise NotADatabaseError(
+        f"{backend.describe()} was taken down to schema version 0 by an earlier TaskFlow, "
+        "which keeps no owners there: bringing it up would give every owner's tasks to "
+        "whoever opens it. It was not changed; restore the backup taken before it went "
+        f"down{_newest_versioned_backup(backend)}."
+    )
+
+
+def _check_legacy_shape(backend: SqliteBackend) -> None:
+    """Adopt only the earlier service's exact table: other columns would be dropped."""
+    columns = backend.columns("tasks")
+    if columns != LEGACY_COLUMNS:
+        extra, missing = sorted(columns - LEGACY_COLUMNS), sorted(LEGACY_COLUMNS - columns)
+        differences = [f"columns {', '.join(extra)} that it does not have"] if extra else []
+        differences += [f"no {', '.join(missing)}"] if missing else []
+        raise _another_program(
+            backend,
+            "a tasks table that is not the earlier TaskFlow service's: "
+            + " and ".join(differences),
+        )
+    if backend.dialect != "sqlite":
+        raise _another_program(
+            backend, "a bare tasks table; only a SQLite file of the earlier service is adopted"
+        )
+
+
+def _check_legacy_rows(backend: SqliteBackend) -> None:
+    """Refuse, before anything is written, a legacy table that cannot be adopted whole."""
+    ctx = MigrationContext(backend=backend, user="", now="")
+    problems = m0001_initial.adoption_problems(ctx)
+    if problems:
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise NotADatabaseError(
+            f"{backend.describe()} has the earlier TaskFlow service's tasks table, but not "
+            f"every row fits TaskFlow: {'; '.join(problems[:3])}{more}. TaskFlow adopts the "
+            "table only whole, so the file was not changed; correct those rows and open it "
+            "again."
+        )
+
+
+def _newest_versioned_backup(backend: SqliteBackend) -> str:
+    """' (the newest: PATH)' for the newest backup of a TaskFlow version, if any."""
+    if backend.path is None:
+        return ""
+    versioned = [b for b in list_backups(backend.path) if not b.name.endswith("-v0")]
+    return f" (the newest: {versioned[-1]})" if versioned else ""
+
+
+def _another_program(backend: SqliteBackend, what: str) -> NotADatabaseError:
+    return NotADatabaseError(
+        f"{backend.describe()} is a database of another program ({what}); "
+        "TaskFlow will not change it."
+    )
+
+
+def _listed(names: set[str] | frozenset[str]) -> str:
+    shown = sorted(names)
+    return ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
 
 
 def check_not_newer(backend: SqliteBackend, state: SchemaState) -> None:
@@ -71,14 +238,16 @@ def migrate(
     user: str,
     clock: Callable[[], datetime],
     to: int | None = None,
+    confirm: Confirm | None = None,
 ) -> MigrationReport:
-    """Bring the file to version ``to`` (default: the latest), up or down."""
-    target = LATEST_VERSION if to is None else to
-    if not 0 <= target <= LATEST_VERSION:
-        raise MigrationError(
-            f"There is no schema version {target}; versions go from 0 to {LATEST_VERSION}."
-        )
+    """Bring the file to version ``to`` (default: the latest), up or down.
 
+    Everything that can refuse does so before the backup and the switch to WAL, so a
+    refused file is left as it was. ``confirm`` (or the one set by confirming_losses) is
+    asked before a step down that drops data.
+    """
+    target = LATEST_VERSION if to is None else to
+    _check_target(target)
     state = read_state(backend)
     check_not_newer(backend, state)
     if state.version == target:
@@ -89,6 +258,13 @@ def migrate(
             f"to {target}, but it is read-only ({backend.read_only_reason}). "
             "Open it once with write access."
         )
+    upward = target > state.version
+    confirm = confirm or _CONFIRM.get()
+    confirmed: DataLoss | None = None
+    if not upward:
+        backend.check_schema_owner(f"Going down from schema version {state.version} to {target}")
+        if confirm is not None:
+            confirmed = _confirmed_loss(backend, state.version, target, user, clock, confirm)
 
     backup = make_backup(backend, state.version, clock()) if state.has_tasks else None
     backend.enable_wal()
@@ -97,17 +273,18 @@ def migrate(
     # step leaves the file at the version it had, never at one in between (from 0 to 3,
     # say, a file left at 1 would be neither what the user had nor what they asked for).
     applied: list[str] = []
-    upward = target > state.version
     current = state.version
     step = None
     try:
         with backend.migration_transaction():
             # Another process may have migrated while we waited for the write lock.
-            current = read_state(backend).version
+            current = read_state(backend, check_rows=False).version
             if upward:
                 steps = STEPS[current:target] if current < target else ()
             else:
                 steps = tuple(reversed(STEPS[target:current])) if current > target else ()
+                if confirmed is not None and steps:
+                    _check_loss_unchanged(backend, current, target, user, clock, confirmed)
             for step in steps:
                 ctx = MigrationContext(backend=backend, user=user, now=format_timestamp(clock()))
                 if upward:
@@ -142,6 +319,80 @@ def migrate(
     )
 
 
+def _check_target(target: int) -> None:
+    if target == 0:
+        raise MigrationError(
+            "Schema version 0 is not TaskFlow's: it is the earlier service's bare tasks "
+            "table, which keeps no owners, so every owner's tasks would come back as one "
+            f"owner's. The lowest version to go down to is {LOWEST_VERSION}."
+        )
+    if not LOWEST_VERSION <= target <= LATEST_VERSION:
+        raise MigrationError(
+            f"There is no schema version {target}; versions go from {LOWEST_VERSION} "
+            f"to {LATEST_VERSION}."
+        )
+
+
+# -- what a step down drops ---------------------------------------------------------------------
+
+
+def planned_loss(
+    backend: SqliteBackend, current: int, target: int, user: str, clock: Callable[[], datetime]
+) -> DataLoss:
+    """What the steps from ``current`` down to ``target`` would drop (each step that drops
+    data counts it with its ``lost_by_down``)."""
+    ctx = MigrationContext(backend=backend, user=user, now=format_timestamp(clock()))
+    counts: list[tuple[int, str, str]] = []
+    owners = 0
+    for step in reversed(STEPS[target:current]):
+        lost_by_down = getattr(step, "lost_by_down", None)
+        if lost_by_down is None:
+            continue
+        step_counts, step_owners = lost_by_down(ctx)
+        counts += [entry for entry in step_counts if entry[0]]
+        owners = max(owners, step_owners)
+    return DataLoss(target=target, counts=tuple(counts), owners=owners)
+
+
+def _confirmed_loss(
+    backend: SqliteBackend,
+    current: int,
+    target: int,
+    user: str,
+    clock: Callable[[], datetime],
+    confirm: Confirm,
+) -> DataLoss | None:
+    """Ask before a loss, outside any transaction (a question must not hold the write
+    lock); the answer is checked against the file again once the lock is held."""
+    loss = planned_loss(backend, current, target, user, clock)
+    if not loss:
+        return loss
+    if not confirm(loss):
+        raise DataLossError(
+            f"Going down to schema version {target} would drop {loss.describe()}; "
+            f"{backend.describe()} was not changed.",
+            loss=loss,
+        )
+    return loss
+
+
+def _check_loss_unchanged(
+    backend: SqliteBackend,
+    current: int,
+    target: int,
+    user: str,
+    clock: Callable[[], datetime],
+    confirmed: DataLoss,
+) -> None:
+    now = planned_loss(backend, current, target, user, clock)
+    if now != confirmed:
+        what = now.describe() if now else "nothing"
+        raise StoreError(
+            f"the tasks changed while the loss was being confirmed (it would now drop "
+            f"{what}); run it again"
+        )
+
+
 def _record_version(ctx: MigrationContext, version: int, name: str) -> None:
     ctx.execute(
         f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} ("
@@ -153,11 +404,19 @@ def _record_version(ctx: MigrationContext, version: int, name: str) -> None:
     )
 
 
+# -- backups ---------------------------------------------------------------------------------
+
+
 def make_backup(backend: SqliteBackend, version: int, now: datetime) -> Path | None:
-    """Copy the file beside itself before its schema changes; keep the newest few."""
+    """Copy the file beside itself before its schema changes; keep the newest few.
+
+    The copy counts only once it passes quick_check (backup_to refuses a damaged one,
+    DamagedDatabaseError), so a damaged database never pushes a sound backup out.
+    """
     path = backend.path
     if path is None:
         return None
+    remove_leftovers(path)
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.backup-{stamp}-v{version}")
     try:
@@ -168,13 +427,47 @@ def make_backup(backend: SqliteBackend, version: int, now: datetime) -> Path | N
             "Nothing was changed."
         ) from error
     for old in list_backups(path)[:-KEEP_BACKUPS]:
-        old.unlink(missing_ok=True)
+        remove_with_companions(old)
     return target
 
 
 def list_backups(path: Path) -> list[Path]:
-    """Backups of this database, oldest first (their names sort by time)."""
-    return sorted(path.parent.glob(f"{_glob_escape(path.name)}.backup-*"))
+    """Backups of this database, oldest first (their names sort by time). A backup's own
+    journal (someone opened it) is not a backup."""
+    return sorted(
+        candidate
+        for candidate in path.parent.glob(f"{_glob_escape(path.name)}.backup-*")
+        if not candidate.name.endswith(COMPANION_SUFFIXES)
+    )
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove what killed backups and migrations left beside the database, and return it:
+    partial copies (hidden ``*.partial`` files) of processes that are gone, with their
+    journals, and journals of backups that no longer exist. A journal beside a backup
+    that exists is kept: it may be the hot journal of someone who has that backup open.
+    """
+    escaped = _glob_escape(path.name)
+    removed: list[Path] = []
+    for candidate in path.parent.glob(f".{escaped}.backup-*"):
+        if is_leftover_partial(candidate):
+            removed.append(candidate)
+    for journal in path.parent.glob(f"{escaped}.backup-*"):
+        owner = _journal_owner(journal)
+        if owner is not None and not owner.exists():
+            removed.append(journal)
+    for leftover in removed:
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    return removed
+
+
+def _journal_owner(path: Path) -> Path | None:
+    """The database file a -wal, -shm or -journal file belongs to; None for other files."""
+    for suffix in COMPANION_SUFFIXES:
+        if path.name.endswith(suffix):
+            return path.with_name(path.name[: -len(suffix)])
+    return None
 
 
 def _glob_escape(name: str) -> str:

@@ -20,7 +20,13 @@ import peewee
 
 from store.config import DatabaseLocation, ServerAddress
 from store.database import ConnectionSettings, SearchHits
-from store.errors import BusyError, ReadOnlyError, ServerUnavailableError, StoreError
+from store.errors import (
+    BusyError,
+    OwnerRequiredError,
+    ReadOnlyError,
+    ServerUnavailableError,
+    StoreError,
+)
 
 CONNECT_TIMEOUT_SECONDS = 5
 # Any fixed number: every TaskFlow client takes this lock to migrate a database.
@@ -151,6 +157,31 @@ class PostgresBackend:
         with self.db.atomic():
             self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
             yield
+
+    def check_schema_owner(self, change: str) -> None:
+        """A step down drops what every TaskFlow user of the database wrote, and nothing
+        backs a server up before it: only the role that owns the database or TaskFlow's
+        tables (or a member of it, or a superuser) may make it, not any TaskFlow user."""
+        row = self.db.execute_sql(
+            """
+            SELECT current_user, pg_get_userbyid(d.datdba),
+                   r.rolsuper OR pg_has_role(current_user, d.datdba, 'USAGE')
+                   OR coalesce((SELECT bool_and(pg_has_role(current_user, c.relowner, 'USAGE'))
+                                FROM pg_class AS c
+                                WHERE c.oid IN (to_regclass('tasks'),
+                                                to_regclass('schema_migrations'))), false)
+            FROM pg_database AS d, pg_roles AS r
+            WHERE d.datname = current_database() AND r.rolname = current_user
+            """
+        ).fetchone()
+        if row is not None and row[2]:
+            return
+        role, owner = (row[0], row[1]) if row is not None else ("unknown", "unknown")
+        raise OwnerRequiredError(
+            f"{change} on {self.describe()} needs the role that owns the database or "
+            f"TaskFlow's tables (the database's owner is {owner}); this connection's role "
+            f"is {role}. Nothing was changed."
+        )
 
     def close(self) -> None:
         with contextlib.suppress(peewee.PeeweeException, Exception):

@@ -2,14 +2,18 @@
 
 Also adopts the database of the earlier TaskFlow service (a bare ``tasks`` table
 with no owner and no version): its rows keep their ids and timestamps and are
-given to the user who opens the file. ``down`` turns the file back into that
-legacy shape, so rolling back to 0 and forward again loses no task (owners,
-versions, history and sub-second timestamps are what version 0 cannot hold).
+given to the user who opens the file, if every row fits (``adoption_problems``).
+``down`` turns the file back into that legacy shape, but the runner no longer
+goes there (store.migrate.LOWEST_VERSION): version 0 cannot hold owners, so a file
+taken down would come back as the tasks of whoever opened it next.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from store.errors import ValidationError
+from store.validation import clean_description, clean_title
 
 if TYPE_CHECKING:
     from store.migrations import MigrationContext
@@ -92,6 +96,98 @@ POSTGRES_SCHEMA = (
     "CREATE INDEX task_events_task ON task_events (task_id, id)",
     "CREATE INDEX task_events_user ON task_events (user_id, id)",
 )
+
+
+def _timestamp_unfit(column: str) -> str:
+    # Read back in every time zone: years 1900 to 9998 (a day either side of 9999-12-31
+    # and of year 1 overflows Python's datetime in some zone). NULL becomes 'now' (below).
+    normal = f"strftime('%Y-%m-%d %H:%M:%S', {column})"
+    return (
+        f"{column} IS NOT NULL AND (typeof({column}) <> 'text' OR {normal} IS NULL "
+        f"OR {normal} NOT BETWEEN '1900-01-01 00:00:00' AND '9998-12-31 23:59:59')"
+    )
+
+
+# (column, SQL that is true of a row whose value does not fit, what is wrong, in words)
+_UNFIT_VALUES = (
+    ("id", "id IS NULL OR typeof(id) <> 'text' OR id = ''", "no id, or one that is not text"),
+    ("title", "title IS NULL OR typeof(title) <> 'text'", "no title, or one that is not text"),
+    (
+        "description",
+        "description IS NOT NULL AND typeof(description) <> 'text'",
+        "a description that is not text",
+    ),
+    (
+        "completed",
+        "completed IS NOT NULL AND NOT (typeof(completed) = 'integer' AND completed IN (0, 1))",
+        "completed neither 0 nor 1",
+    ),
+    ("created_at", _timestamp_unfit("created_at"), "a created_at that is not a time from 1900 on"),
+    ("updated_at", _timestamp_unfit("updated_at"), "an updated_at that is not a time from 1900 on"),
+)
+
+
+def adoption_problems(ctx: MigrationContext) -> list[str]:
+    """What in the earlier service's table ``up`` could not adopt as it is, in words; empty
+    when every row fits. Adopting the rest and dropping or bending these (a NULL title, a
+    completed of 'yes' read as open) would change the user's tasks without a word."""
+    problems = []
+    for column, unfit, what in _UNFIT_VALUES:
+        (count,) = ctx.execute(f"SELECT count(*) FROM tasks WHERE {unfit}").fetchone()
+        if count:
+            task_id, value = ctx.execute(
+                f"SELECT id, {column} FROM tasks WHERE {unfit} LIMIT 1"
+            ).fetchone()
+            problems.append(
+                f"{_tasks(count)} with {what} (the first: {_which(task_id)}, "
+                f"{column} {_shown(value)})"
+            )
+    duplicate = ctx.execute(
+        "SELECT id, count(*) FROM tasks WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1"
+    ).fetchone()
+    if duplicate:
+        problems.append(f"the id {_shown(duplicate[0])} is used by {duplicate[1]} tasks")
+    return problems + _text_problems(ctx)
+
+
+def _text_problems(ctx: MigrationContext) -> list[str]:
+    """Titles and descriptions the store would refuse from a user (blank, control
+    characters, too long): the same rules, so that no adopted text is one a user could
+    not have typed."""
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[object, str]] = {}  # field: (task id, the store's message)
+    rows = ctx.execute(
+        "SELECT id, title, description FROM tasks "
+        "WHERE typeof(title) = 'text' AND (description IS NULL OR typeof(description) = 'text')"
+    )
+    for task_id, title, description in rows:
+        for field, check, value in (
+            ("title", clean_title, title),
+            ("description", clean_description, description),
+        ):
+            try:
+                check(value)
+            except ValidationError as error:
+                counts[field] = counts.get(field, 0) + 1
+                first.setdefault(field, (task_id, error.message))
+    return [
+        f"{_tasks(counts[field])} with a {field} TaskFlow refuses (the first: "
+        f"{_which(task_id)}: {message.rstrip('.')})"
+        for field, (task_id, message) in first.items()
+    ]
+
+
+def _tasks(count: int) -> str:
+    return "1 task" if count == 1 else f"{count:,} tasks"
+
+
+def _which(task_id: object) -> str:
+    return f"task {_shown(task_id)}" if task_id not in (None, "") else "a task with no id"
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def up(ctx: MigrationContext) -> None:

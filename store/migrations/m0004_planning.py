@@ -102,6 +102,46 @@ POSTGRES_UP = (
 )
 
 
+# How many of each thing ``down`` drops, over every owner's tasks, and how many owners
+# lose something. The manual order is lost where it differs from the order ``up`` gives
+# back (a task's place among its owner's tasks by search number, seq).
+LOSS_QUERY = """
+WITH ranked AS (
+    SELECT user_id, due, priority,
+           row_number() OVER (PARTITION BY user_id ORDER BY position, id) AS placed,
+           row_number() OVER (PARTITION BY user_id ORDER BY seq, id) AS restored
+    FROM tasks
+), touched AS (
+    SELECT user_id FROM ranked
+        WHERE due IS NOT NULL OR priority <> 0 OR placed <> restored
+    UNION
+    SELECT user_id FROM tags
+)
+SELECT (SELECT count(*) FROM ranked WHERE due IS NOT NULL),
+       (SELECT count(*) FROM ranked WHERE priority <> 0),
+       (SELECT count(*) FROM tags),
+       (SELECT count(*) FROM task_tags),
+       (SELECT count(*) FROM ranked WHERE placed <> restored),
+       (SELECT count(*) FROM touched)
+"""
+LOSS_NOUNS = (
+    ("due date", "due dates"),
+    ("priority", "priorities"),
+    ("tag", "tags"),
+    ("tag link", "tag links"),
+    ("task's place in the manual order", "tasks' places in the manual order"),
+)
+
+
+def lost_by_down(ctx: MigrationContext) -> tuple[tuple[tuple[int, str, str], ...], int]:
+    """((count, singular, plural), ...) of what ``down`` drops, and the owners affected."""
+    *counts, owners = ctx.execute(LOSS_QUERY).fetchone()
+    return (
+        tuple((int(n), one, many) for n, (one, many) in zip(counts, LOSS_NOUNS, strict=True)),
+        int(owners),
+    )
+
+
 def up(ctx: MigrationContext) -> None:
     if ctx.dialect == "postgresql":
         ctx.statements(*POSTGRES_UP)

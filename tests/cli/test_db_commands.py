@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
+import store.migrate as runner
 from store import LATEST_VERSION, TaskStore, open_store
 from tests.cli.conftest import CLI
+from tests.conftest import FrozenClock
+from tests.helpers import file_digest
+from tests.store.test_backups import damage, integrity, with_good_backups
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 
@@ -285,6 +289,26 @@ def test_backup_of_a_live_database_with_an_open_write_transaction(
     assert outcome == [EXIT_OK]
     assert backed_up_titles(target) == ["committed"]
     assert sorted(t.title for t in alice.list()) == ["committed", "uncommitted"]
+
+
+@pytest.mark.sqlite_only
+def test_backups_of_a_damaged_file_fail_in_one_line_and_keep_the_good_ones(
+    cli: CLI, db_path: Path, clock: FrozenClock
+) -> None:
+    """The review's case: 30 tasks, 5 good backups, bytes 8192-11191 overwritten, then five
+    `db backup` runs. Each used to succeed and rotate a good backup out for a damaged one."""
+    with_good_backups(db_path, clock)
+    damage(db_path)
+    good = {path: file_digest(path) for path in runner.list_backups(db_path)}
+    for _ in range(5):
+        clock.advance(seconds=1)
+        result = cli("db", "backup")
+        assert result.code == EXIT_FAILURE
+        assert result.out == ""
+        assert len(result.error_lines) == 1
+        assert "is damaged" in result.err and "No backup was made" in result.err
+    assert {path: file_digest(path) for path in runner.list_backups(db_path)} == good
+    assert all(integrity(path) == "ok" for path in good)
 
 
 @pytest.mark.sqlite_only

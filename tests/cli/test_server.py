@@ -145,7 +145,9 @@ def test_backup_is_refused_in_one_line(cli: CLI, alice: TaskStore, tmp_path: obj
 def test_check_and_migrate_down_and_up_on_a_server(cli: CLI, alice: TaskStore) -> None:
     alice.create("kept", priority=Priority.HIGH, tags=["home"])
     assert cli("db", "check").code == EXIT_OK
-    down = cli("db", "migrate", "--to", "1")
+    refused = cli("db", "migrate", "--to", "1")  # it would drop the priority and tag
+    assert refused.code == EXIT_FAILURE and "--yes" in refused.err
+    down = cli("db", "migrate", "--to", "1", "--yes")  # the test user owns the schema
     assert down.code == EXIT_OK, down.err
     assert "to 1" in down.out
     up = cli("db", "migrate")

@@ -11,8 +11,12 @@ Read-only cases run as an unprivileged user, since root ignores file permissions
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +28,7 @@ from textual.pilot import Pilot
 from store import LATEST_VERSION, open_store
 from tests.helpers import NOBODY_GID, NOBODY_UID, file_digest, run_unprivileged, shared_tmpdir
 from tests.safety.apps import Launch, launch, run_cli
-from tests.safety.processes import Child
+from tests.safety.processes import REPO, Child
 from tests.tui.conftest import settle
 from tui.screens.task_edit import TaskEditScreen
 
@@ -76,6 +80,106 @@ def from_a_newer_taskflow(path: Path) -> None:
     raw.close()
 
 
+def sqlite_file(
+    path: Path, script: str, rows: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+) -> None:
+    """A file made by plain sqlite3, as another program (or the earlier service) would."""
+    connection = sqlite3.connect(path)
+    connection.executescript(script)
+    for sql, values in rows:
+        connection.execute(sql, values)
+    connection.commit()
+    connection.close()
+
+
+# The earlier service's table, but with nothing NOT NULL (as a hand-made or older one may be).
+LEGACY_LOOSE = """
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY, title TEXT, description TEXT, completed INTEGER DEFAULT 0,
+  created_at TEXT DEFAULT (datetime('now')), updated_at TEXT DEFAULT (datetime('now')));
+"""
+TASKFLOW_VERSIONS = (
+    "CREATE TABLE schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+)
+LEGACY_INSERT = (
+    "INSERT INTO tasks (id, title, description, completed, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+A_DAY = "2024-03-01 08:15:00"
+
+
+def versions_of_another_program(path: Path) -> None:
+    """Flyway-style versions in a text column: int() of them crashed every command."""
+    sqlite_file(
+        path,
+        "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY);"
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT);",
+        (("INSERT INTO schema_migrations VALUES (?)", ("V1__init",)),),
+    )
+
+
+def rails_versions(path: Path) -> None:
+    """Rails' table: digits in text, which read as a version from a 'newer TaskFlow'."""
+    sqlite_file(
+        path,
+        "CREATE TABLE schema_migrations (version VARCHAR NOT NULL PRIMARY KEY);"
+        "CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT);",
+        (("INSERT INTO schema_migrations VALUES (?)", ("20240101120000",)),),
+    )
+
+
+def legacy_with_a_null_title(path: Path) -> None:
+    sqlite_file(
+        path,
+        LEGACY_LOOSE,
+        (
+            (LEGACY_INSERT, ("t-1", "fine", None, 0, A_DAY, A_DAY)),
+            (LEGACY_INSERT, ("t-2", None, "no title", 0, A_DAY, A_DAY)),
+        ),
+    )
+
+
+def legacy_with_completed_yes(path: Path) -> None:
+    sqlite_file(path, LEGACY_LOOSE, ((LEGACY_INSERT, ("t-1", "done?", None, "yes", A_DAY, A_DAY)),))
+
+
+def legacy_with_more_columns(path: Path) -> None:
+    sqlite_file(
+        path,
+        LEGACY_LOOSE + "ALTER TABLE tasks ADD COLUMN project_id INTEGER;"
+        "ALTER TABLE tasks ADD COLUMN secret TEXT;",
+        (
+            (
+                "INSERT INTO tasks (id, title, completed, project_id, secret) "
+                "VALUES ('t-1', 'kept', 0, 7, 'hunter2')",
+                (),
+            ),
+        ),
+    )
+
+
+def empty_versions_beside_another_tasks_table(path: Path) -> None:
+    sqlite_file(
+        path,
+        TASKFLOW_VERSIONS + "CREATE TABLE tasks (id INTEGER PRIMARY KEY, name TEXT, done INT);",
+        (("INSERT INTO tasks (name, done) VALUES ('other', 1)", ()),),
+    )
+
+
+def taken_down_to_0_by_an_earlier_taskflow(path: Path) -> None:
+    """What `taskflow db migrate --to 0` left: the legacy table beside an empty version
+    table, every owner's tasks together with no owner recorded."""
+    sqlite_file(
+        path,
+        LEGACY_LOOSE + TASKFLOW_VERSIONS,
+        (
+            (LEGACY_INSERT, ("a-1", "alice's", None, 0, A_DAY, A_DAY)),
+            (LEGACY_INSERT, ("b-1", "bob's", None, 1, A_DAY, A_DAY)),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Refused:
     make: Callable[[Path], None]
@@ -89,6 +193,19 @@ REFUSED = {
     "truncated database": Refused(truncated, "truncated or corrupt"),
     "text file": Refused(lambda p: p.write_text("milk\neggs\n[bold]bread[/]\n"), "not a SQLite"),
     "database from a newer TaskFlow": Refused(from_a_newer_taskflow, "newer TaskFlow"),
+    "another program's schema_migrations": Refused(versions_of_another_program, "another program"),
+    "Rails' schema_migrations": Refused(rails_versions, "another program"),
+    "legacy table with a NULL title": Refused(legacy_with_a_null_title, "1 task with no title"),
+    "legacy table with completed 'yes'": Refused(
+        legacy_with_completed_yes, "completed neither 0 nor 1"
+    ),
+    "legacy table with more columns": Refused(legacy_with_more_columns, "project_id, secret"),
+    "empty schema_migrations beside another tasks table": Refused(
+        empty_versions_beside_another_tasks_table, "another program"
+    ),
+    "file an earlier TaskFlow took down to 0": Refused(
+        taken_down_to_0_by_an_earlier_taskflow, "taken down to schema version 0"
+    ),
 }
 
 
@@ -129,6 +246,86 @@ def test_a_refused_file_ends_every_command_with_one_line_and_is_left_alone(
         problems += [f"{' '.join(command)}: {p}" for p in one_line_failure(code, out, err, message)]
 
     assert problems == []
+    assert fingerprint(path) == before
+
+
+# -- not a file at all: a FIFO, a device ---------------------------------------------------
+
+# Against a hang only (a FIFO used to block every command for good); nothing is timed.
+HANG_SECONDS = 60
+APP_IN_A_CHILD = """
+import json, sys
+from pathlib import Path
+from tests.safety.apps import launch
+from tests.safety.test_bad_files import try_to_change_things
+seen = launch(Path(sys.argv[1]), try_to_change_things)
+print(json.dumps({"code": seen.code, "stderr": seen.stderr, "started": seen.started}))
+"""
+
+
+def run_in_a_child(*args: str) -> tuple[int, str, str] | None:
+    """``python ARGS`` with the tree under test first on the path; None if it hung."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    environment.pop("PYTHONWARNINGS", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, *args],
+            cwd=REPO,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=HANG_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_fifo_as_the_database_is_refused_by_the_app_and_every_command(tmp_path: Path) -> None:
+    fifo = tmp_path / "tasks.db"
+    os.mkfifo(fifo)
+    app = run_in_a_child("-c", APP_IN_A_CHILD, str(fifo))
+    assert app is not None, "the app hung on a FIFO"
+    assert app[0] == 0, app[2]
+    seen = json.loads(app[1])
+    assert one_line_failure(seen["code"], "", seen["stderr"], "named pipe (FIFO)") == []
+    assert not seen["started"]
+    for command in (*COMMANDS, ("db", "migrate"), ("db", "backup")):
+        result = run_in_a_child("-m", "tui", "--db", str(fifo), "--user", USER, *command)
+        assert result is not None, f"{' '.join(command)} hung on a FIFO"
+        assert one_line_failure(*result, "is a named pipe (FIFO), not a database file") == []
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert os.listdir(tmp_path) == ["tasks.db"]
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_device_as_the_database_is_refused_in_one_line(device: str) -> None:
+    for command in (("list",), ("add", "x")):
+        code, out, err = run_cli(Path(device), *command)
+        assert one_line_failure(code, out, err, "is a character device") == [], command
+
+
+def test_a_fifo_where_sqlite_keeps_its_journal_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.db"
+    a_database(path)
+    os.mkfifo(f"{path}-wal")
+    before = fingerprint(path)
+    code, out, err = run_cli(path, "list")
+    assert one_line_failure(code, out, err, "-wal beside it is a named pipe") == []
+    assert fingerprint(path) == before
+
+
+def test_importing_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.db"
+    a_database(path)
+    fifo = tmp_path / "tasks.json"
+    os.mkfifo(fifo)
+    before = fingerprint(path)
+    result = run_in_a_child("-m", "tui", "--db", str(path), "--user", USER, "import", str(fifo))
+    assert result is not None, "import hung on a FIFO"
+    assert one_line_failure(*result, "it is a named pipe (FIFO), not a regular file") == []
     assert fingerprint(path) == before
 
 

@@ -17,6 +17,7 @@ from store import (
     MigrationError,
     NewerSchemaError,
     NewTask,
+    NotADatabaseError,
     Sort,
     Status,
     TaskQuery,
@@ -60,15 +61,15 @@ def test_migrations_roll_back_and_forward_again(db_path: Path, clock: FrozenCloc
     with open_store(db_path, user="alice", clock=clock) as store:
         kept = [store.create(f"task {n}", f"notes {n}") for n in range(5)]
         store.toggle(kept[2].id)
-        report = store.migrate(to=0)
-        assert (report.from_version, report.to_version) == (LATEST_VERSION, 0)
+        report = store.migrate(to=1)
+        assert (report.from_version, report.to_version) == (LATEST_VERSION, 1)
         assert report.backup is not None and report.backup.exists()
-        assert store.schema_version() == 0
+        assert store.schema_version() == 1
 
     raw = sqlite3.connect(db_path)
-    legacy_rows = raw.execute("SELECT id, title, completed FROM tasks ORDER BY title").fetchall()
+    rows = raw.execute("SELECT id, user_id, title, completed FROM tasks ORDER BY title").fetchall()
     raw.close()
-    assert legacy_rows == [(t.id, t.title, int(t.id == kept[2].id)) for t in kept]
+    assert rows == [(t.id, "alice", t.title, int(t.id == kept[2].id)) for t in kept]
 
     with open_store(db_path, user="alice", clock=clock) as store:
         assert store.migration.to_version == LATEST_VERSION
@@ -78,9 +79,20 @@ def test_migrations_roll_back_and_forward_again(db_path: Path, clock: FrozenCloc
             restored = again[original.id]
             assert restored.title == original.title
             assert restored.description == original.description
-            # Version 0 keeps seconds only, as the earlier service did.
-            assert restored.created_at == original.created_at.replace(microsecond=0)
+            assert restored.created_at == original.created_at
         assert again[kept[2].id].completed
+
+
+def test_migrating_to_version_0_is_refused_and_changes_nothing(store: Any) -> None:
+    """Version 0 is the earlier service's table, which has no owners: a file taken there
+    would come back as the tasks of whoever opened it next, every owner's together."""
+    store.create("mine")
+    with pytest.raises(MigrationError, match="lowest version to go down to is 1") as caught:
+        store.migrate(to=0)
+    assert "\n" not in str(caught.value)
+    assert store.schema_version() == LATEST_VERSION
+    assert [task.title for task in store.list()] == ["mine"]
+    assert store.backups() == []
 
 
 def test_migrate_to_a_version_that_does_not_exist_is_refused(store: Any) -> None:
@@ -197,6 +209,72 @@ def test_legacy_file_is_adopted_with_rows_intact_and_a_backup(
     assert raw.execute("SELECT count(*) FROM tasks").fetchone()[0] == len(LEGACY_ROWS)
     assert "user_id" not in {row[1] for row in raw.execute("PRAGMA table_info(tasks)")}
     raw.close()
+
+
+def test_another_programs_schema_migrations_table_is_refused_unchanged(
+    location: str, backend: str, db_path: Path
+) -> None:
+    """Flyway, Rails and golang-migrate keep a `schema_migrations` table too; a text
+    version used to crash every command with a ValueError."""
+    statements = (
+        "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY)",
+        "INSERT INTO schema_migrations VALUES ('V1__init')",
+    )
+    if backend == "sqlite":
+        raw = sqlite3.connect(db_path)
+        for statement in statements:
+            raw.execute(statement)
+        raw.commit()
+        raw.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as admin:
+            for statement in statements:
+                admin.execute(statement)
+    before = file_digest(db_path) if backend == "sqlite" else None
+    with pytest.raises(NotADatabaseError, match="another program") as caught:
+        open_store(location, user="alice")
+    assert "\n" not in str(caught.value)
+    assert "version, name and applied_at" in str(caught.value)
+    if backend == "sqlite":
+        assert file_digest(db_path) == before
+        assert sorted(p.name for p in db_path.parent.iterdir()) == ["tasks.db"]
+
+
+def test_a_legacy_row_without_a_done_state_is_adopted_as_open(
+    db_path: Path, clock: FrozenClock
+) -> None:
+    make_legacy_database(db_path, [("n-1", "never set", None, None, None, None)])
+    with open_store(db_path, user="carol", clock=clock) as store:
+        (task,) = store.list(TaskQuery(status=Status.ALL))
+    assert (task.id, task.title, task.completed) == ("n-1", "never set", False)
+    assert task.created_at == task.updated_at  # both 'now', as the service would have set
+
+
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        (("x", "   ", None, 0, None, None), "a title TaskFlow refuses"),
+        (("x", "bell\x07", None, 0, None, None), "control character"),
+        (("x", "ok", None, 2, None, None), "completed neither 0 nor 1"),
+        (("x", "ok", None, 0, "yesterday", None), "created_at that is not a time"),
+        (("x", "ok", None, 0, "0226-05-01 00:00:00", None), "created_at that is not a time"),
+        (("", "ok", None, 0, None, None), "no id"),
+    ],
+    ids=["blank title", "control character", "completed 2", "not a time", "year 226", "no id"],
+)
+def test_a_legacy_row_that_does_not_fit_refuses_the_file_unchanged(
+    db_path: Path, row: tuple[Any, ...], said: str
+) -> None:
+    make_legacy_database(db_path, [("fine", "a good row", None, 0, None, None), row])
+    before = file_digest(db_path)
+    with pytest.raises(NotADatabaseError, match="not every row fits") as caught:
+        open_store(db_path, user="carol")
+    assert said in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert file_digest(db_path) == before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["tasks.db"]
 
 
 def test_legacy_tasks_stay_invisible_to_other_owners(db_path: Path) -> None:
