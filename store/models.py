@@ -41,7 +41,14 @@ class UtcTimestampField(peewee.TextField):
 
     def python_value(self, value: Any) -> Any:
         if isinstance(value, str):
-            return parse_timestamp(value)
+            try:
+                return parse_timestamp(value)
+            except (ValueError, OverflowError):
+                # Text that is no time (an import before the range check stored the
+                # year 226 as '226-05-01 ...'): handed on as it is, for the store to
+                # make an unreadable record of that one row instead of failing the
+                # whole query, and so every other row with it.
+                return value
         return value
 
 
@@ -54,7 +61,10 @@ class JsonField(peewee.TextField):
     def python_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return json.loads(value)
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            return value  # not JSON: the store reads the event as unreadable (see above)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,16 @@ class TaskRecord:
     priority: Priority = Priority.NONE
     tags: tuple[str, ...] = ()  # in alphabetical order, ignoring case
     position: float = 0.0  # the user's own order
+    # Why the stored row cannot be read (a time outside what can be shown, a value
+    # no field can hold), or "" for a sound one. An unreadable task is still listed,
+    # with its id and the reason, so that one bad row never hides the others; its
+    # unreadable fields hold placeholders (UNREADABLE_MOMENT, 0, None) and it can be
+    # shown and deleted, not changed.
+    unreadable: str = ""
+
+
+# What an unreadable time reads as: a placeholder, never shown as the task's time.
+UNREADABLE_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,9 @@ class TaskSnapshot:
     priority: Priority = Priority.NONE
     tags: tuple[str, ...] = ()
     position: float | None = None  # None in events logged before positions existed
+    # Set when the task could not be read as it was logged (see TaskRecord.unreadable):
+    # such a state is kept in the history but never restored.
+    unreadable: str = ""
 
 
 # What an edit, a conflict or an undo compares: every field a user can change.
@@ -118,6 +131,11 @@ class EventRecord:
     before: TaskSnapshot | None
     after: TaskSnapshot | None
     reverts_event_id: int | None = None
+    # Why the logged row cannot be read (before and after are then None), or "".
+    unreadable: str = ""
+    # An undo passed over this change without undoing it ('taskflow undo --skip'):
+    # this event records that, and changes no task. reverts_event_id names the change.
+    skipped: bool = False
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
@@ -135,6 +153,10 @@ class EventRecord:
     @property
     def summary(self) -> str:
         """A short human sentence: 'marked done', 'renamed', 'deleted (undo)'."""
+        if self.skipped:
+            return "undo skipped"
+        if self.unreadable:
+            return f"{self.kind.value} (cannot be read: {self.unreadable})"
         text = _event_summary(self)
         return f"{text} (undo)" if self.reverts_event_id is not None else text
 
@@ -282,9 +304,10 @@ class TaskCounts:
 class UndoResult:
     """What an undo did, for the notification and for updating the screen."""
 
-    undone: EventRecord  # the change that was reverted
-    event: EventRecord  # the new event recording the undo
+    undone: EventRecord  # the change that was reverted (or skipped)
+    event: EventRecord  # the new event recording the undo (or the skip)
     task: TaskRecord | None  # the task as it is now; None when the undo removed it
+    skipped: bool = False  # passed over without undoing it (TaskStore.skip_undo)
 
     @property
     def task_id(self) -> str:
@@ -293,6 +316,8 @@ class UndoResult:
     @property
     def message(self) -> str:
         title = _title_of(self.undone)
+        if self.skipped:
+            return f"Skipped the change “{title}” ({self.undone.summary}) without undoing it"
         verb = {
             EventKind.CREATED: "Removed the newly added task",
             EventKind.DELETED: "Restored",

@@ -8,6 +8,8 @@ import functools
 import heapq
 import itertools
 import json
+import math
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +27,8 @@ from store.errors import (
     HealthCheckError,
     NotFoundError,
     NothingToUndoError,
+    UndoBlockedError,
+    UnreadableTaskError,
     ValidationError,
 )
 from store.migrations import LATEST_VERSION, STEPS
@@ -33,6 +37,7 @@ from store.planning import ALL_DAY_SUFFIX, Due, Priority, clean_tags
 from store.records import (
     EDITABLE_FIELDS,
     NO_DUE,
+    UNREADABLE_MOMENT,
     ChangeSet,
     EventKind,
     EventRecord,
@@ -48,14 +53,27 @@ from store.records import (
     UndoResult,
     title_key,
 )
-from store.transfer import ImportedTask, ImportOutcome
-from store.validation import clean_description, clean_title
+from store.transfer import UUID_TEXT, ImportedTask, ImportOutcome
+from store.validation import (
+    EARLIEST_MOMENT,
+    LATEST_MOMENT,
+    MAX_PLACED_POSITION,
+    MAX_POSITION,
+    MAX_VERSION,
+    clean_description,
+    clean_title,
+    day_problem,
+    moment_problem,
+    number_problem,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 # Ids looked up per query by an import: well under SQLite's oldest parameter limit (999).
 IMPORT_LOOKUP_BATCH = 900
+# Tasks an import writes per executemany: the rows being built cost one batch's memory.
+IMPORT_WRITE_BATCH = 5000
 # Substitute ids for imported tasks whose id another owner already uses here.
 REASSIGNED_ID_NAMESPACE = uuid.UUID("0c8e5f7a-2b6d-4e19-8f3a-5d7c9b1e4a60")
 # Up to this many search-index hits, a search reads the hits; past it, the list's index.
@@ -64,6 +82,17 @@ FEW_SEARCH_HITS = 2000
 CHANGESET_LIMIT = 500
 # Fields an import compares and writes (position is this database's own business).
 IMPORTED_FIELDS = ("title", "description", "completed", "due", "priority", "tags")
+# A substitute id that is itself taken gets a substitute of its own, this many times.
+SUBSTITUTE_TRIES = 5
+# What an id typed in any case may be the start of: UUID text (hex digits and dashes).
+_HEX_TEXT = re.compile(r"[0-9a-fA-F-]+")
+# The 'after' of an event that records an undo skipped (see TaskStore.skip_undo). The
+# log's kinds are fixed by the schema, so a skip keeps the kind of the change it skips.
+SKIP_MARKER = "undo_skipped"
+# Why an import did not take an id as it was (ImportOutcome.reassigned_reasons).
+REASON_OTHER_OWNER = "is another owner's id here"
+REASON_IN_HISTORY = "is the id of a deleted task whose history is kept here"
+REASON_NOT_UUID = "is not a UUID"
 
 
 class _Keep:
@@ -262,28 +291,34 @@ class TaskStore:
 
     @_operation
     def resolve_id(self, prefix: str) -> TaskRecord:
-        """The one task whose id starts with ``prefix`` (as git does with hashes)."""
+        """The task with exactly this id, else the one whose id starts with ``prefix`` (as
+        git does with hashes).
+
+        Case counts: 'ABC' never names a task 'abc'. Only UUID text (hex digits and
+        dashes) may be typed in either case, and then only for ids that are UUIDs, which
+        we write in lower case: '6F1D' finds '6f1d8a52-…'. An id adopted from the earlier
+        service ('Émile', 'ABC') matches exactly as it is written.
+        """
         Task = self._models.Task
-        prefix = prefix.strip().lower()
-        if not prefix:
-            raise ValidationError("id", "Give a task id (or the start of one).")
-        rows = list(
-            Task.select()
-            .where((Task.user == self.user) & Task.id.startswith(prefix))
-            .order_by(Task.created_at)
-            .limit(10)
-        )
-        if not rows:
-            raise NotFoundError(f"No task with an id starting {prefix!r}.")
-        if len(rows) > 1 and not any(row.id == prefix for row in rows):
-            candidates = self._records(rows)
+        given = _given_id(prefix)
+        for candidate in dict.fromkeys((given, given.lower())):
+            row = Task.get_or_none((Task.id == candidate) & (Task.user == self.user))
+            if row is not None and (candidate == given or UUID_TEXT.fullmatch(candidate)):
+                return self._records([row])[0]
+        starting = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(given))
+        found = _ids_named(given, (task_id for (task_id,) in starting.tuples()))
+        if not found:
+            raise NotFoundError(f"No task with an id starting {given!r}.")
+        if len(found) > 1:
+            rows = Task.select().where((Task.user == self.user) & Task.id.in_(found[:10]))
+            candidates = sorted(self._records(rows), key=lambda c: (c.created_at, c.id))
             listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
+            how_many = "more than 10" if len(found) > 10 else str(len(found))
             raise AmbiguousIdError(
-                f"The id {prefix!r} matches {len(rows)} tasks: {listed}. Give more characters.",
+                f"The id {given!r} matches {how_many} tasks: {listed}. Give more characters.",
                 candidates,
             )
-        exact = [row for row in rows if row.id == prefix]
-        return self._records([exact[0] if exact else rows[0]])[0]
+        return self._current(found[0])
 
     @_operation
     def list(
@@ -792,26 +827,70 @@ class TaskStore:
 
     @_operation
     def undo(self) -> UndoResult:
-        """Revert this owner's most recent change not yet undone. Repeat to walk further back."""
-        TaskEvent = self._models.TaskEvent
-        Reverting = TaskEvent.alias()
+        """Revert this owner's most recent change not yet undone. Repeat to walk further back.
+
+        A change that cannot be undone (its task changed since, its id is now another
+        task's, it would put back what validation refuses, it cannot be read) raises
+        UndoBlockedError and changes nothing; ``skip_undo`` passes over it.
+        """
         with self._backend.write():
-            already_undone = Reverting.select(Reverting.id).where(Reverting.reverts == TaskEvent.id)
-            row = (
-                TaskEvent.select()
-                .where(
-                    (TaskEvent.user == self.user)
-                    & TaskEvent.reverts.is_null()
-                    & ~peewee.fn.EXISTS(already_undone)
-                )
-                .order_by(TaskEvent.id.desc())
-                .first()
-            )
-            if row is None:
-                raise NothingToUndoError("Nothing to undo.")
-            undone = _event(row)
+            undone = self._next_to_undo()
             task, event = self._revert(undone)
         return UndoResult(undone=undone, event=event, task=task)
+
+    @_operation
+    def skip_undo(self) -> UndoResult:
+        """Pass over this owner's most recent change not yet undone, without undoing it, so
+        that the next undo reaches the change before it: the way past a change that
+        cannot be undone. The skip is logged (an event naming the change, that changes no
+        task), so it lasts; it is itself not undone."""
+        Task = self._models.Task
+        with self._backend.write():
+            undone = self._next_to_undo()
+            now = self._clock()
+            self._ensure_user(now)
+            event_id = self._models.TaskEvent.insert(
+                task_id=undone.task_id,
+                user=self.user,
+                kind=undone.kind.value,  # the schema's kinds are fixed; the marker says "skip"
+                at=now,
+                before=None,
+                after={SKIP_MARKER: True},
+                reverts=undone.id,
+            ).execute()
+            row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
+            task = self._records([row])[0] if row is not None else None
+        event = EventRecord(
+            id=int(event_id),
+            task_id=undone.task_id,
+            user_id=self.user,
+            kind=undone.kind,
+            at=_utc(now),
+            before=None,
+            after=None,
+            reverts_event_id=undone.id,
+            skipped=True,
+        )
+        return UndoResult(undone=undone, event=event, task=task, skipped=True)
+
+    def _next_to_undo(self) -> EventRecord:
+        """The owner's most recent change that no undo (or skip) has answered yet."""
+        TaskEvent = self._models.TaskEvent
+        Reverting = TaskEvent.alias()
+        already_undone = Reverting.select(Reverting.id).where(Reverting.reverts == TaskEvent.id)
+        row = (
+            TaskEvent.select()
+            .where(
+                (TaskEvent.user == self.user)
+                & TaskEvent.reverts.is_null()
+                & ~peewee.fn.EXISTS(already_undone)
+            )
+            .order_by(TaskEvent.id.desc())
+            .first()
+        )
+        if row is None:
+            raise NothingToUndoError("Nothing to undo.")
+        return _event(row)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -892,6 +971,10 @@ class TaskStore:
         with no tasks its very numbers, so an export imported into an empty database
         exports again the same. Into a list that already has tasks, the file's tasks
         follow them, spaced as in the file. A task without a position goes last.
+
+        Numbers that would land past MAX_PLACED_POSITION (a file of ±10^15) are placed
+        by their order alone, one apart: what is stored stays far inside what a file
+        may hold, so that every export of it imports again.
         """
         Task = self._models.Task
         start = self._next_position()
@@ -899,12 +982,17 @@ class TaskStore:
         shift = 0.0
         if given and Task.select().where(Task.user == self.user).exists():
             shift = start - min(given)
+        if given and max(abs(min(given) + shift), abs(max(given) + shift)) > MAX_PLACED_POSITION:
+            ranks = {value: start + n for n, value in enumerate(sorted(set(given)))}
+            given, shift = list(ranks.values()), 0.0
+        else:
+            ranks = {}
         following = max(start, max(given) + shift + 1.0) if given else start
         counter = itertools.count()
 
         def position_of(task: ImportedTask) -> float:
             if task.position is not None:
-                return task.position + shift
+                return ranks[task.position] if ranks else task.position + shift
             return following + next(counter)
 
         return position_of
@@ -1006,8 +1094,15 @@ class TaskStore:
         moment = peewee.Case(None, [(all_day, end_of_day)], due)
         return peewee.fn.COALESCE(moment, peewee.SQL(f"'{NO_DUE}'"))
 
-    @staticmethod
-    def _sort_values(sort: Sort, record: TaskRecord) -> list[Any]:
+    def _sort_values(self, sort: Sort, record: TaskRecord) -> list[Any]:
+        if record.unreadable:
+            # Its placeholders are not where the row sorts: page on from what is stored.
+            Task = self._models.Task
+            columns = [column for column, _ in self._sort_keys(sort)]
+            select = Task.select(*columns).where(Task.id == record.id)
+            stored = self._backend.db.execute(select).fetchone()
+            if stored is not None:
+                return list(stored)
         due = record.due.order_key if record.due else NO_DUE
         if sort is Sort.MANUAL:
             return [record.position, record.id]
@@ -1054,6 +1149,7 @@ class TaskStore:
 
     def _apply(self, current: TaskRecord, kind: EventKind, changes: dict[str, Any]) -> TaskRecord:
         """Write ``changes`` to the task with a new version and log ``kind``; no-op if equal."""
+        _refuse_unreadable(current, "changed")
         if "tags" in changes:
             changes["tags"] = self._canonical_tags(changes["tags"])
         changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
@@ -1100,10 +1196,13 @@ class TaskStore:
         now = self._clock()
         row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
         current = self._records([row])[0] if row is not None else None
-        conflict = ConflictError(
-            f"Cannot undo: the task “{_title(undone)}” is no longer as that change left it.",
-            current=current,
-        )
+
+        def blocked(why: str) -> UndoBlockedError:
+            return _undo_blocked(undone, why, current)
+
+        if undone.unreadable:
+            raise blocked(f"that change cannot be read ({undone.unreadable})")
+        conflict = blocked("the task is no longer as that change left it")
         if undone.kind in (EventKind.CREATED, EventKind.RESTORED):
             if current is None:
                 raise conflict
@@ -1115,6 +1214,12 @@ class TaskStore:
         if undone.kind is EventKind.DELETED:
             if current is not None or undone.before is None:
                 raise conflict
+            holder = Task.get_or_none(Task.id == undone.task_id)
+            if holder is not None:  # another owner's task took the id (ids are unique here)
+                raise blocked("its id is now another task's here, so it cannot come back")
+            problem = _restore_problem(undone.before, None)
+            if problem is not None:
+                raise blocked(problem)
             restored = _from_snapshot(undone.task_id, self.user, undone.before)
             restored = _replace(
                 restored,
@@ -1132,7 +1237,12 @@ class TaskStore:
         # An edit or a toggle: put back only the fields that change touched.
         if current is None or undone.before is None:
             raise conflict
+        if current.unreadable:
+            raise blocked(f"the task cannot be read now ({current.unreadable})")
         fields = undone.changed_fields
+        problem = _restore_problem(undone.before, fields)
+        if problem is not None:
+            raise blocked(problem)
         restored = _replace(
             current,
             **{name: getattr(undone.before, name) for name in fields},
@@ -1231,6 +1341,29 @@ class TaskStore:
         version = migrations.read_state(self._backend).version
         return [f"{step.VERSION:04d} {step.NAME}" for step in STEPS[version:]]
 
+    @_operation
+    def _refuse_unreadable_rows(self) -> None:
+        """UnreadableTaskError for the owner's first task that does not read, before an
+        export writes a byte: only the columns that can fail are read (not the texts)."""
+        Task = self._models.Task
+        columns = (
+            Task.id,
+            Task.completed,
+            Task.created_at,
+            Task.updated_at,
+            Task.version,
+            Task.due,
+            Task.priority,
+            Task.position,
+        )
+        rows = Task.select(*columns).where(Task.user == self.user).tuples()
+        for task_id, completed, created, updated, version, due, priority, position in rows:
+            record = _task_record(
+                task_id, self.user, "", "", completed, created, updated, version, due,
+                priority, position,
+            )  # fmt: skip
+            _refuse_unreadable(record, "exported")
+
     def export_tasks(
         self, *, events: bool = False, batch: int = 1000
     ) -> Iterator[tuple[TaskRecord, list[EventRecord] | None]]:
@@ -1238,13 +1371,26 @@ class TaskStore:
 
         All pages come from one read snapshot, so an export shows the tasks exactly
         as they were when it began, however long it takes and whoever writes meanwhile.
+
+        A task that cannot be read refuses the export (UnreadableTaskError), raised by
+        this call itself, before a caller has written anything: a file that silently
+        lacks a task, or holds placeholders for what could not be read, is worse than none.
         """
+        self._refuse_unreadable_rows()
+        return self._export_pages(events=events, batch=batch)
+
+    def _export_pages(
+        self, *, events: bool, batch: int
+    ) -> Iterator[tuple[TaskRecord, list[EventRecord] | None]]:
         with self._backend.session(), self._backend.read_snapshot():
             after: TaskRecord | None = None
             while True:
                 page = self.list(TaskQuery(), limit=batch, after=after)
                 logs = self.histories(task.id for task in page) if events else {}
                 for task in page:
+                    _refuse_unreadable(task, "exported")  # one that changed since the check
+                    if events:
+                        _refuse_unreadable_history(task, logs.get(task.id, []))
                     yield task, logs.get(task.id) if events else None
                 if len(page) < batch:
                     return
@@ -1258,28 +1404,36 @@ class TaskStore:
         found through its events, and a candidate list shows it as it was last seen.
         """
         Task, TaskEvent = self._models.Task, self._models.TaskEvent
-        prefix = prefix.strip().lower()
-        if not prefix:
-            raise ValidationError("id", "Give a task id (or the start of one).")
-        live = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(prefix))
+        given = _given_id(prefix)
+        # The same matching as resolve_id: exact, then by its start; case only for UUIDs.
+        live = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(given))
         logged = (
             TaskEvent.select(TaskEvent.task_id)
-            .where((TaskEvent.user == self.user) & TaskEvent.task_id.startswith(prefix))
+            .where((TaskEvent.user == self.user) & TaskEvent.task_id.startswith(given))
             .distinct()
         )
-        found = sorted(
-            {task_id for (task_id,) in live.limit(11).tuples()}
-            | {task_id for (task_id,) in logged.limit(11).tuples()}
+        for candidate in dict.fromkeys((given, given.lower())):
+            if candidate != given and not UUID_TEXT.fullmatch(candidate):
+                continue
+            if (
+                live.where(Task.id == candidate).exists()
+                or logged.where(TaskEvent.task_id == candidate).exists()
+            ):
+                return candidate
+        every = itertools.chain(
+            (task_id for (task_id,) in live.tuples()),
+            (task_id for (task_id,) in logged.tuples()),
         )
+        found = sorted(_ids_named(given, every))
         if not found:
-            raise NotFoundError(f"No task, live or deleted, with an id starting {prefix!r}.")
-        if prefix in found or len(found) == 1:
-            return prefix if prefix in found else found[0]
+            raise NotFoundError(f"No task, live or deleted, with an id starting {given!r}.")
+        if len(found) == 1:
+            return found[0]
         candidates = [self._last_seen(task_id) for task_id in found[:10]]
         listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
         how_many = "more than 10" if len(found) > 10 else str(len(found))
         raise AmbiguousIdError(
-            f"The id {prefix!r} matches {how_many} tasks: {listed}. Give more characters.",
+            f"The id {given!r} matches {how_many} tasks: {listed}. Give more characters.",
             candidates,
         )
 
@@ -1313,9 +1467,15 @@ class TaskStore:
         with the same title, description and done state is left alone. One that
         differs is updated (an undoable 'edited' or 'toggled' event) only if the file
         says it changed after ours did; otherwise ours is kept, so re-importing an
-        old file never reverts work done since. An id that another owner uses in
-        this database is replaced by a stable substitute, so a second import of the
-        same file finds it again. A dry run does all of it, then rolls it back.
+        old file never reverts work done since. A dry run does all of it, then rolls
+        it back.
+
+        A new task takes the file's id only if that is a UUID that nobody here uses or
+        ever used: not another owner's task, and not one any owner's history still
+        names (a deleted task an undo may bring back). Any other id is replaced by a
+        stable substitute, reported in ``reassigned``, so a second import of the same
+        file finds the same tasks again. The file's id of a task this owner has is
+        always the same task: an id adopted from the earlier service stays as it is.
         """
         try:
             with self._backend.write():
@@ -1334,22 +1494,25 @@ class TaskStore:
             )
         now = self._clock()
         found = self._any_owners_tasks([task.id for task in tasks])
-        reassigned = self._substitute_ids(
-            sorted(task_id for task_id, task in found.items() if task.user_id != self.user)
-        )
+        reasons = self._ids_not_taken(tasks, found)
+        reassigned = self._substitute_ids(sorted(reasons))
         if reassigned:
             tasks = [
                 dataclasses.replace(task, id=reassigned.get(task.id, task.id)) for task in tasks
             ]
+            _refuse_merged_ids(tasks)
             found.update(self._any_owners_tasks(list(reassigned.values())))
         existing = {task_id: task for task_id, task in found.items() if task.user_id == self.user}
         added: list[tuple[TaskRecord, ImportedTask]] = []
         updated: list[tuple[TaskRecord, ImportedTask]] = []
         unchanged: list[TaskRecord] = []
         kept_newer: list[TaskRecord] = []
+        unreadable: list[TaskRecord] = []
         for task in tasks:
             current = existing.get(task.id)
-            if current is None:
+            if current is not None and current.unreadable:
+                unreadable.append(current)  # nothing to compare with: left as it is
+            elif current is None:
                 created = (task.created_at or task.updated_at or now).astimezone(UTC)
                 record = TaskRecord(
                     id=task.id,
@@ -1386,7 +1549,44 @@ class TaskStore:
             kept_newer=tuple(kept_newer),
             reassigned=reassigned,
             dry_run=dry_run,
+            reassigned_reasons=reasons,
+            unreadable=tuple(unreadable),
         )
+
+    def _ids_not_taken(
+        self, tasks: Sequence[ImportedTask], found: dict[str, TaskRecord]
+    ) -> dict[str, str]:
+        """The file's ids a new task may not have here, each with the reason (see
+        import_tasks); ``found`` is the live tasks with the file's ids, any owner's."""
+        reasons: dict[str, str] = {}
+        unknown: list[str] = []
+        for task in tasks:
+            holder = found.get(task.id)
+            if holder is not None:
+                if holder.user_id != self.user:
+                    reasons[task.id] = REASON_OTHER_OWNER
+            elif not UUID_TEXT.fullmatch(task.id):
+                reasons[task.id] = REASON_NOT_UUID
+            else:
+                unknown.append(task.id)
+        for task_id in self._logged_ids(unknown):
+            reasons[task_id] = REASON_IN_HISTORY
+        return reasons
+
+    def _logged_ids(self, task_ids: Sequence[str]) -> set[str]:
+        """Those of these ids that any owner's history names (the (task_id, id) index)."""
+        TaskEvent = self._models.TaskEvent
+        logged: set[str] = set()
+        statements: dict[int, str] = {}  # built once per batch size: peewee's cost is per id
+        for start in range(0, len(task_ids), IMPORT_LOOKUP_BATCH):
+            batch = list(task_ids[start : start + IMPORT_LOOKUP_BATCH])
+            sql = statements.get(len(batch))
+            if sql is None:
+                select = TaskEvent.select(TaskEvent.task_id).where(TaskEvent.task_id.in_(batch))
+                sql = statements[len(batch)] = select.distinct().sql()[0]
+            rows = self._backend.db.execute_sql(sql, batch).fetchall()
+            logged.update(task_id for (task_id,) in rows)
+        return logged
 
     def _any_owners_tasks(self, task_ids: Sequence[str]) -> dict[str, TaskRecord]:
         """The tasks with these ids, whoever owns them (ids are unique in the database).
@@ -1427,18 +1627,18 @@ class TaskStore:
                 priority,
                 position,
             ) in select:
-                found[task_id] = TaskRecord(
-                    id=task_id,
-                    title=title,
-                    description=description or "",
-                    completed=bool(completed),
-                    created_at=created,
-                    updated_at=updated,
-                    user_id=user,
-                    version=int(version),
-                    due=Due.from_key(due) if due else None,
-                    priority=Priority(priority or 0),
-                    position=float(position or 0),
+                found[task_id] = _task_record(
+                    task_id,
+                    user,
+                    title,
+                    description,
+                    completed,
+                    created,
+                    updated,
+                    version,
+                    due,
+                    priority,
+                    position,
                 )
         tags = self._tags_of(list(found))
         return {
@@ -1447,23 +1647,36 @@ class TaskStore:
         }
 
     def _substitute_ids(self, taken: Sequence[str]) -> dict[str, str]:
-        """For ids another owner already uses here, the ids to use instead.
+        """For ids a new task may not take as they are, the ids to use instead.
 
-        The substitute is a UUID5 of this owner and the original id: the same on
-        every import, so a second import of the same file still finds its tasks.
+        The substitute is a UUID5 of this owner and the original id: the same on every
+        import, so a second import of the same file still finds its tasks. One that is
+        itself taken (another owner's, or named by a history without being this owner's
+        task) is replaced the same way in turn, a few times at most.
         """
-        substitutes = {
-            task_id: str(uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self.user}\n{task_id}"))
-            for task_id in taken
-        }
-        clash = [
-            task
-            for task in self._any_owners_tasks(list(substitutes.values())).values()
-            if task.user_id != self.user
-        ]
-        if clash:
+        substitutes: dict[str, str] = {}
+        pending = {task_id: task_id for task_id in taken}  # original id -> last candidate
+        for _ in range(SUBSTITUTE_TRIES):
+            if not pending:
+                return substitutes
+            candidates = {
+                original: str(uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self.user}\n{last}"))
+                for original, last in pending.items()
+            }
+            live = self._any_owners_tasks(list(candidates.values()))
+            logged = self._logged_ids([c for c in candidates.values() if c not in live])
+            pending = {}
+            for original, candidate in candidates.items():
+                holder = live.get(candidate)
+                if (holder is None and candidate not in logged) or (
+                    holder is not None and holder.user_id == self.user
+                ):
+                    substitutes[original] = candidate  # free, or the task an import made
+                else:
+                    pending[original] = candidate
+        if pending:
             raise ConflictError(
-                "Some imported ids belong to another owner here and cannot be replaced; "
+                "Some imported ids are taken here and so are their substitutes; "
                 "nothing was imported.",
                 current=None,
             )
@@ -1473,55 +1686,66 @@ class TaskStore:
         self, added: Sequence[tuple[TaskRecord, ImportedTask]], now: datetime
     ) -> list[TaskRecord]:
         """Write new tasks and their histories through executemany (see the guide: per-row
-        query building costs several times the insert itself at 100,000 rows).
+        query building costs several times the insert itself at 100,000 rows), a batch at
+        a time, so that the rows being built never cost more than one batch's memory.
 
         Events get explicit ids so that an undo in the file can name the event it
-        reverts. Histories from the file go first, merged by time (each task's own
-        order kept), then a 'created' event, now, for each task that brought none.
+        reverts. Histories from the file take the first ids, merged by time (each task's
+        own order kept), then a 'created' event, now, for each task that brought none.
         """
         if not added:
             return []
         Task, TaskEvent = self._models.Task, self._models.TaskEvent
         task_fields = list(Task._meta.sorted_fields)
-        written: list[TaskRecord] = []
+        event_fields = list(TaskEvent._meta.sorted_fields)
         task_sql, _ = Task.insert({field: None for field in task_fields}).sql()
-        task_rows = []
+        event_sql, _ = TaskEvent.insert({field: None for field in event_fields}).sql()
+        link_sql, _ = self._models.TaskTag.insert(task="", tag=0).sql()
+        written: list[TaskRecord] = []
         histories: list[list[dict[str, Any]]] = []
-        created_events: list[dict[str, Any]] = []
         logged_at = format_timestamp(now)
         next_seq = self._next_seq()
         position_of = self._imported_positions([task for _, task in added])
         tag_ids = self._ensure_tags({t for record, _ in added for t in record.tags})
-        links: list[tuple[str, int]] = []
-        for record, task in added:
-            # Each timestamp is formatted once, for the row and for its 'created' event.
-            created, updated = (
-                format_timestamp(record.created_at),
-                format_timestamp(record.updated_at),
-            )
-            next_seq += 1
-            next_position = position_of(task)
-            due = record.due.key if record.due else None
-            tags = sorted((tag_ids[t.casefold()][1] for t in record.tags), key=str.casefold)
-            links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)
-            written.append(_replace(record, position=next_position, tags=tuple(tags)))
-            columns = {
-                "seq": next_seq - 1,
-                "due": due,
-                "priority": int(record.priority),
-                "position": next_position,
-                "id": record.id,
-                "user": self.user,
-                "title": record.title,
-                "title_key": title_key(record.title),
-                "description": record.description,
-                "completed": record.completed,
-                "created_at": created,
-                "updated_at": updated,
-                "version": record.version,
-            }
-            task_rows.append([field.db_value(columns[field.name]) for field in task_fields])
-            if task.events is None:
+        first_event = int(TaskEvent.select(peewee.fn.MAX(TaskEvent.id)).scalar() or 0) + 1
+        history_length = sum(len(task.events or ()) for _, task in added)
+        next_created = first_event + history_length
+        cursor = self._backend.db.cursor()
+        for start in range(0, len(added), IMPORT_WRITE_BATCH):
+            task_rows: list[list[Any]] = []
+            event_rows: list[list[Any]] = []
+            links: list[tuple[str, int]] = []
+            for record, task in added[start : start + IMPORT_WRITE_BATCH]:
+                # Each timestamp is formatted once, for the row and for its 'created' event.
+                created, updated = (
+                    format_timestamp(record.created_at),
+                    format_timestamp(record.updated_at),
+                )
+                next_position = position_of(task)
+                due = record.due.key if record.due else None
+                tags = sorted((tag_ids[t.casefold()][1] for t in record.tags), key=str.casefold)
+                links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)
+                written.append(_replace(record, position=next_position, tags=tuple(tags)))
+                columns = {
+                    "seq": next_seq,
+                    "due": due,
+                    "priority": int(record.priority),
+                    "position": next_position,
+                    "id": record.id,
+                    "user": self.user,
+                    "title": record.title,
+                    "title_key": title_key(record.title),
+                    "description": record.description,
+                    "completed": record.completed,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "version": record.version,
+                }
+                next_seq += 1
+                task_rows.append([field.db_value(columns[field.name]) for field in task_fields])
+                if task.events is not None:
+                    histories.append(_history_of(record.id, task))
+                    continue
                 snapshot = {
                     "title": record.title,
                     "description": record.description,
@@ -1534,67 +1758,57 @@ class TaskStore:
                     "tags": tags,
                     "position": next_position,
                 }
-                created_events.append(
-                    {
-                        "task_id": record.id,
-                        "kind": EventKind.CREATED,
-                        "at": logged_at,
-                        "before": None,
-                        "after": snapshot,
-                        "reverts": None,
-                    }
-                )
-                continue
-            histories.append(
-                [
-                    {
-                        "task_id": record.id,
-                        "kind": event.kind,
-                        "at": event.at,
-                        "before": _snapshot_data(event.before),
-                        "after": _snapshot_data(event.after),
-                        "reverts": event.reverts,
-                        "position": position,
-                    }
-                    for position, event in enumerate(task.events)
-                ]
+                row = {
+                    "id": next_created,
+                    "task_id": record.id,
+                    "user": self.user,
+                    "kind": EventKind.CREATED.value,
+                    "at": logged_at,
+                    "before": None,
+                    "after": snapshot,
+                    "reverts": None,
+                }
+                next_created += 1
+                event_rows.append([field.db_value(row[field.name]) for field in event_fields])
+            cursor.executemany(task_sql, task_rows)
+            if event_rows:
+                cursor.executemany(event_sql, event_rows)
+            if links:
+                cursor.executemany(link_sql, links)
+        if histories:
+            rows = self._history_rows(histories, first_event)
+            cursor.executemany(
+                event_sql,
+                [[field.db_value(row[field.name]) for field in event_fields] for row in rows],
             )
-        next_id = int(TaskEvent.select(peewee.fn.MAX(TaskEvent.id)).scalar() or 0) + 1
-        event_fields = list(TaskEvent._meta.sorted_fields)
-        event_rows = []
-        ordered = [
-            *heapq.merge(*histories, key=lambda event: event["at"]),
-            *created_events,
-        ]
-        ids_by_position: dict[tuple[str, int], int] = {}
-        for event in ordered:
-            event_id = next_id
-            next_id += 1
-            if "position" in event:
-                ids_by_position[(event["task_id"], event["position"])] = event_id
-            reverts = event["reverts"]
-            row = {
-                "id": event_id,
-                "task_id": event["task_id"],
-                "user": self.user,
-                "kind": event["kind"].value,
-                "at": event["at"],
-                "before": event["before"],
-                "after": event["after"],
-                "reverts": None
-                if reverts is None
-                else ids_by_position[(event["task_id"], reverts)],
-            }
-            event_rows.append([field.db_value(row[field.name]) for field in event_fields])
-        event_sql, _ = TaskEvent.insert({field: None for field in event_fields}).sql()
-        cursor = self._backend.db.cursor()
-        cursor.executemany(task_sql, task_rows)
-        cursor.executemany(event_sql, event_rows)
         self._backend.explicit_ids_written("task_events")
-        if links:
-            link_sql, _ = self._models.TaskTag.insert(task="", tag=0).sql()
-            cursor.executemany(link_sql, links)
         return written
+
+    def _history_rows(
+        self, histories: list[list[dict[str, Any]]], first_id: int
+    ) -> list[dict[str, Any]]:
+        """The histories' events as rows, merged by time, numbered from ``first_id``; an
+        undo in a history names the event it reverts by its place in that history."""
+        rows: list[dict[str, Any]] = []
+        ids_by_position: dict[tuple[str, int], int] = {}
+        for event_id, event in enumerate(heapq.merge(*histories, key=lambda e: e["at"]), first_id):
+            ids_by_position[(event["task_id"], event["position"])] = event_id
+            reverts = event["reverts"]
+            rows.append(
+                {
+                    "id": event_id,
+                    "task_id": event["task_id"],
+                    "user": self.user,
+                    "kind": event["kind"].value,
+                    "at": event["at"],
+                    "before": event["before"],
+                    "after": event["after"],
+                    "reverts": None
+                    if reverts is None
+                    else ids_by_position[(event["task_id"], reverts)],
+                }
+            )
+        return rows
 
     def _apply_imported(self, current: TaskRecord, task: ImportedTask, now: datetime) -> TaskRecord:
         """Bring one task to the file's newer content, logged like an edit from the app."""
@@ -1618,16 +1832,17 @@ class TaskStore:
         row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
         if row is not None:
             return self._records([row])[0]
-        last = (
+        logged = (
             TaskEvent.select()
             .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
             .order_by(TaskEvent.id.desc())
-            .first()
         )
-        snapshot = None if last is None else (_event(last).before or _event(last).after)
-        if snapshot is None:
-            raise NotFoundError(f"No task with id {task_id}.")
-        return _from_snapshot(task_id, self.user, snapshot)
+        for row in logged:  # the newest that holds a state (a skipped undo holds none)
+            event = _event(row)
+            snapshot = event.before or event.after
+            if snapshot is not None:
+                return _from_snapshot(task_id, self.user, snapshot)
+        raise NotFoundError(f"No task with id {task_id}.")
 
 
 # -- conversions between rows, records and the log's JSON -------------------------------------
@@ -1639,24 +1854,263 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _record(row: Any) -> TaskRecord:
-    return TaskRecord(
-        id=row.id,
-        title=row.title,
-        description=row.description or "",
-        completed=bool(row.completed),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        user_id=row.user_id,
-        version=int(row.version),
-        due=Due.from_key(row.due) if row.due else None,
-        priority=Priority(row.priority or 0),
-        position=float(row.position or 0),
+    return _task_record(
+        row.id,
+        row.user_id,
+        row.title,
+        row.description,
+        row.completed,
+        row.created_at,
+        row.updated_at,
+        row.version,
+        row.due,
+        row.priority,
+        row.position,
     )
+
+
+def _task_record(
+    task_id: str,
+    user: str,
+    title: Any,
+    description: Any,
+    completed: Any,
+    created: Any,
+    updated: Any,
+    version: Any,
+    due: Any,
+    priority: Any,
+    position: Any,
+) -> TaskRecord:
+    """The record of one stored row. A value that cannot be read (a time an old import
+    let in, text where a time belongs, a due date or number no field can hold) makes an
+    unreadable record, its id and whatever else reads, with the reason: never an error
+    that takes the whole list, and every other task with it."""
+    try:
+        # The common case, all in one go: every value of a sound row reads.
+        if (
+            isinstance(title, str)
+            and isinstance(description or "", str)
+            and EARLIEST_MOMENT <= created <= LATEST_MOMENT
+            and EARLIEST_MOMENT <= updated <= LATEST_MOMENT
+            and _kept_version(version) is not None
+            and math.isfinite(position or 0)
+        ):
+            return TaskRecord(
+                id=task_id,
+                title=title,
+                description=description or "",
+                completed=bool(completed),
+                created_at=created,
+                updated_at=updated,
+                user_id=user,
+                version=version,
+                due=_kept_due(due) if due else None,
+                priority=Priority(priority or 0),
+                position=float(position or 0),
+            )
+    except (TypeError, ValueError, OverflowError, _NotKept):
+        pass
+    problems: list[str] = []
+    record = TaskRecord(
+        id=task_id,
+        title=_readable(problems, "title", title, _text, ""),
+        description=_readable(problems, "description", description or "", _text, ""),
+        completed=bool(completed),
+        created_at=_readable(problems, "created_at", created, _kept_moment, UNREADABLE_MOMENT),
+        updated_at=_readable(problems, "updated_at", updated, _kept_moment, UNREADABLE_MOMENT),
+        user_id=user,
+        version=_readable(problems, "version", version, _kept_version, 0),
+        due=_readable(problems, "due", due, _kept_due, None) if due else None,
+        priority=_readable(problems, "priority", priority or 0, Priority, Priority.NONE),
+        position=_readable(problems, "position", position or 0, _kept_position, 0.0),
+    )
+    return dataclasses.replace(record, unreadable="; ".join(problems)) if problems else record
+
+
+def _readable(
+    problems: list[str], name: str, value: Any, read: Callable[[Any], Any], placeholder: Any
+) -> Any:
+    """``read(value)``, or the placeholder with the reason noted when it does not read
+    (``read`` raises, or returns None)."""
+    try:
+        result = read(value)
+    except (TypeError, ValueError, OverflowError, _NotKept):
+        result = None
+    if result is None:
+        if isinstance(value, datetime):  # reads, but is no time every zone can show
+            problems.append(f"{name} {_raw(value)} is outside the times TaskFlow keeps")
+        else:
+            problems.append(f"{name} {_raw(value)} cannot be read")
+        return placeholder
+    return result
+
+
+def _kept_moment(value: Any) -> datetime | None:
+    """A stored time (already parsed, in UTC) inside the range every zone can show."""
+    if isinstance(value, datetime) and EARLIEST_MOMENT <= value <= LATEST_MOMENT:
+        return value
+    return None
+
+
+def _kept_version(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_VERSION:
+        return value
+    return None
+
+
+class _NotKept(Exception):
+    """A stored value that reads, but is not one the store keeps (see _kept_due)."""
+
+
+def _kept_due(value: Any) -> Due:
+    due = Due.from_key(value)
+    if due.key != value or day_problem(due.day) is not None:
+        raise _NotKept(value)
+    return due
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _kept_position(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _raw(value: Any) -> str:
+    """A stored value, quoted short, for the reason a row cannot be read."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = value if isinstance(value, str) else repr(value)
+    return repr(text[:40] + ("…" if len(text) > 40 else ""))
+
+
+def _given_id(prefix: str) -> str:
+    given = prefix.strip()
+    if not given:
+        raise ValidationError("id", "Give a task id (or the start of one).")
+    return given
+
+
+def _ids_named(given: str, ids: Iterable[str], limit: int = 11) -> list[str]:
+    """Those of ``ids`` that ``given`` names as their start, at most ``limit`` of them,
+    without repeats. The database's LIKE found them ignoring case (for ASCII, or for all
+    of Unicode on PostgreSQL); here case counts, except for UUID text typed in capitals."""
+    lowered = given.lower() if _HEX_TEXT.fullmatch(given) else None
+    found: dict[str, None] = {}
+    for task_id in ids:
+        if task_id.startswith(given) or (
+            lowered is not None and task_id.startswith(lowered) and UUID_TEXT.fullmatch(task_id)
+        ):
+            found[task_id] = None
+            if len(found) >= limit:
+                break
+    return list(found)
+
+
+def _undo_blocked(undone: EventRecord, why: str, current: TaskRecord | None) -> UndoBlockedError:
+    # The title named is the task's own (or its id): a refused earlier title may hold the
+    # very control characters that are the reason.
+    name = f"“{current.title}”" if current is not None else undone.task_id
+    return UndoBlockedError(
+        f"Cannot undo the change “{undone.summary}” of {name}: {why}. "
+        "Skipping it ('taskflow undo --skip', or U in the app) lets the next undo reach "
+        "the change before it.",
+        event_id=undone.id,
+        task_id=undone.task_id,
+        current=current,
+    )
+
+
+def _restore_problem(snapshot: TaskSnapshot, fields: Sequence[str] | None) -> str | None:
+    """Why putting back these fields of a logged state (all of it: None) would store what
+    validation refuses, or None. An undo never restores what a new task could not hold:
+    a title with a terminal escape that came in through an imported history, say."""
+    names = set(EDITABLE_FIELDS if fields is None else fields)
+    if snapshot.unreadable:
+        return f"the task could not be read when that change was made ({snapshot.unreadable})"
+    try:
+        if "title" in names:
+            clean_title(snapshot.title)
+        if "description" in names:
+            clean_description(snapshot.description)
+        if "tags" in names:
+            _checked_tags(snapshot.tags)
+        if "due" in names:
+            _checked_due(snapshot.due)
+    except ValidationError as error:
+        return f"it would put back a {error.field} that is refused ({error.message.rstrip('.')})"
+    if "position" in names and snapshot.position is not None:
+        problem = number_problem(snapshot.position, largest=MAX_POSITION)
+        if problem is not None:
+            return f"it would put back a position that {problem}"
+    stamps = (
+        [snapshot.updated_at] if fields is not None else [snapshot.created_at, snapshot.updated_at]
+    )
+    for moment in stamps:
+        if moment_problem(moment) is not None:
+            return f"it would put back a time ({moment.isoformat()}) outside what TaskFlow keeps"
+    return None
+
+
+def _history_of(task_id: str, task: ImportedTask) -> list[dict[str, Any]]:
+    """A file's history of one task, as the log keeps it, each event with its place."""
+    return [
+        {
+            "task_id": task_id,
+            "kind": event.kind,
+            "at": event.at,
+            "before": _snapshot_data(event.before),
+            "after": _snapshot_data(event.after),
+            "reverts": event.reverts,
+            "position": position,
+        }
+        for position, event in enumerate(task.events or ())
+    ]
+
+
+def _refuse_merged_ids(tasks: Sequence[ImportedTask]) -> None:
+    """Two tasks of a file that the substitutes make one (a file holding both an id and
+    the substitute an earlier import gave it): refused, as a repeated id is."""
+    seen: dict[str, str] = {}
+    for task in tasks:
+        earlier = seen.setdefault(task.id, task.where)
+        if earlier != task.where:
+            raise ValidationError(
+                "id",
+                f"{task.where} and {earlier} are the same task here ({task.id}); "
+                "nothing was imported.",
+            )
+
+
+def _refuse_unreadable(task: TaskRecord, what: str) -> None:
+    if task.unreadable:
+        raise UnreadableTaskError(
+            f"The task {task.id} cannot be read ({task.unreadable}), so it cannot be {what}; "
+            f"it can be shown and deleted ('taskflow rm {task.id}').",
+            task_id=task.id,
+        )
+
+
+def _refuse_unreadable_history(task: TaskRecord, events: Sequence[EventRecord]) -> None:
+    for event in events:
+        if event.unreadable:
+            raise UnreadableTaskError(
+                f"The history of task {task.id} holds a change that cannot be read "
+                f"({event.unreadable}), so it cannot be exported with --events; "
+                "export without --events.",
+                task_id=task.id,
+            )
 
 
 def _checked_due(due: Due | None) -> Due | None:
     if due is not None and not isinstance(due, Due):
         raise ValidationError("due", "A due date must be a day, with an optional time.")
+    problem = day_problem(due.day) if due is not None else None
+    if problem is not None:
+        raise ValidationError("due", f"The due date {due.day.isoformat()} {problem}.")
     return due
 
 
@@ -1698,7 +2152,7 @@ def _snapshot(record: TaskRecord | None) -> TaskSnapshot | None:
 def _snapshot_json(record: TaskRecord | None) -> dict[str, Any] | None:
     if record is None:
         return None
-    return {
+    data = {
         "title": record.title,
         "description": record.description,
         "completed": record.completed,
@@ -1710,6 +2164,10 @@ def _snapshot_json(record: TaskRecord | None) -> dict[str, Any] | None:
         "tags": list(record.tags),
         "position": record.position,
     }
+    if record.unreadable:
+        # Deleting an unreadable task logs its placeholders: marked, so no undo restores them.
+        data["unreadable"] = record.unreadable
+    return data
 
 
 def _snapshot_data(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
@@ -1736,21 +2194,34 @@ def _json_text(data: dict[str, Any] | None) -> str | None:
 
 
 def _snapshot_from_json(data: dict[str, Any] | None) -> TaskSnapshot | None:
+    """A logged state; TypeError, ValueError or KeyError if it does not read as one."""
     if data is None:
         return None
+    if not isinstance(data, dict):
+        raise TypeError("not a logged state")
+    if not isinstance(data["title"], str) or not isinstance(data["description"], str):
+        raise TypeError("title and description must be text")
     return TaskSnapshot(
         title=data["title"],
         description=data["description"],
         completed=bool(data["completed"]),
-        created_at=parse_timestamp(data["created_at"]),
-        updated_at=parse_timestamp(data["updated_at"]),
+        created_at=_logged_moment(data["created_at"]),
+        updated_at=_logged_moment(data["updated_at"]),
         version=int(data["version"]),
         # Events logged before schema v4 have none of these.
         due=Due.from_key(data["due"]) if data.get("due") else None,
         priority=Priority(int(data.get("priority") or 0)),
         tags=tuple(data.get("tags") or ()),
         position=None if data.get("position") is None else float(data["position"]),
+        unreadable=str(data.get("unreadable") or ""),
     )
+
+
+def _logged_moment(text: Any) -> datetime:
+    moment = parse_timestamp(text)
+    if moment_problem(moment) is not None:
+        raise ValueError(f"{text!r} is outside the times TaskFlow keeps")
+    return moment
 
 
 def _from_snapshot(task_id: str, user: str, snapshot: TaskSnapshot) -> TaskRecord:
@@ -1771,15 +2242,57 @@ def _from_snapshot(task_id: str, user: str, snapshot: TaskSnapshot) -> TaskRecor
 
 
 def _event(row: Any) -> EventRecord:
-    return EventRecord(
-        id=int(row.id),
-        task_id=row.task_id,
-        user_id=row.user_id,
-        kind=EventKind(row.kind),
-        at=row.at,
-        before=_snapshot_from_json(row.before),
-        after=_snapshot_from_json(row.after),
-        reverts_event_id=row.reverts_event_id,
+    """The record of one logged change; one that cannot be read (a time outside what can
+    be shown, a state that is not JSON) becomes an unreadable event, never an error."""
+    kind = EventKind(row.kind)  # the schema allows no other
+    if isinstance(row.after, dict) and row.after.get(SKIP_MARKER) is True:
+        return EventRecord(
+            id=int(row.id),
+            task_id=row.task_id,
+            user_id=row.user_id,
+            kind=kind,
+            at=_kept_moment(row.at) or UNREADABLE_MOMENT,
+            before=None,
+            after=None,
+            reverts_event_id=row.reverts_event_id,
+            skipped=True,
+        )
+    try:
+        at = _kept_moment(row.at)
+        if at is None:
+            raise ValueError(f"at {_raw(row.at)}")
+        return EventRecord(
+            id=int(row.id),
+            task_id=row.task_id,
+            user_id=row.user_id,
+            kind=kind,
+            at=at,
+            before=_snapshot_from_json(row.before),
+            after=_snapshot_from_json(row.after),
+            reverts_event_id=row.reverts_event_id,
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
+        return EventRecord(
+            id=int(row.id),
+            task_id=row.task_id,
+            user_id=row.user_id,
+            kind=kind,
+            at=_kept_moment(row.at) or UNREADABLE_MOMENT,
+            before=None,
+            after=None,
+            reverts_event_id=row.reverts_event_id,
+            unreadable=_unreadable_reason(error),
+        )
+
+
+def _unreadable_reason(error: BaseException) -> str:
+    detail = str(error)[:80]
+    if isinstance(error, KeyError):
+        return f"the logged state lacks {detail}"
+    return (
+        f"the logged change does not read ({detail})"
+        if detail
+        else "the logged change does not read"
     )
 
 
@@ -1796,11 +2309,6 @@ def _shared_prefix(left: str, right: str) -> int:
         if a != b:
             return position
     return min(len(left), len(right))
-
-
-def _title(event: EventRecord) -> str:
-    snapshot = event.after or event.before
-    return snapshot.title if snapshot else event.task_id
 
 
 def _beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> Any:

@@ -22,20 +22,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, NoReturn, TextIO
 
 from store.errors import FileFormatError, ValidationError
 from store.planning import Due, Priority, clean_tag, clean_tags
-from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
-from store.validation import clean_description, clean_title
+from store.records import UNREADABLE_MOMENT, EventKind, EventRecord, TaskRecord, TaskSnapshot
+from store.validation import (
+    MAX_POSITION,
+    MAX_VERSION,
+    clean_description,
+    clean_title,
+    day_problem,
+    moment_problem,
+    number_problem,
+)
 
 FORMAT_MARKER = "taskflow"
 # 2 added each task's due, priority, tags and position; version 1 files still read.
@@ -46,6 +55,17 @@ FORMAT_VERSION = 2
 CONTENT_ID_NAMESPACE = uuid.UUID("6f1d8a52-3c0e-4a3b-9a57-1f5e0c2b7d41")
 MAX_ID_LENGTH = 200
 _SPACE = re.compile(r"\s")
+# Our own ids, and those we keep from a file: UUIDs as str(uuid.UUID) writes them.
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+# What an import reads at most. A file is read whole and checked before anything is
+# written (so that a bad record refuses it all); this bounds the memory that takes:
+# see the README (Import) for what a file just under it costs. Past it, a file is
+# refused unread (its size says so), and a pipe that never ends once just past it.
+MAX_IMPORT_BYTES = 128 * 2**20
+# How deeply JSON may nest. Our files need 7 levels and Taskwarrior's 4; a deeper file
+# is refused before anything walks it (Python's own parser gives up near 1,000).
+MAX_JSON_DEPTH = 64
 
 # A date without a time (todo.txt, a CSV "2026-11-20") becomes noon UTC of that day:
 # it then shows as the same calendar day in every time zone from UTC-11 to UTC+11,
@@ -64,7 +84,7 @@ IMPORT_FORMATS = (Format.JSON, Format.TASKWARRIOR, Format.TODOTXT, Format.CSV)
 EXPORT_FORMATS = (Format.JSON, Format.CSV, Format.TODOTXT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportedEvent:
     """One entry of a task's history as our JSON carries it."""
 
@@ -75,7 +95,7 @@ class ImportedEvent:
     reverts: int | None  # the position of the reverted event in the same task's list
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportedTask:
     """A task read from a file, validated, not yet written."""
 
@@ -123,9 +143,13 @@ class ImportOutcome:
     updated: tuple[TaskRecord, ...] = ()  # as they are after the import
     unchanged: tuple[TaskRecord, ...] = ()  # already here with the same content
     kept_newer: tuple[TaskRecord, ...] = ()  # differ, but ours changed later: ours kept
-    # Ids taken by another owner in this database: file id -> the id used instead.
+    # Ids not taken as they are: file id -> the id used instead (see TaskStore.import_tasks).
     reassigned: Mapping[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    # Why each of ``reassigned`` was replaced, in words: file id -> reason.
+    reassigned_reasons: Mapping[str, str] = field(default_factory=dict)
+    # Here with the file's id, but stored in a way that cannot be read: left alone.
+    unreadable: tuple[TaskRecord, ...] = ()
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -133,8 +157,21 @@ class ImportOutcome:
 
 def read_file(path: Path, fmt: Format | None = None) -> ParsedFile:
     """Read and validate a whole file; FileFormatError names the record or line at fault."""
+    from store.config import special_file_kind
+
+    # Before it is opened: opening a FIFO waits for a writer (the import hung), and a
+    # device may never end. What comes through a pipe can be given on standard input.
     try:
-        data = path.read_bytes()
+        kind = special_file_kind(path.stat().st_mode)
+    except OSError:
+        kind = None  # missing or unreadable: the read below says which
+    if kind is not None and kind != "a folder":
+        raise FileFormatError(
+            f"Cannot import {path}: it is {kind}, not a regular file; to import what a "
+            "program writes, pipe it to 'taskflow import -' with --format."
+        )
+    try:
+        data = _read_file_limited(path)
     except IsADirectoryError:
         raise FileFormatError(f"Cannot import {path}: it is a folder, not a file.") from None
     except OSError as error:
@@ -143,9 +180,59 @@ def read_file(path: Path, fmt: Format | None = None) -> ParsedFile:
     return parse_bytes(data, fmt, name=str(path), filename=path.name)
 
 
-def parse_bytes(data: bytes, fmt: Format | None, *, name: str, filename: str = "") -> ParsedFile:
-    """Decode (UTF-8, a BOM allowed), find the format if not given, parse and validate."""
-    text = decode(data, name)
+def _read_file_limited(path: Path) -> str:
+    """The file's text: decoded as soon as it is read, so that its bytes are not held
+    while the text is parsed (for a big file, that is its size again)."""
+    with path.open("rb") as stream:
+        return decode(read_limited(stream, str(path)), str(path))
+
+
+# Read a stream in pieces this size, so that a pipe or a device costs no more than the
+# limit (a regular file is read in one piece of its own size).
+_READ_CHUNK = 1 << 20
+
+
+def read_limited(stream: BinaryIO, name: str) -> bytes:
+    """All of ``stream`` if it holds at most MAX_IMPORT_BYTES, else FileFormatError after
+    reading just past the limit: /dev/zero or an endless pipe is refused, not read forever."""
+    try:
+        expected = os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        expected = 0
+    _refuse_too_large(expected, name)  # a regular file says its size: refused unread
+    want = expected + 1 if expected else _READ_CHUNK
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        _refuse_too_large(total, name)
+        want = _READ_CHUNK
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _refuse_too_large(size: int, name: str) -> None:
+    if size > MAX_IMPORT_BYTES:
+        raise FileFormatError(
+            f"{name} is larger than {MAX_IMPORT_BYTES // 2**20} MiB, the most an import reads; "
+            "nothing was imported (split the file, or import it in parts)."
+        )
+
+
+def parse_bytes(
+    data: bytes | str, fmt: Format | None, *, name: str, filename: str = ""
+) -> ParsedFile:
+    """Decode (UTF-8, a BOM allowed), find the format if not given, parse and validate.
+    Text already decoded (read_file's) is taken as it is."""
+    if isinstance(data, str):
+        text = data
+    else:
+        _refuse_too_large(len(data), name)
+        text = decode(data, name)
+    del data  # what is parsed is the text: the bytes need not be held as well
     return parse(text, fmt or detect_format(filename, text, name), name=name)
 
 
@@ -167,11 +254,15 @@ def detect_format(filename: str, text: str, name: str) -> Format:
         return Format.CSV
     if suffix in (".txt", ".todo") or filename.lower() in ("todo.txt", "done.txt"):
         return Format.TODOTXT
-    start = text.lstrip()[:1]
+    # Looked at without copying the text (stripping a 200 MB text copies 200 MB).
+    lead = _LEADING_SPACE.match(text)
+    begins = lead.end() if lead else 0
+    start = text[begins : begins + 1]
     if start == "{":
         # Our JSON is one object with a format marker; older Taskwarriors write one
         # task a line (JSON lines), each an object with a uuid.
-        first_line = text.lstrip().split("\n", 1)[0]
+        line_end = text.find("\n", begins)
+        first_line = text[begins : line_end if line_end >= 0 else len(text)]
         return Format.TASKWARRIOR if '"uuid"' in first_line else Format.JSON
     if start == "[":
         return Format.TASKWARRIOR
@@ -179,6 +270,9 @@ def detect_format(filename: str, text: str, name: str) -> Format:
         f"Cannot tell the format of {name}; give --format "
         f"({', '.join(f.value for f in IMPORT_FORMATS)})."
     )
+
+
+_LEADING_SPACE = re.compile(r"\s+")
 
 
 def parse(text: str, fmt: Format, *, name: str = "the file") -> ParsedFile:
@@ -219,6 +313,8 @@ def _clean_text(where: str, title: Any, description: Any) -> tuple[str, str]:
 
 
 def _check_id(where: str, value: Any) -> str:
+    """An id as the file gives it. One that is not a UUID in our form is kept here only
+    to find the task by; the store replaces it when it adds the task (import_tasks)."""
     if not isinstance(value, str) or not value.strip():
         raise _Refused(f"{where}: the id must be non-empty text")
     if len(value) > MAX_ID_LENGTH or not value.isprintable() or _SPACE.search(value):
@@ -227,6 +323,25 @@ def _check_id(where: str, value: Any) -> str:
             "printable characters, no spaces)"
         )
     return value
+
+
+def _shown(value: Any, width: int = 40) -> str:
+    """A value quoted in a refusal, short whatever it is: the start of a text, a small
+    number, or what kind of thing it is (a huge or deeply nested value is never turned
+    into text just to show its first characters)."""
+    if isinstance(value, str):
+        return repr(value[:width])
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if abs(value) < 10**width else "a very large number"
+    if isinstance(value, float):
+        return repr(value)[:width]
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def content_id(fmt: Format, created: str, text: str, occurrence: int) -> str:
@@ -250,15 +365,33 @@ def _parse_moment(where: str, what: str, value: Any, *, lenient: bool = False) -
     text = value.strip()
     try:
         if lenient and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), DATE_ONLY_TIME)
+            return _kept_moment(
+                where, what, text, datetime.combine(date.fromisoformat(text), DATE_ONLY_TIME)
+            )
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise _Refused(f"{where}: {what} {text[:40]!r} is not an ISO 8601 timestamp") from None
     if moment.tzinfo is None:
         if not lenient:
-            raise _Refused(f"{where}: {what} {text!r} has no time zone (add 'Z' for UTC)")
-        return moment.replace(tzinfo=UTC)
+            raise _Refused(f"{where}: {what} {text[:40]!r} has no time zone (add 'Z' for UTC)")
+        moment = moment.replace(tzinfo=UTC)
+    return _kept_moment(where, what, text, moment)
+
+
+def _kept_moment(where: str, what: str, text: str, moment: datetime) -> datetime:
+    """The moment in UTC, if it is one the store keeps: one that reads back, and shows,
+    in every time zone (see store.validation.EARLIEST_MOMENT)."""
+    problem = moment_problem(moment)
+    if problem is not None:
+        raise _Refused(f"{where}: {what} {text[:40]!r} {problem}")
     return moment.astimezone(UTC)
+
+
+def _kept_day(where: str, what: str, day: date) -> date:
+    problem = day_problem(day)
+    if problem is not None:
+        raise _Refused(f"{where}: {what} {day.isoformat()} {problem}")
+    return day
 
 
 # -- our JSON -----------------------------------------------------------------------------------
@@ -281,39 +414,217 @@ _EVENT_SHAPES = {
 }
 
 
-def _load_json(text: str) -> Any:
+def _load_json(text: str, where: str | None = None) -> Any:
+    """JSON as the standard says it (no NaN or Infinity), at most MAX_JSON_DEPTH deep.
+
+    ``where`` names a line read on its own (JSON lines); otherwise the position is
+    the line and column in the file."""
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as error:
-        raise _Refused(f"line {error.lineno}, column {error.colno}: {error.msg}") from None
+        place = f"column {error.colno}" if where else f"line {error.lineno}, column {error.colno}"
+        raise _Refused(f"{where + ', ' if where else ''}{place}: {error.msg}") from None
     except RecursionError:
-        raise _Refused("the JSON is nested too deeply") from None
+        raise _Refused(_too_deep(where)) from None
+    except _Refused as refused:  # NaN or Infinity (see _not_json)
+        raise _Refused(f"{where}: {refused}" if where else str(refused)) from None
+    except ValueError:
+        # Python refuses to read an integer of more than 4,300 digits.
+        raise _Refused(f"{where + ': ' if where else ''}a number has too many digits") from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise _Refused(_too_deep(where))
+    return value
+
+
+def _not_json(constant: str) -> Any:
+    """Python's JSON reads NaN and Infinity, which JSON has not: refused."""
+    raise _Refused(f"{constant} is not a JSON number (numbers must be finite)")
+
+
+def _too_deep(where: str | None) -> str:
+    lead = f"{where}: " if where else ""
+    return f"{lead}the JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep (without recursion)."""
+    if not isinstance(value, dict | list):
+        return False
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                pending.append((child, depth + 1))
+    return False
 
 
 def _parse_json(text: str) -> ParsedFile:
-    document = _load_json(text)
+    """Our document, its tasks read one at a time (see _StreamedJSON): what a big file
+    costs is its text and the tasks made from it, never the whole parsed tree as well."""
+    stream = _StreamedJSON(text)
+    start = stream.skip(0)
+    if text[start : start + 1] != "{":
+        _check_document(_load_json(text))  # not an object: says what it is instead
+    fields: dict[str, Any] = {}
+    tasks: list[ImportedTask] = []
+    for key, at in stream.members(start):
+        if key == "tasks" and text[at : at + 1] == "[":
+            # Made into tasks as they are read if the header came first (as we write
+            # it); otherwise held, to be checked once the header is known.
+            items = stream.array(at, depth=2)
+            if _header_problem(fields) is None:
+                tasks = [_json_task(item, f"task {n}") for n, item in enumerate(items, 1)]
+                fields[key] = []
+            else:
+                fields[key] = list(items)
+            stream.resume(stream.end)
+        else:
+            value, end = stream.value(at, depth=1)
+            fields[key] = value
+            stream.resume(end)
+    stream.finish()
+    _check_document(fields)
+    if fields["tasks"]:  # held: the header came after the tasks
+        tasks = [_json_task(item, f"task {n}") for n, item in _taken(fields["tasks"])]
+    return ParsedFile(Format.JSON, tuple(tasks))
+
+
+def _header_problem(document: Any) -> str | None:
+    """Why a document is not a TaskFlow export this TaskFlow reads, or None."""
     if not isinstance(document, dict) or document.get("format") != FORMAT_MARKER:
-        raise _Refused(
+        return (
             f'not a TaskFlow export (expected an object with "format": "{FORMAT_MARKER}"; '
             "for Taskwarrior's export use --format taskwarrior)"
         )
     found = document.get("format_version")
     if not isinstance(found, int) or isinstance(found, bool) or found < 1:
-        raise _Refused('"format_version" must be a positive whole number')
+        return '"format_version" must be a positive whole number'
     if found > FORMAT_VERSION:
-        raise _Refused(
+        return (
             f"written by a newer TaskFlow (format version {found}; this one reads "
             f"up to {FORMAT_VERSION}); upgrade TaskFlow to import it"
         )
+    return None
+
+
+def _check_document(document: Any) -> None:
+    problem = _header_problem(document)
+    if problem is not None:
+        raise _Refused(problem)
     unknown = set(document) - {"format", "format_version", "tasks"}
     if unknown:
         raise _Refused(f"unknown top-level field(s): {', '.join(sorted(unknown))}")
-    items = document.get("tasks")
-    if not isinstance(items, list):
+    if not isinstance(document.get("tasks"), list):
         raise _Refused('"tasks" must be a list')
-    return ParsedFile(
-        Format.JSON, tuple(_json_task(item, f"task {n}") for n, item in enumerate(items, 1))
-    )
+
+
+class _StreamedJSON:
+    """One JSON text read a piece at a time: an object's members, an array's items, each
+    value whole (json's own decoder, with its errors and positions), so that a caller
+    can turn each item into what it needs and let the parsed item go. The same limits
+    as _load_json: no NaN or Infinity, at most MAX_JSON_DEPTH deep, numbers Python reads."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.end = 0
+        self._next = 0
+        self._decoder = json.JSONDecoder(parse_constant=_not_json)
+
+    def skip(self, position: int) -> int:
+        match = _JSON_SPACE.match(self.text, position)
+        return match.end() if match else position
+
+    def fail(self, message: str, position: int) -> NoReturn:
+        error = json.JSONDecodeError(message, self.text, position)
+        raise _Refused(f"line {error.lineno}, column {error.colno}: {error.msg}")
+
+    def value(self, position: int, *, depth: int) -> tuple[Any, int]:
+        """The value at ``position``, nested ``depth`` deep in the text, and where it ends."""
+        try:
+            value, end = self._decoder.raw_decode(self.text, position)
+        except json.JSONDecodeError as error:
+            self.fail(error.msg, error.pos)
+        except RecursionError:
+            raise _Refused(_too_deep(None)) from None
+        except ValueError:
+            raise _Refused("a number has too many digits") from None
+        if _deeper_than(value, MAX_JSON_DEPTH - depth):
+            raise _Refused(_too_deep(None))
+        return value, end
+
+    def resume(self, position: int) -> None:
+        """Where the members (see ``members``) go on: after the value just read."""
+        self._next = position
+
+    def members(self, position: int) -> Iterator[tuple[str, int]]:
+        """Each member of the object at ``position``: its key and where its value starts.
+        The caller reads the value and says where it ended (``resume``)."""
+        text = self.text
+        position = self.skip(position + 1)
+        if text[position : position + 1] == "}":
+            self.end = position + 1
+            return
+        while True:
+            if text[position : position + 1] != '"':
+                self.fail("Expecting property name enclosed in double quotes", position)
+            try:
+                key, position = json.decoder.scanstring(text, position + 1)
+            except json.JSONDecodeError as error:
+                self.fail(error.msg, error.pos)
+            position = self.skip(position)
+            if text[position : position + 1] != ":":
+                self.fail("Expecting ':' delimiter", position)
+            yield key, self.skip(position + 1)
+            position = self.skip(self._next)
+            mark = text[position : position + 1]
+            if mark == "}":
+                self.end = position + 1
+                return
+            if mark != ",":
+                self.fail("Expecting ',' delimiter", position)
+            position = self.skip(position + 1)
+
+    def array(self, position: int, *, depth: int) -> Iterator[Any]:
+        """Each item of the array at ``position`` (itself ``depth`` deep), read in turn;
+        afterwards ``end`` is where the array ends."""
+        text = self.text
+        position = self.skip(position + 1)
+        if text[position : position + 1] == "]":
+            self.end = position + 1
+            return
+        while True:
+            item, position = self.value(position, depth=depth + 1)
+            yield item
+            position = self.skip(position)
+            mark = text[position : position + 1]
+            if mark == "]":
+                self.end = position + 1
+                return
+            if mark != ",":
+                self.fail("Expecting ',' delimiter", position)
+            position = self.skip(position + 1)
+
+    def finish(self) -> None:
+        """Nothing but white space may follow the value just read."""
+        position = self.skip(self.end)
+        if position != len(self.text):
+            self.fail("Extra data", position)
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _taken(items: list[Any]) -> Iterator[tuple[int, Any]]:
+    """Each item with its number from 1, let go of in the list as it is handed out: the
+    parsed JSON of a big file is freed task by task while the tasks are made from it,
+    instead of both being held whole at once."""
+    for index in range(len(items)):
+        item, items[index] = items[index], None
+        yield index + 1, item
 
 
 def _json_task(item: Any, where: str) -> ImportedTask:
@@ -336,6 +647,7 @@ def _json_task(item: Any, where: str) -> ImportedTask:
             _json_event(event, f"{where}, event {n}", n - 1)
             for n, event in enumerate(item["events"], 1)
         )
+        _check_history(where, events)
     return ImportedTask(
         id=task_id,
         title=title,
@@ -365,12 +677,14 @@ def _due(where: str, value: Any) -> Due | None:
     try:
         if match is None:
             raise ValueError
-        return Due(date.fromisoformat(match[1]), time.fromisoformat(match[2]) if match[2] else None)
+        due = Due(date.fromisoformat(match[1]), time.fromisoformat(match[2]) if match[2] else None)
     except ValueError:
         raise _Refused(
-            f"{where}: due {str(value)[:40]!r} is not a date as YYYY-MM-DD, "
+            f"{where}: due {_shown(value)} is not a date as YYYY-MM-DD, "
             "optionally with a time as HH:MM"
         ) from None
+    _kept_day(where, "due", due.day)
+    return due
 
 
 def _priority(where: str, value: Any) -> Priority:
@@ -384,7 +698,7 @@ def _priority(where: str, value: Any) -> Priority:
             return Priority.parse(value)
         except ValueError:
             pass
-    raise _Refused(f"{where}: priority {str(value)[:20]!r} is not none, low, medium or high")
+    raise _Refused(f"{where}: priority {_shown(value, 20)} is not none, low, medium or high")
 
 
 def _tags(where: str, value: Any) -> tuple[str, ...]:
@@ -399,10 +713,11 @@ def _tags(where: str, value: Any) -> tuple[str, ...]:
 def _position(where: str, value: Any) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Refused(f"{where}: position must be a number")
-    if abs(value) == float("inf"):
-        raise _Refused(f"{where}: position must be a finite number")
+    problem = number_problem(value, largest=MAX_POSITION)
+    if problem is not None:
+        raise _Refused(f"{where}: position {_shown(value, 20)} {problem}")
     return float(value)
 
 
@@ -413,8 +728,8 @@ def _boolean(where: str, what: str, value: Any) -> bool:
 
 
 def _version(where: str, value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise _Refused(f"{where}: version must be a whole number from 1")
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_VERSION:
+        raise _Refused(f"{where}: version must be a whole number from 1 to {MAX_VERSION:,}")
     return value
 
 
@@ -425,8 +740,8 @@ def _json_event(item: Any, where: str, position: int) -> ImportedEvent:
         raise _Refused(f"{where}: must have exactly the fields {', '.join(sorted(_EVENT_KEYS))}")
     try:
         kind = EventKind(item["kind"])
-    except ValueError:
-        raise _Refused(f"{where}: unknown kind {str(item['kind'])[:30]!r}") from None
+    except (TypeError, ValueError):
+        raise _Refused(f"{where}: unknown kind {_shown(item['kind'], 30)}") from None
     before = _json_snapshot(item["before"], f"{where}, before")
     after = _json_snapshot(item["after"], f"{where}, after")
     needs_before, needs_after = _EVENT_SHAPES[kind]
@@ -447,6 +762,24 @@ def _json_event(item: Any, where: str, position: int) -> ImportedEvent:
     )
 
 
+def _check_history(where: str, events: Sequence[ImportedEvent]) -> None:
+    """A history an undo can walk back: each change possible after the ones before it
+    (no edit of a deleted task, no second creation), and ending with the task there,
+    as the file has it. One that ends in 'deleted' would leave an undo that can only
+    fail: restoring a task that is there."""
+    exists: bool | None = None  # unknown until an event says (an adopted task has no 'created')
+    for number, event in enumerate(events, 1):
+        creates = event.kind in (EventKind.CREATED, EventKind.RESTORED)
+        if exists is creates:  # a creation while there, or any other change while deleted
+            state = "there" if exists else "deleted"
+            raise _Refused(
+                f"{where}, event {number}: a {event.kind.value!r} event while the task was {state}"
+            )
+        exists = event.kind is not EventKind.DELETED
+    if exists is False:
+        raise _Refused(f"{where}: its history ends with 'deleted', but the task is in the file")
+
+
 def _set_or_null(needed: bool) -> str:
     return "set" if needed else "null"
 
@@ -462,13 +795,12 @@ def _json_snapshot(item: Any, where: str) -> TaskSnapshot | None:
             f"{where}: must be null or an object with {', '.join(sorted(_SNAPSHOT_KEYS))}"
             f" (and {', '.join(sorted(_SNAPSHOT_PLANNING_KEYS))})"
         )
-    # Past states are kept as they were (a title adopted from an older database may
-    # not pass today's rules); only their types are checked.
-    if not isinstance(item["title"], str) or not isinstance(item["description"], str):
-        raise _Refused(f"{where}: title and description must be text")
+    # Every past state passes the rules a task's own fields do: an undo can put it back
+    # (a title holding a terminal escape, say, would otherwise come in through history).
+    title, description = _clean_text(where, item["title"], item["description"])
     return TaskSnapshot(
-        title=item["title"],
-        description=item["description"],
+        title=title,
+        description=description,
         completed=_boolean(where, "completed", item["completed"]),
         created_at=_parse_moment(where, "created_at", item["created_at"]),
         updated_at=_parse_moment(where, "updated_at", item["updated_at"]),
@@ -481,24 +813,11 @@ def _snapshot_planning(item: dict[str, Any], where: str) -> dict[str, Any]:
     """Due, priority, tags and position of a snapshot that has them."""
     if "due" not in item:
         return {}
-    try:
-        due = Due.from_key(item["due"]) if item["due"] is not None else None
-        priority = Priority(item["priority"])
-        tags = tuple(item["tags"])
-        if not all(isinstance(tag, str) for tag in tags):
-            raise ValueError
-        position = item["position"]
-        if position is not None and (
-            isinstance(position, bool) or not isinstance(position, int | float)
-        ):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise _Refused(f"{where}: due, priority, tags or position is not valid") from None
     return {
-        "due": due,
-        "priority": priority,
-        "tags": tags,
-        "position": None if position is None else float(position),
+        "due": _due(where, item["due"]),
+        "priority": _priority(where, item["priority"]),
+        "tags": _tags(where, item["tags"]),
+        "position": _position(where, item["position"]),
     }
 
 
@@ -725,9 +1044,11 @@ def _todotxt_words(where: str, text: str) -> tuple[list[str], tuple[str, ...], d
 
 def _todo_date(where: str, text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise _Refused(f"{where}: {text} is not a real date") from None
+    # Kept as noon UTC of the day (or a due day): the same range either way.
+    return _kept_day(where, "the date", day)
 
 
 # -- Taskwarrior --------------------------------------------------------------------------------
@@ -743,32 +1064,32 @@ _TW_PRIORITIES = {"H": Priority.HIGH, "M": Priority.MEDIUM, "L": Priority.LOW}
 
 
 def _parse_taskwarrior(text: str) -> ParsedFile:
-    """``task export``: a JSON array (Taskwarrior 2.4+) or one object a line (older)."""
-    records: list[tuple[str, Any]] = []
-    stripped = text.strip()
-    if stripped.startswith("["):
-        items = _load_json(text)
-        if not isinstance(items, list):
-            raise _Refused("expected a JSON array of tasks")
-        records = [(f"task {n}", item) for n, item in enumerate(items, 1)]
-    else:
-        for number, line in enumerate(text.splitlines(), 1):
-            line = line.strip().rstrip(",")
-            if not line:
-                continue
-            try:
-                records.append((f"line {number}", json.loads(line)))
-            except json.JSONDecodeError as error:
-                raise _Refused(f"line {number}: {error.msg}") from None
+    """``task export``: a JSON array (Taskwarrior 2.4+) or one object a line (older).
+    Each task is made as it is read, so the parsed JSON is never held whole."""
     tasks: list[ImportedTask] = []
     skipped: list[SkippedEntry] = []
-    for where, item in records:
+    for where, item in _taskwarrior_records(text):
         task = _taskwarrior_task(item, where)
         if isinstance(task, SkippedEntry):
             skipped.append(task)
         else:
             tasks.append(task)
     return ParsedFile(Format.TASKWARRIOR, tuple(tasks), tuple(skipped))
+
+
+def _taskwarrior_records(text: str) -> Iterator[tuple[str, Any]]:
+    stream = _StreamedJSON(text)
+    start = stream.skip(0)
+    if text[start : start + 1] == "[":
+        for number, item in enumerate(stream.array(start, depth=1), 1):
+            yield f"task {number}", item
+        stream.finish()
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip().rstrip(",")
+        if line:
+            # Each line under the same limits as a whole file (nesting, NaN, digits).
+            yield f"line {number}", _load_json(line, f"line {number}")
 
 
 def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
@@ -778,13 +1099,15 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
         if key not in item:
             raise _Refused(f"{where}: missing {key!r}")
     try:
-        task_id = str(uuid.UUID(str(item["uuid"])))
+        if not isinstance(item["uuid"], str):
+            raise ValueError
+        task_id = str(uuid.UUID(item["uuid"]))
     except ValueError:
-        raise _Refused(f"{where}: uuid {str(item['uuid'])[:40]!r} is not a UUID") from None
+        raise _Refused(f"{where}: uuid {_shown(item['uuid'])} is not a UUID") from None
     where = f"{where} ({task_id})"
     status = item["status"]
-    if status not in _TW_STATUSES:
-        raise _Refused(f"{where}: unknown status {str(status)[:20]!r}")
+    if not isinstance(status, str) or status not in _TW_STATUSES:
+        raise _Refused(f"{where}: unknown status {_shown(status, 20)}")
     annotations = item.get("annotations", [])
     if not isinstance(annotations, list):
         raise _Refused(f"{where}: annotations must be a list")
@@ -821,7 +1144,7 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
 def _tw_planning(where: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Due, priority and tags (the project is one more tag) for ImportedTask, and the
     attributes left for the description, with whatever of these has no field of ours."""
-    leftover = {key: item[key] for key in _TW_KEPT if key in item}
+    leftover = {key: _tw_value(where, key, item[key]) for key in _TW_KEPT if key in item}
     planning: dict[str, Any] = {}
     if "due" in item:
         planning["due"] = _tw_due(where, item["due"])
@@ -849,6 +1172,23 @@ def _tw_planning(where: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict
     return planning, leftover
 
 
+def _tw_value(where: str, key: str, value: Any) -> Any:
+    """An attribute kept in the description: text, a number, or a list of those, as
+    Taskwarrior writes them (anything else, such as an object, has no words to keep)."""
+    scalar = str | int | float
+    if isinstance(value, scalar) and not isinstance(value, bool):
+        fine = not isinstance(value, int) or abs(value) < 10**40
+    elif isinstance(value, list):
+        fine = all(
+            isinstance(v, str) or (isinstance(v, int | float) and abs(v) < 10**40) for v in value
+        )
+    else:
+        fine = False
+    if not fine:
+        raise _Refused(f"{where}: {key} must be text or a list of text, not {_shown(value, 20)}")
+    return value
+
+
 def _tw_due(where: str, value: Any) -> Due:
     """Taskwarrior keeps a due moment in UTC; we keep the local day and time it means.
 
@@ -856,7 +1196,8 @@ def _tw_due(where: str, value: Any) -> Due:
     the day as a whole, so they become a day without a time. The zone is this
     process's own, as for every local time we show.
     """
-    local = _tw_date(where, "due", value).astimezone()
+    local = _tw_date(where, "due", value).astimezone()  # in range: safe in any zone
+    _kept_day(where, "due", local.date())
     if local.time() in (time(0, 0), time(23, 59, 59)):
         return Due(local.date())
     return Due(local.date(), time(local.hour, local.minute))
@@ -866,9 +1207,11 @@ def _tw_date(where: str, what: str, value: Any) -> datetime:
     """Taskwarrior's '20261120T093000Z' (UTC), or an ISO 8601 timestamp."""
     if isinstance(value, str):
         try:
-            return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             pass
+        else:
+            return _kept_moment(where, what, value, moment)
     return _parse_moment(where, what, value)
 
 
@@ -896,14 +1239,16 @@ def task_json(task: TaskRecord) -> dict[str, Any]:
     """A task as our JSON (and every ``--json`` output) shows it; keys in this order.
 
     New keys only ever go at the end, so scripts that read the first ones keep working.
+    A task whose stored row cannot be read (``TaskRecord.unreadable``) has one more,
+    "unreadable" with the reason, and null for the times it holds placeholders for.
     """
-    return {
+    item = {
         "id": task.id,
         "title": task.title,
         "description": task.description,
         "completed": task.completed,
-        "created_at": format_moment(task.created_at),
-        "updated_at": format_moment(task.updated_at),
+        "created_at": _moment_or_null(task, task.created_at),
+        "updated_at": _moment_or_null(task, task.updated_at),
         "version": task.version,
         # A local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no zone:
         # "Friday" stays Friday wherever the file is read.
@@ -912,6 +1257,15 @@ def task_json(task: TaskRecord) -> dict[str, Any]:
         "tags": list(task.tags),
         "position": task.position,
     }
+    if task.unreadable:
+        item["unreadable"] = task.unreadable
+    return item
+
+
+def _moment_or_null(task: TaskRecord, moment: datetime) -> str | None:
+    if task.unreadable and moment == UNREADABLE_MOMENT:
+        return None  # a placeholder, not the task's time
+    return format_moment(moment)
 
 
 def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
@@ -933,7 +1287,11 @@ def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
 
 def events_json(events: Sequence[EventRecord]) -> list[dict[str, Any]]:
     """A task's history; an undo names the event it reverts by its position in this list
-    (database event ids mean nothing in another database)."""
+    (database event ids mean nothing in another database).
+
+    An undo skipped here (``taskflow undo --skip``) is this database's own business, as
+    the reason it could not be undone is (an id taken here, say): it is left out."""
+    events = [event for event in events if not event.skipped]
     position = {event.id: n for n, event in enumerate(events)}
     return [
         {
