@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from store import (
     DB_ENV_VAR,
@@ -58,6 +61,10 @@ from tui.text import clip, display_width, visible
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a user-level failure: not found, conflict, validation, bad file
 EXIT_USAGE = 2
+# The command did its work (a change it made is saved) but standard output could not
+# be written: full, closed, or failing. 74 is EX_IOERR in sysexits.h. A script that
+# retries on failure must not retry on this one, or it adds the task twice.
+EXIT_OUTPUT = 74
 EXIT_INTERRUPTED = 130
 
 SHORT_ID = 8  # ids are shown at least this long, longer where needed to stay unique
@@ -148,7 +155,10 @@ class Output:
         return f"\x1b[{style}m{text}\x1b[0m" if self.colour and text else text
 
     def line(self, text: str = "") -> None:
-        self.stream.write(text + "\n")
+        if self.stream is None:  # started with standard output closed (`>&-`)
+            raise OutputError(STDOUT_CLOSED)
+        with _output_errors():
+            self.stream.write(text + "\n")
 
     def width(self) -> int | None:
         """The terminal's width when writing to one; None means do not cut lines."""
@@ -186,7 +196,55 @@ def human_size(size: int) -> str:
 
 def print_json(value: Any) -> None:
     _utf8_stdout()
-    sys.stdout.write(transfer.dumps(value) + "\n")
+    stream = _standard_output()
+    text = transfer.dumps(value) + "\n"
+    if _is_terminal(stream):  # as an export to a terminal: C1 and bidi as \u escapes
+        text = _json_escaped(text)
+    with _output_errors():
+        stream.write(text)
+
+
+# -- output that cannot be written ----------------------------------------------------------
+
+STDOUT_CLOSED = "standard output is closed"
+
+
+class OutputError(Exception):
+    """Standard output could not be written (full, closed, an I/O error); not a broken
+    pipe, which ends a command quietly. ``main`` says so in one line, and whether the
+    command's change was saved all the same."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _standard_output() -> TextIO:
+    """sys.stdout, which Python leaves as None when the command started without one."""
+    if sys.stdout is None:
+        raise OutputError(STDOUT_CLOSED)
+    return sys.stdout
+
+
+@contextlib.contextmanager
+def _output_errors() -> Iterator[None]:
+    """A failed write to standard output as an OutputError; a broken pipe passes as it is."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _output_error(error) from None
+    except ValueError:  # "I/O operation on closed file"
+        raise OutputError(STDOUT_CLOSED) from None
+
+
+def _output_error(error: OSError) -> OSError | OutputError:
+    if isinstance(error, BrokenPipeError):
+        return error
+    if error.errno == errno.EBADF:
+        return OutputError(STDOUT_CLOSED)
+    return OutputError(_reason(error))
 
 
 def _utf8_stdout() -> None:
@@ -305,6 +363,11 @@ def build_parser() -> Parser:
         _json_option(sub, "print the task as JSON; with several ids, an array of them")
 
     undo = _command(commands, "undo", cmd_undo, "undo your most recent change", _UNDO_HELP)
+    undo.add_argument(
+        "--skip",
+        action="store_true",
+        help="pass over your most recent change without undoing it (one that cannot be undone)",
+    )
     _json_option(undo, "print what was undone as JSON")
 
     history = _command(commands, "history", cmd_history, "a task's changes", _HISTORY_HELP)
@@ -352,6 +415,12 @@ def build_parser() -> Parser:
         type=int,
         metavar="N",
         help=f"target version, up or down (default: the latest, {LATEST_VERSION})",
+    )
+    migrate.add_argument(
+        "--yes",
+        action="store_true",
+        help="go down even where that drops data, without asking (what is dropped is "
+        "printed); without it a terminal is asked, a script refused",
     )
     _json_option(migrate, "print the outcome as JSON")
     check = _command(db_commands, "check", cmd_db_check, "health and integrity check")
@@ -556,6 +625,12 @@ examples:
 _UNDO_HELP = """\
 Each undo reverts your most recent change not yet undone (in the app or here);
 repeat to go further back.
+
+A change that cannot be undone is refused in one line that says why, and nothing
+changes: the task changed since, its id is now another task's, it would put back
+text that is refused (a terminal escape in an imported history), or it cannot be
+read. 'taskflow undo --skip' passes over that change without undoing it (the skip
+is kept, and shows in the task's history); the next undo reaches the one before.
 """
 
 _HISTORY_HELP = """\
@@ -610,6 +685,14 @@ twice adds nothing. Printed: each task added, updated or skipped, and why:
   deleted in Taskwarrior, recurring template   (Taskwarrior files)
 An updated task gets an 'edited' or 'toggled' event, so taskflow undo reverts it.
 
+Limits: a file (or standard input) of at most 128 MiB, JSON nested at most 64
+deep; times and dates from 1900-01-01 to 9999-12-30 (UTC), which every time zone
+can show; versions up to 1,000,000,000; positions finite, within ±10^15. Texts
+in a history pass the same rules as a task's own title, description and tags.
+A new task keeps the file's id only if it is a UUID nobody here uses or used
+(another owner's task, a deleted task's history); otherwise it gets a stable
+substitute, printed as a note and in --json as reassigned_ids.
+
 examples:
   task export > tw.json && taskflow import tw.json --dry-run
   taskflow import todo.txt
@@ -643,11 +726,17 @@ An existing file is never overwritten.
 def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:
     """Run one command. ``clock`` (UTC, as the store's) is for tests: what "today" is
     for dates in plain words and for list --today, and the time changes are stamped."""
+    _hold_closed_standard_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:  # --help, --version, or a usage error
-        return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+        code = exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+        try:
+            _flush_standard_output()
+        except OutputError as error:
+            return _output_failed(None, error)
+        return code
     args.clock = clock or utc_now
     handler: Callable[[argparse.Namespace], int] | None = args.handler
     try:
@@ -659,7 +748,12 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
             if argv is None and not has_terminal():
                 return fail(APP_NEEDS_A_TERMINAL, EXIT_USAGE)
             return run_app(args)
-        return handler(args)
+        code = handler(args)
+        # Written here, not at exit: a full disk must be reported while we still can.
+        _flush_standard_output()
+        return code
+    except OutputError as error:
+        return _output_failed(args, error)
     except StoreError as error:
         return fail(str(error))
     except BrokenPipeError:
@@ -671,6 +765,83 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+
+
+def _hold_closed_standard_streams() -> None:
+    """Started with standard output or error closed (`>&-`): put /dev/null on those
+    descriptors, so that no file this command opens lands on 1 or 2, where a stray
+    write (ours or a library's) would go into it. sys.stdout stays None, which is how
+    the output code knows that there is nowhere to write; a closed stderr becomes
+    /dev/null, since print() to a None stderr would write the error onto stdout."""
+    for descriptor in (1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            _HELD_CLOSED.add(descriptor)
+            with contextlib.suppress(OSError):
+                held = os.open(os.devnull, os.O_RDWR)
+                if held != descriptor:
+                    os.dup2(held, descriptor)
+                    os.close(held)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives to exit)
+
+
+# Standard descriptors that were closed at start and now hold /dev/null.
+_HELD_CLOSED: set[int] = set()
+
+
+def _flush_standard_output() -> None:
+    if sys.stdout is not None:
+        with _output_errors():
+            sys.stdout.flush()
+
+
+def _output_failed(args: argparse.Namespace | None, error: OutputError) -> int:
+    """One line: what could not be written, and whether the change was saved anyway,
+    so that a script does not repeat a command whose work is done."""
+    _drop_unwritten_output()
+    saved = _what_was_saved(args) if args is not None else None
+    if saved is None:
+        return fail(f"Could not write the output: {error.reason}.", EXIT_OUTPUT)
+    return fail(
+        f"{saved}, but the output could not be written ({error.reason}); "
+        "do not run the command again.",
+        EXIT_OUTPUT,
+    )
+
+
+def _drop_unwritten_output() -> None:
+    """Python flushes stdout once more at exit; what failed would fail again there,
+    with a traceback of its own and exit status 120. Only the process's own stdout is
+    redirected (not a stream a test or a caller put in its place)."""
+    stream = sys.stdout
+    if stream is None or stream is not sys.__stdout__:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+
+
+def _what_was_saved(args: argparse.Namespace) -> str | None:
+    """What a command had already done when its output failed; None if nothing."""
+    handler = getattr(args, "handler", None)
+    if handler is cmd_import:
+        return None if args.dry_run else "The import was saved"
+    if handler is cmd_export:
+        return f"The export was written to {args.output}" if args.output else None
+    saved = {
+        cmd_add: "The new task was saved",
+        cmd_edit: "The change was saved",
+        cmd_done: "The change was saved",
+        cmd_undone: "The change was saved",
+        cmd_rm: "The deletion was saved",
+        cmd_undo: "The undo was saved",
+        cmd_db_backup: "The backup was made",
+        cmd_db_migrate: "The schema is at the version asked for (any migration was saved)",
+    }
+    return saved.get(handler)
 
 
 APP_NEEDS_A_TERMINAL = (
@@ -923,14 +1094,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         if task.id in headings:
             out.line(out.paint(headings[task.id], Style.HEADING))
         mark = out.paint("[x]", Style.DONE) if task.completed else "[ ]"
+        if task.unreadable:
+            mark = out.paint("[?]", Style.BAD)
         cells = [out.paint(task.id[:width].ljust(width), Style.ID), mark]
         if pri_width:
             cells.append(out.paint(task.priority.marks.ljust(pri_width), Style.WARN))
         if due_width:
             late = task.due is not None and not task.completed and task.due.is_overdue(now)
             cells.append(out.paint(label.rjust(due_width), Style.BAD if late else Style.DIM))
-        cells.append(local_time(task.created_at))
-        title = visible(task.title)
+        # A row that cannot be read is listed all the same, its id and why, never a
+        # traceback that hides the others; its placeholder times are not shown.
+        cells.append(local_time(task.created_at) if not task.unreadable else "?".ljust(16))
+        title = visible(task.title) if not task.unreadable else _unreadable_title(task)
         tags = visible(" ".join(f"#{tag}" for tag in task.tags))
         if columns is not None:
             used = width + 2 + 3 + 2 + 16 + 2
@@ -949,6 +1124,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 _HEADER_PRIORITY = "Pri"
 _HEADER_DUE = "Due"
+
+
+def _unreadable_title(task: TaskRecord) -> str:
+    """What list shows for a stored row that cannot be read: what title it has, and why."""
+    title = f"{task.title} " if task.title else ""
+    return visible(f"{title}(cannot be read: {task.unreadable})")
 
 
 def _list_header(id_width: int, pri_width: int, due_width: int) -> str:
@@ -1005,6 +1186,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(transfer.task_json(task))
         return EXIT_OK
     out = _human()
+    if task.unreadable:
+        _show_unreadable(out, task)
+        return EXIT_OK
     done = out.paint("done", Style.DONE) if task.completed else "open"
     today = now_local(args).date()
     rows = [
@@ -1029,6 +1213,23 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _show_unreadable(out: Output, task: TaskRecord) -> None:
+    """A stored row that cannot be read: what of it can be, why not the rest, and the way
+    out (its placeholder values are not shown as if they were the task's)."""
+    rows = [
+        ("Id", out.paint(task.id, Style.ID)),
+        ("Title", out.paint(visible(task.title), Style.BOLD) if task.title else "(none)"),
+        ("Problem", out.paint(visible(f"cannot be read: {task.unreadable}"), Style.BAD)),
+        ("Status", "done" if task.completed else "open"),
+    ]
+    for label, value in rows:
+        out.line(f"{label + ':':<10}{value}")
+    out.line(f"It can be shown and deleted ('taskflow rm {task.id}'), not changed or exported.")
+    if task.description:
+        out.line()
+        out.line(visible(task.description, keep_lines=True))
+
+
 def _resolve_live(store: TaskStore, prefix: str) -> TaskRecord:
     """The live task an id prefix names; for a deleted task, say so and where to look."""
     try:
@@ -1036,11 +1237,14 @@ def _resolve_live(store: TaskStore, prefix: str) -> TaskRecord:
     except NotFoundError:
         task_id = store.resolve_any_id(prefix)  # NotFoundError again if it never existed
         events = store.history(task_id)
-        last = events[-1]
+        # The deletion itself: a skipped undo logged after it holds no state.
+        deletions = [e for e in events if e.kind is EventKind.DELETED and not e.skipped]
+        last = deletions[-1] if deletions else events[-1]
         seen = last.before or last.after
         title = f" “{seen.title}”" if seen is not None else ""
+        when = f" on {local_time(last.at)}" if not last.unreadable else ""
         raise NotFoundError(
-            f"The task {task_id[:SHORT_ID]}{title} was deleted on {local_time(last.at)}; "
+            f"The task {task_id[:SHORT_ID]}{title} was deleted{when}; "
             f"'taskflow history {task_id[:SHORT_ID]}' shows its history."
         ) from None
 
@@ -1157,17 +1361,21 @@ def _print_tasks_json(args: argparse.Namespace, tasks: Sequence[TaskRecord]) -> 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with opened(args) as store:
-        result = store.undo()
+        result = store.skip_undo() if args.skip else store.undo()
     if args.json:
         print_json(
             {
                 "message": result.message,
                 "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
                 "task": None if result.task is None else transfer.task_json(result.task),
+                "skipped": result.skipped,
             }
         )
         return EXIT_OK
-    _human().line(visible(result.message) + ".")
+    out = _human()
+    out.line(visible(result.message) + ".")
+    if result.skipped:
+        out.line("'taskflow undo' now reaches the change before it.")
     return EXIT_OK
 
 
@@ -1256,11 +1464,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = transfer.Format(args.format) if args.format else _format_from_name(output)
     if args.events and fmt is not transfer.Format.JSON:
         return fail("--events needs --format json (only our JSON carries history)", EXIT_USAGE)
+    target = None
     if output is not None:
         _refuse_an_output_that_cannot_be_written(output)
+        target = _export_target(output)  # what the name leads to, refused if unfit
     with opened(args, reading=True) as store:
-        if output is not None:
-            _refuse_overwriting_the_database(store, output)
+        if target is not None:
+            _refuse_overwriting_the_database(store, target)
         rows = contextlib.closing(store.export_tasks(events=args.events))
 
         def write(stream: TextIO) -> int:
@@ -1272,14 +1482,23 @@ def cmd_export(args: argparse.Namespace) -> int:
                     return transfer.write_csv(tasks, stream)
                 return transfer.write_todotxt(tasks, stream)
 
-        if output is None:
+        if target is None:
             _utf8_stdout()
-            write(sys.stdout)
-            sys.stdout.flush()
+            stream = _standard_output()
+            sink = _Sink(stream, _terminal_view(fmt, stream), _output_error)
+            write(cast(TextIO, sink))
+            sink.flush()
             return EXIT_OK
-        count = write_atomically(output, write)
+        if target.streamed:
+            count = _stream_to(store, target, write, fmt)
+        else:
+            count = write_atomically(
+                target.path, write, replacing=target.existing, name=target.given
+            )
     noun = "task" if count == 1 else "tasks"
-    _human().line(f"Exported {count} {noun} to {visible(str(output))} ({fmt.value}).")
+    # `-o /dev/stdout`: the data is on stdout, so the confirmation goes beside it.
+    out = Output(sys.stderr) if target and _is_standard_output(target) else _human()
+    out.line(f"Exported {count} {noun} to {visible(str(output))} ({fmt.value}).")
     return EXIT_OK
 
 
@@ -1301,55 +1520,404 @@ def _refuse_an_output_that_cannot_be_written(output: Path) -> None:
         raise StoreError(f"Cannot write {output}: no such file or directory.")
 
 
-def _refuse_overwriting_the_database(store: TaskStore, output: Path) -> None:
-    database = store.path
-    if database is None:
+# -- where an export goes -------------------------------------------------------------------
+#
+# `-o FILE` writes only to a regular file or a new path (atomically, through a temporary
+# file renamed over it), or streams to a FIFO, a character device (/dev/null, a
+# terminal) or a descriptor already open (/dev/stdout, /dev/fd/N). A symlink is written
+# through: its target gets the new content, the link stays. Everything else is refused
+# in one line before a byte is written: a folder, a socket, a block device, a dangling
+# link, a file with other hard links (replacing it would cut them off, and writing
+# into it could leave it torn), a file the caller could not write, one whose owner or
+# group a replacement could not keep, and any of the database's own files.
+
+
+@dataclass(frozen=True)
+class _ExportTarget:
+    given: Path  # as the user wrote it, for messages
+    path: Path  # every symlink followed: where the bytes land
+    existing: os.stat_result | None  # the regular file replaced; None for a new one
+    streamed: bool  # a FIFO, a character device or an open descriptor: no temporary file
+
+
+# /proc/PID/fd/N (what /dev/stdout and /dev/fd/N lead to) is a descriptor this process
+# already has open: written where it points, as the shell opened it.
+_DESCRIPTOR = re.compile(r"/proc/(\d+)(?:/task/\d+)?/fd/(\d+)")
+_MOST_LINKS = 40  # the kernel's own limit on symlinks in one path
+
+_NOT_WRITTEN_TO = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _export_target(output: Path) -> _ExportTarget:
+    """What ``-o`` names, checked before the database is opened (the name is the first
+    thing to fix); the write checks again, since the file may change in between."""
+    path, descriptor = _followed(output)
+    if descriptor:
+        return _ExportTarget(output, path, None, streamed=True)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return _new_export_file(output, path)
+    except OSError as error:
+        raise StoreError(f"Cannot write {output}: {_reason(error)}.") from None
+    if stat.S_ISREG(info.st_mode):
+        _refuse_replacing(output, path, info)
+        return _ExportTarget(output, path, info, streamed=False)
+    if stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode):
+        return _ExportTarget(output, path, None, streamed=True)
+    what = _NOT_WRITTEN_TO.get(stat.S_IFMT(info.st_mode), "not a regular file")
+    raise ValidationError(
+        "output",
+        f"{output} is {what}; an export writes to a regular file or a new path "
+        "(or streams to a FIFO or a character device).",
+    )
+
+
+def _new_export_file(output: Path, path: Path) -> _ExportTarget:
+    if os.path.islink(output):
+        # As GNU cp does: a dangling link may have been left to make us create a file
+        # somewhere else, and its owner may not be the one running the export.
+        raise ValidationError(
+            "output",
+            f"{output} is a symbolic link to {path}, which does not exist; "
+            "an export does not write through a dangling link.",
+        )
+    if not path.parent.is_dir():
+        raise StoreError(f"Cannot write {output}: no such file or directory.")
+    return _ExportTarget(output, path, None, streamed=False)
+
+
+def _refuse_replacing(output: Path, path: Path, info: os.stat_result) -> None:
+    """A replacement is a new file: it may not do what writing into the old one could not."""
+    if not _may_write(path):
+        raise StoreError(
+            f"Cannot write {output}: permission denied "
+            "(an export replaces only a file you could write)."
+        )
+    if info.st_nlink > 1:
+        others = info.st_nlink - 1
+        raise ValidationError(
+            "output",
+            f"{output} has {others} other hard link{'s' if others > 1 else ''}; a new file "
+            "in its place would cut them off, and writing into it could leave it "
+            "half-written. Export to a new file, then copy it over.",
+        )
+
+
+def _may_write(path: Path) -> bool:
+    # The effective ids decide, as for open(); root may write anything not immutable.
+    if os.access in os.supports_effective_ids:
+        return os.access(path, os.W_OK, effective_ids=True)
+    return os.access(path, os.W_OK)
+
+
+def _followed(output: Path) -> tuple[Path, bool]:
+    """``output`` with every symlink followed, as ``os.path.realpath`` does, and whether
+    it names an open descriptor. Stops at the first name that does not exist.
+
+    Each link is checked as Linux's fs.protected_symlinks does (whether or not the
+    machine turns it on): a link in a shared sticky folder such as /tmp, owned by
+    someone other than the caller and the folder's owner, is not followed. Otherwise
+    another user could point /tmp/tasks.json at a file of ours and have root's export
+    replace it.
+    """
+    try:
+        absolute = output if output.is_absolute() else Path.cwd() / output
+    except OSError as error:  # the current folder was removed
+        raise StoreError(f"Cannot write {output}: {_reason(error)}.") from None
+    pending = list(reversed(absolute.parts[1:]))
+    here = "/"
+    links = 0
+    while pending:
+        name = pending.pop()
+        if name in ("", "."):
+            continue
+        if name == "..":
+            here = os.path.dirname(here)
+            continue
+        candidate = os.path.join(here, name)
+        if not pending and _DESCRIPTOR.fullmatch(candidate):
+            return Path(candidate), True
+        try:
+            info = os.lstat(candidate)
+        except OSError:  # missing (a new file), or a folder we may not look into
+            return Path(candidate, *reversed(pending)), False
+        if not stat.S_ISLNK(info.st_mode):
+            here = candidate
+            continue
+        links += 1
+        if links > _MOST_LINKS:
+            raise StoreError(f"Cannot write {output}: too many levels of symbolic links.")
+        _refuse_a_planted_link(output, candidate, info, here)
+        link = os.readlink(candidate)
+        if link.startswith("/"):
+            here = "/"
+        pending.extend(reversed(link.split("/")))
+    return Path(here), False
+
+
+def _refuse_a_planted_link(output: Path, link: str, info: os.stat_result, folder: str) -> None:
+    try:
+        place = os.stat(folder)
+    except OSError:
         return
-    names = {database.name, database.name + "-wal", database.name + "-shm"}
-    same_folder = output.absolute().parent.resolve() == database.parent.resolve()
-    if same_folder and output.name in names:
-        raise ValidationError("output", f"{output} is the database itself; choose another file.")
+    shared = bool(place.st_mode & stat.S_ISVTX) and bool(place.st_mode & stat.S_IWOTH)
+    if shared and info.st_uid not in (os.geteuid(), place.st_uid):
+        raise ValidationError(
+            "output",
+            f"{output} goes through {link}, a symbolic link another user made in the "
+            f"shared folder {folder}; an export does not follow it.",
+        )
 
 
-def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
+def _refuse_overwriting_the_database(
+    store: TaskStore, target: _ExportTarget, opened_file: os.stat_result | None = None
+) -> None:
+    """The database, its -wal, -shm and -journal, and its backups, whatever the path
+    that leads there: a symlink, another spelling, a hard link, /dev/fd/N. Compared by
+    what the paths resolve to and by file identity (device and inode)."""
+    identity = opened_file or target.existing
+    for role, path in _database_files(store):
+        same = os.path.realpath(path) == str(target.path)
+        if not same and identity is not None:
+            with contextlib.suppress(OSError):
+                info = os.stat(path)
+                same = (info.st_dev, info.st_ino) == (identity.st_dev, identity.st_ino)
+        if same:
+            raise ValidationError("output", f"{target.given} is {role}; choose another file.")
+
+
+def _database_files(store: TaskStore) -> list[tuple[str, Path]]:
+    """The files that make up the database (those that exist now and those SQLite may
+    create), under the name it was opened by and the one that name resolves to."""
+    database = store.path
+    if database is None:  # a server's database has no file of ours
+        return []
+    files: list[tuple[str, Path]] = [("a backup of the database", p) for p in store.backups()]
+    for base in {database.absolute(), Path(os.path.realpath(database))}:
+        files += [
+            ("the database itself", base),
+            ("the database's write-ahead log", base.with_name(base.name + "-wal")),
+            ("the database's shared-memory file", base.with_name(base.name + "-shm")),
+            ("the database's rollback journal", base.with_name(base.name + "-journal")),
+        ]
+        with contextlib.suppress(OSError):
+            backup = base.name + ".backup-"  # as the store names them
+            files += [
+                ("a backup of the database", entry)
+                for entry in base.parent.iterdir()
+                if entry.name.startswith(backup)
+            ]
+    return files
+
+
+def _stream_to(
+    store: TaskStore,
+    target: _ExportTarget,
+    write: Callable[[TextIO], int],
+    fmt: transfer.Format,
+) -> int:
+    """A FIFO, a device or an open descriptor: written in place, with no temporary file
+    (there is nothing to rename over). Opened without creating or truncating anything;
+    appending, so that `-o /dev/stdout >> log` adds to the log as the shell meant."""
+
+    def failed(error: OSError) -> StoreError:
+        return StoreError(f"Cannot write {target.given}: {_reason(error)}.")
+
+    try:
+        descriptor = _open_stream(target)
+    except OSError as error:
+        raise failed(error) from None
+    try:
+        stream = os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+    except OSError as error:
+        os.close(descriptor)
+        raise failed(error) from None
+    try:
+        with stream:
+            # /dev/fd/N may lead to any open file, the database included.
+            _refuse_overwriting_the_database(store, target, os.fstat(descriptor))
+            sink = _Sink(stream, _terminal_view(fmt, stream), failed)
+            count = write(cast(TextIO, sink))
+            sink.flush()
+    except OSError as error:  # closing it, after the data
+        raise failed(error) from None
+    return count
+
+
+def _open_stream(target: _ExportTarget) -> int:
+    """One of our own descriptors (/dev/stdout is /proc/self/fd/1) is duplicated, so the
+    export shares its offset and flags: `> file` and `>> file` mean what the shell
+    meant. Anything else is opened without creating or truncating it."""
+    found = _DESCRIPTOR.fullmatch(str(target.path))
+    if found is not None and int(found.group(1)) == os.getpid():
+        number = int(found.group(2))
+        if number in _HELD_CLOSED:
+            raise OSError(errno.EBADF, "it was closed when the command started")
+        return os.dup(number)
+    return os.open(target.path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY | os.O_CLOEXEC)
+
+
+def _is_standard_output(target: _ExportTarget) -> bool:
+    """Whether the export went to the file standard output is, where the confirmation
+    would land after (or, with another offset, over) the data."""
+    if not target.streamed or sys.stdout is None:
+        return False
+    try:
+        written, ours = os.stat(target.path), os.fstat(1)
+    except OSError:
+        return False
+    return (written.st_dev, written.st_ino) == (ours.st_dev, ours.st_ino)
+
+
+# -- an export to a terminal ------------------------------------------------------------------
+
+# What JSON leaves raw in its strings that a terminal may obey or that reorders the line:
+# DEL, C1 controls, bidirectional formatting, unpaired surrogates. (json.dumps already
+# escapes C0, ESC among them.)
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_escaped(text: str) -> str:
+    """The same JSON with those characters as \\u escapes: it still reads back the same."""
+    return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _pictured(text: str) -> str:
+    """CSV and todo.txt text as tui.text.visible shows it (ESC as ␛), lines kept; CSV's
+    own \\r\\n line ends stay as they are."""
+    return "\r\n".join(visible(part, keep_lines=True) for part in text.split("\r\n"))
+
+
+def _terminal_view(fmt: transfer.Format, stream: TextIO) -> Callable[[str], str] | None:
+    """How an export shows user text on a terminal, where a person reads it and an
+    escape sequence in a title would act (an OSC 52 clipboard write, a link, a colour).
+    A file or a pipe gets the exact bytes: an export must round-trip."""
+    if not _is_terminal(stream):
+        return None
+    return _json_escaped if fmt is transfer.Format.JSON else _pictured
+
+
+class _Sink:
+    """The stream an export writes to, as ``transfer``'s writers use it (``write``):
+    text shown safely where ``shown`` says so, and a failed write raised as the error
+    the caller chose (an OutputError for standard output, a StoreError for -o)."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        shown: Callable[[str], str] | None,
+        failed: Callable[[OSError], Exception],
+    ) -> None:
+        self._stream = stream
+        self._shown = shown
+        self._failed = failed
+
+    def write(self, text: str) -> int:
+        try:
+            self._stream.write(self._shown(text) if self._shown else text)
+        except OSError as error:
+            raise self._failed(error) from None
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise self._failed(error) from None
+
+
+def write_atomically(
+    path: Path,
+    write: Callable[[TextIO], int],
+    *,
+    replacing: os.stat_result | None = None,
+    name: Path | None = None,
+) -> int:
     """Write through a temporary file in the same folder: fsync, then rename over ``path``.
 
     Readers (and a crash) see the old file or the complete new one, never a torn one.
+    ``path`` is where the bytes land (no symlink); ``replacing`` the file found there
+    (None: a new path), whose owner, group and mode the new file keeps, or nothing is
+    written. ``name`` is the path as the user gave it, for messages.
     """
+    shown = name or path
     if path.is_dir():
-        raise ValidationError("output", f"{path} is a folder; give a file name.")
+        raise ValidationError("output", f"{shown} is a folder; give a file name.")
     import tempfile  # here, not at the top: only an export to a file needs it
 
     folder = path.absolute().parent
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise StoreError(f"Cannot write {path}: {_reason(error)}.") from None
+        raise StoreError(f"Cannot write {shown}: {_reason(error)}.") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            _keep_owner_and_mode(stream.fileno(), replacing, shown)
             count = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp makes the file private; give it the mode a plain write would have.
-        os.chmod(temporary, _mode_for(path))
+        _refuse_a_changed_target(path, replacing, shown)
         os.replace(temporary, path)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise StoreError(f"Cannot write {path}: {_reason(error)}.") from None
+            raise StoreError(f"Cannot write {shown}: {_reason(error)}.") from None
         raise
     _fsync_folder(folder)
     return count
 
 
-def _mode_for(path: Path) -> int:
+def _keep_owner_and_mode(descriptor: int, replacing: os.stat_result | None, name: Path) -> None:
+    """The new file gets the old one's owner, group and mode (set before a byte is in it);
+    when it cannot (the old file is another user's, or of a group the caller is not
+    in), the export is refused rather than hand someone's file to the caller."""
+    if replacing is not None:
+        mine = os.fstat(descriptor)
+        uid = replacing.st_uid if replacing.st_uid != mine.st_uid else -1
+        gid = replacing.st_gid if replacing.st_gid != mine.st_gid else -1
+        if uid != -1 or gid != -1:
+            try:
+                os.fchown(descriptor, uid, gid)
+            except PermissionError:
+                whose = "belongs to another user" if uid != -1 else "has a group you are not in"
+                raise StoreError(
+                    f"Cannot replace {name}: it {whose}, and a new file in its place could "
+                    "not keep that; nothing was written."
+                ) from None
+    # mkstemp makes the file private; give it the mode a plain write would have.
+    os.fchmod(descriptor, _mode_for(replacing))
+
+
+def _refuse_a_changed_target(path: Path, replacing: os.stat_result | None, name: Path) -> None:
+    """Just before the rename: the file there is still the one that was checked."""
     try:
-        return path.stat().st_mode & 0o777  # replacing a file keeps its permissions
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        now = os.lstat(path)
+    except FileNotFoundError:
+        return  # gone meanwhile: the new file simply takes the name
+    if replacing is not None and (now.st_dev, now.st_ino, now.st_nlink) == (
+        replacing.st_dev,
+        replacing.st_ino,
+        1,
+    ):
+        return
+    raise StoreError(
+        f"{name} changed while the export was being written (another program put a "
+        "file there); nothing was written. Try again."
+    )
+
+
+def _mode_for(replacing: os.stat_result | None) -> int:
+    if replacing is not None:
+        return stat.S_IMODE(replacing.st_mode)  # replacing a file keeps its permissions
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -1371,8 +1939,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.file == "-":
         if fmt is None:
             return fail("reading standard input needs --format", EXIT_USAGE)
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-        raw = data if isinstance(data, bytes) else data.encode("utf-8")
+        # Read up to the import limit only: `taskflow import - < /dev/zero` is refused.
+        if hasattr(sys.stdin, "buffer"):
+            raw = transfer.read_limited(sys.stdin.buffer, "standard input")
+        else:
+            raw = sys.stdin.read(transfer.MAX_IMPORT_BYTES + 1).encode("utf-8")
         parsed = transfer.parse_bytes(raw, fmt, name="standard input")
         name = "standard input"
     else:
@@ -1386,6 +1957,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         *parsed.skipped,
         *(transfer.SkippedEntry("", t.title, "already here", t.id) for t in outcome.unchanged),
         *(transfer.SkippedEntry("", t.title, "newer here", t.id) for t in outcome.kept_newer),
+        *(
+            transfer.SkippedEntry("", t.title, "cannot be read here", t.id)
+            for t in outcome.unreadable
+        ),
     ]
     if args.json:
         print_json(
@@ -1422,8 +1997,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     _list_some(
         out, "skipped", [(s.id[:SHORT_ID] or s.where, s.title, f" ({s.reason})") for s in skipped]
     )
+    because = outcome.reassigned_reasons
     notes = [
-        (old[:SHORT_ID], f"is another owner's id here; imported as {new}", "")
+        (old[:SHORT_ID], f"{because.get(old, 'is taken')}; imported as {new}", "")
         for old, new in outcome.reassigned.items()
     ]
     _list_some(out, "note", notes)
@@ -1525,9 +2101,39 @@ def _size(path: Path) -> int | None:
 
 
 def cmd_db_migrate(args: argparse.Namespace) -> int:
+    # The store counts what a step down would drop and asks before it; the question is
+    # the command line's. Imported here: only this command needs them.
+    from store.errors import DataLossError
+    from store.migrate import DataLoss, confirming_losses
+
+    dropped: list[DataLoss] = []
+    asked = False
+
+    def go_ahead(loss: DataLoss) -> bool:
+        """--yes, or 'y' typed on a terminal; a script without --yes is refused."""
+        nonlocal asked
+        if not args.yes:
+            if not (_is_terminal(sys.stdin) and _is_terminal(sys.stderr)):
+                return False
+            asked = True
+            print(
+                f"Going down to schema version {loss.target} drops {loss.describe()}. "
+                "Go ahead? [y/N] ",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                return False
+        dropped.append(loss)
+        return True
+
     # Opened without migrating, so that a target below the latest is not first upgraded.
-    with opened(args, migrate=False) as store:
-        report = store.migrate(args.to)
+    try:
+        with opened(args, migrate=False) as store, confirming_losses(go_ahead):
+            report = store.migrate(args.to)
+    except DataLossError as error:
+        return fail(str(error) if asked else f"{error} To drop them, run it again with --yes.")
     if args.json:
         print_json(
             {
@@ -1535,6 +2141,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
                 "to_version": report.to_version,
                 "applied": list(report.applied),
                 "backup": None if report.backup is None else str(report.backup),
+                "dropped": dropped[0].as_dict() if dropped else {},
             }
         )
         return EXIT_OK
@@ -1547,6 +2154,8 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
         + ", ".join(report.applied)
         + "."
     )
+    if dropped:
+        out.line(f"Dropped {dropped[0].describe()}.")
     if report.backup is not None:
         out.line(f"Backup of the previous version: {visible(str(report.backup))}")
     return EXIT_OK
@@ -1623,9 +2232,22 @@ def _backup_target(store: TaskStore, given: str | None) -> Path | None:
         target = target / f"{name}.backup-{stamp}"
     if target.exists():
         raise ValidationError("path", f"{target} already exists; a backup never overwrites.")
-    if not target.absolute().parent.is_dir():
-        raise ValidationError("path", f"There is no folder {target.absolute().parent}.")
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise ValidationError("path", f"There is no folder {folder}.")
+    if not _may_write_into(folder):
+        # Said here, naming the target: SQLite would only say it cannot open "the
+        # database", which reads as if the live file were the problem.
+        raise StoreError(f"Cannot write the backup {target}: permission denied in {folder}.")
     return target
+
+
+def _may_write_into(folder: Path) -> bool:
+    """Whether the caller may create a file in ``folder`` (write and search)."""
+    wanted = os.W_OK | os.X_OK
+    if os.access in os.supports_effective_ids:
+        return os.access(folder, wanted, effective_ids=True)
+    return os.access(folder, wanted)
 
 
 def _human() -> Output:
