@@ -77,7 +77,12 @@ from store.records import (
 )
 from store.tasks import TaskStore, utc_now
 from store.transfer import ImportedTask, ImportOutcome, ParsedFile
-from store.validation import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from store.validation import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    clean_description,
+    clean_title,
+)
 
 __all__ = [
     "DB_ENV_VAR",
@@ -128,8 +133,10 @@ __all__ = [
     "UndoResult",
     "UnsupportedDatabaseURL",
     "ValidationError",
+    "clean_description",
     "clean_tag",
     "clean_tags",
+    "clean_title",
     "day_heading",
     "default_database_path",
     "due_label",

@@ -364,6 +364,21 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
         self.run_write(lambda store: store.undo(), done, failed)
 
+    def skip_undo(self) -> None:
+        """Pass over the change undo cannot revert, so that the next undo reaches the
+        one before it (the change itself stays as it is)."""
+
+        def done(result: UndoResult) -> None:
+            self.say(f"{result.message} · u undoes the change before")
+
+        def failed(error: StoreError) -> None:
+            if isinstance(error, NothingToUndoError):
+                self.say("Nothing to skip.")
+            else:
+                self.report_error(error)
+
+        self.run_write(lambda store: store.skip_undo(), done, failed)
+
     def task_saved(self, task: TaskRecord, *, created: bool, note: str = "") -> None:
         self.broadcast(lambda: TaskUpdated(task, select=True))
         verb = "Added" if created else "Saved"

@@ -261,3 +261,28 @@ async def test_a_tiny_terminal_never_cuts_a_due_date(
         lines = table_lines(app)
         assert all(line.rstrip().endswith("tmrw 09:00") for line in lines[1:] if "Task" in line)
         assert current_task(app) is not None and table_of(app).size.width == 40
+
+
+async def test_a_row_that_cannot_be_read_is_listed_with_the_others_and_says_why(
+    app_factory: AppFactory, seed_store: TaskStore, app_db: object
+) -> None:
+    import sqlite3
+
+    seed_store.create("Fine task")
+    broken = seed_store.create("Broken task")
+    with sqlite3.connect(str(app_db)) as connection:  # a year no local time can show
+        connection.execute(
+            "UPDATE tasks SET created_at = '0226-05-01T00:00:00.000000Z' WHERE id = ?",
+            (broken.id,),
+        )
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        lines = table_lines(app)
+        assert any("Fine task" in line for line in lines)
+        (row,) = [line for line in lines if "Broken task" in line]
+        assert "[?]" in row and "cannot be read" in row
+        await pilot.press("j", "space")  # refused, with the reason, not silently
+        await settle(pilot)
+        assert any("This task cannot be read" in toast for toast in _toasts(app))
+    assert not seed_store.get(broken.id).completed

@@ -140,6 +140,10 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
         now = self.taskflow.clock()
         status = Text("✔ done", style="bold green") if task.completed else Text("○ open")
         meta.add_row("Status", status)
+        if task.unreadable:
+            # What the store could not read stands in as placeholders: say so.
+            problem = Text(f"cannot be read: {visible(task.unreadable)}", style="bold red")
+            meta.add_row("Problem", problem)
         today = local_now(now).date()
         if task.due is not None:
             overdue = not task.completed and task.due.is_overdue(local_now(now))
@@ -158,12 +162,9 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
             if task.tags
             else Text("none", style="dim"),
         )
-        meta.add_row(
-            "Created", f"{local_time(task.created_at)} · {relative_time(task.created_at, now)}"
-        )
-        meta.add_row(
-            "Updated", f"{local_time(task.updated_at)} · {relative_time(task.updated_at, now)}"
-        )
+        for label, moment in (("Created", task.created_at), ("Updated", task.updated_at)):
+            when = f"{local_time(moment)} · {relative_time(moment, now)}"
+            meta.add_row(label, "?" if task.unreadable else when)
         meta.add_row("Owner", literal(task.user_id))
         meta.add_row("Id", Text(task.id, style="dim"))
         self.query_one("#detail-meta", Static).update(meta)
@@ -194,6 +195,8 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"edit", "toggle", "delete", "undo"} and self.taskflow.store.read_only:
             return None
+        if action in {"edit", "toggle"} and self.record.unreadable:
+            return None  # a row that cannot be read can be looked at and deleted only
         return True
 
     def action_back(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -23,7 +24,9 @@ from store import (
     StoreError,
     TaskRecord,
     ValidationError,
+    clean_description,
     clean_tags,
+    clean_title,
     local_now,
     merge_edit,
     parse_due,
@@ -74,6 +77,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._merge_note = ""  # what a merge kept of a change made elsewhere, to say so
         # The saved title the title field was filled with, and how it shows it.
         self._shown_title = ("", "")
+        # The saved notes the notes field was filled with, and how it shows them.
+        self._shown_notes = ("", "")
 
     @property
     def taskflow(self) -> TaskFlowApp:
@@ -92,7 +97,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             yield Static(heading, id="edit-heading")
             yield Label("Title", classes="field-label")
             if self.base is not None:
-                self._shown_title = (visible(self.base.title), self._title_as_typed(self.base))
+                self._remember_filled(self.base)
             yield Input(
                 value=self._shown_title[1],
                 placeholder="What needs doing?  e.g. Pay rent tomorrow 9am !high #home",
@@ -131,7 +136,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             yield Static(id="tags-error", classes="field-error hidden")
             yield Label("Notes (Markdown, optional)", classes="field-label")
             yield TextArea(
-                visible(self.base.description, keep_lines=True) if self.base else "",
+                self._shown_notes[1],
                 id="description",
                 soft_wrap=True,
                 tab_behavior="focus",
@@ -152,13 +157,17 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         """Text from before validation (an old file, imported history) may hold control
         characters. The fields never hold them raw (a terminal would obey them): they
         show symbols, and saving keeps the symbols."""
-        if visible(task.title) != task.title or (
-            visible(task.description, keep_lines=True) != task.description
-        ):
+        if (self._shown_title[0], self._shown_notes[0]) != (task.title, task.description):
             self._show_error(
                 "form",
                 "This task holds control characters, shown here as symbols (␛); saving "
                 "stores the symbols instead.",
+            )
+        elif self._shown_title[1] != task.title and visible(task.title) != task.title:
+            self._show_error(
+                "form",
+                "The title holds characters shown as codes (<U+202E>): saved as they are, "
+                "unless you edit the title, which then keeps the codes as text.",
             )
 
     @property
@@ -265,10 +274,19 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         that editing one word never turns the others into a due date or tags."""
         return quick_add_text(visible(task.title), local_now(self.taskflow.clock()))
 
+    def _remember_filled(self, task: TaskRecord) -> None:
+        """What the title and notes fields are filled with for ``task``: shown safe
+        (never a raw control character) and, for the title, with quick add's words
+        protected; and what saving them untouched keeps: the task's own text when the
+        store takes it as it is, else what was shown."""
+        title, notes = visible(task.title), visible(task.description, keep_lines=True)
+        self._shown_title = (_kept(task.title, title, clean_title), self._title_as_typed(task))
+        self._shown_notes = (_kept(task.description, notes, clean_description), notes)
+
     def _set_values(self, task: TaskRecord) -> None:
-        self._shown_title = (visible(task.title), self._title_as_typed(task))
+        self._remember_filled(task)
         self.query_one("#title", Input).value = self._shown_title[1]
-        self.query_one("#description", TextArea).text = visible(task.description, keep_lines=True)
+        self.query_one("#description", TextArea).text = self._shown_notes[1]
         self.query_one("#due", Input).value = task.due.key if task.due else ""
         self.query_one("#priority", Select).value = task.priority
         self.query_one("#tags", Input).value = " ".join(task.tags)
@@ -279,11 +297,15 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         title, due, priority, tags = self._understood()
         return {
             "title": title,
-            "description": self.description_value,
+            "description": self._notes_to_save(),
             "due": due,
             "priority": priority,
             "tags": tags,
         }
+
+    def _notes_to_save(self) -> str:
+        notes = self.description_value
+        return self._shown_notes[0] if notes == self._shown_notes[1] else notes
 
     @property
     def dirty(self) -> bool:
@@ -299,12 +321,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             mine = self._mine()
         except ValueError:
             return True
-        # Against the task as the fields showed it (control characters as symbols).
-        base = replace(
-            self.base,
-            title=visible(self.base.title),
-            description=visible(self.base.description, keep_lines=True),
-        )
+        # Against what saving the fields untouched would keep.
+        base = replace(self.base, title=self._shown_title[0], description=self._shown_notes[0])
         return any(not same_value(name, value, getattr(base, name)) for name, value in mine.items())
 
     # -- saving -------------------------------------------------------------------------------
@@ -440,3 +458,13 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             ),
             answered,
         )
+
+
+def _kept(original: str, shown: str, clean: Callable[[str], str]) -> str:
+    """``original`` if the store takes it as it is (bidi marks are fine, control
+    characters are not), else the safe ``shown`` form."""
+    try:
+        clean(original)
+    except ValidationError:
+        return shown
+    return original

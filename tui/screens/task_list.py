@@ -73,7 +73,7 @@ class ViewKind(StrEnum):
 
 SEARCH_DEBOUNCE_SECONDS = 0.12
 WINDOW = 150  # rows fetched with a new list: a screenful and more, around the cursor
-EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo", "move_down", "move_up"}
+EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo", "skip_undo", "move_down", "move_up"}
 NEEDS_A_TASK = {"toggle", "edit", "delete", "open", "move_down", "move_up"}
 
 
@@ -107,6 +107,13 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             tooltip="Delete the task (asks first; u undoes)",
         ),
         Binding("u", "undo", "Undo", tooltip="Undo the last change (repeat to go back)"),
+        Binding(
+            "U",
+            "skip_undo",
+            "Skip undo",
+            show=False,
+            tooltip="Pass over a change undo cannot revert, to reach the one before",
+        ),
         Binding("slash", "search", "Search", key_display="/", tooltip="Search titles and notes"),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
         Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
@@ -688,11 +695,22 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         # Not offered at all without a task under the cursor: they would do nothing.
         return not (action in NEEDS_A_TASK and self.table.current is None)
 
+    def _refused_as_unreadable(self, task: TaskRecord) -> bool:
+        """A task whose stored row cannot be read can be opened and deleted, nothing
+        else: say so rather than do nothing."""
+        if not task.unreadable:
+            return False
+        self.taskflow.say(
+            f"This task cannot be read ({task.unreadable}); it can be opened (Enter) or "
+            "deleted (d), not changed."
+        )
+        return True
+
     # -- actions -----------------------------------------------------------------------------
 
     def action_toggle(self) -> None:
         task = self.table.current
-        if task is not None:
+        if task is not None and not self._refused_as_unreadable(task):
             # Show the new state at once; the store's answer replaces it a moment later.
             optimistic = replace(task, completed=not task.completed)
             self.show_change(optimistic)
@@ -707,7 +725,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         from tui.screens.task_edit import TaskEditScreen
 
         task = self.table.current
-        if task is not None:
+        if task is not None and not self._refused_as_unreadable(task):
             self.app.push_screen(TaskEditScreen(task))
 
     def action_open(self) -> None:
@@ -724,6 +742,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_undo(self) -> None:
         self.taskflow.undo()
+
+    def action_skip_undo(self) -> None:
+        self.taskflow.skip_undo()
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -780,7 +801,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def _move(self, steps: int) -> None:
         task = self.table.current
-        if task is None:
+        if task is None or self._refused_as_unreadable(task):
             return
         if self.view_kind.by_due_date:
             self.taskflow.say(

@@ -633,14 +633,19 @@ class TaskTable(ScrollView, can_focus=True):
         muted = part("task-table--muted")
         marker_style = part("task-table--marker-done") if record.completed else Style()
         text = Text(" ", end="")
-        text.append("[x]" if record.completed else "[ ]", style=marker_style)
+        # A row the store could not read whole: marked, and its reason in the title.
+        marker = "[?]" if record.unreadable else "[x]" if record.completed else "[ ]"
+        text.append(marker, style=marker_style)
         text.append(" ")
         text.append(
             record.priority.marks.ljust(columns.priority),
             style=part("task-table--priority"),
         )
         text.append(" ")
-        title = Text(visible(single_line(record.title)), no_wrap=True, end="")
+        shown = visible(single_line(record.title))
+        if record.unreadable:
+            shown += f"  (cannot be read: {visible(record.unreadable)})"
+        title = Text(shown, no_wrap=True, end="")
         title.truncate(columns.title, overflow="ellipsis", pad=True)
         text.append_text(title)
         text.append(" ")
@@ -665,7 +670,7 @@ class TaskTable(ScrollView, can_focus=True):
                 label = due_label(record.due, self._local_now)
                 text.append(label[: columns.due].rjust(columns.due), style=style)
         if columns.updated:
-            updated = relative_time(record.updated_at, self._now)
+            updated = "?" if record.unreadable else relative_time(record.updated_at, self._now)
             text.append(" " * GAP)
             text.append(updated.rjust(columns.updated), style=muted)
         return self._to_strip(text, width, row_style)
