@@ -6,7 +6,9 @@ sub-commands write plain text (with ANSI colour of their own on a terminal).
 
 Every failure is one line on stderr, ``taskflow: <message>``, never a traceback.
 Exit codes: 0 success, 1 a user-level failure (not found, ambiguous, conflict,
-invalid input, bad file, any StoreError), 2 a usage error (argparse).
+invalid input, bad file, any StoreError), 2 a usage error (argparse, or the app
+without a terminal), 74 the output could not be written (a change it reports was
+saved all the same), 130 interrupted.
 """
 
 from __future__ import annotations
