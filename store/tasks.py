@@ -1614,32 +1614,8 @@ class TaskStore:
         for start in range(0, len(task_ids), IMPORT_LOOKUP_BATCH):
             batch = task_ids[start : start + IMPORT_LOOKUP_BATCH]
             select = Task.select(*columns).where(Task.id.in_(batch)).tuples()
-            for (
-                task_id,
-                user,
-                title,
-                description,
-                completed,
-                created,
-                updated,
-                version,
-                due,
-                priority,
-                position,
-            ) in select:
-                found[task_id] = _task_record(
-                    task_id,
-                    user,
-                    title,
-                    description,
-                    completed,
-                    created,
-                    updated,
-                    version,
-                    due,
-                    priority,
-                    position,
-                )
+            for row in select:  # the columns in _task_record's order
+                found[row[0]] = _task_record(*row)
         tags = self._tags_of(list(found))
         return {
             task_id: dataclasses.replace(task, tags=tags.get(task_id, ()))

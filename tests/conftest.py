@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,6 +55,18 @@ def clean_environment(
     yield
     monkeypatch.undo()  # before tzset: the zone goes back for the next test
     time.tzset()
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """``zone("Pacific/Kiritimati")`` puts the process in that time zone for the rest of
+    the test (clean_environment puts the zone back afterwards)."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    return set_zone
 
 
 @pytest.fixture

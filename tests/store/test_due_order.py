@@ -9,9 +9,7 @@ count it as one range. On SQLite and PostgreSQL alike, on the frozen clock: Frid
 
 from __future__ import annotations
 
-import os
-import time as system_time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -150,23 +148,6 @@ def test_overdue_has_minute_precision_like_is_overdue(
     assert counts[None] == sum(1 for t in listed if t.due is not None and t.due.is_overdue(now))
     assert counts[None] + counts[FRIDAY] == len(listed)
     assert all(t.due is not None and t.due.is_overdue(now) for t in listed[:overdue])
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the process's time zone; the test's own again afterwards."""
-    before = os.environ.get("TZ")
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        system_time.tzset()
-
-    yield set_zone
-    if before is None:
-        monkeypatch.delenv("TZ", raising=False)
-    else:
-        monkeypatch.setenv("TZ", before)
-    system_time.tzset()
 
 
 def test_overdue_late_in_the_evening_in_kiritimati(

@@ -6,9 +6,8 @@ time, unless a row says otherwise), as the app would with its injected clock.
 
 from __future__ import annotations
 
-import os
 import time as system_time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -336,23 +335,6 @@ def test_a_bare_hour_in_the_due_field_follows_the_same_rules() -> None:
     assert parse_due("at 1", at(14)) == Due(SATURDAY, time(1))
     assert parse_due("sat at 5", at(10)) == Due(SATURDAY, time(17))
     assert parse_due("at 9 tomorrow", at(10)) == Due(SATURDAY, time(9))
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the process's time zone (``zone("Pacific/Kiritimati")``); the test's own after."""
-    before = os.environ.get("TZ")
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        system_time.tzset()
-
-    yield set_zone
-    if before is None:
-        monkeypatch.delenv("TZ", raising=False)
-    else:
-        monkeypatch.setenv("TZ", before)
-    system_time.tzset()
 
 
 def test_a_bare_hour_late_in_the_evening_in_kiritimati_is_tomorrow_s(
