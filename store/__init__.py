@@ -29,6 +29,7 @@ from store.errors import (
     AmbiguousIdError,
     BusyError,
     ConflictError,
+    DataLossError,
     FileFormatError,
     HealthCheckError,
     LocationError,
@@ -46,6 +47,7 @@ from store.errors import (
     ValidationError,
 )
 from store.merge import MERGED_FIELDS, EditMerge, FieldClash, merge_edit, same_value
+from store.migrate import DataLoss
 from store.migrations import LATEST_VERSION
 from store.planning import (
     Due,
@@ -95,6 +97,8 @@ __all__ = [
     "BusyError",
     "ChangeSet",
     "ConflictError",
+    "DataLoss",
+    "DataLossError",
     "DatabaseLocation",
     "Due",
     "EditMerge",

@@ -7,8 +7,7 @@ of the schema tables and writes nothing.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,24 +72,8 @@ class DataLoss:
         return {many: n for n, _, many in self.counts}
 
 
+# Asked, with exactly what would be lost, before a step down drops data; True goes ahead.
 Confirm = Callable[[DataLoss], bool]
-# Who is asked before a step down drops data (see confirming_losses). Without one, the
-# store's own callers (tests, tools) migrate as they ask, as before.
-_CONFIRM: ContextVar[Confirm | None] = ContextVar("taskflow_confirm_loss", default=None)
-
-
-@contextlib.contextmanager
-def confirming_losses(confirm: Confirm) -> Iterator[None]:
-    """Within this block, a migration down that would drop data first tells ``confirm``
-    exactly what (a DataLoss), and goes ahead only if it returns True.
-
-    A context rather than a parameter, so that TaskStore.migrate(to) carries it as it is.
-    """
-    token = _CONFIRM.set(confirm)
-    try:
-        yield
-    finally:
-        _CONFIRM.reset(token)
 
 
 def read_state(backend: SqliteBackend, *, check_rows: bool = True) -> SchemaState:
@@ -243,8 +226,8 @@ def migrate(
     """Bring the file to version ``to`` (default: the latest), up or down.
 
     Everything that can refuse does so before the backup and the switch to WAL, so a
-    refused file is left as it was. ``confirm`` (or the one set by confirming_losses) is
-    asked before a step down that drops data.
+    refused file is left as it was. A step down that would drop data asks ``confirm``
+    first; without one it is refused (DataLossError): losing data is never a default.
     """
     target = LATEST_VERSION if to is None else to
     _check_target(target)
@@ -259,12 +242,10 @@ def migrate(
             "Open it once with write access."
         )
     upward = target > state.version
-    confirm = confirm or _CONFIRM.get()
     confirmed: DataLoss | None = None
     if not upward:
         backend.check_schema_owner(f"Going down from schema version {state.version} to {target}")
-        if confirm is not None:
-            confirmed = _confirmed_loss(backend, state.version, target, user, clock, confirm)
+        confirmed = _confirmed_loss(backend, state.version, target, user, clock, confirm)
 
     backup = make_backup(backend, state.version, clock()) if state.has_tasks else None
     backend.enable_wal()
@@ -360,14 +341,14 @@ def _confirmed_loss(
     target: int,
     user: str,
     clock: Callable[[], datetime],
-    confirm: Confirm,
+    confirm: Confirm | None,
 ) -> DataLoss | None:
     """Ask before a loss, outside any transaction (a question must not hold the write
     lock); the answer is checked against the file again once the lock is held."""
     loss = planned_loss(backend, current, target, user, clock)
     if not loss:
         return loss
-    if not confirm(loss):
+    if confirm is None or not confirm(loss):
         raise DataLossError(
             f"Going down to schema version {target} would drop {loss.describe()}; "
             f"{backend.describe()} was not changed.",

@@ -233,7 +233,8 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
     * A bare hour, 1 to 12 after "at" without am/pm, is its next occurrence within
       12 hours when no day is given ("Lunch at 1" at 10:00 is 13:00; at 14:00 it is
       01:00 tomorrow); with "today", the first of the two still to come today (else
-      the afternoon one, already past); with "tonight", the evening (at 12: midnight);
+      the afternoon one, already past); with "tonight", the evening (at 12 midnight,
+      1 to 5 the small hours after it);
       with any other day, a working day's guess: 7 to 11 in the morning, 12 noon,
       1 to 6 in the afternoon ("Dentist fri at 3" is 15:00). "at 13", "14:00" and
       "9pm" mean what they say.
@@ -464,8 +465,12 @@ def _bare_hour(hour: int, day: date | None, now: datetime, *, evening: bool) -> 
     """
     today = now.date()
     morning, afternoon = time(hour % 12), time(hour % 12 + 12)  # 12: midnight and noon
-    if evening:  # tonight: the evening's hour, and at 12 the midnight that ends today
-        return Due(today + timedelta(days=1), morning) if hour == 12 else Due(today, afternoon)
+    if evening:
+        # Tonight: 6 to 11 the evening; 12 the midnight that ends today; 1 to 5 the small
+        # hours after it ("party tonight till 2": the night goes on past midnight).
+        if hour == 12 or hour <= 5:
+            return Due(today + timedelta(days=1), morning)
+        return Due(today, afternoon)
     if day is not None and day != today:
         # No "now" to go by on another day: a working day's guess.
         return Due(day, afternoon if hour <= 6 else time(hour))

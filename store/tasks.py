@@ -31,6 +31,7 @@ from store.errors import (
     UnreadableTaskError,
     ValidationError,
 )
+from store.migrate import DataLoss
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, format_timestamp, parse_timestamp
 from store.planning import ALL_DAY_SUFFIX, Due, Priority, clean_tags
@@ -191,9 +192,15 @@ class TaskStore:
         return migrations.read_state(self._backend).version
 
     @_operation
-    def migrate(self, to: int | None = None) -> MigrationReport:
-        """Move the schema up or down to version ``to`` (latest by default), backing up first."""
-        report = migrations.migrate(self._backend, user=self.user, clock=self._clock, to=to)
+    def migrate(
+        self, to: int | None = None, *, confirm: Callable[[DataLoss], bool] | None = None
+    ) -> MigrationReport:
+        """Move the schema up or down to version ``to`` (latest by default), backing up
+        first. A step down that would drop data asks ``confirm`` with exactly what (a
+        DataLoss: counts over every owner); without ``confirm`` it raises DataLossError."""
+        report = migrations.migrate(
+            self._backend, user=self.user, clock=self._clock, to=to, confirm=confirm
+        )
         self.migration = report
         return report
 

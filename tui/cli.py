@@ -31,6 +31,8 @@ from store import (
     LATEST_VERSION,
     USER_ENV_VAR,
     DatabaseLocation,
+    DataLoss,
+    DataLossError,
     Due,
     EventKind,
     EventRecord,
@@ -920,7 +922,7 @@ def refuse_a_missing_database(args: argparse.Namespace) -> None:
         return
     raise LocationError(
         f"There is no database at {location.display()} ({source_words(location)}); "
-        "check the path (a command that adds a task creates a new one there)."
+        "check the path (a command that adds a task, or an import, creates one there)."
     )
 
 
@@ -938,11 +940,12 @@ def now_local(args: argparse.Namespace) -> datetime:
 
 @contextlib.contextmanager
 def opened(
-    args: argparse.Namespace, *, migrate: bool = True, reading: bool = False
+    args: argparse.Namespace, *, migrate: bool = True, existing: bool = False
 ) -> Iterator[TaskStore]:
-    """The store, closed afterwards. A command that only reads passes ``reading``: on a
-    path the user named that holds no database, it fails rather than create one."""
-    if reading:
+    """The store, closed afterwards. A command that can only work on tasks already there
+    (it reads, or changes a task it names: edit, done, rm, undo) passes ``existing``: on
+    a path the user named that holds no database, it fails rather than create one."""
+    if existing:
         refuse_a_missing_database(args)
     store = open_from_args(args, migrate=migrate)
     try:
@@ -1068,7 +1071,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise ValidationError("tag", str(error)) from None
     sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
     query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
-    with opened(args, reading=True) as store:
+    with opened(args, existing=True) as store:
         tasks = store.list(query)
         if args.overdue:
             # Today's tasks whose time has passed are overdue too: finer than a day.
@@ -1182,7 +1185,7 @@ def _day_headings(tasks: Sequence[TaskRecord], now: datetime) -> dict[str, str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with opened(args, reading=True) as store:
+    with opened(args, existing=True) as store:
         task = _resolve_live(store, args.id)
     if args.json:
         print_json(transfer.task_json(task))
@@ -1264,7 +1267,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         )
     description = read_text_argument(args.description)
     now = now_local(args)
-    with opened(args) as store:
+    with opened(args, existing=True) as store:
         current = _resolve_live(store, args.id)
         title, changes = _understood(args, args.title, now, current=current)
         # A fresh read, then a write that refuses if anyone changed the task in between.
@@ -1304,7 +1307,7 @@ def cmd_undone(args: argparse.Namespace) -> int:
 def _set_done(args: argparse.Namespace, completed: bool) -> int:
     # One transaction: the ids are read and every task written, or (a conflict with
     # another writer, a full disk) none of them is.
-    with opened(args) as store, store.all_or_nothing():
+    with opened(args, existing=True) as store, store.all_or_nothing():
         chosen = _resolve_each(store, args.ids)
         tasks = [
             store.set_completed(task.id, completed, expected_version=task.version)
@@ -1322,7 +1325,7 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    with opened(args) as store, store.all_or_nothing():
+    with opened(args, existing=True) as store, store.all_or_nothing():
         chosen = _resolve_each(store, args.ids)
         tasks = [store.delete(task.id, expected_version=task.version) for task in chosen]
     if args.json:
@@ -1362,7 +1365,7 @@ def _print_tasks_json(args: argparse.Namespace, tasks: Sequence[TaskRecord]) -> 
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    with opened(args) as store:
+    with opened(args, existing=True) as store:
         result = store.skip_undo() if args.skip else store.undo()
     if args.json:
         print_json(
@@ -1382,12 +1385,14 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with opened(args, reading=True) as store:
+    with opened(args, existing=True) as store:
         task_id = store.resolve_any_id(args.id)
         events = store.history(task_id)
     if args.json:
-        items = transfer.events_json(events)
-        for item, event in zip(items, events, strict=True):
+        # As in an export: an undo skipped here is left out (events_json does so).
+        kept = [event for event in events if not event.skipped]
+        items = transfer.events_json(kept)
+        for item, event in zip(items, kept, strict=True):
             item["summary"] = event.summary
         print_json(items)
         return EXIT_OK
@@ -1470,7 +1475,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if output is not None:
         _refuse_an_output_that_cannot_be_written(output)
         target = _export_target(output)  # what the name leads to, refused if unfit
-    with opened(args, reading=True) as store:
+    with opened(args, existing=True) as store:
         if target is not None:
             _refuse_overwriting_the_database(store, target)
         rows = contextlib.closing(store.export_tasks(events=args.events))
@@ -2104,10 +2109,7 @@ def _size(path: Path) -> int | None:
 
 def cmd_db_migrate(args: argparse.Namespace) -> int:
     # The store counts what a step down would drop and asks before it; the question is
-    # the command line's. Imported here: only this command needs them.
-    from store.errors import DataLossError
-    from store.migrate import DataLoss, confirming_losses
-
+    # the command line's.
     dropped: list[DataLoss] = []
     asked = False
 
@@ -2132,8 +2134,8 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
     # Opened without migrating, so that a target below the latest is not first upgraded.
     try:
-        with opened(args, migrate=False) as store, confirming_losses(go_ahead):
-            report = store.migrate(args.to)
+        with opened(args, migrate=False) as store:
+            report = store.migrate(args.to, confirm=go_ahead)
     except DataLossError as error:
         return fail(str(error) if asked else f"{error} To drop them, run it again with --yes.")
     if args.json:
@@ -2164,7 +2166,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    with opened(args, migrate=False, reading=True) as store:
+    with opened(args, migrate=False, existing=True) as store:
         health = store.health()
         integrity = store.integrity_check()
         where = store.describe()

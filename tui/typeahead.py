@@ -33,7 +33,10 @@ from textual.timer import Timer
 RECHECK_SECONDS = 0.02
 # A key whose path is cut (a widget removed before the key came through it) is
 # taken as handled after this long, so that the keys behind it never wait forever.
-GIVE_UP_SECONDS = 0.5
+# Long: on a loaded machine a key's binding may take a while to run, and letting the
+# next key go before it would bring back the very mix-up this module prevents. A node
+# that closes is seen at once (call_later refuses), so this is only the last resort.
+GIVE_UP_SECONDS = 3.0
 
 TypedEvent = events.Key | events.Paste
 

@@ -27,6 +27,8 @@ import pytest
 
 from store import (
     LATEST_VERSION,
+    DataLoss,
+    DataLossError,
     MigrationError,
     Priority,
     Sort,
@@ -137,19 +139,25 @@ def test_tasks_changing_while_the_user_is_asked_refuses_the_step(
 ) -> None:
     """The question is asked with no lock held; once the lock is held, the file must still
     hold what was confirmed, or nothing is done."""
-    from store.migrate import DataLoss, confirming_losses
 
     def yes_but_meanwhile_bob_adds_a_due_date(loss: DataLoss) -> bool:
         with open_store(location, user="bob", clock=clock) as bob:
             bob.create("late", due=Due(FRIDAY))
         return True
 
-    with (
-        confirming_losses(yes_but_meanwhile_bob_adds_a_due_date),
-        pytest.raises(MigrationError, match="changed while the loss was being confirmed"),
-    ):
+    with pytest.raises(MigrationError, match="changed while the loss was being confirmed"):
+        planned.migrate(to=3, confirm=yes_but_meanwhile_bob_adds_a_due_date)
+    alice_still_has_everything(planned)
+
+
+def test_the_store_never_drops_data_on_a_step_down_unless_asked(planned: TaskStore) -> None:
+    """Any caller of TaskStore.migrate, not only the command line: no confirm, no loss."""
+    with pytest.raises(DataLossError, match="would drop"):
         planned.migrate(to=3)
     alice_still_has_everything(planned)
+    told: list[DataLoss] = []
+    report = planned.migrate(to=3, confirm=lambda loss: told.append(loss) or True)
+    assert report.to_version == 3 and told and told[0].target == 3
 
 
 @pytest.mark.sqlite_only

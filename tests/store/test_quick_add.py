@@ -302,6 +302,9 @@ BARE_HOURS: list[tuple[str, datetime, Due]] = [
     ("Breakfast today at 8", at(7), Due(FRIDAY, time(8))),
     ("Drinks tonight at 9", at(8), Due(FRIDAY, time(21))),
     ("Party tonight at 12", at(20), Due(SATURDAY, time(0))),
+    ("Party tonight at 1", at(18), Due(SATURDAY, time(1))),  # the small hours after it
+    ("Taxi tonight at 5", at(18), Due(SATURDAY, time(5))),
+    ("Dinner tonight at 6", at(10), Due(FRIDAY, time(18))),
     ("Dentist fri at 3", at(10), Due(date(2026, 11, 27), time(15))),
     ("Dentist tomorrow at 6", at(10), Due(SATURDAY, time(18))),
     ("Standup mon at 7", at(10), Due(date(2026, 11, 23), time(7))),

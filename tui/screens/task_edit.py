@@ -363,6 +363,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def _failed(self, error: StoreError) -> None:
         self._saving = False
+        self._merge_note = ""  # the next save says what it merged, if anything
         if isinstance(error, ValidationError):
             shown = ("title", "description", "due", "tags")
             field = error.field if error.field in shown else "form"

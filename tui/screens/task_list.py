@@ -329,7 +329,9 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def _load(self, query: TaskQuery, keep: str | None, cursor: int) -> None:
         # The moment is read here, on the app's thread: the worker must not call the clock.
-        self._load_in_worker(query, keep, cursor, local_now(self.taskflow.clock()))
+        now = local_now(self.taskflow.clock())
+        self._checked_at = now  # what the list shows is true as of now (see _tick)
+        self._load_in_worker(query, keep, cursor, now)
 
     @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
     def _load_in_worker(
