@@ -38,12 +38,32 @@ def full(args: list[str], cwd: Path) -> Outcome:
 
 
 def closed(args: list[str], cwd: Path) -> Outcome:
-    """Standard output is closed, as `taskflow ... >&-` starts it."""
-    return _run(args, cwd, stdout=subprocess.DEVNULL, before=lambda: os.close(1))
+    """Standard output is closed, as `taskflow ... >&-` starts it.
+
+    This child runs on the real clock even when CI runs the suite under faketime:
+    libfaketime opens its shared-memory clock at load, gets the lowest free
+    descriptor, 1, and the command's output then lands in that segment: the child
+    sees no closed output, and every later process sharing the segment reads a
+    garbled clock (psycopg's connect deadline overflows). Nothing here depends on
+    the date.
+    """
+    real_clock = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
+    return _run(
+        args, cwd, stdout=subprocess.DEVNULL, before=lambda: os.close(1), env=real_clock
+    )
 
 
 def _run(
-    args: list[str], cwd: Path, *, stdout: int, before: Callable[[], None] | None = None
+    args: list[str],
+    cwd: Path,
+    *,
+    stdout: int,
+    before: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Outcome:
     completed = subprocess.run(
         [sys.executable, "-m", "tui", *args],
@@ -52,7 +72,7 @@ def _run(
         stdout=stdout,
         stderr=subprocess.PIPE,
         preexec_fn=before,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**(os.environ if env is None else env), "PYTHONPATH": str(REPO)},
         timeout=120,
         check=False,
     )
