@@ -52,9 +52,7 @@ def closed(args: list[str], cwd: Path) -> Outcome:
         for name, value in os.environ.items()
         if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
     }
-    return _run(
-        args, cwd, stdout=subprocess.DEVNULL, before=lambda: os.close(1), env=real_clock
-    )
+    return _run(args, cwd, stdout=subprocess.DEVNULL, before=lambda: os.close(1), env=real_clock)
 
 
 def _run(
