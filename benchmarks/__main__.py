@@ -144,7 +144,7 @@ def probe(path: Path, repeats: int) -> dict[str, float]:
 
 def first_title(path: Path) -> str:
     with open_store(path, user=USER) as store:
-        return store.list(limit=1)[0].title
+        return store.list_tasks(limit=1)[0].title
 
 
 def terminal_launch(path: Path, repeats: int) -> float:

@@ -328,7 +328,7 @@ class TaskStore:
         return self._current(found[0])
 
     @_operation
-    def list(
+    def list_tasks(
         self,
         query: TaskQuery = TaskQuery(),
         *,
@@ -799,14 +799,14 @@ class TaskStore:
 
     def _position_past(self, task: TaskRecord, shown: TaskQuery, steps: int) -> float | None:
         if steps > 0:
-            following = self.list(shown, limit=2, after=task)
+            following = self.list_tasks(shown, limit=2, after=task)
             if not following:
                 return None
             if len(following) == 1:
                 return following[0].position + 1.0
             low, high = following[0].position, following[1].position
         else:
-            preceding = self.list(shown, limit=2, before=task)
+            preceding = self.list_tasks(shown, limit=2, before=task)
             if not preceding:
                 return None
             if len(preceding) == 1:
@@ -1320,7 +1320,7 @@ class TaskStore:
         """Every task of this owner in creation order, fetched a page at a time."""
         after: TaskRecord | None = None
         while True:
-            page = self.list(TaskQuery(), limit=batch, after=after)
+            page = self.list_tasks(TaskQuery(), limit=batch, after=after)
             yield from page
             if len(page) < batch:
                 return
@@ -1392,7 +1392,7 @@ class TaskStore:
         with self._backend.session(), self._backend.read_snapshot():
             after: TaskRecord | None = None
             while True:
-                page = self.list(TaskQuery(), limit=batch, after=after)
+                page = self.list_tasks(TaskQuery(), limit=batch, after=after)
                 logs = self.histories(task.id for task in page) if events else {}
                 for task in page:
                     _refuse_unreadable(task, "exported")  # one that changed since the check

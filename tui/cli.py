@@ -1072,7 +1072,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
     query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
     with opened(args, existing=True) as store:
-        tasks = store.list(query)
+        tasks = store.list_tasks(query)
         if args.overdue:
             # Today's tasks whose time has passed are overdue too: finer than a day.
             tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]

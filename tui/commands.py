@@ -30,7 +30,9 @@ class TaskJumpProvider(Provider):
         if not words:
             return
         # The store answers in a thread: a palette keystroke never waits on the disk.
-        tasks = await asyncio.to_thread(app.store.list, TaskQuery(search=words), limit=MAX_HITS)
+        tasks = await asyncio.to_thread(
+            app.store.list_tasks, TaskQuery(search=words), limit=MAX_HITS
+        )
         matcher = self.matcher(words)
         for task in tasks:
             title = visible(single_line(task.title))

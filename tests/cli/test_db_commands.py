@@ -110,7 +110,7 @@ def test_migrate_down_and_up_again_keeps_the_tasks(cli: CLI, db_path: Path) -> N
     again = cli("db", "migrate")
     assert again.out == f"Already at schema version {LATEST_VERSION}; nothing to do.\n"
     with open_store(db_path, user="alice") as store:
-        assert [t.title for t in store.list()] == ["survives migrations"]
+        assert [t.title for t in store.list_tasks()] == ["survives migrations"]
 
 
 @pytest.mark.sqlite_only
@@ -288,7 +288,7 @@ def test_backup_of_a_live_database_with_an_open_write_transaction(
     writer.close()
     assert outcome == [EXIT_OK]
     assert backed_up_titles(target) == ["committed"]
-    assert sorted(t.title for t in alice.list()) == ["committed", "uncommitted"]
+    assert sorted(t.title for t in alice.list_tasks()) == ["committed", "uncommitted"]
 
 
 @pytest.mark.sqlite_only

@@ -157,7 +157,7 @@ def test_lunch_at_1_typed_at_ten_is_one_in_the_afternoon(
     clock.advance(minutes=30)  # 10:00
     result = cli("add", "Lunch at 1")
     assert result.code == EXIT_OK, result.err
-    (task,) = alice.list(TaskQuery(status=Status.ALL))
+    (task,) = alice.list_tasks(TaskQuery(status=Status.ALL))
     assert (task.title, task.due) == ("Lunch", Due(FRIDAY, time(13, 0)))
     assert result.out.splitlines()[1] == "  due Fri 20 Nov 2026, 13:00 (today)"
 
@@ -259,5 +259,5 @@ def test_edit_sets_a_day_already_past(
 def test_past_days_in_a_title_stay_words(cli: CLI, alice: TaskStore) -> None:
     task = added(cli, alice, "Send notes from last friday")
     assert (task.title, task.due) == ("Send notes from last friday", None)
-    ordered = alice.list(TaskQuery(status=Status.ALL, sort=Sort.DUE))
+    ordered = alice.list_tasks(TaskQuery(status=Status.ALL, sort=Sort.DUE))
     assert [t.title for t in ordered] == ["Send notes from last friday"]

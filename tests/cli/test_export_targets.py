@@ -85,7 +85,7 @@ def database(tmp_path: Path) -> Path:
 
 def titles(path: Path) -> list[str]:
     with open_store(path, user="alice") as store:
-        return sorted(task.title for task in store.list())
+        return sorted(task.title for task in store.list_tasks())
 
 
 def _symlinked_db(tmp: Path, db: Path) -> tuple[str, str]:

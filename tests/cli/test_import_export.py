@@ -60,13 +60,15 @@ def all_tasks(path: Path, user: str = "alice") -> list[tuple[object, ...]]:
     with open_store(path, user=user) as store:
         return [
             (t.id, t.title, t.description, t.completed, t.created_at, t.updated_at, t.version)
-            for t in store.list(TaskQuery(status=Status.ALL))
+            for t in store.list_tasks(TaskQuery(status=Status.ALL))
         ]
 
 
 def event_count(path: Path, user: str = "alice") -> int:
     with open_store(path, user=user) as store:
-        return sum(len(events) for events in store.histories(t.id for t in store.list()).values())
+        return sum(
+            len(events) for events in store.histories(t.id for t in store.list_tasks()).values()
+        )
 
 
 # -- our JSON round trip ---------------------------------------------------------------------------
@@ -103,7 +105,7 @@ def test_json_history_survives_the_round_trip(cli: CLI, source: Path, tmp_path: 
     cli("export", "--events", "-o", str(path), db=source)
     cli("import", str(path), db=copy)
     with open_store(source, user="alice") as original, open_store(copy, user="alice") as restored:
-        for task in original.list(TaskQuery(status=Status.ALL)):
+        for task in original.list_tasks(TaskQuery(status=Status.ALL)):
             before = [(e.kind, e.at, e.before, e.after) for e in original.history(task.id)]
             after = [(e.kind, e.at, e.before, e.after) for e in restored.history(task.id)]
             assert after == before
@@ -201,7 +203,7 @@ def test_a_taskwarrior_export_is_imported_as_documented(
     assert "skipped  c1c2c3c4  Old idea (deleted in Taskwarrior)" in result.out
     assert "skipped  d1d2d3d4  Water plants (recurring template)" in result.out
 
-    tasks = {t.id: t for t in alice.list(TaskQuery(status=Status.ALL))}
+    tasks = {t.id: t for t in alice.list_tasks(TaskQuery(status=Status.ALL))}
     assert set(tasks) == {
         "a3c8e0b2-1d4f-4e6a-9b7c-0d1e2f3a4b5c",  # uuid kept, in canonical lower case
         "b1b2b3b4-0000-4000-8000-000000000002",
@@ -298,7 +300,7 @@ def test_todotxt_import_and_reimport(cli: CLI, alice: TaskStore, tmp_path: Path)
     first = cli("import", str(path))
     assert first.code == EXIT_OK
     assert "(todotxt): 4 added, 0 updated, 0 skipped." in first.out
-    tasks = alice.list(TaskQuery(status=Status.ALL))
+    tasks = alice.list_tasks(TaskQuery(status=Status.ALL))
     assert sorted(t.title for t in tasks) == ["Buy bread", "Buy bread", "Call mom", "Pay rent"]
     mom = next(t for t in tasks if t.title == "Call mom")
     assert (mom.priority, mom.tags) == (Priority.HIGH, ("family", "phone"))
@@ -338,7 +340,7 @@ def test_csv_warnings_go_to_stderr(cli: CLI, alice: TaskStore, tmp_path: Path) -
     result = cli("import", str(path))
     assert result.code == EXIT_OK
     assert result.err == "taskflow: warning: ignored column(s) not in TaskFlow: estimate\n"
-    assert [t.title for t in alice.list()] == ["Buy milk"]
+    assert [t.title for t in alice.list_tasks()] == ["Buy milk"]
 
 
 def test_export_todotxt(cli: CLI, alice: TaskStore) -> None:
@@ -396,7 +398,7 @@ def test_a_malformed_file_is_refused_whole_and_nothing_is_written(
     cli: CLI, alice: TaskStore, tmp_path: Path, name: str, content: str, complaint: str
 ) -> None:
     alice.create("Already here")
-    before = (alice.list(TaskQuery(status=Status.ALL)), alice.last_event_id())
+    before = (alice.list_tasks(TaskQuery(status=Status.ALL)), alice.last_event_id())
     path = tmp_path / name
     path.write_bytes(content.encode("utf-8", errors="surrogateescape"))
     for extra in ([], ["--dry-run"]):
@@ -406,7 +408,7 @@ def test_a_malformed_file_is_refused_whole_and_nothing_is_written(
         assert len(result.error_lines) == 1
         assert complaint in result.err
         assert result.err.rstrip().endswith("nothing was imported.")
-        assert (alice.list(TaskQuery(status=Status.ALL)), alice.last_event_id()) == before
+        assert (alice.list_tasks(TaskQuery(status=Status.ALL)), alice.last_event_id()) == before
 
 
 def test_import_of_a_missing_file_or_a_folder(cli: CLI, tmp_path: Path) -> None:
@@ -425,12 +427,12 @@ def test_dry_run_reports_and_writes_nothing(cli: CLI, alice: TaskStore, tmp_path
     path = tmp_path / "taskwarrior.json"
     path.write_text(TASKWARRIOR_EXPORT)
     alice.create("Mine")
-    before = (alice.list(TaskQuery(status=Status.ALL)), alice.last_event_id())
+    before = (alice.list_tasks(TaskQuery(status=Status.ALL)), alice.last_event_id())
     result = cli("import", str(path), "--dry-run")
     assert result.code == EXIT_OK
     assert result.out.startswith(f"Dry run of {path} (taskwarrior), nothing written: 4 added,")
     assert "added    a3c8e0b2  Buy groceries" in result.out
-    assert (alice.list(TaskQuery(status=Status.ALL)), alice.last_event_id()) == before
+    assert (alice.list_tasks(TaskQuery(status=Status.ALL)), alice.last_event_id()) == before
     report = json.loads(cli("import", str(path), "--dry-run", "--json").out)
     assert report["dry_run"] is True and len(report["added"]) == 4
     assert alice.count() == 1

@@ -71,7 +71,7 @@ def planned(alice: TaskStore, location: str, clock: FrozenClock) -> Iterator[Tas
 
 def alice_still_has_everything(alice: TaskStore) -> None:
     assert alice.schema_version() == LATEST_VERSION
-    tasks = alice.list(TaskQuery(sort=Sort.MANUAL))
+    tasks = alice.list_tasks(TaskQuery(sort=Sort.MANUAL))
     assert [t.title for t in tasks] == ["pay rent", "water plants", "call mum"]
     assert tasks[0].due == Due(FRIDAY) and tasks[0].priority is Priority.HIGH
     assert set(tasks[0].tags) == {"home", "bills"}
@@ -104,7 +104,7 @@ def test_with_yes_it_drops_exactly_what_it_said_after_a_backup(
             alice_still_has_everything(copy)
     up = cli("db", "migrate")
     assert up.code == EXIT_OK, up.err
-    tasks = planned.list(TaskQuery(sort=Sort.MANUAL))
+    tasks = planned.list_tasks(TaskQuery(sort=Sort.MANUAL))
     assert [t.title for t in tasks] == ["pay rent", "call mum", "water plants"]
     assert all(t.due is None and t.priority is Priority.NONE and not t.tags for t in tasks)
 

@@ -58,7 +58,7 @@ def taskflow(
 
 
 def every_task(store: TaskStore) -> list[TaskRecord]:
-    return store.list(TaskQuery(status=Status.ALL))
+    return store.list_tasks(TaskQuery(status=Status.ALL))
 
 
 def event_kinds(store: TaskStore, task: TaskRecord) -> list[EventKind]:

@@ -104,7 +104,7 @@ def base(location: str) -> list[str]:
 
 
 def titles(store: TaskStore) -> list[str]:
-    return sorted(task.title for task in store.list())
+    return sorted(task.title for task in store.list_tasks())
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -144,8 +144,8 @@ def _undo(store: TaskStore) -> list[str]:
 
 CHANGES: dict[str, tuple[Callable[[TaskStore], list[str]], Callable[[TaskStore], bool]]] = {
     "edit": (_edit, lambda s: titles(s) == ["new title"]),
-    "done": (_done, lambda s: [t.completed for t in s.list()] == [True]),
-    "undone": (_undone, lambda s: [t.completed for t in s.list()] == [False]),
+    "done": (_done, lambda s: [t.completed for t in s.list_tasks()] == [True]),
+    "undone": (_undone, lambda s: [t.completed for t in s.list_tasks()] == [False]),
     "rm": (_rm, lambda s: titles(s) == []),
     "undo": (_undo, lambda s: titles(s) == []),
 }
@@ -185,7 +185,7 @@ def test_read_commands_and_export_to_stdout_say_what_failed(
 ) -> None:
     for n in range(300):  # more than a buffer's worth, so a write fails before the end
         alice.create(f"task number {n} " + "x" * 40)
-    for args in (["list"], ["list", "--json"], ["show", alice.list()[0].id], ["export"]):
+    for args in (["list"], ["list", "--json"], ["show", alice.list_tasks()[0].id], ["export"]):
         assert_not_shown(WAYS[way]([*base, *args], tmp_path))
 
 

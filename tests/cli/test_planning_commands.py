@@ -24,7 +24,7 @@ FRIDAY = date(2026, 11, 20)  # the frozen clock's day
 
 
 def all_tasks(store: TaskStore, sort: Sort = Sort.CREATED) -> list[TaskRecord]:
-    return store.list(TaskQuery(status=Status.ALL, sort=sort))
+    return store.list_tasks(TaskQuery(status=Status.ALL, sort=sort))
 
 
 def planning(store: TaskStore, sort: Sort = Sort.CREATED) -> list[tuple[object, ...]]:
@@ -434,7 +434,7 @@ def test_list_sort_is_the_store_s_order(
 ) -> None:
     alice.move(week["thursday"].id, -3)  # so that the manual order is not the creation order
     alice.update(week["today"].id, expected_version=1, title="Today, renamed")
-    expected = [t.title for t in alice.list(TaskQuery(status=Status.ALL, sort=sort))]
+    expected = [t.title for t in alice.list_tasks(TaskQuery(status=Status.ALL, sort=sort))]
     assert listed(cli, "--all", "--sort", sort.value) == expected
 
 
@@ -531,7 +531,7 @@ def test_json_round_trips_due_priority_tags_and_position(
     )
     assert [t["position"] for t in document["tasks"]] == [1.75, 2.0, 1.5, 4.0]
     with open_store(copy, user="alice") as restored:
-        order = restored.list(TaskQuery(status=Status.ALL, sort=Sort.MANUAL))
+        order = restored.list_tasks(TaskQuery(status=Status.ALL, sort=Sort.MANUAL))
         assert [t.title for t in order] == ["Report", "Pay rent", "Call mum", "Renew passport"]
         assert planning(restored) == planning(planned)
 
@@ -546,7 +546,7 @@ def test_json_import_into_a_list_with_tasks_puts_the_file_s_order_after_them(
         store.create("Mine second")
     assert cli("import", str(path), db=other).code == EXIT_OK
     with open_store(other, user="alice") as store:
-        order = [t.title for t in store.list(TaskQuery(status=Status.ALL, sort=Sort.MANUAL))]
+        order = [t.title for t in store.list_tasks(TaskQuery(status=Status.ALL, sort=Sort.MANUAL))]
     assert order == [
         "Mine first",
         "Mine second",

@@ -195,8 +195,8 @@ def test_two_users_on_one_server_see_and_change_only_their_own(location: str) ->
     ):
         hers = alice.create("Alice's")
         bob.create("Bob's")
-        assert [task.title for task in alice.list()] == ["Alice's"]
-        assert [task.title for task in bob.list()] == ["Bob's"]
+        assert [task.title for task in alice.list_tasks()] == ["Alice's"]
+        assert [task.title for task in bob.list_tasks()] == ["Bob's"]
         for attempt in (
             lambda: bob.get(hers.id),
             lambda: bob.toggle(hers.id),
@@ -216,7 +216,7 @@ def test_a_dropped_connection_is_replaced_on_the_next_action(location: str) -> N
         first = store.create("before the restart")
         assert drop_taskflow_connections(location) >= 1
         # The pooled connection is dead; the store notices and takes a new one.
-        assert [task.title for task in store.list()] == ["before the restart"]
+        assert [task.title for task in store.list_tasks()] == ["before the restart"]
         store.toggle(first.id)
         assert store.get(first.id).completed
 

@@ -14,7 +14,7 @@ from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 
 def only_task(store: TaskStore) -> tuple[str, str, str, bool]:
-    tasks = store.list(TaskQuery(status=Status.ALL))
+    tasks = store.list_tasks(TaskQuery(status=Status.ALL))
     assert len(tasks) == 1
     task = tasks[0]
     return task.id, task.title, task.description, task.completed
@@ -205,8 +205,8 @@ def test_an_ambiguous_prefix_fails_listing_the_candidates(
     assert "matches 2 tasks" in result.err
     assert "5eed0000-aaa" in result.err and "Twin A" in result.err
     assert "5eed0000-bbb" in result.err and "Twin B" in result.err
-    assert [t.title for t in alice.list()] == ["Twin A", "Twin B"]
-    assert not any(t.completed for t in alice.list())
+    assert [t.title for t in alice.list_tasks()] == ["Twin A", "Twin B"]
+    assert not any(t.completed for t in alice.list_tasks())
 
 
 @pytest.mark.parametrize("command", ["show", "done", "undone", "rm", "history"])
@@ -358,7 +358,7 @@ def test_each_owner_sees_only_their_tasks(cli: CLI, location: str) -> None:
     assert "Alice's" in cli("list", user="alice").out
     assert "Bob's" not in cli("list", user="alice").out
     with open_store(location, user="alice") as store:
-        alices = store.list()[0]
+        alices = store.list_tasks()[0]
     refused = cli("done", alices.id, user="bob")
     assert refused.code == EXIT_FAILURE
     with open_store(location, user="alice") as store:
@@ -379,11 +379,11 @@ def test_db_and_user_work_before_and_after_the_command(
     assert main(["--db", str(before), "list", "--user", "carol", "--json"]) == EXIT_OK
     assert [t["title"] for t in json.loads(capsys.readouterr().out)] == ["first"]
     with open_store(before, user="carol") as store:
-        assert [t.title for t in store.list()] == ["first"]
+        assert [t.title for t in store.list_tasks()] == ["first"]
     with open_store(after, user="dave") as store:
-        assert [t.title for t in store.list()] == ["second"]
+        assert [t.title for t in store.list_tasks()] == ["second"]
     with open_store(after, user="carol") as store:
-        assert store.list() == []
+        assert store.list_tasks() == []
 
 
 def test_the_environment_chooses_database_and_owner(
@@ -396,12 +396,12 @@ def test_the_environment_chooses_database_and_owner(
     monkeypatch.setenv("TASKFLOW_USER", "erin")
     assert main(["add", "via the environment"]) == EXIT_OK
     with open_store(path, user="erin") as store:
-        assert [t.title for t in store.list()] == ["via the environment"]
+        assert [t.title for t in store.list_tasks()] == ["via the environment"]
     # --db beats the environment
     other = tmp_path / "explicit.db"
     assert main(["--db", str(other), "add", "explicit"]) == EXIT_OK
     with open_store(other, user="erin") as store:
-        assert [t.title for t in store.list()] == ["explicit"]
+        assert [t.title for t in store.list_tasks()] == ["explicit"]
     with open_store(path, user="erin") as store:
         assert store.count() == 1
 
@@ -414,7 +414,7 @@ def test_the_default_database_is_in_the_user_data_folder(
     assert main(["--user", "frank", "add", "default place"]) == EXIT_OK
     default = tmp_path / "xdg-data" / "taskflow" / "tasks.db"
     with open_store(default, user="frank") as store:
-        assert [t.title for t in store.list()] == ["default place"]
+        assert [t.title for t in store.list_tasks()] == ["default place"]
 
 
 def test_a_bad_user_name_is_refused(cli: CLI) -> None:

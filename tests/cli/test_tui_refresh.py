@@ -48,7 +48,7 @@ async def test_cli_changes_appear_in_a_running_app(location: str, clock: FrozenC
                 pilot, lambda: shown_titles(app) == ["Already there", "From the CLI"]
             ), shown_titles(app)
 
-            (new_id,) = [t.id for t in store.list() if t.title == "From the CLI"]
+            (new_id,) = [t.id for t in store.list_tasks() if t.title == "From the CLI"]
             main(["--db", str(db), "--user", "alice", "edit", new_id, "--title", "Renamed"])
             assert await wait_until(
                 pilot, lambda: shown_titles(app) == ["Already there", "Renamed"]

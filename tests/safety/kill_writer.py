@@ -74,7 +74,7 @@ class Log:
 
 
 def run(store: TaskStore, log: Log, rng: random.Random, seed: str) -> None:
-    tasks = {task.id: task for task in store.list(TaskQuery())}
+    tasks = {task.id: task for task in store.list_tasks(TaskQuery())}
     print("ready", flush=True)
     names, weights = list(OPERATIONS), list(OPERATIONS.values())
     for number in itertools.count():

@@ -162,7 +162,7 @@ def out_of_step(app: TaskFlowApp, store: TaskStore) -> list[str]:
     """How what a window shows differs from what the file holds (empty: in step)."""
     table = table_of(app)
     shown = [table.rows.row(i) for i in range(len(table.rows))]
-    wanted = store.list(TaskQuery())
+    wanted = store.list_tasks(TaskQuery())
     if [None if t is None else snapshot_of(t) for t in shown] == [snapshot_of(t) for t in wanted]:
         return []
     shown_set = {snapshot_of(t) for t in shown if t is not None}
@@ -374,7 +374,7 @@ async def test_readers_never_block_the_writer(tmp_path: Path) -> None:
         reader.finish()
         store.close()
     with open_store(path, user=USER) as store:
-        titles = {task.title: task for task in store.list(TaskQuery())}
+        titles = {task.title: task for task in store.list_tasks(TaskQuery())}
         assert titles["seeded 0"].completed
         assert "added in the window while others read" in titles
 
@@ -408,7 +408,7 @@ def test_a_second_store_on_the_file_in_one_process_keeps_the_first_in_step(
         # between writes like this) must see each write.
         for number in range(3):
             add_from_another_program(path, f"from another program {number}")
-            seen = [task.title for task in first.list(TaskQuery())]
+            seen = [task.title for task in first.list_tasks(TaskQuery())]
             assert seen[-1] == f"from another program {number}", seen
         first.create("saved by the first store")
     finally:
@@ -453,7 +453,7 @@ def test_a_store_closed_while_a_worker_still_reads_keeps_that_worker_in_step(
             for number in range(2):
                 add_from_another_program(path, f"other program {number}")
                 second.create(f"second store {number}")
-                seen = [task.title for task in second.list(TaskQuery())]
+                seen = [task.title for task in second.list_tasks(TaskQuery())]
                 assert seen[-2:] == [f"other program {number}", f"second store {number}"]
     finally:
         resume.set()

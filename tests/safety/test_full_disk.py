@@ -97,7 +97,7 @@ async def test_a_full_disk_fails_a_save_clearly_and_keeps_every_earlier_task(
         message = str(caught.value)
         assert "full" in message and "\n" not in message, message
         assert (store.count(), store.last_event_id()) == (count, last_event)
-        assert [task.title for task in store.list(TaskQuery())] == EARLIER
+        assert [task.title for task in store.list_tasks(TaskQuery())] == EARLIER
 
         # The command line: one line, exit 1; reading still works.
         code, out, err = run_cli(path, "add", "from the command line", "-d", BIG_NOTES)

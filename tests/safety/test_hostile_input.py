@@ -177,7 +177,7 @@ def test_titles_descriptions_and_tags_read_back_exactly_or_are_refused_whole(
         check()
     # A fresh connection reads every accepted text back exactly.
     with open_store(path, user=USER) as store:
-        stored = {t.id: (t.title, t.description, t.tags) for t in store.list(TaskQuery())}
+        stored = {t.id: (t.title, t.description, t.tags) for t in store.list_tasks(TaskQuery())}
     assert stored == kept
     assert refusals > 0 and kept, "the examples must include both kinds"
     with connected(path) as connection:
@@ -208,7 +208,7 @@ def test_a_search_finds_exactly_what_its_rule_says(corpus: Path, examples: int) 
     """Whatever is typed into search, the store answers without failing, and lists exactly
     the tasks TaskQuery.matches accepts (the rule the README states), in order."""
     with open_store(corpus, user=USER, read_only=True) as store:
-        everything = store.list(TaskQuery())
+        everything = store.list_tasks(TaskQuery())
         texts = [t.title for t in everything] + [t.description for t in everything]
         fragments = st.builds(
             lambda text, start, length: text[start : start + length],
@@ -227,7 +227,7 @@ def test_a_search_finds_exactly_what_its_rule_says(corpus: Path, examples: int) 
         def check(search: str) -> None:
             query = TaskQuery(search=search)
             try:
-                found = [task.id for task in store.list(query)]
+                found = [task.id for task in store.list_tasks(query)]
             except ValidationError as refused:
                 # Only what is no text at all may be refused: an unpaired surrogate.
                 assert any(0xD800 <= ord(ch) <= 0xDFFF for ch in search), refused
@@ -439,7 +439,7 @@ async def type_a_new_task(title: str, folder: Path) -> dict[str, Any]:
             seen["refused"] = isinstance(app.screen, TaskEditScreen)
             seen["errors"] = heard.form_errors() + heard.errors
             await back_to_the_list(pilot)
-            stored = store.list(TaskQuery())
+            stored = store.list_tasks(TaskQuery())
             seen["stored"] = stored
             seen["lines"] = table_lines(app)
             seen["segments"] = [

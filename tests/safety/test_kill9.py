@@ -188,7 +188,7 @@ def test_sigkill_at_random_moments_loses_no_saved_change(tmp_path: Path, kills: 
     with open_store(tmp_path / "tasks.db", user=USER) as store:
         assert store.check_health().ok
         assert store.integrity_check() == "ok"
-        listed = {task.id: task for task in store.list(TaskQuery())}
+        listed = {task.id: task for task in store.list_tasks(TaskQuery())}
         assert {
             task_id: (task.title, task.description, task.completed, task.version)
             for task_id, task in listed.items()

@@ -196,4 +196,4 @@ def test_backup_into_a_folder_of_nobodys_own_works(nobodys_database: Path) -> No
     )
     assert ran.code == 0, ran
     with open_store(target, user="nobody") as copy:
-        assert [task.title for task in copy.list()] == ["mine"]
+        assert [task.title for task in copy.list_tasks()] == ["mine"]

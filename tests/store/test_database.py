@@ -46,7 +46,7 @@ def test_in_memory_database_is_shared_by_worker_threads() -> None:
     with open_store(":memory:", user="alice") as store:
         store.create("made on the main thread")
         seen: list[str] = []
-        worker = threading.Thread(target=lambda: seen.extend(t.title for t in store.list()))
+        worker = threading.Thread(target=lambda: seen.extend(t.title for t in store.list_tasks()))
         worker.start()
         worker.join()
         assert seen == ["made on the main thread"]
@@ -106,7 +106,7 @@ def test_close_is_clean_and_idempotent(db_path: Path) -> None:
     # Clean: the last connection closed, so SQLite checkpointed and removed the WAL.
     assert not Path(str(db_path) + "-wal").exists()
     with open_store(db_path, user="alice") as reopened:
-        assert [t.title for t in reopened.list()] == ["one"]
+        assert [t.title for t in reopened.list_tasks()] == ["one"]
 
 
 def test_invalid_path_gives_a_clear_error(tmp_path: Path) -> None:
@@ -281,7 +281,7 @@ def test_a_wal_deleted_by_another_program_while_opening_is_no_error(
         assert holder.stdout.readline().strip() == "holding"
         monkeypatch.setattr(os, "stat", stat_then_the_other_program_quits)
         with open_store(db_path, user="alice") as store:
-            assert [task.title for task in store.list()] == ["mine"]
+            assert [task.title for task in store.list_tasks()] == ["mine"]
             assert store.health().ok
         monkeypatch.undo()
         assert holder.returncode == 0  # the -wal was looked at, and went away meanwhile
@@ -289,7 +289,7 @@ def test_a_wal_deleted_by_another_program_while_opening_is_no_error(
         holder.kill()
         holder.wait()
     with open_store(db_path, user="bob") as store:
-        assert [task.title for task in store.list()] == ["written by another program"]
+        assert [task.title for task in store.list_tasks()] == ["written by another program"]
 
 
 def test_a_file_moved_away_while_opening_gets_a_one_line_message(
@@ -312,7 +312,7 @@ def test_a_file_moved_away_while_opening_gets_a_one_line_message(
         open_store(db_path, user="alice")
     monkeypatch.undo()
     with open_store(moved, user="alice") as store:
-        assert [task.title for task in store.list()] == ["mine"]
+        assert [task.title for task in store.list_tasks()] == ["mine"]
 
 
 def test_sqlite_file_of_another_program_is_refused_unchanged(db_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_sqlite_file_of_another_program_is_refused_unchanged(db_path: Path) -> N
 
 def _read_only_session(path: str) -> dict[str, object]:
     store = open_store(path, user="alice")
-    titles = [task.title for task in store.list()]
+    titles = [task.title for task in store.list_tasks()]
     try:
         store.create("should not be saved")
         outcome = "saved"

@@ -64,7 +64,7 @@ IN_DUE_ORDER = [
 def test_an_all_day_task_sorts_after_the_times_of_its_day(
     store: TaskStore, day: list[TaskRecord]
 ) -> None:
-    assert titles(store.list(TaskQuery(sort=Sort.DUE))) == IN_DUE_ORDER
+    assert titles(store.list_tasks(TaskQuery(sort=Sort.DUE))) == IN_DUE_ORDER
 
 
 def test_the_priority_order_breaks_ties_by_the_same_due_order(store: TaskStore) -> None:
@@ -76,7 +76,7 @@ def test_the_priority_order_breaks_ties_by_the_same_due_order(store: TaskStore) 
             NewTask("low all day", due=Due(FRIDAY), priority=Priority.LOW),
         ]
     )
-    assert titles(store.list(TaskQuery(sort=Sort.PRIORITY))) == [
+    assert titles(store.list_tasks(TaskQuery(sort=Sort.PRIORITY))) == [
         "high 17:00",
         "high all day",
         "low 08:00",
@@ -91,7 +91,7 @@ def test_the_python_order_key_is_the_database_s_order(
     def key(task: TaskRecord) -> tuple[str, float, str]:
         return (task.due.order_key if task.due else "~", task.position, task.id)
 
-    assert sorted(day, key=key) == store.list(TaskQuery(sort=Sort.DUE))
+    assert sorted(day, key=key) == store.list_tasks(TaskQuery(sort=Sort.DUE))
 
 
 @pytest.mark.parametrize("sort", [Sort.DUE, Sort.PRIORITY])
@@ -99,19 +99,21 @@ def test_keyset_pages_and_positions_follow_the_due_order(
     store: TaskStore, day: list[TaskRecord], sort: Sort
 ) -> None:
     query = TaskQuery(sort=sort)
-    everything = store.list(query)
+    everything = store.list_tasks(query)
     for index, task in enumerate(everything):
         assert store.position_of(task.id, query) == index
-        assert store.list(query, limit=3, after=task) == everything[index + 1 : index + 4]
-        assert store.list(query, limit=3, before=task) == everything[max(index - 3, 0) : index]
-    assert store.list(query, limit=4, from_end=True) == everything[-4:]
+        assert store.list_tasks(query, limit=3, after=task) == everything[index + 1 : index + 4]
+        assert (
+            store.list_tasks(query, limit=3, before=task) == everything[max(index - 3, 0) : index]
+        )
+    assert store.list_tasks(query, limit=4, from_end=True) == everything[-4:]
 
 
 def test_today_lists_the_overdue_first_then_the_rest_of_today(
     store: TaskStore, day: list[TaskRecord]
 ) -> None:
     now = datetime(2026, 11, 20, 9, 30)
-    listed = store.list(TODAY)
+    listed = store.list_tasks(TODAY)
     assert titles(listed) == IN_DUE_ORDER[:7]
     overdue = [task.title for task in listed if task.due is not None and task.due.is_overdue(now)]
     # "overdue" is the head of the list, not scattered through it
@@ -143,7 +145,7 @@ def test_overdue_has_minute_precision_like_is_overdue(
     store: TaskStore, day: list[TaskRecord], now: datetime, overdue: int
 ) -> None:
     counts = dict(store.count_by_due_day(TODAY, now=now))
-    listed = store.list(TODAY)
+    listed = store.list_tasks(TODAY)
     assert counts[None] == overdue
     assert counts[None] == sum(1 for t in listed if t.due is not None and t.due.is_overdue(now))
     assert counts[None] + counts[FRIDAY] == len(listed)
@@ -179,7 +181,7 @@ def test_overdue_on_the_day_the_clocks_go_back_in_los_angeles(
     now = local_now(datetime(2026, 11, 1, 17, 30, tzinfo=UTC))
     assert now.replace(tzinfo=None) == datetime(2026, 11, 1, 9, 30)
     query = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=sunday)
-    assert titles(store.list(query)) == ["01:30", "09:00", "10:00", "all day"]
+    assert titles(store.list_tasks(query)) == ["01:30", "09:00", "10:00", "all day"]
     assert store.count_by_due_day(query, now=now) == [(None, 2), (sunday, 2)]
 
 

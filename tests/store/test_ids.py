@@ -61,7 +61,7 @@ def test_a_prefix_matches_with_its_case(adopted: TaskStore) -> None:
 
 def test_deleting_by_an_exact_id_deletes_that_task_only(adopted: TaskStore) -> None:
     adopted.delete(adopted.resolve_id("ABC").id)
-    assert sorted(task.id for task in adopted.list()) == ["abc", "Émile"]
+    assert sorted(task.id for task in adopted.list_tasks()) == ["abc", "Émile"]
     assert adopted.resolve_any_id("ABC") == "ABC"
     assert adopted.resolve_any_id("abc") == "abc"
     assert adopted.resolve_any_id("Émile") == "Émile"
@@ -157,10 +157,10 @@ def test_an_import_never_takes_an_id_another_owners_history_names(
     assert list(first.reassigned_reasons.values()).count(REASON_OTHER_OWNER) == 1
     second = bob.import_tasks(file)
     assert not second.added and second.reassigned == first.reassigned
-    assert sorted(t.title for t in bob.list()) == ["a1", "a2"]
+    assert sorted(t.title for t in bob.list_tasks()) == ["a1", "a2"]
     restored = alice.undo()
     assert restored.task is not None and restored.task.id == a2.id
-    assert sorted(t.title for t in alice.list()) == ["a1", "a2"]
+    assert sorted(t.title for t in alice.list_tasks()) == ["a1", "a2"]
 
 
 def test_an_import_never_takes_an_id_the_owners_own_history_names(store: TaskStore) -> None:

@@ -124,7 +124,7 @@ def test_the_edges_of_the_kept_range_import_and_read_back_in_every_zone(
     early, late = "1900-01-01T00:00:00Z", "9999-12-30T23:59:59.999999Z"
     parsed = parse(json_file(created_at=early, updated_at=late, due="9999-12-30"), Format.JSON)
     store.import_tasks(parsed.tasks)
-    (task,) = store.list()
+    (task,) = store.list_tasks()
     assert not task.unreadable
     assert transfer.format_moment(task.created_at) == "1900-01-01T00:00:00.000000Z"
     assert transfer.format_moment(task.updated_at) == late
@@ -183,9 +183,11 @@ def test_positions_of_both_signs_far_apart_never_become_infinite(store: TaskStor
     ]  # fmt: skip
     text = json.dumps({"format": "taskflow", "format_version": 2, "tasks": tasks})
     store.import_tasks(parse(text, Format.JSON).tasks)
-    positions = [task.position for task in store.list()]
+    positions = [task.position for task in store.list_tasks()]
     assert all(abs(p) < float("inf") for p in positions), positions
-    assert json.loads(json.dumps([transfer.task_json(t) for t in store.list()], allow_nan=False))
+    assert json.loads(
+        json.dumps([transfer.task_json(t) for t in store.list_tasks()], allow_nan=False)
+    )
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ def test_migrations_roll_back_and_forward_again(db_path: Path, clock: FrozenCloc
 
     with open_store(db_path, user="alice", clock=clock) as store:
         assert store.migration.to_version == LATEST_VERSION
-        again = {t.id: t for t in store.list()}
+        again = {t.id: t for t in store.list_tasks()}
         assert set(again) == {t.id for t in kept}
         for original in kept:
             restored = again[original.id]
@@ -91,7 +91,7 @@ def test_migrating_to_version_0_is_refused_and_changes_nothing(store: Any) -> No
         store.migrate(to=0)
     assert "\n" not in str(caught.value)
     assert store.schema_version() == LATEST_VERSION
-    assert [task.title for task in store.list()] == ["mine"]
+    assert [task.title for task in store.list_tasks()] == ["mine"]
     assert store.backups() == []
 
 
@@ -186,7 +186,7 @@ def test_legacy_file_is_adopted_with_rows_intact_and_a_backup(
         assert store.migration.adopted_legacy
         backup = store.migration.backup
         assert backup is not None and backup.exists()
-        tasks = {task.id: task for task in store.list(TaskQuery())}
+        tasks = {task.id: task for task in store.list_tasks(TaskQuery())}
         assert set(tasks) == {row[0] for row in LEGACY_ROWS}
         for task_id, title, description, completed, created, updated in LEGACY_ROWS:
             task = tasks[task_id]
@@ -247,7 +247,7 @@ def test_a_legacy_row_without_a_done_state_is_adopted_as_open(
 ) -> None:
     make_legacy_database(db_path, [("n-1", "never set", None, None, None, None)])
     with open_store(db_path, user="carol", clock=clock) as store:
-        (task,) = store.list(TaskQuery(status=Status.ALL))
+        (task,) = store.list_tasks(TaskQuery(status=Status.ALL))
     assert (task.id, task.title, task.completed) == ("n-1", "never set", False)
     assert task.created_at == task.updated_at  # both 'now', as the service would have set
 
@@ -281,7 +281,7 @@ def test_legacy_tasks_stay_invisible_to_other_owners(db_path: Path) -> None:
     make_legacy_database(db_path, LEGACY_ROWS)
     open_store(db_path, user="carol").close()
     with open_store(db_path, user="dave") as store:
-        assert store.list() == []
+        assert store.list_tasks() == []
 
 
 def test_old_backups_are_pruned(db_path: Path, clock: FrozenClock) -> None:
@@ -331,7 +331,7 @@ def test_failed_step_leaves_the_previous_version_and_names_step_and_backup(
     raw.close()
     assert "half_done" not in tables
     with open_store(db_path, user="alice") as store:
-        assert [t.title for t in store.list()] == ["precious"]
+        assert [t.title for t in store.list_tasks()] == ["precious"]
 
 
 # Version 4's indexes on the due order, and version 5's on the due moment that replace them.
@@ -367,9 +367,9 @@ def test_step_5_swaps_the_due_indexes_both_ways_and_keeps_every_due_date(store: 
     assert store.schema_version() == LATEST_VERSION == 5
     indexes = store._backend.indexes("tasks")
     assert indexes >= V5_DUE_INDEXES and not V4_DUE_INDEXES & indexes
-    again = {task.id: task for task in store.list(TaskQuery(status=Status.ALL))}
+    again = {task.id: task for task in store.list_tasks(TaskQuery(status=Status.ALL))}
     assert again == {task.id: task for task in made}
-    ordered = store.list(TaskQuery(status=Status.ALL, sort=Sort.DUE))
+    ordered = store.list_tasks(TaskQuery(status=Status.ALL, sort=Sort.DUE))
     assert [task.title for task in ordered] == ["morning", "evening", "all day", "undated"]
 
 

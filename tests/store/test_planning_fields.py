@@ -36,8 +36,8 @@ def test_tags_match_ignoring_case_and_keep_their_first_spelling(store: TaskStore
     first = store.create("one", tags=["Home"])
     second = store.create("two", tags=["HOME", "garden"])
     assert second.tags == ("garden", "Home")
-    assert {t.id for t in store.list(TaskQuery(tag="home"))} == {first.id, second.id}
-    assert [t.id for t in store.list(TaskQuery(tag="GARDEN"))] == [second.id]
+    assert {t.id for t in store.list_tasks(TaskQuery(tag="home"))} == {first.id, second.id}
+    assert [t.id for t in store.list_tasks(TaskQuery(tag="GARDEN"))] == [second.id]
     assert store.count(TaskQuery(tag="nothing")) == 0
 
 
@@ -45,7 +45,7 @@ def test_tags_match_ignoring_case_and_keep_their_first_spelling(store: TaskStore
 def test_bad_tags_are_refused(store: TaskStore, bad: list[str]) -> None:
     with pytest.raises(ValidationError, match="tag"):
         store.create("tagged", tags=bad)
-    assert store.list() == []
+    assert store.list_tasks() == []
 
 
 def test_update_each_new_field_and_clear_the_due_date(store: TaskStore) -> None:
@@ -76,19 +76,19 @@ def test_undo_covers_due_priority_tags_and_moves(store: TaskStore) -> None:
     other = store.create("Other")
     store.update(task.id, expected_version=1, due=None, priority=Priority.HIGH, tags=["b", "c"])
     store.move(task.id, 1, TaskQuery(sort=Sort.MANUAL))
-    assert [t.title for t in store.list(TaskQuery(sort=Sort.MANUAL))] == ["Other", "Undo me"]
+    assert [t.title for t in store.list_tasks(TaskQuery(sort=Sort.MANUAL))] == ["Other", "Undo me"]
     store.undo()
-    assert [t.title for t in store.list(TaskQuery(sort=Sort.MANUAL))] == ["Undo me", "Other"]
+    assert [t.title for t in store.list_tasks(TaskQuery(sort=Sort.MANUAL))] == ["Undo me", "Other"]
     store.undo()
     restored = store.get(task.id)
     assert (restored.due, restored.priority, restored.tags) == (MONDAY, Priority.MEDIUM, ("a",))
-    assert other.id in {t.id for t in store.list()}
+    assert other.id in {t.id for t in store.list_tasks()}
 
 
 def test_undo_of_a_delete_brings_back_tags_and_due(store: TaskStore) -> None:
     task = store.create("Gone", due=MONDAY, priority=Priority.HIGH, tags=["x", "Y"])
     store.delete(task.id)
-    assert store.list(TaskQuery(tag="x")) == []
+    assert store.list_tasks(TaskQuery(tag="x")) == []
     store.undo()
     back = store.get(task.id)
     assert (back.due, back.priority, back.tags, back.position) == (
@@ -131,7 +131,7 @@ def test_due_sort_puts_undated_last_and_priority_sort_highest_first(store: TaskS
     )
 
     def titles(sort: Sort) -> list[str]:
-        return [t.title for t in store.list(TaskQuery(sort=sort))]
+        return [t.title for t in store.list_tasks(TaskQuery(sort=sort))]
 
     assert titles(Sort.DUE) == ["monday low", "monday high", "tuesday", "undated high"]
     assert titles(Sort.PRIORITY) == ["monday high", "undated high", "monday low", "tuesday"]
@@ -149,10 +149,10 @@ def test_due_until_selects_today_and_overdue(store: TaskStore) -> None:
         ]
     )
     today = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=date(2026, 11, 20))
-    assert [t.title for t in store.list(today)] == ["last week", "today"]
+    assert [t.title for t in store.list_tasks(today)] == ["last week", "today"]
     assert store.count(today) == 2
     week = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=date(2026, 11, 27))
-    assert [t.title for t in store.list(week)] == ["last week", "today", "tomorrow"]
+    assert [t.title for t in store.list_tasks(week)] == ["last week", "today", "tomorrow"]
 
 
 def test_moving_past_hidden_tasks_and_at_the_ends(store: TaskStore) -> None:
@@ -160,11 +160,11 @@ def test_moving_past_hidden_tasks_and_at_the_ends(store: TaskStore) -> None:
     store.toggle(b.id)
     open_only = TaskQuery(status=Status.OPEN, sort=Sort.MANUAL)
     store.move(a.id, 1, open_only)  # past c, the next one shown
-    assert [t.title for t in store.list(TaskQuery(sort=Sort.MANUAL))] == ["b", "c", "a", "d"]
+    assert [t.title for t in store.list_tasks(TaskQuery(sort=Sort.MANUAL))] == ["b", "c", "a", "d"]
     assert store.move(d.id, 1, open_only).position == store.get(d.id).position  # already last
     store.move(d.id, -1, open_only)
     store.move(d.id, -1, open_only)
-    assert [t.title for t in store.list(open_only)] == ["d", "c", "a"]
+    assert [t.title for t in store.list_tasks(open_only)] == ["d", "c", "a"]
 
 
 def test_many_moves_into_one_gap_keep_the_order_exact(store: TaskStore) -> None:
@@ -173,9 +173,9 @@ def test_many_moves_into_one_gap_keep_the_order_exact(store: TaskStore) -> None:
     for _ in range(70):
         store.move(tasks[3].id, -1, TaskQuery(sort=Sort.MANUAL))
         store.move(tasks[3].id, 1, TaskQuery(sort=Sort.MANUAL))
-    order = [t.title for t in store.list(TaskQuery(sort=Sort.MANUAL))]
+    order = [t.title for t in store.list_tasks(TaskQuery(sort=Sort.MANUAL))]
     assert order == ["t0", "t1", "t2", "t3"]
-    positions = [t.position for t in store.list(TaskQuery(sort=Sort.MANUAL))]
+    positions = [t.position for t in store.list_tasks(TaskQuery(sort=Sort.MANUAL))]
     assert positions == sorted(set(positions))
 
 
@@ -207,7 +207,7 @@ def test_migration_3_to_4_and_back_keeps_tasks_and_history(
             "0004 due dates, priorities, tags and manual order (up)",
             "0005 due order by the moment a task falls due (up)",
         )
-        again = store.list(TaskQuery(sort=Sort.MANUAL))
+        again = store.list_tasks(TaskQuery(sort=Sort.MANUAL))
         assert [t.title for t in again] == [t.title for t in made]
         assert all(t.priority is Priority.NONE and t.due is None for t in again)
         assert [e.summary for e in store.history(made[1].id)] == ["created", "marked done"]
@@ -220,7 +220,7 @@ def test_a_version_1_file_goes_to_4_and_back_to_1_without_losing_tasks(db_path: 
         store.create_many([NewTask("x", due=MONDAY, tags=["t"]), NewTask("y")])
         store.migrate(to=1, confirm=lambda loss: True)  # x's due date and tag go
         store.migrate()
-        assert sorted(t.title for t in store.list()) == ["x", "y"]
+        assert sorted(t.title for t in store.list_tasks()) == ["x", "y"]
         store.migrate(to=1)  # nothing left to lose: no question
     raw = sqlite3.connect(db_path)
     assert sorted(r[0] for r in raw.execute("SELECT title FROM tasks")) == ["x", "y"]

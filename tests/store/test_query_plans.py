@@ -64,11 +64,11 @@ def test_every_page_query_walks_an_index_in_order(
     filled: TaskStore, sort: Sort, status: Status
 ) -> None:
     query = TaskQuery(status=status, sort=sort)
-    middle = filled.list(query)[10]
+    middle = filled.list_tasks(query)[10]
     with captured_sql(filled) as seen:
-        filled.list(query, limit=50)
-        filled.list(query, limit=50, after=middle)
-        filled.list(query, limit=50, before=middle)
+        filled.list_tasks(query, limit=50)
+        filled.list_tasks(query, limit=50, after=middle)
+        filled.list_tasks(query, limit=50, before=middle)
         filled.position_of(middle.id, query)
         filled.count(query)
     selects = [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
@@ -87,11 +87,11 @@ def test_today_and_upcoming_walk_the_due_moment_index(filled: TaskStore, until: 
     # The views and their headings compare the due moment (migration 5): each of those
     # reads must be a range on the index of that very expression.
     query = TaskQuery(status=Status.OPEN, sort=Sort.DUE, due_until=until)
-    middle = filled.list(query)[2]
+    middle = filled.list_tasks(query)[2]
     with captured_sql(filled) as seen:
-        filled.list(query, limit=50)
-        filled.list(query, limit=50, after=middle)
-        filled.list(query, limit=50, before=middle)
+        filled.list_tasks(query, limit=50)
+        filled.list_tasks(query, limit=50, after=middle)
+        filled.list_tasks(query, limit=50, before=middle)
         filled.position_of(middle.id, query)
         filled.count(query)
         filled.count_by_due_day(query, now=datetime(2026, 12, 2, 12, 0))

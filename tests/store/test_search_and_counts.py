@@ -82,11 +82,11 @@ def test_search_through_the_index_answers_as_a_plain_scan(
 ) -> None:
     for status in Status:
         query = TaskQuery(status=status, search=search)
-        indexed = [t.id for t in texts.list(query)]
+        indexed = [t.id for t in texts.list_tasks(query)]
         counted = texts.count(query)
         with monkeypatch.context() as patch:
             patch.setattr(texts._backend, "search_candidates", lambda terms: None)
-            scanned = [t.id for t in texts.list(query)]
+            scanned = [t.id for t in texts.list_tasks(query)]
             assert texts.count(query) == counted == len(scanned)
         assert indexed == scanned, (search, status)
 
@@ -95,7 +95,7 @@ def test_search_through_the_index_answers_as_a_plain_scan(
 def test_searches_walk_the_index_hits(texts: TaskStore) -> None:
     with captured_sql(texts) as seen:
         texts.count(TaskQuery(search="milk"))
-        texts.list(TaskQuery(search="milk"), limit=10)
+        texts.list_tasks(TaskQuery(search="milk"), limit=10)
     for sql, params in seen:
         if sql.lstrip().upper().startswith("SELECT") and '"tasks"' in sql:
             explained = plan(texts, sql, params)
@@ -104,26 +104,26 @@ def test_searches_walk_the_index_hits(texts: TaskStore) -> None:
 
 
 def test_edits_and_deletes_keep_the_index_in_step(texts: TaskStore) -> None:
-    task = texts.list(TaskQuery(search="bread"))[0]
+    task = texts.list_tasks(TaskQuery(search="bread"))[0]
     texts.update(task.id, expected_version=task.version, title="Buy cheese")
-    assert texts.list(TaskQuery(search="bread")) == []
-    assert [t.id for t in texts.list(TaskQuery(search="cheese"))] == [task.id]
+    assert texts.list_tasks(TaskQuery(search="bread")) == []
+    assert [t.id for t in texts.list_tasks(TaskQuery(search="cheese"))] == [task.id]
     texts.delete(task.id)
-    assert texts.list(TaskQuery(search="cheese")) == []
+    assert texts.list_tasks(TaskQuery(search="cheese")) == []
     texts.undo()
-    assert [t.id for t in texts.list(TaskQuery(search="cheese"))] == [task.id]
+    assert [t.id for t in texts.list_tasks(TaskQuery(search="cheese"))] == [task.id]
 
 
 def test_vacuum_does_not_confuse_the_index(texts: TaskStore, db_path: Path) -> None:
     # VACUUM may renumber the rowids of a table keyed by text; the index is keyed by seq.
-    doomed = [t for t in texts.list() if t.title not in ("Call mum", "Pay rent")][:3]
+    doomed = [t for t in texts.list_tasks() if t.title not in ("Call mum", "Pay rent")][:3]
     for task in doomed:
         texts.delete(task.id)
     raw = sqlite3.connect(db_path)
     raw.execute("VACUUM")
     raw.close()
-    assert [t.title for t in texts.list(TaskQuery(search="mum"))] == ["Call mum"]
-    assert [t.title for t in texts.list(TaskQuery(search="rent"))] == ["Pay rent"]
+    assert [t.title for t in texts.list_tasks(TaskQuery(search="mum"))] == ["Call mum"]
+    assert [t.title for t in texts.list_tasks(TaskQuery(search="rent"))] == ["Pay rent"]
 
 
 def test_without_fts5_the_store_still_searches(
@@ -135,6 +135,6 @@ def test_without_fts5_the_store_still_searches(
     with open_store(db_path, user="alice") as plain:
         plain.create_many([NewTask("Buy milk"), NewTask("Call mum", "buttermilk")])
         assert plain._backend.search_candidates(["milk"]) is None
-        found = {t.title for t in plain.list(TaskQuery(search="MILK"))}
+        found = {t.title for t in plain.list_tasks(TaskQuery(search="MILK"))}
         assert found == {"Buy milk", "Call mum"}
         assert plain.count(TaskQuery(search="milk")) == 2

@@ -80,7 +80,7 @@ def test_bad_titles_are_refused_and_nothing_is_written(
     with pytest.raises(ValidationError, match=message) as caught:
         store.create(title)
     assert caught.value.field == "title"
-    assert store.list() == []
+    assert store.list_tasks() == []
     assert store.last_event_id() == 0
 
 
@@ -89,7 +89,7 @@ def test_bad_descriptions_are_refused(store: TaskStore) -> None:
         store.create("ok", "x" * (MAX_DESCRIPTION_LENGTH + 1))
     with pytest.raises(ValidationError, match="control character"):
         store.create("ok", "null \x00 byte")
-    assert store.list() == []
+    assert store.list_tasks() == []
 
 
 def test_long_descriptions_within_the_limit_are_fine(store: TaskStore) -> None:
@@ -111,9 +111,9 @@ def test_get_of_unknown_id_raises_not_found(store: TaskStore) -> None:
 def test_list_filters_by_status(store: TaskStore) -> None:
     open_task = store.create("open one")
     done_task = store.toggle(store.create("done one").id)
-    assert [t.id for t in store.list(TaskQuery(status=Status.OPEN))] == [open_task.id]
-    assert [t.id for t in store.list(TaskQuery(status=Status.DONE))] == [done_task.id]
-    assert len(store.list(TaskQuery(status=Status.ALL))) == 2
+    assert [t.id for t in store.list_tasks(TaskQuery(status=Status.OPEN))] == [open_task.id]
+    assert [t.id for t in store.list_tasks(TaskQuery(status=Status.DONE))] == [done_task.id]
+    assert len(store.list_tasks(TaskQuery(status=Status.ALL))) == 2
     counts = store.counts()
     assert (counts.open, counts.done, counts.total) == (1, 1, 2)
 
@@ -123,12 +123,12 @@ def test_search_is_case_insensitive_in_title_and_description(store: TaskStore) -
     store.create("Call mum", "ask about the milkman")
     store.create("Été à Paris")
     store.create("100% done_ish")
-    assert {t.title for t in store.list(TaskQuery(search="milk"))} == {"Buy MILK", "Call mum"}
-    assert [t.id for t in store.list(TaskQuery(search="buy milk"))] == [milk.id]
-    assert [t.title for t in store.list(TaskQuery(search="ÉTÉ"))] == ["Été à Paris"]
+    assert {t.title for t in store.list_tasks(TaskQuery(search="milk"))} == {"Buy MILK", "Call mum"}
+    assert [t.id for t in store.list_tasks(TaskQuery(search="buy milk"))] == [milk.id]
+    assert [t.title for t in store.list_tasks(TaskQuery(search="ÉTÉ"))] == ["Été à Paris"]
     # LIKE wildcards in a search are literal characters.
-    assert [t.title for t in store.list(TaskQuery(search="100%"))] == ["100% done_ish"]
-    assert store.list(TaskQuery(search="0_d")) == []
+    assert [t.title for t in store.list_tasks(TaskQuery(search="100%"))] == ["100% done_ish"]
+    assert store.list_tasks(TaskQuery(search="0_d")) == []
     assert store.count(TaskQuery(search="milk")) == 2
     assert store.counts(search="milk").open == 2
 
@@ -141,14 +141,14 @@ def test_sorts_never_touch_stored_order(store: TaskStore, clock: FrozenClock) ->
     store.toggle(apple.id)
 
     def titles(sort: Sort) -> list[str]:
-        return [t.title for t in store.list(TaskQuery(sort=sort))]
+        return [t.title for t in store.list_tasks(TaskQuery(sort=sort))]
 
     assert titles(Sort.CREATED) == ["banana", "Apple", "cherry"]
     assert titles(Sort.TITLE) == ["Apple", "banana", "cherry"]
     assert titles(Sort.UPDATED) == ["Apple", "cherry", "banana"]
     assert titles(Sort.STATUS) == ["banana", "cherry", "Apple"]
     assert titles(Sort.CREATED) == ["banana", "Apple", "cherry"]
-    assert {banana.id, cherry.id} <= {t.id for t in store.list()}
+    assert {banana.id, cherry.id} <= {t.id for t in store.list_tasks()}
 
 
 @pytest.mark.parametrize("sort", list(Sort))
@@ -158,17 +158,17 @@ def test_keyset_paging_walks_every_task_once(store: TaskStore, sort: Sort) -> No
         if number % 3 == 0:
             store.toggle(task.id)
     query = TaskQuery(sort=sort)
-    expected = [t.id for t in store.list(query)]
+    expected = [t.id for t in store.list_tasks(query)]
     seen: list[str] = []
     after = None
     while True:
-        page = store.list(query, limit=5, after=after)
+        page = store.list_tasks(query, limit=5, after=after)
         seen.extend(t.id for t in page)
         if len(page) < 5:
             break
         after = page[-1]
     assert seen == expected
-    assert [t.id for t in store.list(query, limit=5, offset=10)] == expected[10:15]
+    assert [t.id for t in store.list_tasks(query, limit=5, offset=10)] == expected[10:15]
 
 
 def test_owner_isolation(db_path: Path) -> None:
@@ -177,7 +177,7 @@ def test_owner_isolation(db_path: Path) -> None:
     secret = alice.create("alice's secret")
     bob.create("bob's own")
 
-    assert [t.title for t in bob.list()] == ["bob's own"]
+    assert [t.title for t in bob.list_tasks()] == ["bob's own"]
     assert bob.counts().total == 1
     with pytest.raises(NotFoundError):
         bob.get(secret.id)
@@ -194,7 +194,7 @@ def test_owner_isolation(db_path: Path) -> None:
 
     # Bob's undo reverts Bob's change, never Alice's.
     bob.undo()
-    assert bob.list() == []
+    assert bob.list_tasks() == []
     with pytest.raises(NothingToUndoError):
         bob.undo()
     assert alice.get(secret.id) == secret
@@ -295,7 +295,7 @@ def test_repeated_undo_walks_further_back(store: TaskStore) -> None:
         EventKind.CREATED,
         EventKind.CREATED,
     ]
-    assert store.list() == []
+    assert store.list_tasks() == []
     with pytest.raises(NothingToUndoError, match="Nothing to undo"):
         store.undo()
 
@@ -360,10 +360,10 @@ def test_query_matches_and_sort_key_agree_with_the_database(
         clock.advance(seconds=number % 2)  # some equal timestamps: ties end on the id
         if number % 2:
             store.toggle(task.id)
-    everything = store.list(TaskQuery(status=Status.ALL))
+    everything = store.list_tasks(TaskQuery(status=Status.ALL))
     for search in ("", "milk", "ÉTÉ", "STRASSE", "straße", "p"):
         query = TaskQuery(status=status, search=search, sort=sort)
-        expected = [t.id for t in store.list(query)]
+        expected = [t.id for t in store.list_tasks(query)]
         in_python = sorted((t for t in everything if query.matches(t)), key=query.sort_key)
         assert [t.id for t in in_python] == expected, (search, sort, status)
 
@@ -378,13 +378,15 @@ def test_keyset_paging_backwards_and_positions(
         if number % 4 == 0:
             store.toggle(task.id)
     query = TaskQuery(sort=sort)
-    everything = store.list(query)
+    everything = store.list_tasks(query)
     for index, task in enumerate(everything):
         assert store.position_of(task.id, query) == index
-        assert store.list(query, limit=3, before=task) == everything[max(index - 3, 0) : index]
-        assert store.list(query, limit=3, after=task) == everything[index + 1 : index + 4]
+        assert (
+            store.list_tasks(query, limit=3, before=task) == everything[max(index - 3, 0) : index]
+        )
+        assert store.list_tasks(query, limit=3, after=task) == everything[index + 1 : index + 4]
     searched = TaskQuery(search="task", sort=sort)
-    for index, task in enumerate(store.list(searched)):
+    for index, task in enumerate(store.list_tasks(searched)):
         assert store.locate(searched, task.id) == (len(everything), index)
     assert store.locate(query, None) == (len(everything), None)
     hidden = TaskQuery(status=Status.OPEN, sort=sort)
@@ -414,5 +416,5 @@ def test_create_many_refuses_the_whole_batch_naming_the_bad_task(store: TaskStor
     batch = [NewTask("fine"), NewTask("also fine"), NewTask("   ")]
     with pytest.raises(ValidationError, match="Task 3: A task needs a title"):
         store.create_many(batch)
-    assert store.list() == []
+    assert store.list_tasks() == []
     assert store.last_event_id() == 0

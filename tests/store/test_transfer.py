@@ -278,7 +278,7 @@ def test_todotxt_written_and_read_back(store: TaskStore) -> None:
     done = store.create("Pay rent")
     store.toggle(done.id)
     out = io.StringIO()
-    transfer.write_todotxt(store.list(TaskQuery(status=Status.ALL)), out)
+    transfer.write_todotxt(store.list_tasks(TaskQuery(status=Status.ALL)), out)
     assert out.getvalue() == (
         "(A) 2026-11-20 Call mom +family @phone\nx 2026-11-20 2026-11-20 Pay rent\n"
     )
@@ -298,9 +298,9 @@ def test_csv_with_ids_quotes_and_newlines_round_trips(store: TaskStore) -> None:
     task = store.create("=SUM(A1) stays text")
     store.toggle(task.id)
     out = io.StringIO()
-    transfer.write_csv(store.list(TaskQuery(status=Status.ALL)), out)
+    transfer.write_csv(store.list_tasks(TaskQuery(status=Status.ALL)), out)
     read = parse(out.getvalue(), Format.CSV).tasks
-    stored = store.list(TaskQuery(status=Status.ALL))
+    stored = store.list_tasks(TaskQuery(status=Status.ALL))
     assert [(t.id, t.title, t.description, t.completed) for t in read] == [
         (s.id, s.title, s.description, s.completed) for s in stored
     ]
@@ -471,7 +471,7 @@ def test_an_older_or_undated_copy_never_overwrites_ours(store: TaskStore) -> Non
 
 def test_a_dry_run_reports_everything_and_writes_nothing(store: TaskStore) -> None:
     store.import_tasks([imported("Present", updated=FROZEN_START - timedelta(days=9))])
-    before = (store.list(TaskQuery(status=Status.ALL)), store.last_event_id())
+    before = (store.list_tasks(TaskQuery(status=Status.ALL)), store.last_event_id())
     tasks = [
         imported("Present, renamed", updated=FROZEN_START),
         imported("Brand new", task_id="33333333-3333-4333-8333-333333333333"),
@@ -480,7 +480,7 @@ def test_a_dry_run_reports_everything_and_writes_nothing(store: TaskStore) -> No
     assert outcome.dry_run
     assert [t.title for t in outcome.added] == ["Brand new"]
     assert [t.title for t in outcome.updated] == ["Present, renamed"]
-    assert (store.list(TaskQuery(status=Status.ALL)), store.last_event_id()) == before
+    assert (store.list_tasks(TaskQuery(status=Status.ALL)), store.last_event_id()) == before
 
 
 def test_an_id_another_owner_uses_gets_a_stable_substitute(

@@ -62,7 +62,7 @@ BAD = ("year 226", "end", "due")
 def test_every_task_is_listed_and_the_unreadable_ones_say_why(
     store: TaskStore, damaged: dict[str, str]
 ) -> None:
-    listed = {task.id: task for task in store.list(TaskQuery(status=Status.ALL))}
+    listed = {task.id: task for task in store.list_tasks(TaskQuery(status=Status.ALL))}
     assert set(listed) == set(damaged.values())
     for title, task_id in damaged.items():
         task = listed[task_id]
@@ -90,20 +90,20 @@ def test_paging_goes_through_unreadable_rows_in_every_order(
     store: TaskStore, damaged: dict[str, str], sort: Sort
 ) -> None:
     query = TaskQuery(status=Status.ALL, sort=sort)
-    whole = [task.id for task in store.list(query)]
+    whole = [task.id for task in store.list_tasks(query)]
     paged: list[str] = []
     after = None
     while True:
-        page = store.list(query, limit=1, after=after)
+        page = store.list_tasks(query, limit=1, after=after)
         if not page:
             break
         paged.append(page[0].id)
         after = page[0]
     assert paged == whole
     backwards: list[str] = []
-    before = store.list(query, limit=1, from_end=True)[0]
+    before = store.list_tasks(query, limit=1, from_end=True)[0]
     backwards.append(before.id)
-    while page := store.list(query, limit=1, before=before):
+    while page := store.list_tasks(query, limit=1, before=before):
         backwards.append(page[0].id)
         before = page[0]
     assert backwards[::-1] == whole
@@ -122,7 +122,7 @@ def test_an_unreadable_task_cannot_be_changed_but_can_be_deleted(
         with pytest.raises(UnreadableTaskError, match="cannot be changed; it can be shown and"):
             change()
     store.delete(task.id)
-    assert task.id not in {t.id for t in store.list(TaskQuery(status=Status.ALL))}
+    assert task.id not in {t.id for t in store.list_tasks(TaskQuery(status=Status.ALL))}
     # Its undo would bring back placeholders for what could not be read: refused, passable.
     with pytest.raises(UndoBlockedError, match="could not be read when that change was made"):
         store.undo()

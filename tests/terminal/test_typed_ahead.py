@@ -14,7 +14,7 @@ from tests.terminal.conftest import Terminal
 
 def titles(terminal: Terminal) -> list[tuple[str, bool]]:
     with open_store(terminal.database, user="alice") as store:
-        return [(t.title, t.completed) for t in store.list(TaskQuery(status=Status.ALL))]
+        return [(t.title, t.completed) for t in store.list_tasks(TaskQuery(status=Status.ALL))]
 
 
 def quit_app(terminal: Terminal) -> None:

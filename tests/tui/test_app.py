@@ -83,7 +83,7 @@ async def test_read_only_mode_disables_editing_keys(
         await pilot.press("space", "a", "d", "u", "e")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-        assert not seed_store.list()[0].completed
+        assert not seed_store.list_tasks()[0].completed
         # Reading still works: search, open.
         await pilot.press("enter")
         await settle(pilot)
@@ -199,7 +199,7 @@ async def test_a_failing_read_is_reported_not_lost(
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(app.store, "list", busy)
+        monkeypatch.setattr(app.store, "list_tasks", busy)
         await pilot.press("s")  # a new sort needs a fresh list from the store
         await settle(pilot)
         messages = [n.message for n in app._notifications]

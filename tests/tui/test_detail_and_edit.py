@@ -71,7 +71,7 @@ async def test_detail_keys_toggle_delete_undo_and_edit(
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)  # the page of a deleted task closes
         assert shown_titles(app) == []
-    assert seed_store.list() == []
+    assert seed_store.list_tasks() == []
 
 
 async def test_detail_follows_a_change_made_elsewhere(
@@ -111,7 +111,7 @@ async def test_validation_error_shows_inline_and_keeps_what_was_typed(
         await pilot.press(*"now titled", "enter")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-    assert [(t.title, t.description) for t in seed_store.list()] == [
+    assert [(t.title, t.description) for t in seed_store.list_tasks()] == [
         ("now titled", "notes I typed")
     ]
 
@@ -142,12 +142,12 @@ async def test_escape_with_changes_asks_before_discarding(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-    assert [t.title for t in seed_store.list()] == ["untouched"]
+    assert [t.title for t in seed_store.list_tasks()] == ["untouched"]
 
 
 async def _edit_with_conflict(pilot: object, app: object, seed_store: TaskStore) -> TaskEditScreen:
     """Both sides change the title; they also change the notes, I the priority."""
-    task = seed_store.list()[0]
+    task = seed_store.list_tasks()[0]
     await pilot.press("e")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
     screen = app.screen  # type: ignore[attr-defined]
@@ -174,11 +174,11 @@ async def test_conflict_on_save_then_mine(app_factory: AppFactory, seed_store: T
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _edit_with_conflict(pilot, app, seed_store)
-        assert seed_store.list()[0].title == "their title"  # nothing overwritten yet
+        assert seed_store.list_tasks()[0].title == "their title"  # nothing overwritten yet
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-    task = seed_store.list()[0]
+    task = seed_store.list_tasks()[0]
     assert (task.title, task.description, task.priority) == (
         "my title",
         "their notes",
@@ -195,7 +195,7 @@ async def test_conflict_on_save_then_theirs(app_factory: AppFactory, seed_store:
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-    task = seed_store.list()[0]
+    task = seed_store.list_tasks()[0]
     assert (task.title, task.description, task.priority) == (
         "their title",
         "their notes",
@@ -216,4 +216,4 @@ async def test_typing_hostile_text_into_the_editor_is_stored_and_listed_literall
         await pilot.press("enter")
         await settle(pilot)
         assert shown_titles(app) == [title]
-    assert seed_store.list()[0].title == title
+    assert seed_store.list_tasks()[0].title == title

@@ -35,7 +35,7 @@ def burst(app: TaskFlowApp, text: str) -> None:
 
 
 def all_titles(store: TaskStore) -> list[str]:
-    return [task.title for task in store.list(TaskQuery(status=Status.ALL))]
+    return [task.title for task in store.list_tasks(TaskQuery(status=Status.ALL))]
 
 
 # -- focus after a screen or dialog closes ------------------------------------------------------
@@ -150,7 +150,7 @@ async def test_a_burst_after_a_lands_in_the_new_title_and_enter_saves_it(
         burst(app, "aBuy milk tomorrow\r")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-    (task,) = seed_store.list()
+    (task,) = seed_store.list_tasks()
     assert task.title == "Buy milk" and task.due is not None
 
 

@@ -82,7 +82,7 @@ async def test_changes_deep_in_a_long_list_keep_the_cursor_and_the_count(
         target = current_task(app)
         assert target is not None
         # Another window deletes a task near the top, far outside this window's rows...
-        far = many.list(TaskQuery(), limit=1, offset=5)[0]
+        far = many.list_tasks(TaskQuery(), limit=1, offset=5)[0]
         many.delete(far.id)
         # ...and adds one that sorts first by title.
         many.create("aaa first by title")
@@ -121,7 +121,7 @@ async def test_toggle_and_search_work_at_any_depth(
 def test_sort_of_titles_is_case_insensitive(many: TaskStore) -> None:
     many.create("Zebra")
     many.create("apple")
-    first = many.list(TaskQuery(sort=Sort.TITLE), limit=1)[0]
+    first = many.list_tasks(TaskQuery(sort=Sort.TITLE), limit=1)[0]
     assert first.title == "apple"
 
 

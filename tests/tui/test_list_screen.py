@@ -54,7 +54,7 @@ async def test_add_with_a_then_enter_saves_to_the_database(
         assert isinstance(app.screen, TaskListScreen)
         assert shown_titles(app) == ["Buy milk"]
         assert current_task(app).title == "Buy milk"  # type: ignore[union-attr]
-    assert [t.title for t in seed_store.list()] == ["Buy milk"]
+    assert [t.title for t in seed_store.list_tasks()] == ["Buy milk"]
 
 
 async def test_space_and_x_toggle_done_in_the_database(
@@ -66,7 +66,7 @@ async def test_space_and_x_toggle_done_in_the_database(
         await settle(pilot)
         await pilot.press("space")
         await settle(pilot)
-        assert seed_store.list(TaskQuery(status=Status.DONE))[0].title == "one"
+        assert seed_store.list_tasks(TaskQuery(status=Status.DONE))[0].title == "one"
         assert current_task(app).title == "one"  # type: ignore[union-attr]
         await pilot.press("x")
         await settle(pilot)
@@ -95,7 +95,7 @@ async def test_delete_asks_first_and_cancel_keeps_the_task(
         await pilot.press("escape")
         await settle(pilot)
         assert shown_titles(app) == ["keep me"]
-    assert [t.title for t in seed_store.list()] == ["keep me"]
+    assert [t.title for t in seed_store.list_tasks()] == ["keep me"]
 
 
 async def test_delete_confirmed_removes_it_and_the_cursor_moves_to_the_neighbour(
@@ -111,7 +111,7 @@ async def test_delete_confirmed_removes_it_and_the_cursor_moves_to_the_neighbour
         await settle(pilot)
         assert shown_titles(app) == ["first", "third"]
         assert current_task(app).title == "third"  # type: ignore[union-attr]
-    assert [t.title for t in seed_store.list()] == ["first", "third"]
+    assert [t.title for t in seed_store.list_tasks()] == ["first", "third"]
 
 
 async def test_undo_reverts_toggle_delete_add_and_edit_in_turn(
@@ -139,21 +139,21 @@ async def test_undo_reverts_toggle_delete_add_and_edit_in_turn(
 
         await pilot.press("u")
         await settle(pilot)
-        assert [t.title for t in seed_store.list()] == ["alpha", "gamma"]
+        assert [t.title for t in seed_store.list_tasks()] == ["alpha", "gamma"]
         await pilot.press("u")
         await settle(pilot)
-        assert [t.title for t in seed_store.list()] == ["alpha"]
+        assert [t.title for t in seed_store.list_tasks()] == ["alpha"]
         await pilot.press("u")
         await settle(pilot)
-        assert [t.title for t in seed_store.list()] == ["alpha", "beta"]
+        assert [t.title for t in seed_store.list_tasks()] == ["alpha", "beta"]
         assert shown_titles(app) == ["alpha", "beta"]
         assert current_task(app).title == "beta"  # type: ignore[union-attr]
         await pilot.press("u")
         await settle(pilot)
-        assert not seed_store.list()[0].completed
+        assert not seed_store.list_tasks()[0].completed
         await pilot.press("u")  # the seeds' creation is this owner's history too
         await settle(pilot)
-    assert [t.title for t in seed_store.list()] == ["alpha"]
+    assert [t.title for t in seed_store.list_tasks()] == ["alpha"]
 
 
 async def test_edit_with_e_saves_title_and_notes(
@@ -173,7 +173,7 @@ async def test_edit_with_e_saves_title_and_notes(
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
         assert shown_titles(app) == ["final"]
-    task = seed_store.list()[0]
+    task = seed_store.list_tasks()[0]
     assert (task.title, task.description, task.version) == ("final", "with **notes**", 2)
 
 
@@ -198,7 +198,7 @@ async def test_h_hides_and_shows_completed(
     app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
 ) -> None:
     _seed(seed_store, clock, "open", "finished")
-    seed_store.toggle(seed_store.list()[1].id)
+    seed_store.toggle(seed_store.list_tasks()[1].id)
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -219,12 +219,12 @@ async def test_s_cycles_sort_without_touching_stored_order(
     app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
 ) -> None:
     _seed(seed_store, clock, "banana", "apple", "cherry")
-    banana, apple, cherry = seed_store.list()
+    banana, apple, cherry = seed_store.list_tasks()
     seed_store.update(apple.id, expected_version=1, priority=Priority.HIGH)
     seed_store.update(cherry.id, expected_version=1, due=Due(date(2026, 12, 1)))
     clock.advance(minutes=1)
     seed_store.toggle(banana.id)  # banana done, most recently updated
-    before = seed_store.list()
+    before = seed_store.list_tasks()
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -244,7 +244,7 @@ async def test_s_cycles_sort_without_touching_stored_order(
                 await settle(pilot)
             assert shown_titles(app) == titles, label
             assert f"sort: {label}" in widget_text(app.screen.query_one("#status-bar"))
-    assert seed_store.list() == before
+    assert seed_store.list_tasks() == before
 
 
 async def test_cursor_stays_on_its_task_through_sort_and_filter_changes(
@@ -345,7 +345,7 @@ async def test_q_quits_after_writes_already_asked_for(
         await pilot.press("space", "q")  # no pause: the toggle may still be on its way
         await pilot.pause(0.2)
     assert app.return_code == 0
-    assert seed_store.list()[0].completed
+    assert seed_store.list_tasks()[0].completed
 
 
 async def test_mouse_click_selects_marker_toggles_double_click_opens(
@@ -361,7 +361,7 @@ async def test_mouse_click_selects_marker_toggles_double_click_opens(
         assert current_task(app).title == "three"  # type: ignore[union-attr]
         await pilot.click(table, offset=(2, 2))  # the [ ] marker of "two"
         await settle(pilot)
-        assert seed_store.list(TaskQuery(status=Status.DONE))[0].title == "two"
+        assert seed_store.list_tasks(TaskQuery(status=Status.DONE))[0].title == "two"
         await pilot.click(table, offset=(20, 1), times=2)
         await settle(pilot)
         assert isinstance(app.screen, TaskDetailScreen)

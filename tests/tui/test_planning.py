@@ -94,7 +94,7 @@ async def test_completing_a_task_in_today_updates_the_headings(
         assert shown_titles(app) == ["Dentist", "Water plants"]
         assert "Overdue  1" in table_lines(app)[1]  # the Dentist's 08:00 is still overdue
         assert "2 Today 2" in widget_text(app.screen.query_one("#views-bar"))
-    assert seed_store.list(TaskQuery(search="Overdue report"))[0].completed
+    assert seed_store.list_tasks(TaskQuery(search="Overdue report"))[0].completed
 
 
 async def test_quick_add_with_live_preview(app_factory: AppFactory, seed_store: TaskStore) -> None:
@@ -112,7 +112,7 @@ async def test_quick_add_with_live_preview(app_factory: AppFactory, seed_store: 
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
-    task = seed_store.list()[0]
+    task = seed_store.list_tasks()[0]
     assert task.title == "Pay rent"
     assert (task.due, task.priority, task.tags) == (
         Due(date(2026, 11, 21), time(9, 0)),
@@ -132,7 +132,7 @@ async def test_a_backslash_keeps_a_word_in_the_title(
         app.screen.query_one("#title").value = "Buy \\#1 fan mug \\friday"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
-    task = seed_store.list()[0]
+    task = seed_store.list_tasks()[0]
     assert (task.title, task.tags, task.due) == ("Buy #1 fan mug friday", (), None)
 
 
@@ -181,7 +181,7 @@ async def test_j_and_k_move_a_task_in_my_order_and_undo_puts_it_back(
         await pilot.press("J")
         await settle(pilot)
         assert shown_titles(app) == ["first", "second", "third"]
-    order = [t.title for t in seed_store.list(TaskQuery(sort=Sort.MANUAL))]
+    order = [t.title for t in seed_store.list_tasks(TaskQuery(sort=Sort.MANUAL))]
     assert order == ["first", "second", "third"]
 
 

@@ -54,7 +54,7 @@ async def test_j_and_k_under_another_sort_say_why_they_do_nothing(
         await settle(pilot)
         assert any("J and K move tasks in my order" in toast for toast in _toasts(app))
         assert shown_titles(app) == ["b", "a"]
-    assert [t.title for t in seed_store.list()] == ["b", "a"]  # nothing moved
+    assert [t.title for t in seed_store.list_tasks()] == ["b", "a"]  # nothing moved
 
 
 async def test_capital_s_cycles_the_sort_backwards(
@@ -85,7 +85,7 @@ async def test_a_task_added_where_the_view_hides_it_says_so(
         assert any(
             "Added “Buy milk” — not shown in Done (1 shows all)" in toast for toast in _toasts(app)
         )
-    assert [t.title for t in seed_store.list()] == ["Buy milk"]
+    assert [t.title for t in seed_store.list_tasks()] == ["Buy milk"]
 
 
 async def test_quick_toggles_leave_one_toast_not_a_column(

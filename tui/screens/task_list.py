@@ -341,15 +341,15 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         total, position = store.locate(query, keep)
         cursor = min(position if position is not None else cursor, max(total - 1, 0))
         start = max(cursor - WINDOW // 2, 0)
-        records = store.list(query, limit=WINDOW, offset=start) if total else []
+        records = store.list_tasks(query, limit=WINDOW, offset=start) if total else []
         # The first and last rows too (G, g, End, Home), fetched from each end of the
         # index: cheap at any size, and those keys then never wait.
-        head = store.list(query, limit=EDGE) if start > 0 and not query.terms else []
+        head = store.list_tasks(query, limit=EDGE) if start > 0 and not query.terms else []
         tail_start = max(total - EDGE, 0)
         # Not for a search, whose results are read once and often abandoned as the user
         # types on: G there may wait one page fetch.
         far = start + WINDOW < total and not query.terms and query.due_until is None
-        tail = store.list(query, limit=EDGE, from_end=True) if far else []
+        tail = store.list_tasks(query, limit=EDGE, from_end=True) if far else []
         groups = self._day_groups(query, now) if query.due_until is not None else None
         if not get_current_worker().is_cancelled:
             self.post_message(
@@ -394,11 +394,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def _fetch_rows(self, query: TaskQuery, needed: TaskTable.RowsNeeded) -> None:
         store = self.taskflow.store
         if needed.after is not None:
-            records = store.list(query, limit=needed.count, after=needed.after)
+            records = store.list_tasks(query, limit=needed.count, after=needed.after)
         elif needed.before is not None:
-            records = store.list(query, limit=needed.count, before=needed.before)
+            records = store.list_tasks(query, limit=needed.count, before=needed.before)
         else:
-            records = store.list(query, limit=needed.count, offset=needed.start)
+            records = store.list_tasks(query, limit=needed.count, offset=needed.start)
         self.post_message(self.RowsLoaded(needed.generation, needed.start, records))
 
     @work(thread=True, group="rows", exit_on_error=False)
