@@ -196,6 +196,9 @@ class Models:
     TaskTag: type[_TaskTag]
 
 
+_M = TypeVar("_M", bound=peewee.Model)
+
+
 def define_models(bound_database: peewee.Database) -> Models:
     bound: dict[type[peewee.Model], type[peewee.Model]] = {}
 
@@ -215,9 +218,6 @@ def define_models(bound_database: peewee.Database) -> Models:
     return Models(
         bound_database, user, task, task_event, schema_migration, task_count, tag, task_tag
     )
-
-
-_M = TypeVar("_M", bound=peewee.Model)
 
 
 def _subclass_for(
