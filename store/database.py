@@ -14,14 +14,15 @@ import sqlite3
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import peewee
 
+from store.backend import Backend, ConnectionSettings, SearchHits, execute_sql
 from store.config import DatabaseLocation, special_file_kind
 from store.errors import (
     BusyError,
@@ -77,22 +78,6 @@ def _held_in_this_process(path: Path) -> bool:
     wanted = _file_id(path)
     with _HOLDING_LOCK:
         return wanted is not None and any(b._file_id == wanted for b in list(_HOLDING))
-
-
-@dataclass(frozen=True)
-class SearchHits:
-    """Candidates from the search index: a subquery of tasks.seq, and how many."""
-
-    query: Any
-    count: int
-
-
-@dataclass(frozen=True)
-class ConnectionSettings:
-    journal_mode: str
-    foreign_keys: bool
-    synchronous: int
-    busy_timeout_ms: int
 
 
 def _casefold(value: object) -> object:
@@ -262,7 +247,7 @@ class SqliteBackend:
                 db.connect(reuse_if_open=True)
                 # Reading the schema is the cheapest query that proves the file is a
                 # database SQLite can read; it does not grow with the number of tasks.
-                db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+                execute_sql(db, "SELECT count(*) FROM sqlite_master").fetchone()
         except StoreError:
             if not db.is_closed():
                 db.close()
@@ -291,7 +276,7 @@ class SqliteBackend:
                     self.db.close()
                     self._connection_closed()
 
-    def write(self) -> Any:
+    def write(self) -> AbstractContextManager[object]:
         """A write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
         if self.read_only:
             raise ReadOnlyError(
@@ -303,7 +288,7 @@ class SqliteBackend:
     def explicit_ids_written(self, table: str, column: str = "id") -> None:
         """Nothing to do: SQLite's next rowid is always past the largest."""
 
-    def read_snapshot(self) -> Any:
+    def read_snapshot(self) -> AbstractContextManager[object]:
         """A read transaction: one consistent view of the file for a long read (an
         export), while writers elsewhere carry on (WAL lets them)."""
         return self.db.atomic(lock_type="DEFERRED")
@@ -315,11 +300,11 @@ class SqliteBackend:
         SQLite's documented recipe for rebuilding tables: foreign_keys cannot change
         inside a transaction, so switch it off first and verify by hand at the end.
         """
-        self.db.execute_sql("PRAGMA foreign_keys = OFF")
+        execute_sql(self.db, "PRAGMA foreign_keys = OFF")
         try:
             with self.db.atomic():
                 yield
-                violations = self.db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                violations = execute_sql(self.db, "PRAGMA foreign_key_check").fetchall()
                 if violations:
                     table = violations[0][0]
                     raise StoreError(
@@ -327,7 +312,7 @@ class SqliteBackend:
                         f"first in table {table}"
                     )
         finally:
-            self.db.execute_sql("PRAGMA foreign_keys = ON")
+            execute_sql(self.db, "PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         """Close this thread's connection; a worker's closes when its store call ends."""
@@ -385,7 +370,7 @@ class SqliteBackend:
     def _check(self, pragma: str) -> str:
         """SQLite's verdict as text ('ok' when sound); a file too damaged to check says so."""
         try:
-            rows = self.db.execute_sql(f"PRAGMA {pragma}").fetchall()
+            rows = execute_sql(self.db, f"PRAGMA {pragma}").fetchall()
         except (peewee.DatabaseError, sqlite3.DatabaseError) as error:
             return f"cannot be checked: {error}"
         return "; ".join(str(row[0]) for row in rows)
@@ -421,18 +406,19 @@ class SqliteBackend:
             return None
         phrase = " AND ".join('"' + term.replace('"', '""') + '"' for term in usable)
         search = peewee.Table("task_search", ("rowid",)).bind(self.db)
+        rowid = peewee.Column(search, "rowid")
         matches = peewee.NodeList((peewee.Entity("task_search"), peewee.SQL("MATCH"), phrase))
         count = self._hit_counts.get(phrase)
         if count is None:
             # Counting hits in the index alone is cheap (no task is read); it tells the
             # store whether to walk the hits (few) or the list's own index (many).
-            count = int(search.select(peewee.fn.COUNT(search.rowid)).where(matches).scalar())
+            count = int(search.select(peewee.fn.COUNT(rowid)).where(matches).scalar())
             if len(self._hit_counts) > 64:
                 self._hit_counts.clear()
             self._hit_counts[phrase] = count
-        return SearchHits(search.select(search.rowid).where(matches), count)
+        return SearchHits(search.select(rowid).where(matches), count)
 
-    def unindexed(self, expression: peewee.Node) -> peewee.Node:
+    def unindexed(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         """``expression`` as SQLite may not answer from an index (the unary + idiom): so
         that a search walks the few index hits rather than every task of the owner."""
         return peewee.NodeList((peewee.SQL("+"), expression), glue="")
@@ -444,13 +430,13 @@ class SqliteBackend:
 
     def _has_search_index(self) -> bool:
         if self._search_index is None:
-            row = self.db.execute_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task_search'"
+            row = execute_sql(
+                self.db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task_search'"
             ).fetchone()
             self._search_index = row is not None
         return self._search_index
 
-    def casefold(self, expression: peewee.Node) -> peewee.Node:
+    def casefold(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         """Unicode-aware case folding (SQLite's own lower() only knows ASCII)."""
         return peewee.fn.tf_casefold(expression)
 
@@ -465,6 +451,11 @@ class SqliteBackend:
             if self.db.connect(reuse_if_open=True):
                 self._connection_opened()
             return int(self.db.pragma("data_version"))
+
+    def backup_refusal(self) -> StoreError | None:
+        """None: a SQLite file is backed up (an in-memory database has no file, which
+        the store says itself)."""
+        return None
 
     def backup_to(self, target: Path) -> None:
         """Copy the live database with SQLite's online backup API (safe while others write).
@@ -490,7 +481,9 @@ class SqliteBackend:
                     f"Cannot write the backup {target}: {why} in {folder}; nothing was changed."
                 ) from error
             try:
-                self.db.connection().backup(destination)
+                # peewee's stub leaves connection() unannotated (an untyped call).
+                source: sqlite3.Connection = self.db.connection()  # type: ignore[no-untyped-call]
+                source.backup(destination)
             finally:
                 destination.close()
             verdict = _quick_check_of(partial)
@@ -742,7 +735,7 @@ def _looks_truncated(path: Path, header: bytes) -> bool:
     return path.stat().st_size < page_count * page_size
 
 
-def open_backend(location: DatabaseLocation, *, read_only: bool = False) -> Any:
+def open_backend(location: DatabaseLocation, *, read_only: bool = False) -> Backend:
     """The one place that picks a backend for a location: a SQLite file (or memory), or
     a PostgreSQL server (store.postgres, imported only when asked for)."""
     if location.server is not None:
@@ -750,6 +743,3 @@ def open_backend(location: DatabaseLocation, *, read_only: bool = False) -> Any:
 
         return PostgresBackend(location, read_only=read_only)
     return SqliteBackend(location, read_only=read_only)
-
-
-BackendFactory = Callable[[DatabaseLocation], SqliteBackend]

@@ -12,12 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from store.database import (
-    COMPANION_SUFFIXES,
-    SqliteBackend,
-    is_leftover_partial,
-    remove_with_companions,
-)
+from store.backend import Backend, execute_sql
+from store.database import COMPANION_SUFFIXES, is_leftover_partial, remove_with_companions
 from store.errors import (
     DataLossError,
     MigrationError,
@@ -76,7 +72,7 @@ class DataLoss:
 Confirm = Callable[[DataLoss], bool]
 
 
-def read_state(backend: SqliteBackend, *, check_rows: bool = True) -> SchemaState:
+def read_state(backend: Backend, *, check_rows: bool = True) -> SchemaState:
     """What is in the database now. Refuses one that belongs to another program, and a
     table of the earlier service that cannot be adopted whole (``check_rows``: read every
     row of it to know; only a version-0 file has one).
@@ -101,20 +97,20 @@ def read_state(backend: SqliteBackend, *, check_rows: bool = True) -> SchemaStat
     return SchemaState(version=version, legacy=legacy, has_tasks=_has_tasks(backend, tables))
 
 
-def _has_tasks(backend: SqliteBackend, tables: set[str]) -> bool:
+def _has_tasks(backend: Backend, tables: set[str]) -> bool:
     return "tasks" in tables and bool(
-        backend.db.execute_sql("SELECT 1 FROM tasks LIMIT 1").fetchone()
+        execute_sql(backend.db, "SELECT 1 FROM tasks LIMIT 1").fetchone()
     )
 
 
-def _recorded_version(backend: SqliteBackend) -> int:
+def _recorded_version(backend: Backend) -> int:
     """The highest version in TaskFlow's version table; another program's table of the
     same name (Rails' and golang-migrate's are called so too) is refused.
 
     One query, for the columns and the rows alike: TaskFlow's table holds one small row
     a version, and this runs on every open (a round trip each, on a server)."""
-    cursor = backend.db.execute_sql(f"SELECT * FROM {VERSION_TABLE}")
-    names = [column[0] for column in cursor.description]
+    cursor = execute_sql(backend.db, f"SELECT * FROM {VERSION_TABLE}")
+    names = [column[0] for column in cursor.description or ()]
     rows = cursor.fetchall()
     if set(names) != VERSION_COLUMNS:
         raise _another_program(
@@ -131,7 +127,7 @@ def _recorded_version(backend: SqliteBackend) -> int:
     return max(versions, default=0)
 
 
-def _unversioned_state(backend: SqliteBackend, tables: set[str]) -> SchemaState:
+def _unversioned_state(backend: Backend, tables: set[str]) -> SchemaState:
     """TaskFlow's version table with no version in it: a new file (nothing beside it), or
     one that an earlier TaskFlow took down to version 0 (a legacy-shaped `tasks` beside
     it), whose rows' owners were lost on the way down: it is refused, as adopting it
@@ -152,7 +148,7 @@ def _unversioned_state(backend: SqliteBackend, tables: set[str]) -> SchemaState:
     )
 
 
-def _check_legacy_shape(backend: SqliteBackend) -> None:
+def _check_legacy_shape(backend: Backend) -> None:
     """Adopt only the earlier service's exact table: other columns would be dropped."""
     columns = backend.columns("tasks")
     if columns != LEGACY_COLUMNS:
@@ -170,7 +166,7 @@ def _check_legacy_shape(backend: SqliteBackend) -> None:
         )
 
 
-def _check_legacy_rows(backend: SqliteBackend) -> None:
+def _check_legacy_rows(backend: Backend) -> None:
     """Refuse, before anything is written, a legacy table that cannot be adopted whole."""
     ctx = MigrationContext(backend=backend, user="", now="")
     problems = m0001_initial.adoption_problems(ctx)
@@ -184,7 +180,7 @@ def _check_legacy_rows(backend: SqliteBackend) -> None:
         )
 
 
-def _newest_versioned_backup(backend: SqliteBackend) -> str:
+def _newest_versioned_backup(backend: Backend) -> str:
     """' (the newest: PATH)' for the newest backup of a TaskFlow version, if any."""
     if backend.path is None:
         return ""
@@ -192,7 +188,7 @@ def _newest_versioned_backup(backend: SqliteBackend) -> str:
     return f" (the newest: {versioned[-1]})" if versioned else ""
 
 
-def _another_program(backend: SqliteBackend, what: str) -> NotADatabaseError:
+def _another_program(backend: Backend, what: str) -> NotADatabaseError:
     return NotADatabaseError(
         f"{backend.describe()} is a database of another program ({what}); "
         "TaskFlow will not change it."
@@ -204,7 +200,7 @@ def _listed(names: set[str] | frozenset[str]) -> str:
     return ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
 
 
-def check_not_newer(backend: SqliteBackend, state: SchemaState) -> None:
+def check_not_newer(backend: Backend, state: SchemaState) -> None:
     if state.version > LATEST_VERSION:
         raise NewerSchemaError(
             f"{backend.describe()} was written by a newer TaskFlow (schema version "
@@ -216,7 +212,7 @@ def check_not_newer(backend: SqliteBackend, state: SchemaState) -> None:
 
 
 def migrate(
-    backend: SqliteBackend,
+    backend: Backend,
     *,
     user: str,
     clock: Callable[[], datetime],
@@ -318,7 +314,7 @@ def _check_target(target: int) -> None:
 
 
 def planned_loss(
-    backend: SqliteBackend, current: int, target: int, user: str, clock: Callable[[], datetime]
+    backend: Backend, current: int, target: int, user: str, clock: Callable[[], datetime]
 ) -> DataLoss:
     """What the steps from ``current`` down to ``target`` would drop (each step that drops
     data counts it with its ``lost_by_down``)."""
@@ -336,7 +332,7 @@ def planned_loss(
 
 
 def _confirmed_loss(
-    backend: SqliteBackend,
+    backend: Backend,
     current: int,
     target: int,
     user: str,
@@ -358,7 +354,7 @@ def _confirmed_loss(
 
 
 def _check_loss_unchanged(
-    backend: SqliteBackend,
+    backend: Backend,
     current: int,
     target: int,
     user: str,
@@ -388,7 +384,7 @@ def _record_version(ctx: MigrationContext, version: int, name: str) -> None:
 # -- backups ---------------------------------------------------------------------------------
 
 
-def make_backup(backend: SqliteBackend, version: int, now: datetime) -> Path | None:
+def make_backup(backend: Backend, version: int, now: datetime) -> Path | None:
     """Copy the file beside itself before its schema changes; keep the newest few.
 
     The copy counts only once it passes quick_check (backup_to refuses a damaged one,

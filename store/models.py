@@ -1,16 +1,21 @@
 """Peewee models, private to the store. The schema itself is owned by the migrations.
 
-Models are defined per database by ``define_models`` rather than bound globally,
-so that two stores in one process (two windows in a test, a backup being read)
-never share or rebind model classes across threads.
+The classes below declare the tables and their fields, and are bound to no database:
+the store never queries them. ``define_models`` gives each database subclasses of its
+own, rather than binding these globally, so that two stores in one process (two
+windows in a test, a backup being read) never share or rebind model classes across
+threads. The subclasses have the fields and the types of the classes they come from,
+which is what the store's code is checked against.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import types
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import peewee
 
@@ -31,7 +36,17 @@ def parse_timestamp(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-class UtcTimestampField(peewee.TextField):
+if TYPE_CHECKING:
+    # What reading each field gives, for mypy (peewee's fields are generic only in its
+    # stub, not at run time). A timestamp that is no time reads as its text (see below).
+    _TimestampBase = peewee.TextField[datetime | str]
+    _JsonBase = peewee.TextField[Any]  # any JSON value, or text that is not JSON
+else:
+    _TimestampBase = peewee.TextField
+    _JsonBase = peewee.TextField
+
+
+class UtcTimestampField(_TimestampBase):
     """An aware UTC datetime stored as fixed-width text ('YYYY-MM-DD HH:MM:SS.ffffff')."""
 
     def db_value(self, value: Any) -> Any:
@@ -52,7 +67,7 @@ class UtcTimestampField(peewee.TextField):
         return value
 
 
-class JsonField(peewee.TextField):
+class JsonField(_JsonBase):
     def db_value(self, value: Any) -> Any:
         if value is None:
             return None
@@ -67,100 +82,169 @@ class JsonField(peewee.TextField):
             return value  # not JSON: the store reads the event as unreadable (see above)
 
 
+class BaseModel(peewee.Model):
+    class Meta:
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    id = peewee.TextField(primary_key=True)
+    created_at = UtcTimestampField()
+
+    class Meta:
+        table_name = "users"
+
+
+class Task(BaseModel):
+    id = peewee.TextField(primary_key=True)
+    user = peewee.ForeignKeyField(User, column_name="user_id", backref="tasks")
+    title = peewee.TextField()
+    title_key = peewee.TextField(default="")  # the case-folded title, for sorting
+    description = peewee.TextField(default="")
+    completed = peewee.BooleanField(default=False)
+    created_at = UtcTimestampField()
+    updated_at = UtcTimestampField()
+    version = peewee.IntegerField(default=1)
+    # Stable number of the task in the search index (see migration 3).
+    seq = peewee.IntegerField(null=True, unique=True)
+    due = peewee.TextField(null=True)  # Due.key: 'YYYY-MM-DD[ HH:MM]', local time
+    priority = peewee.IntegerField(default=0)
+    position = peewee.FloatField(default=0.0)  # the user's own order
+
+    class Meta:
+        table_name = "tasks"
+
+
+class TaskCount(BaseModel):
+    """Open and done tasks per owner, kept by triggers (see migration 3)."""
+
+    user = peewee.ForeignKeyField(User, column_name="user_id")
+    completed = peewee.BooleanField()
+    n = peewee.IntegerField()
+
+    class Meta:
+        table_name = "task_counts"
+        primary_key = peewee.CompositeKey("user", "completed")
+
+
+class TaskEvent(BaseModel):
+    id = peewee.AutoField()
+    # Not a foreign key on purpose: the log outlives the tasks it describes.
+    task_id = peewee.TextField()
+    user = peewee.ForeignKeyField(User, column_name="user_id", backref="events")
+    kind = peewee.TextField()
+    at = UtcTimestampField()
+    before = JsonField(null=True)
+    after = JsonField(null=True)
+    reverts = peewee.ForeignKeyField(
+        "self", column_name="reverts_event_id", null=True, backref="reverted_by"
+    )
+
+    class Meta:
+        table_name = "task_events"
+
+
+class Tag(BaseModel):
+    id = peewee.AutoField()
+    user = peewee.ForeignKeyField(User, column_name="user_id")
+    name = peewee.TextField()
+    name_key = peewee.TextField()  # case-folded: what matching compares
+
+    class Meta:
+        table_name = "tags"
+
+
+class TaskTag(BaseModel):
+    task = peewee.ForeignKeyField(Task, column_name="task_id", on_delete="CASCADE")
+    tag = peewee.ForeignKeyField(Tag, column_name="tag_id", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "task_tags"
+        primary_key = peewee.CompositeKey("task", "tag")
+
+
+class SchemaMigration(BaseModel):
+    version = peewee.IntegerField(primary_key=True)
+    name = peewee.TextField()
+    applied_at = UtcTimestampField()
+
+    class Meta:
+        table_name = "schema_migrations"
+
+
+# Inside Models, its own fields of the same names would shadow the classes above.
+_User: TypeAlias = User
+_Task: TypeAlias = Task
+_TaskEvent: TypeAlias = TaskEvent
+_SchemaMigration: TypeAlias = SchemaMigration
+_TaskCount: TypeAlias = TaskCount
+_Tag: TypeAlias = Tag
+_TaskTag: TypeAlias = TaskTag
+
+
 @dataclass(frozen=True)
 class Models:
+    """One database's own subclasses of the models above."""
+
     database: peewee.Database
-    User: type[peewee.Model]
-    Task: type[peewee.Model]
-    TaskEvent: type[peewee.Model]
-    SchemaMigration: type[peewee.Model]
-    TaskCount: type[peewee.Model]
-    Tag: type[peewee.Model]
-    TaskTag: type[peewee.Model]
+    User: type[_User]
+    Task: type[_Task]
+    TaskEvent: type[_TaskEvent]
+    SchemaMigration: type[_SchemaMigration]
+    TaskCount: type[_TaskCount]
+    Tag: type[_Tag]
+    TaskTag: type[_TaskTag]
+
+
+_M = TypeVar("_M", bound=peewee.Model)
 
 
 def define_models(bound_database: peewee.Database) -> Models:
-    class BaseModel(peewee.Model):
-        class Meta:
-            database = bound_database
-            legacy_table_names = False
+    bound: dict[type[peewee.Model], type[peewee.Model]] = {}
 
-    class User(BaseModel):
-        id = peewee.TextField(primary_key=True)
-        created_at = UtcTimestampField()
+    def bind(model: type[_M]) -> type[_M]:
+        own = _subclass_for(model, bound_database, bound)
+        bound[model] = own
+        return own
 
-        class Meta:
-            table_name = "users"
+    # In the order of their foreign keys: a model's related models are bound before it.
+    user = bind(User)
+    task = bind(Task)
+    task_event = bind(TaskEvent)
+    schema_migration = bind(SchemaMigration)
+    task_count = bind(TaskCount)
+    tag = bind(Tag)
+    task_tag = bind(TaskTag)
+    return Models(
+        bound_database, user, task, task_event, schema_migration, task_count, tag, task_tag
+    )
 
-    class Task(BaseModel):
-        id = peewee.TextField(primary_key=True)
-        user = peewee.ForeignKeyField(User, column_name="user_id", backref="tasks")
-        title = peewee.TextField()
-        title_key = peewee.TextField(default="")  # the case-folded title, for sorting
-        description = peewee.TextField(default="")
-        completed = peewee.BooleanField(default=False)
-        created_at = UtcTimestampField()
-        updated_at = UtcTimestampField()
-        version = peewee.IntegerField(default=1)
-        # Stable number of the task in the search index (see migration 3).
-        seq = peewee.IntegerField(null=True, unique=True)
-        due = peewee.TextField(null=True)  # Due.key: 'YYYY-MM-DD[ HH:MM]', local time
-        priority = peewee.IntegerField(default=0)
-        position = peewee.FloatField(default=0.0)  # the user's own order
 
-        class Meta:
-            table_name = "tasks"
+def _subclass_for(
+    model: type[_M],
+    database: peewee.Database,
+    bound: dict[type[peewee.Model], type[peewee.Model]],
+) -> type[_M]:
+    """A subclass of ``model`` bound to ``database``, its foreign keys pointing at the
+    subclasses already made for that database (``bound``) rather than at the unbound
+    classes.
 
-    class TaskCount(BaseModel):
-        """Open and done tasks per owner, kept by triggers (see migration 3)."""
-
-        user = peewee.ForeignKeyField(User, column_name="user_id")
-        completed = peewee.BooleanField()
-        n = peewee.IntegerField()
-
-        class Meta:
-            table_name = "task_counts"
-            primary_key = peewee.CompositeKey("user", "completed")
-
-    class TaskEvent(BaseModel):
-        id = peewee.AutoField()
-        # Not a foreign key on purpose: the log outlives the tasks it describes.
-        task_id = peewee.TextField()
-        user = peewee.ForeignKeyField(User, column_name="user_id", backref="events")
-        kind = peewee.TextField()
-        at = UtcTimestampField()
-        before = JsonField(null=True)
-        after = JsonField(null=True)
-        reverts = peewee.ForeignKeyField(
-            "self", column_name="reverts_event_id", null=True, backref="reverted_by"
-        )
-
-        class Meta:
-            table_name = "task_events"
-
-    class Tag(BaseModel):
-        id = peewee.AutoField()
-        user = peewee.ForeignKeyField(User, column_name="user_id")
-        name = peewee.TextField()
-        name_key = peewee.TextField()  # case-folded: what matching compares
-
-        class Meta:
-            table_name = "tags"
-
-    class TaskTag(BaseModel):
-        task = peewee.ForeignKeyField(Task, column_name="task_id", on_delete="CASCADE")
-        tag = peewee.ForeignKeyField(Tag, column_name="tag_id", on_delete="CASCADE")
-
-        class Meta:
-            table_name = "task_tags"
-            primary_key = peewee.CompositeKey("task", "tag")
-
-    class SchemaMigration(BaseModel):
-        version = peewee.IntegerField(primary_key=True)
-        name = peewee.TextField()
-        applied_at = UtcTimestampField()
-
-        class Meta:
-            table_name = "schema_migrations"
-
-    return Models(bound_database, User, Task, TaskEvent, SchemaMigration, TaskCount, Tag, TaskTag)
+    peewee gives a subclass deep copies of its parent's fields; only the foreign keys
+    need more: their related model (and field) is looked up again, and their backref
+    is named as the parent's, which peewee's copy would rename to '<model>_set'.
+    """
+    attrs: dict[str, object] = {
+        "__module__": model.__module__,
+        "__qualname__": model.__qualname__,
+        "Meta": type("Meta", (), {"database": database, "table_name": model._meta.table_name}),
+    }
+    for name, field in model._meta.fields.items():
+        if isinstance(field, peewee.ForeignKeyField) and not field.primary_key:
+            own = copy.deepcopy(field)
+            if field.rel_model is not model:  # a self-reference finds its subclass itself
+                own.rel_model = bound[field.rel_model]
+            own.rel_field = field.rel_field.name
+            own.declared_backref = field.backref
+            attrs[name] = own
+    subclass = types.new_class(model.__name__, (model,), exec_body=lambda ns: ns.update(attrs))
+    return cast("type[_M]", subclass)  # made at run time: mypy only knows it is a type

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
+from typing import TypeGuard
 
 MAX_TAG_LENGTH = 50
 _TAG_TRAILING_PUNCTUATION = ",.;:!?)]}"
@@ -543,6 +544,10 @@ def _word(words: Sequence[str | None], index: int) -> str | None:
     return words[index] if 0 <= index < len(words) else None
 
 
+def _is_month(word: str | None) -> TypeGuard[str]:
+    return word in _MONTHS
+
+
 def _match_day(
     words: Sequence[str | None], i: int, today: date, *, past: bool = False
 ) -> tuple[int, date, bool] | None:
@@ -630,19 +635,20 @@ def _match_month_day(
     """'Dec 1', 'December 1st', '1 Dec', '1st of December', each with an optional year
     (loose for "may" and "march" without one: see ``_match_day``)."""
     first, second = _word(words, i), _word(words, i + 1)
-    if first in _MONTHS and second is not None and _ORDINAL.match(second):
-        month_word, day, end = first, int(_ORDINAL.match(second)[1]), i + 2  # type: ignore[index]
-    elif first is not None and _ORDINAL.match(first):
-        if second == "of" and _word(words, i + 2) in _MONTHS:
-            month_word, end = _word(words, i + 2), i + 3
-        elif second in _MONTHS:
+    if _is_month(first) and second is not None and (ordinal := _ORDINAL.match(second)):
+        month_word, day, end = first, int(ordinal[1]), i + 2
+    elif first is not None and (ordinal := _ORDINAL.match(first)):
+        third = _word(words, i + 2)
+        if second == "of" and _is_month(third):
+            month_word, end = third, i + 3
+        elif _is_month(second):
             month_word, end = second, i + 2
         else:
             return None
-        day = int(_ORDINAL.match(first)[1])  # type: ignore[index]
+        day = int(ordinal[1])
     else:
         return None
-    month = _MONTHS[month_word]  # type: ignore[index]
+    month = _MONTHS[month_word]
     year_word = _word(words, end)
     if year_word is not None and _YEAR.match(year_word):
         try:

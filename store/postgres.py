@@ -15,11 +15,12 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee
 
+from store.backend import ConnectionSettings, SearchHits, execute_sql
 from store.config import DatabaseLocation, ServerAddress
-from store.database import ConnectionSettings, SearchHits
 from store.errors import (
     BusyError,
     OwnerRequiredError,
@@ -33,6 +34,16 @@ CONNECT_TIMEOUT_SECONDS = 5
 MIGRATION_LOCK_KEY = 7_240_193_117
 WRITE_LOCK_KEY = 7_240_193_118
 EXTRA_HINT = "pip install 'taskflow[postgres]'"
+
+if TYPE_CHECKING:
+
+    class _PooledDatabase(peewee.PostgresqlDatabase):
+        """playhouse.pool.PooledPostgresqlDatabase, as far as this module uses it:
+        playhouse ships no type hints (peewee's own stub covers peewee alone)."""
+
+        def manual_close(self) -> object: ...
+
+        def close_all(self) -> None: ...
 
 
 class PostgresBackend:
@@ -56,17 +67,19 @@ class PostgresBackend:
     def describe(self) -> str:
         return self.server.display()
 
-    def _open(self) -> peewee.Database:
+    def _open(self) -> _PooledDatabase:
         try:
             import psycopg  # noqa: F401  (peewee finds it; this only checks it is there)
-            from playhouse.pool import PooledPostgresqlDatabase
+
+            # playhouse ships no type hints: _PooledDatabase says what is used of it.
+            from playhouse.pool import PooledPostgresqlDatabase  # type: ignore[import-untyped]
         except ImportError:
             raise StoreError(
                 f"{self.describe()} is a PostgreSQL database, and TaskFlow's PostgreSQL "
                 f"support is not installed: {EXTRA_HINT}"
             ) from None
         server = self.server
-        db = PooledPostgresqlDatabase(
+        db: _PooledDatabase = PooledPostgresqlDatabase(
             server.database,
             host=server.host,
             port=server.port,
@@ -81,7 +94,7 @@ class PostgresBackend:
         )
         with self._translated():
             db.connect(reuse_if_open=True)
-            db.execute_sql("SELECT 1").fetchone()
+            execute_sql(db, "SELECT 1").fetchone()
         return db
 
     # -- sessions and transactions -------------------------------------------------------
@@ -113,7 +126,7 @@ class PostgresBackend:
     def _connect_live(self) -> None:
         self.db.connect(reuse_if_open=True)
         try:
-            self.db.execute_sql("SELECT 1").fetchone()
+            execute_sql(self.db, "SELECT 1").fetchone()
         except peewee.PeeweeException:
             self.db.manual_close()  # discard it: back in the pool it would fail again
             self.db.connect()
@@ -132,22 +145,23 @@ class PostgresBackend:
                 "changes cannot be saved."
             )
         with self.db.atomic():
-            self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            execute_sql(self.db, "SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             yield
 
     def explicit_ids_written(self, table: str, column: str = "id") -> None:
         """Rows went in with ids of their own (an import's history): move the table's
         id sequence past them, so the next generated id is free."""
-        self.db.execute_sql(
+        execute_sql(
+            self.db,
             f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-            f"(SELECT coalesce(max({column}), 1) FROM {table}))"
+            f"(SELECT coalesce(max({column}), 1) FROM {table}))",
         )
 
     @contextlib.contextmanager
     def read_snapshot(self) -> Iterator[None]:
         """One consistent view for a long read (an export), writers carrying on."""
         with self.db.atomic():
-            self.db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            execute_sql(self.db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield
 
     @contextlib.contextmanager
@@ -155,14 +169,15 @@ class PostgresBackend:
         """A transaction holding the migration lock: a second client starting at the same
         moment waits here, then finds the schema already current."""
         with self.db.atomic():
-            self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
+            execute_sql(self.db, "SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
             yield
 
     def check_schema_owner(self, change: str) -> None:
         """A step down drops what every TaskFlow user of the database wrote, and nothing
         backs a server up before it: only the role that owns the database or TaskFlow's
         tables (or a member of it, or a superuser) may make it, not any TaskFlow user."""
-        row = self.db.execute_sql(
+        row = execute_sql(
+            self.db,
             """
             SELECT current_user, pg_get_userbyid(d.datdba),
                    r.rolsuper OR pg_has_role(current_user, d.datdba, 'USAGE')
@@ -172,7 +187,7 @@ class PostgresBackend:
                                                 to_regclass('schema_migrations'))), false)
             FROM pg_database AS d, pg_roles AS r
             WHERE d.datname = current_database() AND r.rolname = current_user
-            """
+            """,
         ).fetchone()
         if row is not None and row[2]:
             return
@@ -219,7 +234,7 @@ class PostgresBackend:
     def _check(self) -> str:
         """The server answers and the tables read; PostgreSQL checks its own pages."""
         try:
-            self.db.execute_sql("SELECT count(*) FROM schema_migrations").fetchone()
+            execute_sql(self.db, "SELECT count(*) FROM schema_migrations").fetchone()
         except peewee.PeeweeException as error:
             return f"cannot be checked: {type(error).__name__}"
         return "ok"
@@ -232,20 +247,20 @@ class PostgresBackend:
     def search_candidates(self, terms: list[str]) -> SearchHits | None:
         return None  # searches read the rows (ILIKE): no trigram index without superuser
 
-    def unindexed(self, expression: peewee.Node) -> peewee.Node:
+    def unindexed(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         return expression
 
     def schema_changed(self) -> None:
         """Nothing cached about the schema."""
 
-    def casefold(self, expression: peewee.Node) -> peewee.Node:
+    def casefold(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         return peewee.fn.LOWER(expression)
 
     def data_version(self) -> int:
         """A cheap change counter: the newest entry of the event log, which every change
         writes (an index lookup, whatever the size), polled by a running app."""
         with self.session():
-            row = self.db.execute_sql("SELECT coalesce(max(id), 0) FROM task_events").fetchone()
+            row = execute_sql(self.db, "SELECT coalesce(max(id), 0) FROM task_events").fetchone()
             return int(row[0])
 
     def backup_refusal(self) -> StoreError:

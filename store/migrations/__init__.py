@@ -11,8 +11,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
 
+from store.backend import Backend, Cursor, execute_sql
 from store.migrations import (
     m0001_initial,
     m0002_sort_indexes,
@@ -26,19 +26,19 @@ from store.migrations import (
 class MigrationContext:
     """What a step may use: the connection, the owner for adopted rows, and 'now'."""
 
-    backend: Any  # store.database.SqliteBackend (Any here to avoid an import cycle)
+    backend: Backend
     user: str
     now: str  # a formatted UTC timestamp, the same for every row a step writes
 
     @property
     def dialect(self) -> str:
-        return str(self.backend.dialect)
+        return self.backend.dialect
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         """Run one statement; write parameters as ``?`` in every dialect."""
         if params and self.dialect == "postgresql":
             sql = sql.replace("%", "%%").replace("?", "%s")
-        return self.backend.db.execute_sql(sql, tuple(params))
+        return execute_sql(self.backend.db, sql, tuple(params))
 
     def statements(self, *statements: str) -> None:
         """Run statements one by one (for PostgreSQL, whose function bodies hold ';')."""
@@ -60,10 +60,10 @@ class MigrationContext:
             self.execute(pending.strip().rstrip(";"))
 
     def tables(self) -> set[str]:
-        return set(self.backend.tables())
+        return self.backend.tables()
 
     def columns(self, table: str) -> set[str]:
-        return set(self.backend.columns(table))
+        return self.backend.columns(table)
 
 
 STEPS: tuple[ModuleType, ...] = (
