@@ -20,7 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import peewee
 
 from store import migrate as migrations
-from store.database import SqliteBackend
+from store.backend import Backend
 from store.errors import (
     AmbiguousIdError,
     ConflictError,
@@ -141,7 +141,7 @@ class TaskStore:
 
     def __init__(
         self,
-        backend: SqliteBackend,
+        backend: Backend,
         *,
         user: str,
         clock: Callable[[], datetime] = utc_now,
@@ -248,8 +248,9 @@ class TaskStore:
         """An online backup of the live database, beside it unless a target is given.
 
         A server's database is not copied (the backend says whose job that is)."""
-        if self.on_server:
-            raise self._backend.backup_refusal()
+        refusal = self._backend.backup_refusal()
+        if refusal is not None:
+            raise refusal
         if target is None:
             version = migrations.read_state(self._backend).version
             made = migrations.make_backup(self._backend, version, self._clock())
