@@ -1,8 +1,13 @@
-"""Writing a file so that a crash or a reader never sees it half written.
+"""Writing a file atomically and durably: a crash or a reader never sees it half written.
 
-Plain file-system code, with no database in it: an export uses it, and so may
-anything else that replaces a user's file (the temporary file is synced and
-renamed over the old one, keeping its owner, group and mode)."""
+Plain file-system code, with no database in it. The command line's ``export -o``
+writes through it (having chosen the target, see tui/cli/export_target.py), and so
+may anything in the store that replaces a user's file. The guards that belong to
+the write itself live here: the replacement keeps the old file's owner, group and
+mode or nothing is written, and the file is renamed over only if it is still the
+one that was checked. Failures are StoreErrors with a message fit to show a user
+(worded for an export, the one caller so far).
+"""
 
 from __future__ import annotations
 
@@ -116,4 +121,5 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def error_reason(error: OSError) -> str:
+    """An OSError in the words a message uses: 'no space left on device'."""
     return (error.strerror or str(error)).lower()

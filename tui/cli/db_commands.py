@@ -18,19 +18,8 @@ from store import (
     ValidationError,
     resolve_location,
 )
-from tui.cli.output import (
-    EXIT_OK,
-    Style,
-    fail,
-    human,
-    human_size,
-    is_terminal,
-    print_json,
-)
-from tui.cli.store_access import (
-    opened,
-    source_words,
-)
+from tui.cli.output import EXIT_OK, Style, fail, human, human_size, is_terminal, print_json
+from tui.cli.store_access import opened, source_words
 from tui.text import visible
 
 
@@ -105,8 +94,8 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     backups = report["backups"]
     out.line(f"{'Backups:':<14}{len(backups) if backups else 'none'}")
     for backup in backups:
-        size = human_size(backup["size"]) if backup["size"] is not None else "?"
-        out.line(f"{'':<14}{visible(backup['path'])}  {size}")
+        shown = human_size(backup["size"]) if backup["size"] is not None else "?"
+        out.line(f"{'':<14}{visible(backup['path'])}  {shown}")
     return EXIT_OK
 
 

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from store import (
+# store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
+from store import (  # type: ignore[attr-defined]
     StoreError,
     ValidationError,
     utc_now,
@@ -32,9 +33,7 @@ from tui.cli.output import (
     hold_closed_standard_streams,
 )
 from tui.cli.parser import build_parser
-from tui.cli.store_access import (
-    open_from_args,
-)
+from tui.cli.store_access import open_from_args
 from tui.cli.task_commands import cmd_add, cmd_done, cmd_edit, cmd_rm, cmd_undo, cmd_undone
 from tui.cli.transfer_commands import cmd_export, cmd_import
 
@@ -100,6 +99,8 @@ def _output_failed(args: argparse.Namespace | None, error: OutputError) -> int:
 def _what_was_saved(args: argparse.Namespace) -> str | None:
     """What a command had already done when its output failed; None if nothing."""
     handler = getattr(args, "handler", None)
+    if handler is None:  # the app, or no command at all
+        return None
     if handler is cmd_import:
         return None if args.dry_run else "The import was saved"
     if handler is cmd_export:

@@ -1,4 +1,17 @@
-"""Where ``export -o FILE`` may write, decided before a byte is written."""
+"""Where ``export -o FILE`` may write, decided before a byte is written.
+
+`-o FILE` writes only to a regular file or a new path (atomically, through a temporary
+file renamed over it), or streams to a FIFO, a character device (/dev/null, a
+terminal) or a descriptor already open (/dev/stdout, /dev/fd/N). A symlink is written
+through: its target gets the new content, the link stays. Everything else is refused
+in one line before a byte is written: a folder, a socket, a block device, a dangling
+link, a file with other hard links (replacing it would cut them off, and writing
+into it could leave it torn), a file the caller could not write, one whose owner or
+group a replacement could not keep, and any of the database's own files.
+
+The write itself (temporary file, fsync, rename, owner and mode kept) is
+store.files.write_atomically; what is decided here is what ``-o`` may name.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +24,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from store import (
-    StoreError,
-    TaskStore,
-    ValidationError,
-)
+from store import StoreError, TaskStore, ValidationError
 from store.files import error_reason
 from tui.cli.output import HELD_CLOSED
-
-# -- where an export goes -------------------------------------------------------------------
-#
-# `-o FILE` writes only to a regular file or a new path (atomically, through a temporary
-# file renamed over it), or streams to a FIFO, a character device (/dev/null, a
-# terminal) or a descriptor already open (/dev/stdout, /dev/fd/N). A symlink is written
-# through: its target gets the new content, the link stays. Everything else is refused
-# in one line before a byte is written: a folder, a socket, a block device, a dangling
-# link, a file with other hard links (replacing it would cut them off, and writing
-# into it could leave it torn), a file the caller could not write, one whose owner or
-# group a replacement could not keep, and any of the database's own files.
 
 
 @dataclass(frozen=True)

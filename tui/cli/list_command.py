@@ -17,18 +17,8 @@ from store import (
     due_label,
     transfer,
 )
-from tui.cli.output import (
-    EXIT_OK,
-    SHORT_ID,
-    Style,
-    human,
-    local_time,
-    print_json,
-)
-from tui.cli.store_access import (
-    now_local,
-    opened,
-)
+from tui.cli.output import EXIT_OK, SHORT_ID, Style, human, local_time, print_json
+from tui.cli.store_access import now_local, opened
 from tui.text import clip, display_width, visible
 
 UPCOMING_DAYS = 7  # list --upcoming: today and the six days after it, as the app's view

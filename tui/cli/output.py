@@ -114,6 +114,12 @@ class Output:
         return columns if columns > 0 else None  # an unsized terminal reports 0
 
 
+def human() -> Output:
+    """Standard output for what a person reads: a character it cannot show is replaced."""
+    forgiving_stdout()
+    return Output()
+
+
 def local_time(moment: datetime) -> str:
     """Times are stored in UTC and shown in the local zone."""
     return f"{moment.astimezone():%Y-%m-%d %H:%M}"
@@ -208,6 +214,9 @@ def warn(message: str) -> None:
     print(f"taskflow: warning: {visible(message)}", file=sys.stderr)
 
 
+# -- standard streams closed at start -------------------------------------------------------
+
+
 def hold_closed_standard_streams() -> None:
     """Started with standard output or error closed (`>&-`): put /dev/null on those
     descriptors, so that no file this command opens lands on 1 or 2, where a stray
@@ -243,7 +252,7 @@ def drop_unwritten_output() -> None:
     with a traceback of its own and exit status 120. Only the process's own stdout is
     redirected (not a stream a test or a caller put in its place)."""
     stream = sys.stdout
-    if stream is None or stream is not sys.__stdout__:
+    if stream is not sys.__stdout__ or stream is None:
         return
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -251,7 +260,7 @@ def drop_unwritten_output() -> None:
         os.close(devnull)
 
 
-# -- an export to a terminal ------------------------------------------------------------------
+# -- JSON on a terminal (print_json, and an export to one) ------------------------------------
 
 # What JSON leaves raw in its strings that a terminal may obey or that reorders the line:
 # DEL, C1 controls, bidirectional formatting, unpaired surrogates. (json.dumps already
@@ -262,8 +271,3 @@ _JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\
 def json_escaped(text: str) -> str:
     """The same JSON with those characters as \\u escapes: it still reads back the same."""
     return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
-
-
-def human() -> Output:
-    forgiving_stdout()
-    return Output()

@@ -6,13 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from store import (
-    DB_ENV_VAR,
-    LATEST_VERSION,
-    USER_ENV_VAR,
-    Sort,
-    transfer,
-)
+from store import DB_ENV_VAR, LATEST_VERSION, USER_ENV_VAR, Sort, transfer
 from tui.cli.db_commands import cmd_db_backup, cmd_db_check, cmd_db_migrate, cmd_db_status
 from tui.cli.help import (
     ADD_HELP,
@@ -30,10 +24,7 @@ from tui.cli.help import (
     ids_help,
 )
 from tui.cli.list_command import UPCOMING_DAYS, cmd_list
-from tui.cli.output import (
-    EXIT_OK,
-    EXIT_USAGE,
-)
+from tui.cli.output import EXIT_OK, EXIT_USAGE
 from tui.cli.task_commands import (
     cmd_add,
     cmd_done,

@@ -35,11 +35,7 @@ from tui.cli.output import (
     print_json,
     zone_name,
 )
-from tui.cli.store_access import (
-    now_local,
-    opened,
-    read_text_argument,
-)
+from tui.cli.store_access import now_local, opened, read_text_argument
 from tui.text import clip, visible
 
 
@@ -47,6 +43,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     description = read_text_argument(args.description) or ""
     now = now_local(args)
     title, planned = _understood(args, " ".join(args.title), now)
+    assert title is not None  # a title was given, so one was understood
     tags = planned.pop("tags", ())
     with opened(args) as store:
         task = store.create(title, description, tags=tags, **planned)

@@ -6,16 +6,11 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from store import (
-    StoreError,
-    TaskStore,
-    ValidationError,
-    transfer,
-)
+from store import EventRecord, StoreError, TaskRecord, TaskStore, ValidationError, transfer
 from store.files import error_reason, write_atomically
 from tui.cli.export_target import (
     ExportTarget,
@@ -40,14 +35,13 @@ from tui.cli.output import (
     utf8_stdout,
     warn,
 )
-from tui.cli.store_access import (
-    opened,
-)
+from tui.cli.store_access import opened
 from tui.text import visible
 
 LISTED_PER_KIND = 50  # import lists at most this many tasks of each kind, then counts
 
-# -- export and import -------------------------------------------------------------------------
+# What export_tasks yields: a task, and its history when asked for.
+ExportPage = tuple[TaskRecord, list[EventRecord] | None]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -62,7 +56,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         if target is not None:
             refuse_overwriting_the_database(store, target)
-        rows = contextlib.closing(store.export_tasks(events=args.events))
+        # export_tasks is a generator (closing it ends its read snapshot), though its
+        # annotation promises only an Iterator.
+        snapshot = cast(Generator[ExportPage], store.export_tasks(events=args.events))
+        rows = contextlib.closing(snapshot)
 
         def write(stream: TextIO) -> int:
             with rows as pages:  # ends the read snapshot even if writing fails
