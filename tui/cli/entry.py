@@ -1,0 +1,171 @@
+"""Running one command: parse, check the arguments, call the command, and turn every
+failure into one line and an exit code. No sub-command runs the app; only the bare
+``taskflow`` does, and only it imports textual (lazily, in ``run_app``)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+# store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
+from store import (  # type: ignore[attr-defined]
+    StoreError,
+    ValidationError,
+    utc_now,
+)
+from tui.cli.db_commands import cmd_db_backup, cmd_db_migrate
+from tui.cli.output import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    OutputError,
+    drop_unwritten_output,
+    fail,
+    flush_standard_output,
+    has_terminal,
+    hold_closed_standard_streams,
+)
+from tui.cli.parser import build_parser
+from tui.cli.store_access import open_from_args
+from tui.cli.task_commands import cmd_add, cmd_done, cmd_edit, cmd_rm, cmd_undo, cmd_undone
+from tui.cli.transfer_commands import cmd_export, cmd_import
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:
+    """Run one command. ``clock`` (UTC, as the store's) is for tests: what "today" is
+    for dates in plain words and for list --today, and the time changes are stamped."""
+    hold_closed_standard_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # --help, --version, or a usage error
+        code = exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+        try:
+            flush_standard_output()
+        except OutputError as error:
+            return _output_failed(None, error)
+        return code
+    args.clock = clock or utc_now
+    handler: Callable[[argparse.Namespace], int] | None = args.handler
+    try:
+        _refuse_text_that_is_not_characters(args)
+        if handler is None:
+            # Only the real command line (the script, python -m tui) is checked: a
+            # program calling main() with arguments of its own, such as the test
+            # harness that runs the app headless, brings its own screen.
+            if argv is None and not has_terminal():
+                return fail(APP_NEEDS_A_TERMINAL, EXIT_USAGE)
+            return run_app(args)
+        code = handler(args)
+        # Written here, not at exit: a full disk must be reported while we still can.
+        flush_standard_output()
+        return code
+    except OutputError as error:
+        return _output_failed(args, error)
+    except StoreError as error:
+        return fail(str(error))
+    except BrokenPipeError:
+        # The reader went away (`taskflow list | head`): say nothing more, and keep
+        # Python from complaining about the unflushed pipe at exit.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _output_failed(args: argparse.Namespace | None, error: OutputError) -> int:
+    """One line: what could not be written, and whether the change was saved anyway,
+    so that a script does not repeat a command whose work is done."""
+    drop_unwritten_output()
+    saved = _what_was_saved(args) if args is not None else None
+    if saved is None:
+        return fail(f"Could not write the output: {error.reason}.", EXIT_OUTPUT)
+    return fail(
+        f"{saved}, but the output could not be written ({error.reason}); "
+        "do not run the command again.",
+        EXIT_OUTPUT,
+    )
+
+
+def _what_was_saved(args: argparse.Namespace) -> str | None:
+    """What a command had already done when its output failed; None if nothing."""
+    handler = getattr(args, "handler", None)
+    if handler is None:  # the app, or no command at all
+        return None
+    if handler is cmd_import:
+        return None if args.dry_run else "The import was saved"
+    if handler is cmd_export:
+        return f"The export was written to {args.output}" if args.output else None
+    saved = {
+        cmd_add: "The new task was saved",
+        cmd_edit: "The change was saved",
+        cmd_done: "The change was saved",
+        cmd_undone: "The change was saved",
+        cmd_rm: "The deletion was saved",
+        cmd_undo: "The undo was saved",
+        cmd_db_backup: "The backup was made",
+        cmd_db_migrate: "The schema is at the version asked for (any migration was saved)",
+    }
+    return saved.get(handler)
+
+
+APP_NEEDS_A_TERMINAL = (
+    "the full-screen app needs a terminal (standard input and output); "
+    "for the commands that script it, see 'taskflow --help'"
+)
+
+
+# Arguments that reach the store as text. Paths (--db, FILE, -o, PATH) are not here:
+# a file name may be any bytes, and Python carries those through unchanged.
+_TEXT_ARGUMENTS = {
+    "id": "ID",
+    "ids": "ID",
+    "title": "the title",
+    "description": "--description",
+    "search": "--search",
+    "tag": "--tag",
+    "untag": "--untag",
+    "due": "--due",
+    "priority": "--priority",
+    "user": "--user",
+}
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _refuse_text_that_is_not_characters(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 reach Python as unpaired surrogates, which no database
+    can store. Refused before anything is opened, as the store would refuse them."""
+    for name, label in _TEXT_ARGUMENTS.items():
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            found = _SURROGATE.search(item) if isinstance(item, str) else None
+            if found is not None:
+                raise ValidationError(
+                    name,
+                    f"{label} contains an unpaired surrogate (U+{ord(found.group()):04X}), "
+                    "which is not a character; it usually comes from bytes that are not UTF-8.",
+                )
+
+
+def run_app(args: argparse.Namespace) -> int:
+    try:
+        store = open_from_args(args)
+    except StoreError as error:
+        return fail(str(error))
+    try:
+        from tui.app import make_app  # deferred: only the app pays for importing textual
+
+        app = make_app(store)
+        app.run()
+        return app.return_code or EXIT_OK
+    finally:
+        store.close()

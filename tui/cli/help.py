@@ -1,0 +1,208 @@
+"""The help texts that ``taskflow --help`` and ``taskflow COMMAND --help`` print after the
+options (argparse epilogs), kept apart from the parser so that each reads in one piece."""
+
+from __future__ import annotations
+
+from store import DB_ENV_VAR, USER_ENV_VAR
+from tui.cli.list_command import UPCOMING_DAYS
+
+MAIN_EPILOG = f"""\
+Every command takes --db and --user (before or after the command name).
+Database: --db, else ${DB_ENV_VAR}, else the user data folder. A command that
+          only reads fails on a --db or ${DB_ENV_VAR} file that does not exist
+          (a typo, most likely); one that writes creates it.
+Owner:    --user, else ${USER_ENV_VAR}, else your login name.
+An ID is a task's id or any unique start of it, as git takes hashes.
+
+Exit status: 0 success, 1 failure (not found, ambiguous id, conflict, invalid
+input, bad file, database error), 2 wrong usage. Errors are one line on stderr.
+Colour only on a terminal; NO_COLOR turns it off, FORCE_COLOR on.
+
+examples:
+  taskflow add Buy oat milk -d "the barista kind"
+  taskflow add 'Pay rent tomorrow 9am !high #home #bills'
+  taskflow list --all --search milk
+  taskflow list --today
+  taskflow done 3f2a
+  taskflow export -o tasks.json && taskflow import tasks.json
+  taskflow COMMAND --help        (all about one command)
+"""
+
+_QUICK_ADD_HELP = """\
+The title is read as the app's quick add reads it: a date phrase (today,
+tomorrow, fri, next friday, in 3 weeks, end of month, 2026-12-01, dec 12,
+with a time such as 9am, 14:30 or noon) sets the due date, !high, !h or !1
+(and !medium/!m/!2, !low/!l/!3) the priority, and #word adds a tag. Put a
+backslash before a word (\\#1, \\friday) or quote words ('"Friday" club') to
+keep them in the title. A bare hour ('at 1') is the next such hour within 12
+hours; an abbreviated weekday ('sat', 'sun') is a date only after on/by/due,
+before a time or at the end ('Sun cream' stays a title). --due and --priority
+win over the title's words; --tag adds to its #tags; --due also takes
+'yesterday' and 'last friday'.
+"""
+
+ADD_HELP = f"""\
+{_QUICK_ADD_HELP}
+Prints the new task's full id and what was understood (with --json, the task).
+
+examples:
+  taskflow add Call the plumber
+  taskflow add 'Pay rent tomorrow 9am !high #home #bills'   (quoted: # and ! mean
+                                                  something to the shell)
+  taskflow add Renew passport --due "in 3 weeks" --priority low --tag admin
+  taskflow add 'Buy \\#1 fan mug'
+  taskflow add "Write report" --description $'- intro\\n- numbers'
+                       ($'...' is bash and zsh quoting: there \\n is a line break)
+  printf '%s\\n' '- intro' '- numbers' | taskflow add "Write report" --description -
+  git log -1 --format=%B | taskflow add "Review commit" --description -
+"""
+
+LIST_HELP = f"""\
+Shows open tasks, oldest first: id, [ ] or [x], priority (! low to !!! high),
+due (today, tmrw 09:00, Mon, in 12d, 2d overdue), created (local time), title
+and #tags; the priority and due columns only when a listed task has one.
+Ids are shown as long as needed to tell every task apart (at least 8 characters).
+Search ignores case and matches each word in the title or the description.
+On a terminal, a header names the columns and a last line counts the tasks
+listed (in a pipe and with --json: the rows only).
+
+--today is what is due today and overdue; --upcoming what is due in the next
+{UPCOMING_DAYS} days (overdue first), under a heading for each day; --overdue what
+is past its due date or time. These show open tasks and sort by due date
+unless --all, --done or --sort say otherwise. "Today" is the local date.
+
+examples:
+  taskflow list --today
+  taskflow list --upcoming --tag work
+  taskflow list --all --sort priority --json
+"""
+
+SHOW_HELP = """\
+Shows the due date (local), priority and tags too.
+A deleted task is not shown: its history is (taskflow history ID).
+"""
+
+EDIT_HELP = f"""\
+Give at least one of --title, --description, --due, --no-due, --priority,
+--tag, --untag. The task is read, then written only if nothing else changed
+it in between. Tags are added to the task's own (--untag removes them).
+
+{_QUICK_ADD_HELP}
+examples:
+  taskflow edit 3f2a --title "Call the plumber"
+  taskflow edit 3f2a --due "fri 5pm" --priority high
+  taskflow edit 3f2a --tag work --untag home --no-due
+  taskflow edit 3f2a --description ''
+"""
+
+
+def ids_help(command: str) -> str:
+    return f"""\
+Several ids may be given. Every id is looked up before anything is written: one
+that matches no task, several tasks or a deleted task fails the command and
+nothing changes. A task named twice is changed once. Each task is a change of its
+own, logged and undone on its own: taskflow undo reverts the last one, and
+repeated, the others in turn.
+
+examples:
+  taskflow {command} 3f2a
+  taskflow {command} 3f2a 9c1b 77e0 --json     (several ids: a JSON array)
+"""
+
+
+UNDO_HELP = """\
+Each undo reverts your most recent change not yet undone (in the app or here);
+repeat to go further back.
+
+A change that cannot be undone is refused in one line that says why, and nothing
+changes: the task changed since, its id is now another task's, it would put back
+text that is refused (a terminal escape in an imported history), or it cannot be
+read. 'taskflow undo --skip' passes over that change without undoing it (the skip
+is kept, and shows in the task's history); the next undo reaches the one before.
+"""
+
+HISTORY_HELP = """\
+Every change to the task, oldest first, in local time, with the values an edit
+changed (title "A" -> "B"; due none -> Fri 27 Nov; tags +work -home). Works for
+deleted tasks, by their full id or any unique start of it.
+"""
+
+EXPORT_HELP = """\
+formats:
+  json     TaskFlow's own: every field (due, priority, tags and your own order
+           included); --events adds each task's history. Import it into an
+           empty database and export again: byte for byte the same file.
+  csv      id,title,description,completed,created_at,updated_at,due,priority,
+           tags, with a header; tags separated by spaces.
+  todotxt  one line a task (http://todotxt.org): (A)/(B)/(C) for high, medium,
+           low; tags as +tag; due:YYYY-MM-DD (without its time); a done task's
+           priority as pri:A. Descriptions are left out.
+
+A file given with -o is written to a temporary file, synced and renamed, so
+it is either the old file or the complete new one, never half written.
+
+examples:
+  taskflow export > tasks.json
+  taskflow export --events -o backup.json
+  taskflow export -o tasks.csv
+"""
+
+IMPORT_HELP = """\
+formats (default: .csv is csv; .txt is todotxt; JSON is ours or Taskwarrior's
+by what it holds):
+  json         TaskFlow's own export, history included if it has one.
+  taskwarrior  'task export': description -> title; annotations -> the
+               description; priority H/M/L -> high/medium/low; tags and the
+               project -> tags; due -> a local day and time (local midnight
+               -> the day alone); scheduled, wait, until, recur, depends ->
+               the description; completed -> done; deleted tasks and
+               recurring templates are skipped.
+  todotxt      done mark and dates kept; (A)/(B)/(C) -> high/medium/low
+               (later letters stay in the title); +projects and @contexts ->
+               tags; due:YYYY-MM-DD -> the due date.
+  csv          a header row with a title column, and any of id, description,
+               completed, created_at, updated_at, due (YYYY-MM-DD [HH:MM]),
+               priority, tags (separated by spaces or commas).
+
+The whole file is checked first: one bad record refuses it whole, naming the
+record or line, and nothing is written. Tasks are matched by id (todo.txt and
+CSV without ids: by their text and creation date), so importing the same file
+twice adds nothing. Printed: each task added, updated or skipped, and why:
+  already here   the same title, description, done state, due, priority, tags
+  newer here     it differs, but ours changed after the file's copy: ours kept
+  deleted in Taskwarrior, recurring template   (Taskwarrior files)
+An updated task gets an 'edited' or 'toggled' event, so taskflow undo reverts it.
+
+Limits: a file (or standard input) of at most 128 MiB, JSON nested at most 64
+deep; times and dates from 1900-01-01 to 9999-12-30 (UTC), which every time zone
+can show; versions up to 1,000,000,000; positions finite, within ±10^15. Texts
+in a history pass the same rules as a task's own title, description and tags.
+A new task keeps the file's id only if it is a UUID nobody here uses or used
+(another owner's task, a deleted task's history); otherwise it gets a stable
+substitute, printed as a note and in --json as reassigned_ids.
+
+examples:
+  task export > tw.json && taskflow import tw.json --dry-run
+  taskflow import todo.txt
+  taskflow export | taskflow --db other.db import - --format json
+"""
+
+DB_HELP = """\
+examples:
+  taskflow db status
+  taskflow db check
+  taskflow db backup ~/backups/
+  taskflow db migrate --to 1
+"""
+
+MIGRATE_HELP = """\
+The database is backed up beside itself before its schema changes. Every other
+command (and the app) brings the schema up to date by itself; this one can also
+go down, to hand a file to an older TaskFlow.
+"""
+
+BACKUP_HELP = """\
+An online backup: safe while the app or another command is using the database.
+Without PATH, the backup goes beside the database (the newest 5 are kept).
+An existing file is never overwritten.
+"""

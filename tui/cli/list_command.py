@@ -1,0 +1,153 @@
+"""taskflow list: the rows, their columns, the header and the count."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from store import (
+    Sort,
+    Status,
+    TaskQuery,
+    TaskRecord,
+    ValidationError,
+    clean_tag,
+    day_heading,
+    due_label,
+    transfer,
+)
+from tui.cli.output import EXIT_OK, SHORT_ID, Style, human, local_time, print_json
+from tui.cli.store_access import now_local, opened
+from tui.text import clip, display_width, visible
+
+UPCOMING_DAYS = 7  # list --upcoming: today and the six days after it, as the app's view
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    status = Status.ALL if args.all else Status.DONE if args.done else Status.OPEN
+    now = now_local(args)
+    today = now.date()
+    by_due = args.today or args.upcoming or args.overdue
+    due_until = None
+    if args.today or args.overdue:
+        due_until = today
+    elif args.upcoming:
+        due_until = today + timedelta(days=UPCOMING_DAYS - 1)
+    try:
+        tag = clean_tag(args.tag) if args.tag is not None else None
+    except ValueError as error:
+        raise ValidationError("tag", str(error)) from None
+    sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
+    query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
+    with opened(args, existing=True) as store:
+        tasks = store.list_tasks(query)
+        if args.overdue:
+            # Today's tasks whose time has passed are overdue too: finer than a day.
+            tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]
+        width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
+    if args.json:
+        print_json([transfer.task_json(task) for task in tasks])
+        return EXIT_OK
+    out = human()
+    if not tasks:
+        out.line(_listed(args, status, tag, 0))
+        return EXIT_OK
+    headings = _day_headings(tasks, now) if args.upcoming and sort is Sort.DUE else {}
+    columns = out.width()
+    pri_width = max(len(task.priority.marks) for task in tasks)
+    labels = [due_label(task.due, now) if task.due is not None else "" for task in tasks]
+    due_width = max(len(label) for label in labels)
+    if out.is_terminal:
+        # Room for the column names; in a pipe the columns stay as narrow as their values.
+        pri_width = max(pri_width, len(_HEADER_PRIORITY)) if pri_width else 0
+        due_width = max(due_width, len(_HEADER_DUE)) if due_width else 0
+        header = _list_header(width, pri_width, due_width)
+        out.line(out.paint(clip(header, columns) if columns else header, Style.BOLD))
+    for task, label in zip(tasks, labels, strict=True):
+        if task.id in headings:
+            out.line(out.paint(headings[task.id], Style.HEADING))
+        mark = out.paint("[x]", Style.DONE) if task.completed else "[ ]"
+        if task.unreadable:
+            mark = out.paint("[?]", Style.BAD)
+        cells = [out.paint(task.id[:width].ljust(width), Style.ID), mark]
+        if pri_width:
+            cells.append(out.paint(task.priority.marks.ljust(pri_width), Style.WARN))
+        if due_width:
+            late = task.due is not None and not task.completed and task.due.is_overdue(now)
+            cells.append(out.paint(label.rjust(due_width), Style.BAD if late else Style.DIM))
+        # A row that cannot be read is listed all the same, its id and why, never a
+        # traceback that hides the others; its placeholder times are not shown.
+        cells.append(local_time(task.created_at) if not task.unreadable else "?".ljust(16))
+        title = visible(task.title) if not task.unreadable else _unreadable_title(task)
+        tags = visible(" ".join(f"#{tag}" for tag in task.tags))
+        if columns is not None:
+            used = width + 2 + 3 + 2 + 16 + 2
+            used += (pri_width + 2 if pri_width else 0) + (due_width + 2 if due_width else 0)
+            room = columns - used
+            title = clip(title, room)
+            tags = clip(tags, room - display_width(title) - 2) if tags else ""
+        if task.completed:
+            title = out.paint(title, Style.DIM)
+        cells.append(title + (f"  {out.paint(tags, Style.DIM)}" if tags else ""))
+        out.line("  ".join(cells))
+    if out.is_terminal:
+        out.line(out.paint(_listed(args, status, tag, len(tasks)), Style.DIM))
+    return EXIT_OK
+
+
+_HEADER_PRIORITY = "Pri"
+_HEADER_DUE = "Due"
+
+
+def _unreadable_title(task: TaskRecord) -> str:
+    """What list shows for a stored row that cannot be read: what title it has, and why."""
+    title = f"{task.title} " if task.title else ""
+    return visible(f"{title}(cannot be read: {task.unreadable})")
+
+
+def _list_header(id_width: int, pri_width: int, due_width: int) -> str:
+    """The column names over list's rows, aligned as the rows are (see cmd_list)."""
+    cells = ["Id".ljust(id_width), "   "]  # the [ ]/[x] column needs no name
+    if pri_width:
+        cells.append(_HEADER_PRIORITY.ljust(pri_width))
+    if due_width:
+        cells.append(_HEADER_DUE.rjust(due_width))
+    cells += ["Created".ljust(16), "Title"]
+    return "  ".join(cells)
+
+
+def _listed(args: argparse.Namespace, status: Status, tag: str | None, count: int) -> str:
+    """What was listed, filters and all: 'No open tasks.', '3 done tasks tagged #work.',
+    '1 open task due today or overdue matching 'milk'.'"""
+    noun = {Status.ALL: "task", Status.DONE: "done task", Status.OPEN: "open task"}[status]
+    what = f"{count if count else 'No'} {noun}{'' if count == 1 else 's'}"
+    if args.today:
+        what += " due today or overdue"
+    elif args.upcoming:
+        what += f" due in the next {UPCOMING_DAYS} days or overdue"
+    elif args.overdue:
+        what += " overdue"
+    if tag is not None:
+        what += f" tagged #{visible(tag)}"
+    return what + (f" matching {visible(args.search)!r}." if args.search else ".")
+
+
+def _day_headings(tasks: Sequence[TaskRecord], now: datetime) -> dict[str, str]:
+    """The heading to print before a task where a new day starts, as the app's
+    Upcoming view groups them: 'Overdue', 'Today · Fri 20 Nov', 'Mon 23 Nov'.
+
+    Overdue is what ``list --overdue`` lists, today's times already past included
+    (``now`` in local time); in the due order those tasks all come first."""
+    today = now.date()
+    headings: dict[str, str] = {}
+    last: str | None = None
+    for task in tasks:
+        if task.due is None:
+            continue
+        overdue = task.due.is_overdue(now)
+        heading = "Overdue" if overdue else day_heading(task.due.day, today)
+        if heading != last:
+            headings[task.id] = heading
+            last = heading
+    return headings

@@ -1,0 +1,309 @@
+"""The argument parser: every command, its options, and its help (texts in tui.cli.help)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from store import DB_ENV_VAR, LATEST_VERSION, USER_ENV_VAR, Sort, transfer
+from tui.cli.db_commands import cmd_db_backup, cmd_db_check, cmd_db_migrate, cmd_db_status
+from tui.cli.help import (
+    ADD_HELP,
+    BACKUP_HELP,
+    DB_HELP,
+    EDIT_HELP,
+    EXPORT_HELP,
+    HISTORY_HELP,
+    IMPORT_HELP,
+    LIST_HELP,
+    MAIN_EPILOG,
+    MIGRATE_HELP,
+    SHOW_HELP,
+    UNDO_HELP,
+    ids_help,
+)
+from tui.cli.list_command import UPCOMING_DAYS, cmd_list
+from tui.cli.output import EXIT_OK, EXIT_USAGE
+from tui.cli.task_commands import (
+    cmd_add,
+    cmd_done,
+    cmd_edit,
+    cmd_history,
+    cmd_rm,
+    cmd_show,
+    cmd_undo,
+    cmd_undone,
+)
+from tui.cli.transfer_commands import cmd_export, cmd_import
+
+
+def package_version() -> str:
+    # Imported here: reading package metadata costs more than the rest of a scripted
+    # command's start, and only --version needs it.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("taskflow")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+class VersionAction(argparse.Action):
+    """--version, looking the version up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"taskflow {package_version()}")
+        parser.exit(EXIT_OK)
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line, as every other failure is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"taskflow: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="taskflow",
+        description="A keyboard-driven task manager for the terminal. "
+        "Without a command, opens the full-screen app (in a terminal); with one, scripts it.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_global_options(parser)
+    parser.add_argument("--version", action=VersionAction)
+    parser.set_defaults(handler=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+
+    add = _command(commands, "add", cmd_add, "add a task", ADD_HELP)
+    add.add_argument(
+        "title",
+        nargs="+",
+        metavar="TITLE",
+        help="the title, with any due date, !priority and #tags in it (words are joined)",
+    )
+    add.add_argument(
+        "-d", "--description", metavar="TEXT", help="notes (Markdown); '-' reads standard input"
+    )
+    _planning_options(add)
+    _json_option(add, "print the new task as JSON")
+
+    listing = _command(commands, "list", cmd_list, "list tasks (open ones unless told)", LIST_HELP)
+    which = listing.add_mutually_exclusive_group()
+    which.add_argument("-a", "--all", action="store_true", help="open and done tasks")
+    which.add_argument("--done", action="store_true", help="only done tasks")
+    when = listing.add_mutually_exclusive_group()
+    when.add_argument("--today", action="store_true", help="only tasks due today, and overdue")
+    when.add_argument(
+        "--upcoming",
+        action="store_true",
+        help=f"only tasks due in the next {UPCOMING_DAYS} days (and overdue), by day",
+    )
+    when.add_argument(
+        "--overdue", action="store_true", help="only tasks past their due date (or time)"
+    )
+    listing.add_argument("--tag", metavar="TAG", help="only tasks with this tag (any case)")
+    listing.add_argument(
+        "-s", "--search", metavar="TEXT", default="", help="only tasks with every word of TEXT"
+    )
+    listing.add_argument(
+        "--sort",
+        choices=[sort.value for sort in Sort],
+        help="order (default: created, oldest first; due with --today, --upcoming, --overdue)",
+    )
+    _json_option(listing, "print a JSON array of tasks")
+
+    show = _command(commands, "show", cmd_show, "show one task in full", SHOW_HELP)
+    _id_argument(show)
+    _json_option(show, "print the task as JSON")
+
+    edit = _command(commands, "edit", cmd_edit, "change a task", EDIT_HELP)
+    _id_argument(edit)
+    edit.add_argument(
+        "-t",
+        "--title",
+        metavar="TEXT",
+        help="the new title, with any due date, !priority and #tags in it",
+    )
+    edit.add_argument(
+        "-d",
+        "--description",
+        metavar="TEXT",
+        help="the new description ('' clears it; '-' reads standard input)",
+    )
+    _planning_options(edit, editing=True)
+    _json_option(edit, "print the task as JSON")
+
+    for name, handler, summary in (
+        ("done", cmd_done, "mark tasks done"),
+        ("undone", cmd_undone, "mark tasks open again"),
+        ("rm", cmd_rm, "delete tasks (taskflow undo brings them back)"),
+    ):
+        sub = _command(commands, name, handler, summary, ids_help(name))
+        sub.add_argument(
+            "ids", nargs="+", metavar="ID", help="tasks: an id or any unique start of one each"
+        )
+        _json_option(sub, "print the task as JSON; with several ids, an array of them")
+
+    undo = _command(commands, "undo", cmd_undo, "undo your most recent change", UNDO_HELP)
+    undo.add_argument(
+        "--skip",
+        action="store_true",
+        help="pass over your most recent change without undoing it (one that cannot be undone)",
+    )
+    _json_option(undo, "print what was undone as JSON")
+
+    history = _command(commands, "history", cmd_history, "a task's changes", HISTORY_HELP)
+    _id_argument(history, deleted_too=True)
+    _json_option(history, "print a JSON array of events")
+
+    export = _command(commands, "export", cmd_export, "write tasks to a file", EXPORT_HELP)
+    export.add_argument(
+        "-f",
+        "--format",
+        choices=[f.value for f in transfer.EXPORT_FORMATS],
+        help="file format (default: from the -o extension, else json)",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE, atomically (default: stdout)"
+    )
+    export.add_argument(
+        "--events", action="store_true", help="json only: include each task's history"
+    )
+
+    importer = _command(commands, "import", cmd_import, "read tasks from a file", IMPORT_HELP)
+    importer.add_argument("file", metavar="FILE", help="the file to read; '-' reads stdin")
+    importer.add_argument(
+        "-f",
+        "--format",
+        choices=[f.value for f in transfer.IMPORT_FORMATS],
+        help="file format (default: from the extension and contents)",
+    )
+    importer.add_argument(
+        "-n", "--dry-run", action="store_true", help="check and report, write nothing"
+    )
+    _json_option(importer, "print the outcome as JSON")
+
+    db = _command(commands, "db", None, "look after the database file", DB_HELP)
+    db_commands = db.add_subparsers(
+        title="database commands", metavar="DB_COMMAND", dest="db_command", required=True
+    )
+    status = _command(db_commands, "status", cmd_db_status, "where it is, versions, sizes")
+    _json_option(status, "print the status as JSON")
+    migrate = _command(
+        db_commands, "migrate", cmd_db_migrate, "change the schema version", MIGRATE_HELP
+    )
+    migrate.add_argument(
+        "--to",
+        type=int,
+        metavar="N",
+        help=f"target version, up or down (default: the latest, {LATEST_VERSION})",
+    )
+    migrate.add_argument(
+        "--yes",
+        action="store_true",
+        help="go down even where that drops data, without asking (what is dropped is "
+        "printed); without it a terminal is asked, a script refused",
+    )
+    _json_option(migrate, "print the outcome as JSON")
+    check = _command(db_commands, "check", cmd_db_check, "health and integrity check")
+    _json_option(check, "print the report as JSON")
+    backup = _command(db_commands, "backup", cmd_db_backup, "copy the live database", BACKUP_HELP)
+    backup.add_argument("path", nargs="?", metavar="PATH", help="where (a file or a folder)")
+    _json_option(backup, "print the outcome as JSON")
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """--db and --user, accepted before or after a command.
+
+    On a command's own parser they default to SUPPRESS, so that a value given before
+    the command is not overwritten by the command parser's default.
+    """
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help=f"database file or sqlite:/// URL (default: ${DB_ENV_VAR} or the user data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help=f"owner of the tasks (default: ${USER_ENV_VAR} or your login name)",
+    )
+
+
+def _command(
+    commands: Any,
+    name: str,
+    handler: Callable[[argparse.Namespace], int] | None,
+    summary: str,
+    epilog: str | None = None,
+) -> Parser:
+    sub: Parser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_global_options(sub, suppress=True)
+    if handler is not None:
+        sub.set_defaults(handler=handler)
+    return sub
+
+
+def _id_argument(parser: argparse.ArgumentParser, *, deleted_too: bool = False) -> None:
+    which = "a task, live or deleted" if deleted_too else "a task"
+    parser.add_argument("id", metavar="ID", help=f"{which}: its id or any unique start of it")
+
+
+def _planning_options(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
+    """--due, --priority and --tag (and for edit --no-due and --untag).
+
+    Values are checked by the command, not by argparse: a date or priority that
+    cannot be read is invalid input (exit 1), like a bad title, not wrong usage.
+    """
+    group = parser.add_argument_group(
+        "due date, priority and tags (--due and --priority win over the title's words)"
+    )
+    due = group.add_mutually_exclusive_group() if editing else group
+    due.add_argument(
+        "--due",
+        metavar="TEXT",
+        help="in plain words: 'tomorrow 9am', 'fri', 'in 3 days', '2026-12-01'"
+        + (" ('none' removes it)" if editing else ""),
+    )
+    if editing:
+        due.add_argument("--no-due", action="store_true", help="remove the due date")
+    group.add_argument(
+        "-p",
+        "--priority",
+        metavar="LEVEL",
+        help="none, low, medium or high (also l, m, h; or 3, 2, 1 with 1 the highest; 0 none)",
+    )
+    group.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="add a tag (repeat for more)"
+    )
+    if editing:
+        group.add_argument(
+            "--untag",
+            action="append",
+            default=[],
+            metavar="TAG",
+            help="remove a tag, in any case (repeat for more)",
+        )
+
+
+def _json_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--json", action="store_true", help=text + " (see the README)")

@@ -1,0 +1,93 @@
+"""What every command shares: the store that --db and --user name, opened and closed,
+the clock the store uses, and text read from standard input."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+
+# store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
+from store import (  # type: ignore[attr-defined]
+    DB_ENV_VAR,
+    DatabaseLocation,
+    LocationError,
+    Source,
+    TaskStore,
+    ValidationError,
+    local_now,
+    open_store,
+    resolve_location,
+    resolve_user,
+    utc_now,
+)
+
+
+def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskStore:
+    return open_store(
+        getattr(args, "db", None),
+        user=getattr(args, "user", None),
+        migrate=migrate,
+        clock=getattr(args, "clock", utc_now),
+    )
+
+
+def refuse_a_missing_database(args: argparse.Namespace) -> None:
+    """A read command on a path given with --db or $TASKFLOW_DB_PATH where there is no
+    file: most likely a typo. Creating an empty database there and saying "No open
+    tasks" would hide it. The default location is left alone: on first use it is
+    empty, and that is the truth. Nothing here touches the file system but a stat."""
+    resolve_user(getattr(args, "user", None))  # a bad --user is the first thing to fix
+    location = resolve_location(getattr(args, "db", None))
+    path = location.path
+    if location.source is Source.DEFAULT or path is None or path.exists():
+        return
+    raise LocationError(
+        f"There is no database at {location.display()} ({source_words(location)}); "
+        "check the path (a command that adds a task, or an import, creates one there)."
+    )
+
+
+def source_words(location: DatabaseLocation) -> str:
+    """'from --db', 'from $TASKFLOW_DB_PATH' or 'the default'."""
+    return {Source.ARGUMENT: "from --db", Source.ENVIRONMENT: f"from ${DB_ENV_VAR}"}.get(
+        location.source, "the default"
+    )
+
+
+def now_local(args: argparse.Namespace) -> datetime:
+    """The moment in local time, from the same clock as the store (as the app does)."""
+    return local_now(args.clock())
+
+
+@contextlib.contextmanager
+def opened(
+    args: argparse.Namespace, *, migrate: bool = True, existing: bool = False
+) -> Iterator[TaskStore]:
+    """The store, closed afterwards. A command that can only work on tasks already there
+    (it reads, or changes a task it names: edit, done, rm, undo) passes ``existing``: on
+    a path the user named that holds no database, it fails rather than create one."""
+    if existing:
+        refuse_a_missing_database(args)
+    store = open_from_args(args, migrate=migrate)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def read_text_argument(value: str | None) -> str | None:
+    """A --description value; '-' means the text comes from standard input."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValidationError(
+                "description", f"Standard input is not UTF-8 text (byte {error.start + 1})."
+            ) from None
+    return data

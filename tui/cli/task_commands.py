@@ -1,0 +1,402 @@
+"""The commands on tasks: add, show, edit, done, undone, rm, undo, history."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from store import (
+    Due,
+    EventKind,
+    EventRecord,
+    NotFoundError,
+    Priority,
+    TaskRecord,
+    TaskStore,
+    ValidationError,
+    clean_tag,
+    clean_tags,
+    parse_due,
+    parse_quick_add,
+    transfer,
+)
+from tui.cli.output import (
+    EXIT_OK,
+    EXIT_USAGE,
+    SHORT_ID,
+    Output,
+    Style,
+    fail,
+    human,
+    local_time,
+    print_json,
+    zone_name,
+)
+from tui.cli.store_access import now_local, opened, read_text_argument
+from tui.text import clip, visible
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    description = read_text_argument(args.description) or ""
+    now = now_local(args)
+    title, planned = _understood(args, " ".join(args.title), now)
+    assert title is not None  # a title was given, so one was understood
+    tags = planned.pop("tags", ())
+    with opened(args) as store:
+        task = store.create(title, description, tags=tags, **planned)
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = human()
+    out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
+    summary = _planning_summary(task, now.date())
+    if summary:
+        out.line(f"  {summary}")
+    return EXIT_OK
+
+
+# Quick add reads one line, and would quietly join lines that the store refuses.
+_NOT_ONE_LINE = re.compile(r"[^\S ]")
+
+
+def _understood(
+    args: argparse.Namespace,
+    text: str | None,
+    now: datetime,
+    *,
+    current: TaskRecord | None = None,
+) -> tuple[str | None, dict[str, Any]]:
+    """The title and the due/priority/tags changes that a title in plain words and
+    the options ask for, the way the app's editor reads them (``now`` in local time:
+    "at 1" is the next 1 o'clock). The options win over words in the title: a script
+    that says --due means that date. Only what was given is in the dict (an edit
+    leaves the rest alone). ValidationError (exit 1) for a date, priority or tag
+    that cannot be read."""
+    changes: dict[str, Any] = {}
+    title = None
+    quick_tags: tuple[str, ...] = ()
+    if text is not None and _NOT_ONE_LINE.search(text):
+        title = text  # a line break or a tab: the store refuses it in its own words
+    elif text is not None:
+        quick = parse_quick_add(text, now)
+        title, quick_tags = quick.title, quick.tags
+        if quick.due is not None:
+            changes["due"] = quick.due
+        if quick.priority is not None:
+            changes["priority"] = quick.priority
+    if args.due is not None:
+        try:
+            changes["due"] = parse_due(args.due, now)
+        except ValueError as error:
+            raise ValidationError("due", str(error)) from None
+    if getattr(args, "no_due", False):
+        changes["due"] = None
+    if args.priority is not None:
+        try:
+            changes["priority"] = Priority.parse(args.priority)
+        except ValueError as error:
+            raise ValidationError("priority", str(error)) from None
+    try:
+        added = clean_tags([*quick_tags, *args.tag])
+        removed = {clean_tag(tag).casefold() for tag in getattr(args, "untag", [])}
+    except ValueError as error:
+        raise ValidationError("tags", str(error)) from None
+    if added or removed:
+        base = current.tags if current is not None else ()
+        kept = [tag for tag in (*base, *added) if tag.casefold() not in removed]
+        changes["tags"] = clean_tags(kept)
+    return title, changes
+
+
+def _planning_summary(task: TaskRecord, today: date) -> str:
+    """'due Sat 21 Nov 2026, 09:00 (tomorrow) · !!! high · #bills #home', or ''."""
+    parts = []
+    if task.due is not None:
+        parts.append(f"due {task.due.long(today)}")
+    if task.priority is not Priority.NONE:
+        parts.append(f"{task.priority.marks} {task.priority.label}")
+    if task.tags:
+        parts.append(visible(" ".join(f"#{tag}" for tag in task.tags)))
+    return " · ".join(parts)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with opened(args, existing=True) as store:
+        task = _resolve_live(store, args.id)
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = human()
+    if task.unreadable:
+        _show_unreadable(out, task)
+        return EXIT_OK
+    done = out.paint("done", Style.DONE) if task.completed else "open"
+    today = now_local(args).date()
+    rows = [
+        ("Id", out.paint(task.id, Style.ID)),
+        ("Title", out.paint(visible(task.title), Style.BOLD)),
+        ("Status", done),
+        ("Due", task.due.long(today) if task.due is not None else "none"),
+        (
+            "Priority",
+            f"{task.priority.marks} {task.priority.label}".strip(),
+        ),
+        ("Tags", visible(" ".join(f"#{tag}" for tag in task.tags)) if task.tags else "none"),
+        ("Created", f"{local_time(task.created_at)} ({zone_name()})"),
+        ("Updated", f"{local_time(task.updated_at)} ({zone_name()})"),
+        ("Version", str(task.version)),
+    ]
+    for label, value in rows:
+        out.line(f"{label + ':':<10}{value}")
+    if task.description:
+        out.line()
+        out.line(visible(task.description, keep_lines=True))
+    return EXIT_OK
+
+
+def _show_unreadable(out: Output, task: TaskRecord) -> None:
+    """A stored row that cannot be read: what of it can be, why not the rest, and the way
+    out (its placeholder values are not shown as if they were the task's)."""
+    rows = [
+        ("Id", out.paint(task.id, Style.ID)),
+        ("Title", out.paint(visible(task.title), Style.BOLD) if task.title else "(none)"),
+        ("Problem", out.paint(visible(f"cannot be read: {task.unreadable}"), Style.BAD)),
+        ("Status", "done" if task.completed else "open"),
+    ]
+    for label, value in rows:
+        out.line(f"{label + ':':<10}{value}")
+    out.line(f"It can be shown and deleted ('taskflow rm {task.id}'), not changed or exported.")
+    if task.description:
+        out.line()
+        out.line(visible(task.description, keep_lines=True))
+
+
+def _resolve_live(store: TaskStore, prefix: str) -> TaskRecord:
+    """The live task an id prefix names; for a deleted task, say so and where to look."""
+    try:
+        return store.resolve_id(prefix)
+    except NotFoundError:
+        task_id = store.resolve_any_id(prefix)  # NotFoundError again if it never existed
+        events = store.history(task_id)
+        # The deletion itself: a skipped undo logged after it holds no state.
+        deletions = [e for e in events if e.kind is EventKind.DELETED and not e.skipped]
+        last = deletions[-1] if deletions else events[-1]
+        seen = last.before or last.after
+        title = f" “{seen.title}”" if seen is not None else ""
+        when = f" on {local_time(last.at)}" if not last.unreadable else ""
+        raise NotFoundError(
+            f"The task {task_id[:SHORT_ID]}{title} was deleted{when}; "
+            f"'taskflow history {task_id[:SHORT_ID]}' shows its history."
+        ) from None
+
+
+_EDIT_OPTIONS = ("title", "description", "due", "no_due", "priority", "tag", "untag")
+_FIELD_WORDS = {"due": "due date"}
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    if all(getattr(args, name) in (None, False, []) for name in _EDIT_OPTIONS):
+        return fail(
+            "give at least one of --title, --description, --due, --no-due, --priority, "
+            "--tag, --untag (see 'taskflow edit --help')",
+            EXIT_USAGE,
+        )
+    description = read_text_argument(args.description)
+    now = now_local(args)
+    with opened(args, existing=True) as store:
+        current = _resolve_live(store, args.id)
+        title, changes = _understood(args, args.title, now, current=current)
+        # A fresh read, then a write that refuses if anyone changed the task in between.
+        task = store.update(
+            current.id,
+            expected_version=current.version,
+            title=title,
+            description=description,
+            **changes,
+        )
+    if args.json:
+        print_json(transfer.task_json(task))
+        return EXIT_OK
+    out = human()
+    changed = [
+        name
+        for name in ("title", "description", "due", "priority", "tags")
+        if getattr(current, name) != getattr(task, name)
+    ]
+    words = [_FIELD_WORDS.get(name, name) for name in changed]
+    listed = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+    what = f"Edited {listed} of" if changed else "Nothing to change in"
+    out.line(f"{what} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    if {"due", "priority", "tags"} & set(changed):
+        out.line(f"  {_planning_summary(task, now.date()) or 'no due date, priority or tags'}")
+    return EXIT_OK
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    return _set_done(args, True)
+
+
+def cmd_undone(args: argparse.Namespace) -> int:
+    return _set_done(args, False)
+
+
+def _set_done(args: argparse.Namespace, completed: bool) -> int:
+    # One transaction: the ids are read and every task written, or (a conflict with
+    # another writer, a full disk) none of them is.
+    with opened(args, existing=True) as store, store.all_or_nothing():
+        chosen = _resolve_each(store, args.ids)
+        tasks = [
+            store.set_completed(task.id, completed, expected_version=task.version)
+            for task in chosen
+        ]
+    if args.json:
+        _print_tasks_json(args, tasks)
+        return EXIT_OK
+    out = human()
+    state = "done" if completed else "open"
+    for before, task in zip(chosen, tasks, strict=True):
+        verb = f"Marked {state}" if task.version != before.version else f"Already {state}:"
+        out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    return EXIT_OK
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    with opened(args, existing=True) as store, store.all_or_nothing():
+        chosen = _resolve_each(store, args.ids)
+        tasks = [store.delete(task.id, expected_version=task.version) for task in chosen]
+    if args.json:
+        _print_tasks_json(args, tasks)
+        return EXIT_OK
+    out = human()
+    if len(tasks) == 1:
+        out.line(
+            f"Deleted {out.paint(tasks[0].id[:SHORT_ID], Style.ID)}  {visible(tasks[0].title)}"
+            "  ('taskflow undo' brings it back)"
+        )
+        return EXIT_OK
+    for task in tasks:
+        out.line(f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+    out.line(f"Each 'taskflow undo' brings one back, the last first ({len(tasks)} to undo).")
+    return EXIT_OK
+
+
+def _resolve_each(store: TaskStore, prefixes: Sequence[str]) -> list[TaskRecord]:
+    """The live tasks the ids name, in the order given, every one found before anything
+    is written: one unknown, ambiguous or deleted id fails the command (naming it) and
+    nothing changes. A task named twice (even by two starts of its id) counts once."""
+    found: dict[str, TaskRecord] = {}
+    for prefix in prefixes:
+        task = _resolve_live(store, prefix)
+        found.setdefault(task.id, task)
+    return list(found.values())
+
+
+def _print_tasks_json(args: argparse.Namespace, tasks: Sequence[TaskRecord]) -> None:
+    """One ID given: the task. Several: an array, even when they named one task, so
+    that the shape depends only on the command a script wrote."""
+    if len(args.ids) == 1:
+        print_json(transfer.task_json(tasks[0]))
+    else:
+        print_json([transfer.task_json(task) for task in tasks])
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with opened(args, existing=True) as store:
+        result = store.skip_undo() if args.skip else store.undo()
+    if args.json:
+        print_json(
+            {
+                "message": result.message,
+                "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
+                "task": None if result.task is None else transfer.task_json(result.task),
+                "skipped": result.skipped,
+            }
+        )
+        return EXIT_OK
+    out = human()
+    out.line(visible(result.message) + ".")
+    if result.skipped:
+        out.line("'taskflow undo' now reaches the change before it.")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with opened(args, existing=True) as store:
+        task_id = store.resolve_any_id(args.id)
+        events = store.history(task_id)
+    if args.json:
+        # As in an export: an undo skipped here is left out (events_json does so).
+        kept = [event for event in events if not event.skipped]
+        items = transfer.events_json(kept)
+        for item, event in zip(items, kept, strict=True):
+            item["summary"] = event.summary
+        print_json(items)
+        return EXIT_OK
+    out = human()
+    out.line(f"History of {out.paint(task_id, Style.ID)} ({zone_name()})")
+    if not events:
+        out.line("No changes recorded (a task adopted from an older database).")
+        return EXIT_OK
+    summary_width = max(len(event.summary) for event in events)
+    today = now_local(args).date()
+    for event in events:
+        summary = event.summary.ljust(summary_width)
+        detail = visible(_event_detail(event, today))
+        out.line(f"{local_time(event.at)}  {summary}  {detail}".rstrip())
+    return EXIT_OK
+
+
+NOTES_SHOWN = 30  # columns of a description shown in history, old and new each
+
+
+def _event_detail(event: EventRecord, today: date) -> str:
+    """What changed, with the values: 'title “A” → “B”; due none → Fri 27 Nov;
+    priority low → high; tags +work -home'. Other events name the task's title."""
+    before, after = event.before, event.after
+    if event.kind is EventKind.EDITED and before is not None and after is not None:
+        changes = [
+            _field_change(name, getattr(before, name), getattr(after, name), today)
+            for name in event.changed_fields
+            if name != "position"  # the summary says 'moved'; the numbers mean nothing
+        ]
+        if changes:
+            return "; ".join(changes)
+    seen = after or before
+    return f"“{seen.title}”" if seen is not None else ""
+
+
+def _field_change(name: str, old: Any, new: Any, today: date) -> str:
+    if name == "tags":
+        added = [f"+{tag}" for tag in new if tag not in old]
+        removed = [f"-{tag}" for tag in old if tag not in new]
+        return "tags " + " ".join([*added, *removed])
+    label = {"completed": "status"}.get(name, name)
+    return f"{label} {_field_value(name, old, today)} → {_field_value(name, new, today)}"
+
+
+def _field_value(name: str, value: Any, today: date) -> str:
+    if name == "title":
+        return f"“{value}”"
+    if name == "description":
+        return f"“{clip(' '.join(value.split()), NOTES_SHOWN)}”" if value else "none"
+    if name == "completed":
+        return "done" if value else "open"
+    if name == "due":
+        return _due_words(value, today)
+    if name == "priority":
+        return Priority(value).label
+    return str(value)
+
+
+def _due_words(due: Due | None, today: date) -> str:
+    """'none', 'Fri 27 Nov', 'Fri 27 Nov 09:00', 'Mon 4 Jan 2027': a record, so
+    absolute, with the year when it is not this year."""
+    if due is None:
+        return "none"
+    text = f"{due.day:%a} {due.day.day} {due.day:%b}"
+    if due.day.year != today.year:
+        text += f" {due.day.year}"
+    return text + (f" {due.at:%H:%M}" if due.at is not None else "")
