@@ -154,6 +154,7 @@ __all__ = [
     "resolve_user",
     "same_value",
     "transfer",
+    "utc_now",
 ]
 
 

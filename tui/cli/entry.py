@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 # store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
-from store import (  # type: ignore[attr-defined]
+from store import (
     StoreError,
     ValidationError,
     utc_now,

@@ -194,6 +194,8 @@ def output_error(error: OSError) -> OSError | OutputError:
 
 def utf8_stdout() -> None:
     """Machine output is UTF-8 whatever the locale says, so that nothing is lost."""
+    # sys.stdout is typed TextIO, which has no reconfigure; a replaced stream (a test's,
+    # a wrapper's) may lack it at run time too: hence the AttributeError.
     with contextlib.suppress(AttributeError, ValueError, OSError):
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
 
@@ -201,7 +203,7 @@ def utf8_stdout() -> None:
 def forgiving_stdout() -> None:
     """Human output never fails on a character the terminal cannot show."""
     with contextlib.suppress(AttributeError, ValueError, OSError):
-        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]  # as above
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> int:

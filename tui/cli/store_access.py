@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 # store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
-from store import (  # type: ignore[attr-defined]
+from store import (
     DB_ENV_VAR,
     DatabaseLocation,
     LocationError,
