@@ -6,32 +6,12 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from store import TaskStore, open_store
-
-
-class FrozenClock:
-    """A clock that only moves when a test says so (each read advances a microsecond
-    by default, so that events keep a strict order, as they would in real time)."""
-
-    def __init__(self, start: datetime, tick: timedelta = timedelta(microseconds=1)) -> None:
-        self.now = start
-        self.tick = tick
-
-    def __call__(self) -> datetime:
-        current = self.now
-        self.now += self.tick
-        return current
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-FROZEN_START = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+from tests.helpers import FROZEN_START, FrozenClock
 
 
 @pytest.fixture(autouse=True)

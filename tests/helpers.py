@@ -1,4 +1,4 @@
-"""Helpers for tests that need a second process or an unprivileged user."""
+"""Helpers for tests: a frozen clock, a second process, an unprivileged user."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sqlite3
 import tempfile
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,23 @@ def make_legacy_database(path: Path, rows: list[tuple[Any, ...]]) -> None:
     )
     connection.commit()
     connection.close()
+
+
+class FrozenClock:
+    """A clock that only moves when a test says so (each read advances a microsecond
+    by default, so that events keep a strict order, as they would in real time)."""
+
+    def __init__(self, start: datetime, tick: timedelta = timedelta(microseconds=1)) -> None:
+        self.now = start
+        self.tick = tick
+
+    def __call__(self) -> datetime:
+        current = self.now
+        self.now += self.tick
+        return current
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+FROZEN_START = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)

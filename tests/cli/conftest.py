@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from store import TaskStore, open_store
-from tests.conftest import FrozenClock
+from tests.cli.helpers import CLI, Result
+from tests.helpers import FrozenClock
 from tui.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def error_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
-CLI = Callable[..., Result]
 
 
 @pytest.fixture
@@ -71,37 +53,3 @@ def alice(location: str, clock: FrozenClock) -> Iterator[TaskStore]:
     and to check what a command did."""
     with open_store(location, user="alice", clock=clock) as store:
         yield store
-
-
-def run_process(
-    *args: str,
-    cwd: Path,
-    stdin: bytes = b"",
-    env: dict[str, str] | None = None,
-    script: bool = False,
-) -> subprocess.CompletedProcess[str]:
-    """``python -m tui ARGS`` (or the installed ``taskflow`` script) in a clean environment."""
-    command = (
-        [str(Path(sys.executable).with_name("taskflow")), *args]
-        if script
-        else [sys.executable, "-m", "tui", *args]
-    )
-    environment = dict(os.environ)
-    environment.pop("PYTHONWARNINGS", None)
-    environment["PYTHONPATH"] = str(REPO)
-    environment.update(env or {})
-    completed = subprocess.run(
-        command,
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
-    return subprocess.CompletedProcess(
-        completed.args,
-        completed.returncode,
-        completed.stdout.decode("utf-8"),
-        completed.stderr.decode("utf-8"),
-    )

@@ -12,9 +12,8 @@ import pytest
 
 import store.migrate as runner
 from store import LATEST_VERSION, TaskStore, open_store
-from tests.cli.conftest import CLI
-from tests.conftest import FrozenClock
-from tests.helpers import file_digest
+from tests.cli.helpers import CLI
+from tests.helpers import FrozenClock, file_digest
 from tests.store.test_backups import damage, integrity, with_good_backups
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 

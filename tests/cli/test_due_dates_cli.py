@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from store import Due, Sort, Status, TaskQuery, TaskRecord, TaskStore
-from tests.cli.conftest import CLI
-from tests.conftest import FrozenClock
+from tests.cli.helpers import CLI
+from tests.helpers import FrozenClock
 from tui.cli import EXIT_OK
 
 FRIDAY = date(2026, 11, 20)

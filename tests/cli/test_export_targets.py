@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from store import TaskStore, open_store
-from tests.cli.conftest import CLI, REPO
+from tests.cli.helpers import CLI, REPO
 from tests.helpers import NOBODY_GID, NOBODY_UID
 from tui.cli import EXIT_FAILURE, EXIT_OK
 

@@ -14,8 +14,8 @@ from typing import TextIO
 import pytest
 
 from store import Due, EventKind, Priority, Status, TaskQuery, TaskStore, open_store, transfer
-from tests.cli.conftest import CLI
-from tests.conftest import FrozenClock
+from tests.cli.helpers import CLI
+from tests.helpers import FrozenClock
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 # Text that has broken programs before: markup, escapes, quotes, JSON and CSV syntax,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from store import TaskStore, transfer
-from tests.cli.conftest import CLI, Result
+from tests.cli.helpers import CLI, Result
 
 SOUND = "2026-01-01T00:00:00Z"
 TASK_ID = "6f1d8a52-3c0e-4a3b-9a57-1f5e0c2b7d42"

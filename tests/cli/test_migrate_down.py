@@ -37,9 +37,8 @@ from store import (
     open_store,
 )
 from store.planning import Due
-from tests.cli.conftest import CLI, REPO
-from tests.conftest import FrozenClock
-from tests.helpers import LEGACY_DDL, file_digest
+from tests.cli.helpers import CLI, REPO
+from tests.helpers import LEGACY_DDL, FrozenClock, file_digest
 from tui.cli import EXIT_FAILURE, EXIT_OK
 
 FRIDAY = date(2026, 11, 20)

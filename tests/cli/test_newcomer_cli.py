@@ -29,8 +29,8 @@ from store import (
     TaskStore,
     open_store,
 )
-from tests.cli.conftest import CLI, REPO, Result
-from tests.conftest import FrozenClock
+from tests.cli.helpers import CLI, REPO, Result
+from tests.helpers import FrozenClock
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
 
 TIMEOUT = 30  # seconds a real process gets before the test calls it hung

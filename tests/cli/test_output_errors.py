@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from store import TaskStore, open_store
-from tests.cli.conftest import REPO
+from tests.cli.helpers import REPO
 from tui.cli import EXIT_OK
 
 EXIT_OUTPUT = 74  # the README's exit status for output that could not be written

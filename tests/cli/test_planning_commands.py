@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from store import Due, Priority, Sort, Status, TaskQuery, TaskRecord, TaskStore, open_store
-from tests.cli.conftest import CLI
-from tests.conftest import FrozenClock
+from tests.cli.helpers import CLI
+from tests.helpers import FrozenClock
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 FRIDAY = date(2026, 11, 20)  # the frozen clock's day

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from store import NewTask, open_store
-from tests.cli.conftest import REPO, run_process
+from tests.cli.helpers import REPO, run_process
 
 COMMANDS = ["add", "list", "show", "edit", "done", "undone", "rm", "undo", "history"]
 COMMANDS += ["export", "import", "db"]

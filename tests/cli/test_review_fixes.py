@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from store import TaskStore
-from tests.cli.conftest import CLI
+from tests.cli.helpers import CLI
 from tui.cli import EXIT_FAILURE, EXIT_OK
 
 

@@ -21,9 +21,9 @@ from store import (
     TaskStore,
     open_store,
 )
-from tests.cli.conftest import CLI
+from tests.cli.helpers import CLI
 from tests.cli.test_tui_refresh import shown_titles
-from tests.conftest import FrozenClock
+from tests.helpers import FrozenClock
 from tui.app import make_app
 from tui.cli import EXIT_FAILURE, EXIT_OK
 

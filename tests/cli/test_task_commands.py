@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from store import MAX_TITLE_LENGTH, EventKind, NewTask, Status, TaskQuery, TaskStore, open_store
-from tests.cli.conftest import CLI
+from tests.cli.helpers import CLI
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 

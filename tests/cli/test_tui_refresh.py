@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 from store import open_store
-from tests.conftest import FrozenClock
+from tests.helpers import FrozenClock
 from tui.app import TaskFlowApp, make_app
 from tui.cli import EXIT_OK, main
 from tui.widgets.task_table import TaskTable

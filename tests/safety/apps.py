@@ -14,7 +14,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from store import TaskStore
-from tests.tui.conftest import settle, table_of
+from tests.tui.helpers import settle, table_of
 from tui.app import TaskFlowApp, make_app
 from tui.cli import main as taskflow
 from tui.screens.confirm import ConfirmScreen

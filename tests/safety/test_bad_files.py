@@ -29,7 +29,7 @@ from store import LATEST_VERSION, open_store
 from tests.helpers import NOBODY_GID, NOBODY_UID, file_digest, run_unprivileged, shared_tmpdir
 from tests.safety.apps import Launch, launch, run_cli
 from tests.safety.processes import REPO, Child
-from tests.tui.conftest import settle
+from tests.tui.helpers import settle
 from tui.screens.task_edit import TaskEditScreen
 
 USER = "alice"

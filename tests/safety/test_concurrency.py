@@ -17,7 +17,7 @@ import pytest
 from textual.pilot import Pilot
 
 from store import TaskQuery, TaskRecord, TaskStore, UndoResult, open_store
-from tests.cli.conftest import run_process
+from tests.cli.helpers import run_process
 from tests.safety.apps import (
     SIZE,
     Acknowledged,
@@ -26,10 +26,10 @@ from tests.safety.apps import (
     run_cli,
     window,
 )
-from tests.safety.conftest import sizes
+from tests.safety.helpers import sizes
 from tests.safety.inspect_db import connected, consistency_problems, integrity
 from tests.safety.processes import Child, record_tally
-from tests.tui.conftest import settle, shown_titles, table_of
+from tests.tui.helpers import settle, shown_titles, table_of
 from tui.app import TaskFlowApp
 from tui.screens.conflict import ConflictScreen
 from tui.screens.task_edit import TaskEditScreen

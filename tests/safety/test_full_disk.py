@@ -20,7 +20,7 @@ from store import StorageFullError, TaskQuery, open_store
 from tests.safety.apps import Heard, back_to_the_list, run_cli, window
 from tests.safety.inspect_db import connected, consistency_problems, integrity, task_states
 from tests.safety.processes import record_tally
-from tests.tui.conftest import settle, shown_titles
+from tests.tui.helpers import settle, shown_titles
 from tui.screens.task_edit import TaskEditScreen
 
 USER = "alice"

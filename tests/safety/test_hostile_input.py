@@ -34,10 +34,10 @@ from store import (
     transfer,
 )
 from tests.safety.apps import Heard, back_to_the_list, run_cli, window
-from tests.safety.conftest import sizes
+from tests.safety.helpers import sizes
 from tests.safety.inspect_db import connected, consistency_problems, integrity
 from tests.safety.processes import REPO
-from tests.tui.conftest import settle, table_lines, table_of
+from tests.tui.helpers import settle, table_lines, table_of
 from tui.formatting import single_line, visible
 from tui.screens.task_edit import TaskEditScreen
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from store import open_store
 from tests.safety.apps import run_cli
-from tests.safety.conftest import sizes
+from tests.safety.helpers import sizes
 from tests.safety.inspect_db import connected, consistency_problems, integrity
 from tests.safety.test_hostile_input import check_settings
 

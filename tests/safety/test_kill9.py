@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from store import LATEST_VERSION, TaskQuery, open_store
-from tests.safety.conftest import sizes
+from tests.safety.helpers import sizes
 from tests.safety.inspect_db import (
     TaskState,
     connected,

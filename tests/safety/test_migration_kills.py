@@ -23,7 +23,7 @@ import pytest
 
 from store import LATEST_VERSION, MigrationError, open_store
 from tests.helpers import make_legacy_database
-from tests.safety.conftest import sizes
+from tests.safety.helpers import sizes
 from tests.safety.inspect_db import (
     connected,
     consistency_problems,

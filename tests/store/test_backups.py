@@ -19,8 +19,7 @@ import pytest
 
 import store.migrate as runner
 from store import LATEST_VERSION, NotADatabaseError, TaskStore, open_store
-from tests.conftest import FrozenClock
-from tests.helpers import file_digest
+from tests.helpers import FrozenClock, file_digest
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -16,7 +16,7 @@ import pytest
 
 from store import NewTask, Sort, Status, TaskQuery, TaskRecord, TaskStore, local_now
 from store.planning import Due, Priority
-from tests.conftest import FrozenClock
+from tests.helpers import FrozenClock
 
 FRIDAY = date(2026, 11, 20)
 SATURDAY = date(2026, 11, 21)

@@ -24,8 +24,7 @@ from store import (
     open_store,
 )
 from store.planning import Due
-from tests.conftest import FrozenClock
-from tests.helpers import file_digest, make_legacy_database
+from tests.helpers import FrozenClock, file_digest, make_legacy_database
 
 
 def _version(path: Path) -> int:

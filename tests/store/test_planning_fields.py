@@ -19,7 +19,7 @@ from store import (
     open_store,
 )
 from store.planning import Due, Priority
-from tests.conftest import FrozenClock
+from tests.helpers import FrozenClock
 
 MONDAY = Due(date(2026, 11, 23))
 TUESDAY_9 = Due(date(2026, 11, 24), time(9, 0))

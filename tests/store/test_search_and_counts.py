@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from store import NewTask, Status, TaskQuery, TaskStore, open_store
-from tests.conftest import FrozenClock
+from tests.helpers import FrozenClock
 from tests.store.test_query_plans import captured_sql, plan
 
 

@@ -25,7 +25,7 @@ from store import (
     ValidationError,
     open_store,
 )
-from tests.conftest import FROZEN_START, FrozenClock
+from tests.helpers import FROZEN_START, FrozenClock
 
 
 def test_ids_are_uuids(store: TaskStore) -> None:

@@ -23,7 +23,7 @@ from store import (
     transfer,
 )
 from store.transfer import Format
-from tests.conftest import FROZEN_START, FrozenClock
+from tests.helpers import FROZEN_START, FrozenClock
 
 
 def parse(text: str, fmt: Format) -> transfer.ParsedFile:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from store import open_store
-from tests.terminal.conftest import Terminal
+from tests.terminal.helpers import Terminal
 
 CLIPBOARD_WRITE = "\x1b]52;c;aGFja2Vk\x07"  # OSC 52: "hacked" onto the clipboard
 LINK = "\x1b]8;;file:///etc/passwd\x1b\\click\x1b]8;;\x1b\\"  # OSC 8

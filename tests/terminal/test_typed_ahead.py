@@ -9,7 +9,7 @@ after the app has quit.
 from __future__ import annotations
 
 from store import Status, TaskQuery, open_store
-from tests.terminal.conftest import Terminal
+from tests.terminal.helpers import Terminal
 
 
 def titles(terminal: Terminal) -> list[tuple[str, bool]]:

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from store import LATEST_VERSION, TaskStore, open_store
-from tests.conftest import FrozenClock
-from tests.helpers import make_legacy_database
-from tests.tui.conftest import AppFactory, current_task, settle, shown_titles, table_of
+from tests.helpers import FrozenClock, make_legacy_database
+from tests.tui.helpers import AppFactory, current_task, settle, shown_titles, table_of
 from tui.cli import main
 from tui.screens.task_edit import TaskEditScreen
 from tui.screens.task_list import TaskListScreen

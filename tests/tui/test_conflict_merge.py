@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Input, Select, TextArea
 
 from store import Due, Priority, TaskRecord, TaskStore
-from tests.tui.conftest import AppFactory, settle, widget_text
+from tests.tui.helpers import AppFactory, settle, widget_text
 from tui.cli import main as taskflow
 from tui.screens.conflict import ConflictScreen
 from tui.screens.task_edit import TaskEditScreen

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from store import Priority, TaskStore
-from tests.conftest import FrozenClock
-from tests.tui.conftest import AppFactory, settle, shown_titles, widget_text
+from tests.helpers import FrozenClock
+from tests.tui.helpers import AppFactory, settle, shown_titles, widget_text
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen
 from tui.screens.task_detail import TaskDetailScreen

@@ -15,8 +15,8 @@ from textual import events
 from textual.widgets import Input, Select, TextArea
 
 from store import Priority, Status, TaskQuery, TaskStore
-from tests.conftest import FrozenClock
-from tests.tui.conftest import AppFactory, current_task, settle, shown_titles
+from tests.helpers import FrozenClock
+from tests.tui.helpers import AppFactory, current_task, settle, shown_titles
 from tui.app import TaskFlowApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen

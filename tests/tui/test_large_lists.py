@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store import NewTask, Sort, TaskQuery, TaskStore
-from tests.tui.conftest import AppFactory, current_task, settle, table_lines, table_of
+from tests.tui.helpers import AppFactory, current_task, settle, table_lines, table_of
 
 COUNT = 1500
 

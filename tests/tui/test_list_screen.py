@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from store import Due, Priority, Status, TaskQuery, TaskStore
-from tests.conftest import FrozenClock
-from tests.tui.conftest import (
+from tests.helpers import FrozenClock
+from tests.tui.helpers import (
     AppFactory,
     current_task,
     settle,

@@ -12,8 +12,8 @@ from textual.widgets._footer import FooterKey
 from textual.worker import WorkerState
 
 from store import Due, Sort, TaskStore
-from tests.conftest import FrozenClock
-from tests.tui.conftest import (
+from tests.helpers import FrozenClock
+from tests.tui.helpers import (
     AppFactory,
     current_task,
     settle,

@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from store import TaskStore
-from tests.conftest import FrozenClock
-from tests.tui.conftest import settle
+from tests.helpers import FrozenClock
+from tests.tui.helpers import settle
 
 SIZE = (100, 30)
 RunBefore = Callable[[Pilot[object]], Awaitable[None]]
