@@ -19,7 +19,7 @@ from textual.widgets import Footer, Markdown, Static
 from store import EventRecord, NotFoundError, TaskRecord, local_now
 from tui.formatting import literal, local_time, relative_time, single_line, visible
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
-from tui.screens.task_list import confirm_delete
+from tui.screens.confirm import confirm_delete
 
 if TYPE_CHECKING:
     from tui.app import TaskFlowApp

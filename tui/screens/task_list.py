@@ -29,6 +29,7 @@ from store import (
 )
 from tui.formatting import home_relative, literal, single_line, visible
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
+from tui.screens.confirm import confirm_delete
 from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import KEEP_EDGES as EDGE
 from tui.widgets.task_table import Group, TaskTable
@@ -941,24 +942,6 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             await self.run_action(action)
 
         return run
-
-
-def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
-    """Ask, then delete: shared by the list and the detail screen."""
-    from tui.screens.confirm import ConfirmScreen
-
-    question = Text.assemble(
-        "Delete “",
-        literal(single_line(task.title)),
-        "”?\n\n",
-        ("You can undo this with u.", "dim"),
-    )
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            app.delete_task(task)
-
-    app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
 
 
 _VIEW_HELP = {
