@@ -6,14 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
@@ -28,14 +27,20 @@ from store import (
     local_now,
 )
 from tui.formatting import home_relative, literal, single_line, visible
-from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
-from tui.screens.confirm import confirm_delete
+from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.screens.task_keys import (
+    DELETE_BINDINGS,
+    TOGGLE_DONE,
+    TOGGLE_DONE_BINDINGS,
+    TaskKeysScreen,
+    undo_binding,
+)
 from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import KEEP_EDGES as EDGE
 from tui.widgets.task_table import Group, TaskTable
 
 if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
+    pass
 
 SORT_CYCLE = (
     Sort.MANUAL,
@@ -74,11 +79,12 @@ class ViewKind(StrEnum):
 
 SEARCH_DEBOUNCE_SECONDS = 0.12
 WINDOW = 150  # rows fetched with a new list: a screenful and more, around the cursor
-EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo", "skip_undo", "move_down", "move_up"}
-NEEDS_A_TASK = {"toggle", "edit", "delete", "open", "move_down", "move_up"}
+# Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS).
+EDITING_ACTIONS = frozenset({"add", "edit", "skip_undo", "move_down", "move_up"})
+NEEDS_A_TASK = {TOGGLE_DONE, "edit", "delete", "open", "move_down", "move_up"}
 
 
-class TaskListScreen(ReportsWorkerErrors, Screen[None]):
+class TaskListScreen(TaskKeysScreen):
     """Every task of the owner, filtered, searched and sorted without touching the store's order."""
 
     HELP_TITLE = "Keys on the task list"
@@ -95,19 +101,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     # In the order of the footer, which shows what fits: the most needed first.
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add a task"),
-        Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
-        Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
+        *TOGGLE_DONE_BINDINGS,
         Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
         Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
-        Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
-        Binding(
-            "delete",
-            "delete",
-            "Delete",
-            show=False,
-            tooltip="Delete the task (asks first; u undoes)",
-        ),
-        Binding("u", "undo", "Undo", tooltip="Undo the last change (repeat to go back)"),
+        *DELETE_BINDINGS,
+        undo_binding("Undo the last change (repeat to go back)"),
         Binding(
             "U",
             "skip_undo",
@@ -226,10 +224,6 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._checked_at: datetime | None = None  # when _tick last looked at due times
         self._had_task = False
         self._bindings_stale = False
-
-    @property
-    def taskflow(self) -> TaskFlowApp:
-        return cast("TaskFlowApp", self.app)
 
     @property
     def table(self) -> TaskTable:
@@ -533,7 +527,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self.refresh_bindings()
 
     def on_task_table_toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
-        if self.check_action("toggle", ()):
+        if self.check_action(TOGGLE_DONE, ()):
             self.taskflow.toggle_task(message.task)
 
     def on_task_table_open_requested(self, message: TaskTable.OpenRequested) -> None:
@@ -693,7 +687,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             return bool(self.search_text) or not search.has_class("hidden")
         if action == "cycle_sort" and self.view_kind.by_due_date:
             return None  # these views are in due order by definition
-        if action in EDITING_ACTIONS and self.taskflow.store.read_only:
+        if self.refused_while_read_only(action, EDITING_ACTIONS):
             return None  # shown greyed out: the database is read-only
         # Not offered at all without a task under the cursor: they would do nothing.
         return not (action in NEEDS_A_TASK and self.table.current is None)
@@ -711,9 +705,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
-        task = self.table.current
-        if task is not None and not self._refused_as_unreadable(task):
+    def keyed_task(self) -> TaskRecord | None:
+        return self.table.current
+
+    def toggle_done(self, task: TaskRecord) -> None:
+        if not self._refused_as_unreadable(task):
             # Show the new state at once; the store's answer replaces it a moment later.
             optimistic = replace(task, completed=not task.completed)
             self.show_change(optimistic)
@@ -737,14 +733,6 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         task = self.table.current
         if task is not None:
             self.app.push_screen(TaskDetailScreen(task))
-
-    def action_delete(self) -> None:
-        task = self.table.current
-        if task is not None:
-            confirm_delete(self.taskflow, task)
-
-    def action_undo(self) -> None:
-        self.taskflow.undo()
 
     def action_skip_undo(self) -> None:
         self.taskflow.skip_undo()
@@ -909,7 +897,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         entries = [
             ("Add a task", "New task (a)", "add"),
-            ("Toggle done", "Mark the selected task done or open (space)", "toggle"),
+            ("Toggle done", "Mark the selected task done or open (space)", TOGGLE_DONE),
             ("Edit task", "Edit the selected task (e)", "edit"),
             ("Open task", "Show the selected task's details and history (enter)", "open"),
             ("Delete task", "Delete the selected task, after asking (d)", "delete"),
