@@ -1,6 +1,11 @@
-"""App-wide messages: the app posts them to every screen on the stack."""
+"""App-wide messages: the app posts them to every screen on the stack.
+
+Sent by the app, not by a widget: their ``control`` is None.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from textual.message import Message
 from textual.worker import Worker, WorkerState
@@ -27,26 +32,24 @@ class ReportsWorkerErrors:
         app.notify(message, title="Error", severity="error", markup=False, timeout=8)
 
 
+@dataclass
 class TaskUpdated(Message):
     """A task was created, changed or restored, here or elsewhere."""
 
-    def __init__(self, task: TaskRecord, *, select: bool = False) -> None:
-        super().__init__()
-        self.task = task
-        self.select = select  # move the list's cursor to it (after an add or an undo)
+    task: TaskRecord
+    select: bool = field(default=False, kw_only=True)
+    """Move the list's cursor to it (after an add or an undo)."""
 
 
+@dataclass
 class TaskRemoved(Message):
     """A task was deleted (or its creation undone), here or elsewhere."""
 
-    def __init__(self, task_id: str) -> None:
-        super().__init__()
-        self.task_id = task_id
+    task_id: str
 
 
+@dataclass
 class TasksChanged(Message):
     """Another connection (a second window, the CLI) committed changes to the file."""
 
-    def __init__(self, changes: ChangeSet) -> None:
-        super().__init__()
-        self.changes = changes
+    changes: ChangeSet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -46,11 +47,12 @@ class TaskDetailScreen(TaskKeysScreen):
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
     ]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, task: TaskRecord, history: Sequence[EventRecord]) -> None:
-            super().__init__()
-            self.record = task
-            self.history = history
+        """The task and its history, read again by reload()."""
+
+        record: TaskRecord
+        history: Sequence[EventRecord]
 
     def __init__(self, task: TaskRecord) -> None:
         super().__init__()

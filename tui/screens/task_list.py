@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -151,64 +151,48 @@ class TaskListScreen(TaskKeysScreen):
         Binding("escape", "clear_search", "Clear search", tooltip="Clear the search"),
     ]
 
+    # What the workers below post back to the app's thread.
+
+    @dataclass
     class ListLoaded(Message):
         """A list's length and its first window of rows, around where the cursor goes."""
 
-        def __init__(
-            self,
-            query: TaskQuery,
-            total: int,
-            start: int,
-            records: Sequence[TaskRecord],
-            cursor: int,
-            head: Sequence[TaskRecord] = (),
-            tail_start: int = 0,
-            tail: Sequence[TaskRecord] = (),
-            groups: Sequence[Group] | None = None,
-        ) -> None:
-            super().__init__()
-            self.groups = groups
-            self.query = query
-            self.total = total
-            self.start = start
-            self.records = records
-            self.cursor = cursor
-            self.head = head
-            self.tail_start = tail_start
-            self.tail = tail
+        query: TaskQuery
+        total: int
+        start: int
+        records: Sequence[TaskRecord]
+        cursor: int
+        head: Sequence[TaskRecord] = ()
+        tail_start: int = 0
+        tail: Sequence[TaskRecord] = ()
+        groups: Sequence[Group] | None = None
 
+    @dataclass
     class RowsLoaded(Message):
         """Rows the table asked for (RowsNeeded)."""
 
-        def __init__(self, generation: int, start: int, records: Sequence[TaskRecord]) -> None:
-            super().__init__()
-            self.generation = generation
-            self.start = start
-            self.records = records
+        generation: int
+        start: int
+        records: Sequence[TaskRecord]
 
+    @dataclass
     class TaskPlaced(Message):
         """Where a task that is not loaded belongs in the list (None: it does not)."""
 
-        def __init__(
-            self, generation: int, task: TaskRecord, position: int | None, select: bool
-        ) -> None:
-            super().__init__()
-            self.generation = generation
-            self.task = task
-            self.position = position
-            self.select = select
+        generation: int
+        task: TaskRecord
+        position: int | None
+        select: bool
 
+    @dataclass
     class CountsLoaded(Message):
-        def __init__(self, counts: TaskCounts, views: dict[ViewKind, int]) -> None:
-            super().__init__()
-            self.counts = counts
-            self.views = views
+        counts: TaskCounts
+        views: dict[ViewKind, int]
 
+    @dataclass
     class RowsFetched(Message):
-        def __init__(self, found: Sequence[TaskRecord], missing: Iterable[str]) -> None:
-            super().__init__()
-            self.found = found
-            self.missing = frozenset(missing)
+        found: Sequence[TaskRecord]
+        missing: frozenset[str]
 
     def __init__(self) -> None:
         super().__init__()
@@ -349,7 +333,15 @@ class TaskListScreen(TaskKeysScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(
                 self.ListLoaded(
-                    query, total, start, records, cursor, head, tail_start, tail, groups
+                    query,
+                    total,
+                    start,
+                    records,
+                    cursor,
+                    head=head,
+                    tail_start=tail_start,
+                    tail=tail,
+                    groups=groups,
                 )
             )
 
@@ -382,7 +374,8 @@ class TaskListScreen(TaskKeysScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(self.CountsLoaded(counts, views))
 
-    def on_task_table_rows_needed(self, message: TaskTable.RowsNeeded) -> None:
+    @on(TaskTable.RowsNeeded, "#tasks")
+    def _rows_needed(self, message: TaskTable.RowsNeeded) -> None:
         self._fetch_rows(self.view, message)
 
     @work(thread=True, group="rows", exit_on_error=False)
@@ -518,7 +511,8 @@ class TaskListScreen(TaskKeysScreen):
         else:
             self._refetch(message.changes.task_ids)
 
-    def on_task_table_highlighted(self, message: TaskTable.Highlighted) -> None:
+    @on(TaskTable.Highlighted, "#tasks")
+    def _highlighted(self, message: TaskTable.Highlighted) -> None:
         # Only whether there is a task under the cursor changes which keys apply;
         # rebuilding the footer on every cursor move would cost more than the move.
         has_task = message.task is not None
@@ -526,11 +520,13 @@ class TaskListScreen(TaskKeysScreen):
             self._had_task = has_task
             self.refresh_bindings()
 
-    def on_task_table_toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
+    @on(TaskTable.ToggleRequested, "#tasks")
+    def _toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
         if self.check_action(TOGGLE_DONE, ()):
             self.taskflow.toggle_task(message.task)
 
-    def on_task_table_open_requested(self, message: TaskTable.OpenRequested) -> None:
+    @on(TaskTable.OpenRequested, "#tasks")
+    def _open_requested(self, message: TaskTable.OpenRequested) -> None:
         self.action_open()
 
     def hidden_note(self, task: TaskRecord) -> str:
