@@ -350,10 +350,11 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def undo(self) -> None:
         def done(result: UndoResult) -> None:
-            if result.task is None:
+            restored = result.task
+            if restored is None:
                 self.broadcast(lambda: TaskRemoved(result.task_id))
             else:
-                self.broadcast(lambda: TaskUpdated(result.task, select=True))
+                self.broadcast(lambda: TaskUpdated(restored, select=True))
             self.say(f"{result.message} · u undoes the change before")
 
         def failed(error: StoreError) -> None:
