@@ -6,11 +6,20 @@ Sent by the app, not by a widget: their ``control`` is None.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from store import ChangeSet, StoreError, TaskRecord
+
+
+class _OnTheApp(Protocol):
+    """What the mixin needs of the app or screen it is mixed into."""
+
+    @property
+    def app(self) -> App[object]: ...
 
 
 class ReportsWorkerErrors:
@@ -19,11 +28,11 @@ class ReportsWorkerErrors:
     Workers run with exit_on_error=False, so without this an error would vanish.
     """
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    def on_worker_state_changed(self: _OnTheApp, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app
         if isinstance(error, StoreError):
             message = str(error)
         else:

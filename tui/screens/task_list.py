@@ -337,11 +337,11 @@ class TaskListScreen(TaskKeysScreen):
         if self.view_kind.by_due_date:
             # Rows sit under day headings here: only a change that leaves the task under
             # the same heading can be drawn in place; otherwise re-read the window.
-            same_day = index is not None and _day_of(table.rows.row(index)) == _day_of(task)
-            if same_day and self.view.matches(task):
-                table.replace_at(index, task)  # type: ignore[arg-type]
+            shown_day = _day_of(table.rows.row(index)) if index is not None else None
+            if index is not None and shown_day == _day_of(task) and self.view.matches(task):
+                table.replace_at(index, task)
                 if select:
-                    table.select_index(index)  # type: ignore[arg-type]
+                    table.select_index(index)
             else:
                 self.load(keep=task.id if select else None)
             return
