@@ -28,7 +28,7 @@ from store import (
     UndoResult,
     utc_now,
 )
-from tui.commands import TaskJumpProvider
+from tui.commands import TaskJumpProvider, list_commands
 from tui.formatting import single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.text import visible
@@ -350,10 +350,11 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def undo(self) -> None:
         def done(result: UndoResult) -> None:
-            if result.task is None:
+            restored = result.task
+            if restored is None:
                 self.broadcast(lambda: TaskRemoved(result.task_id))
             else:
-                self.broadcast(lambda: TaskUpdated(result.task, select=True))
+                self.broadcast(lambda: TaskUpdated(restored, select=True))
             self.say(f"{result.message} · u undoes the change before")
 
         def failed(error: StoreError) -> None:
@@ -434,7 +435,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             (s for s in reversed(self.screen_stack) if isinstance(s, TaskListScreen)), None
         )
         if list_screen is not None:
-            yield from list_screen.palette_commands()
+            yield from list_commands(list_screen)
         # Of Textual's own entries only these mean something here: its "Keys" panel
         # describes widgets, not TaskFlow, and maximizing a widget has no use.
         yield SystemCommand("Theme", "Change the colours", self.action_change_theme)

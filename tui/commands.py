@@ -1,4 +1,4 @@
-"""Command palette: jump to a task by its title.
+"""Command palette: jump to a task by its title, and the task list's actions.
 
 The app's other actions reach the palette through ``TaskFlowApp.get_system_commands``.
 """
@@ -6,17 +6,22 @@ The app's other actions reach the palette through ``TaskFlowApp.get_system_comma
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual.app import SystemCommand
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
 from store import TaskQuery, TaskRecord
 from tui.formatting import single_line, visible
+from tui.list_state import UPCOMING_DAYS, ViewKind
+from tui.screens.task_keys import TOGGLE_DONE
 
 if TYPE_CHECKING:
     from tui.app import TaskFlowApp
+    from tui.screens.task_list import TaskListScreen
 
 MAX_HITS = 20
 
@@ -65,3 +70,52 @@ def _highlight(title: str, words: str) -> Content:
         if start >= 0 and len(folded) == len(title):
             content = content.stylize("bold underline", start, start + len(word))
     return content
+
+
+# (title, help, action) for the list's actions; each is offered while its key would be.
+LIST_ACTIONS = (
+    ("Add a task", "New task (a)", "add"),
+    ("Toggle done", "Mark the selected task done or open (space)", TOGGLE_DONE),
+    ("Edit task", "Edit the selected task (e)", "edit"),
+    ("Open task", "Show the selected task's details and history (enter)", "open"),
+    ("Delete task", "Delete the selected task, after asking (d)", "delete"),
+    ("Undo", "Undo the last change (u)", "undo"),
+    ("Search", "Search titles and notes (/)", "search"),
+    ("Hide done tasks", "Show open tasks only (h)", "hide_done"),
+    ("Show done tasks", "Show done tasks too (h)", "show_done"),
+    (
+        "Cycle sort",
+        "My order, created, updated, title, open first, due, priority (s)",
+        "cycle_sort",
+    ),
+    ("Move task down", "Down one place in my order (J)", "move_down"),
+    ("Move task up", "Up one place in my order (K)", "move_up"),
+    ("Show keys", "Every key on this screen (?)", "help"),
+)
+VIEW_HELP = {
+    ViewKind.ALL: "Every task",
+    ViewKind.TODAY: "Due today, and overdue",
+    ViewKind.UPCOMING: f"Due in the next {UPCOMING_DAYS} days, by day, overdue first",
+    ViewKind.DONE: "Done tasks",
+}
+
+
+def list_commands(screen: TaskListScreen) -> Iterable[SystemCommand]:
+    """The list's actions that apply now, then the views it is not showing."""
+    for title, help_text, action in LIST_ACTIONS:
+        if screen.check_action(action, ()):
+            yield SystemCommand(title, help_text, _runner(screen, action))
+    for kind in ViewKind:
+        if kind is not screen.view_kind:
+            yield SystemCommand(
+                f"View: {kind.label}",
+                f"{VIEW_HELP[kind]} ({kind.key})",
+                _runner(screen, f"view('{kind.value}')"),
+            )
+
+
+def _runner(screen: TaskListScreen, action: str) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run

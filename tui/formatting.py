@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.text import Text
 
-# One text policy for the app and the command line (see tui/text.py for the rule).
-from tui.text import visible
+# One text policy for the app and the command line (see tui/text.py for the rule);
+# re-exported: the screens take it from here with the other formatting.
+from tui.text import visible as visible
 
 
 def literal(text: str, style: str = "") -> Text:

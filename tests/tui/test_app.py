@@ -77,7 +77,7 @@ async def test_read_only_mode_disables_editing_keys(
         screen = app.screen
         assert isinstance(screen, TaskListScreen)
         assert "READ-ONLY" in str(screen.query_one("#title-bar").render())
-        for action in ("add", "toggle", "edit", "delete", "undo"):
+        for action in ("add", "toggle_done", "edit", "delete", "undo"):
             assert screen.check_action(action, ()) is None, action  # shown, greyed out
         await pilot.press("space", "a", "d", "u", "e")
         await settle(pilot)

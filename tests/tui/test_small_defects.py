@@ -111,7 +111,7 @@ async def test_an_empty_list_offers_no_key_that_would_do_nothing(
         await settle(pilot)
         offered = _footer_keys(app)
         assert {"add", "search", "help", "quit"} <= offered
-        assert not {"toggle", "edit", "delete"} & offered
+        assert not {"toggle_done", "edit", "delete"} & offered
 
 
 async def test_a_dialog_shows_its_own_keys_in_the_footer(

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
+
+from store import TaskRecord
+from tui.formatting import literal, single_line
+
+if TYPE_CHECKING:
+    from tui.app import TaskFlowApp
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -45,3 +53,19 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
+    """Ask, then delete: shared by the list and the detail screen."""
+    question = Text.assemble(
+        "Delete “",
+        literal(single_line(task.title)),
+        "”?\n\n",
+        ("You can undo this with u.", "dim"),
+    )
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.delete_task(task)
+
+    app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +15,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 KeyRow = tuple[str, str, bool]  # keys ("j / down"), description, enabled
+# Whatever the screen returns when dismissed: only its keys are read here.
+AnyScreen = Screen[Any]
 SECTION_ORDER = ("On this screen", "Moving around")
 
 
@@ -23,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close help"),
     ]
 
-    def __init__(self, for_screen: Screen[object]) -> None:
+    def __init__(self, for_screen: AnyScreen) -> None:
         super().__init__()
         self._sections = key_sections(for_screen)
         self._title = getattr(for_screen, "HELP_TITLE", "Keys")
@@ -64,7 +68,7 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
+def key_sections(screen: AnyScreen) -> dict[str, list[KeyRow]]:
     """Bindings declared by TaskFlow's own screens and widgets (not Textual's internals),
     one row per action, plus the app-wide keys."""
     app = screen.app
@@ -101,7 +105,7 @@ def key_sections(screen: Screen[object]) -> dict[str, list[KeyRow]]:
     return result
 
 
-def _left_out(screen: Screen[object], shown: list[ActiveBinding]) -> list[ActiveBinding]:
+def _left_out(screen: AnyScreen, shown: list[ActiveBinding]) -> list[ActiveBinding]:
     """The screen's own keys that do not apply right now (the footer leaves them out:
     there is no task to edit, no search to clear): listed too, greyed, since this is
     every key of the screen. A key another of its actions has now (``h`` hides or

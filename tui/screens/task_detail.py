@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from rich.table import Table
@@ -13,21 +14,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from store import EventRecord, NotFoundError, TaskRecord, local_now
 from tui.formatting import literal, local_time, relative_time, single_line, visible
-from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
-from tui.screens.task_list import confirm_delete
+from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.screens.task_keys import (
+    DELETE_BINDINGS,
+    TOGGLE_DONE,
+    TOGGLE_DONE_BINDINGS,
+    TaskKeysScreen,
+    undo_binding,
+)
 
 if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
+    pass
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 
 
-class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
+class TaskDetailScreen(TaskKeysScreen):
     """Reflects changes to its task as they happen, here or in another window."""
 
     HELP_TITLE = "Keys on a task's page"
@@ -35,34 +41,23 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Back to the list"),
         Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
-        Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
-        Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
-        Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
-        Binding(
-            "delete",
-            "delete",
-            "Delete",
-            show=False,
-            tooltip="Delete the task (asks first; u undoes)",
-        ),
-        Binding("u", "undo", "Undo", tooltip="Undo the last change"),
+        *TOGGLE_DONE_BINDINGS,
+        *DELETE_BINDINGS,
+        undo_binding(),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
     ]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, task: TaskRecord, history: Sequence[EventRecord]) -> None:
-            super().__init__()
-            self.record = task
-            self.history = history
+        """The task and its history, read again by reload()."""
+
+        record: TaskRecord
+        history: Sequence[EventRecord]
 
     def __init__(self, task: TaskRecord) -> None:
         super().__init__()
         self.record = task
         self.history: Sequence[EventRecord] = ()
-
-    @property
-    def taskflow(self) -> TaskFlowApp:
-        return cast("TaskFlowApp", self.app)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -193,11 +188,14 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"edit", "toggle", "delete", "undo"} and self.taskflow.store.read_only:
+        if self.refused_while_read_only(action, frozenset({"edit"})):
             return None
-        if action in {"edit", "toggle"} and self.record.unreadable:
+        if action in {"edit", TOGGLE_DONE} and self.record.unreadable:
             return None  # a row that cannot be read can be looked at and deleted only
         return True
+
+    def keyed_task(self) -> TaskRecord:
+        return self.record
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -206,15 +204,6 @@ class TaskDetailScreen(ReportsWorkerErrors, Screen[None]):
         from tui.screens.task_edit import TaskEditScreen
 
         self.app.push_screen(TaskEditScreen(self.record))
-
-    def action_toggle(self) -> None:
-        self.taskflow.toggle_task(self.record)
-
-    def action_delete(self) -> None:
-        confirm_delete(self.taskflow, self.record)
-
-    def action_undo(self) -> None:
-        self.taskflow.undo()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -247,7 +247,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         due = quick.due
         if due is None:
             due = parse_due(self.query_one("#due", Input).value, now)
-        selected = self.query_one("#priority", Select).value
+        # allow_blank=False: the field always holds one of the priorities.
+        selected = cast(Priority, self.query_one("#priority", Select).value)
         priority = quick.priority if quick.priority is not None else Priority(selected)
         field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
         tags = clean_tags([*field_tags, *quick.tags])
@@ -436,9 +437,13 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if not self.dirty:
             self.dismiss(None)
             return
+
+        async def answered(discard: bool | None) -> None:
+            if discard:
+                await self.dismiss(None)
+
         self.app.push_screen(
-            ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"),
-            lambda discard: self.dismiss(None) if discard else None,
+            ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"), answered
         )
 
     def confirm_quit(self) -> None:

@@ -2,82 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, cast
+from datetime import date, datetime
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from store import (
     Sort,
-    Status,
     TaskCounts,
     TaskQuery,
     TaskRecord,
-    day_heading,
     local_now,
 )
-from tui.formatting import home_relative, literal, single_line, visible
-from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
-from tui.widgets.tag_suggester import TagSuggester
-from tui.widgets.task_table import KEEP_EDGES as EDGE
-from tui.widgets.task_table import Group, TaskTable
-
-if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
-
-SORT_CYCLE = (
-    Sort.MANUAL,
-    Sort.CREATED,
-    Sort.UPDATED,
-    Sort.TITLE,
-    Sort.STATUS,
-    Sort.DUE,
-    Sort.PRIORITY,
+from tui.formatting import home_relative, visible
+from tui.list_state import ListState, ViewKind
+from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.screens.list_hints import empty_list_hint, hidden_note
+from tui.screens.list_loading import (
+    WINDOW,
+    CountsLoaded,
+    ListLoaded,
+    RowsFetched,
+    RowsLoaded,
+    TaskPlaced,
+    place,
+    read_again,
+    read_counts,
+    read_list,
+    read_rows,
 )
-UPCOMING_DAYS = 7  # today and the six days after it
+from tui.screens.task_keys import (
+    DELETE_BINDINGS,
+    TOGGLE_DONE,
+    TOGGLE_DONE_BINDINGS,
+    TaskKeysScreen,
+    undo_binding,
+)
+from tui.widgets.status_line import StatusLine, ViewsBar
+from tui.widgets.tag_suggester import TagSuggester
+from tui.widgets.task_table import TaskTable
+
 VIEWS = Binding.Group("Views and my order")
-
-
-class ViewKind(StrEnum):
-    """The four views, on keys 1 to 4."""
-
-    ALL = "all"
-    TODAY = "today"
-    UPCOMING = "upcoming"
-    DONE = "done"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-    @property
-    def key(self) -> str:
-        return str(list(ViewKind).index(self) + 1)
-
-    @property
-    def by_due_date(self) -> bool:
-        """Today and Upcoming are always in due order, under a heading per day."""
-        return self in (ViewKind.TODAY, ViewKind.UPCOMING)
-
-
 SEARCH_DEBOUNCE_SECONDS = 0.12
-WINDOW = 150  # rows fetched with a new list: a screenful and more, around the cursor
-EDITING_ACTIONS = {"add", "toggle", "edit", "delete", "undo", "skip_undo", "move_down", "move_up"}
-NEEDS_A_TASK = {"toggle", "edit", "delete", "open", "move_down", "move_up"}
+# Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS).
+EDITING_ACTIONS = frozenset({"add", "edit", "skip_undo", "move_down", "move_up"})
+NEEDS_A_TASK = {TOGGLE_DONE, "edit", "delete", "open", "move_down", "move_up"}
 
 
-class TaskListScreen(ReportsWorkerErrors, Screen[None]):
+class TaskListScreen(TaskKeysScreen):
     """Every task of the owner, filtered, searched and sorted without touching the store's order."""
 
     HELP_TITLE = "Keys on the task list"
@@ -94,19 +73,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     # In the order of the footer, which shows what fits: the most needed first.
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add a task"),
-        Binding("space", "toggle", "Done", key_display="space", tooltip="Mark done, or open again"),
-        Binding("x", "toggle", "Done", show=False, tooltip="Mark done, or open again"),
+        *TOGGLE_DONE_BINDINGS,
         Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
         Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
-        Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
-        Binding(
-            "delete",
-            "delete",
-            "Delete",
-            show=False,
-            tooltip="Delete the task (asks first; u undoes)",
-        ),
-        Binding("u", "undo", "Undo", tooltip="Undo the last change (repeat to go back)"),
+        *DELETE_BINDINGS,
+        undo_binding("Undo the last change (repeat to go back)"),
         Binding(
             "U",
             "skip_undo",
@@ -152,72 +123,14 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         Binding("escape", "clear_search", "Clear search", tooltip="Clear the search"),
     ]
 
-    class ListLoaded(Message):
-        """A list's length and its first window of rows, around where the cursor goes."""
-
-        def __init__(
-            self,
-            query: TaskQuery,
-            total: int,
-            start: int,
-            records: Sequence[TaskRecord],
-            cursor: int,
-            head: Sequence[TaskRecord] = (),
-            tail_start: int = 0,
-            tail: Sequence[TaskRecord] = (),
-            groups: Sequence[Group] | None = None,
-        ) -> None:
-            super().__init__()
-            self.groups = groups
-            self.query = query
-            self.total = total
-            self.start = start
-            self.records = records
-            self.cursor = cursor
-            self.head = head
-            self.tail_start = tail_start
-            self.tail = tail
-
-    class RowsLoaded(Message):
-        """Rows the table asked for (RowsNeeded)."""
-
-        def __init__(self, generation: int, start: int, records: Sequence[TaskRecord]) -> None:
-            super().__init__()
-            self.generation = generation
-            self.start = start
-            self.records = records
-
-    class TaskPlaced(Message):
-        """Where a task that is not loaded belongs in the list (None: it does not)."""
-
-        def __init__(
-            self, generation: int, task: TaskRecord, position: int | None, select: bool
-        ) -> None:
-            super().__init__()
-            self.generation = generation
-            self.task = task
-            self.position = position
-            self.select = select
-
-    class CountsLoaded(Message):
-        def __init__(self, counts: TaskCounts, views: dict[ViewKind, int]) -> None:
-            super().__init__()
-            self.counts = counts
-            self.views = views
-
-    class RowsFetched(Message):
-        def __init__(self, found: Sequence[TaskRecord], missing: Iterable[str]) -> None:
-            super().__init__()
-            self.found = found
-            self.missing = frozenset(missing)
+    # No repaint of its own: the watcher redraws what the change affects. Watched even
+    # when set to an equal state: the query it gives may differ, after midnight.
+    state: reactive[ListState] = reactive(ListState, repaint=False, init=False, always_update=True)
 
     def __init__(self) -> None:
         super().__init__()
-        self.view_kind = ViewKind.ALL
-        self.user_sort = Sort.MANUAL  # the order of All and Done; Today/Upcoming go by due
-        self.hide_done = False
-        self.search_text = ""
         self.view_counts: dict[ViewKind, int] = {}
+        # What `state` adds up to on the day it was last worked out (_query_now).
         self.view = TaskQuery(sort=Sort.MANUAL)
         self.shown: TaskQuery | None = None  # the query whose results the table shows
         self.counts: TaskCounts | None = None
@@ -227,10 +140,6 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         self._bindings_stale = False
 
     @property
-    def taskflow(self) -> TaskFlowApp:
-        return cast("TaskFlowApp", self.app)
-
-    @property
     def table(self) -> TaskTable:
         return self.query_one(TaskTable)
 
@@ -238,8 +147,8 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title_text(), id="title-bar")
-        yield Static(id="views-bar")
-        yield Static(id="status-bar")
+        yield ViewsBar(id="views-bar")
+        yield StatusLine(id="status-bar")
         # Disabled while hidden, so that nothing can give it the keys unseen.
         yield Input(
             placeholder="Search titles and notes…  #tag narrows to a tag",
@@ -253,16 +162,16 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.view = self._compose_query()
+        self.view = self._query_now()
         self.set_focus(self.table, scroll_visible=False)
         self.load()  # the counts follow once the list is on screen: the list comes first
         self.set_interval(30, self._tick, name="relative-times")
 
     def _tick(self) -> None:
         self.table.tick()
-        if self.view.due_until is not None and self._compose_query() != self.view:
+        if self.view.due_until is not None and self._query_now() != self.view:
             # Midnight passed: Today and Upcoming now mean other days.
-            self._set_query(self._compose_query())
+            self._set_query(self._query_now())
             self.load_counts()
         elif self.view_kind.by_due_date and self._passed_a_due_time():
             self.load()  # a time today has passed: its task moves under "Overdue"
@@ -289,25 +198,20 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def today(self) -> date:
         return local_now(self.taskflow.clock()).date()
 
-    def _compose_query(self) -> TaskQuery:
-        """The query the current view, sort, filter and search add up to."""
-        return self._query_for(self.view_kind, self.search_text)
+    @property
+    def view_kind(self) -> ViewKind:
+        return self.state.kind
 
-    def _query_for(self, kind: ViewKind, search_text: str) -> TaskQuery:
-        words = search_text.split()
-        tags = [word[1:] for word in words if word.startswith("#") and len(word) > 1]
-        search = " ".join(word for word in words if not (word.startswith("#") and len(word) > 1))
-        # "#wo" finds #work and #workshop: a tag is found by its start, as a word is.
-        query = TaskQuery(search=search, tag=tags[0] if tags else None, tag_prefix=True)
-        if kind is ViewKind.TODAY:
-            return replace(query, status=Status.OPEN, sort=Sort.DUE, due_until=self.today)
-        if kind is ViewKind.UPCOMING:
-            until = self.today + timedelta(days=UPCOMING_DAYS - 1)
-            return replace(query, status=Status.OPEN, sort=Sort.DUE, due_until=until)
-        if kind is ViewKind.DONE:
-            return replace(query, status=Status.DONE, sort=self.user_sort)
-        status = Status.OPEN if self.hide_done else Status.ALL
-        return replace(query, status=status, sort=self.user_sort)
+    @property
+    def user_sort(self) -> Sort:
+        return self.state.sort
+
+    def _query_now(self) -> TaskQuery:
+        """The query of the list's state, today: the one place it is worked out."""
+        return self.state.query(self.today)
+
+    def watch_state(self) -> None:
+        self._set_query(self._query_now())
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
@@ -337,82 +241,39 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
     def _load_in_worker(
         self, query: TaskQuery, keep: str | None, cursor: int, now: datetime
     ) -> None:
-        store = self.taskflow.store
-        total, position = store.locate(query, keep)
-        cursor = min(position if position is not None else cursor, max(total - 1, 0))
-        start = max(cursor - WINDOW // 2, 0)
-        records = store.list_tasks(query, limit=WINDOW, offset=start) if total else []
-        # The first and last rows too (G, g, End, Home), fetched from each end of the
-        # index: cheap at any size, and those keys then never wait.
-        head = store.list_tasks(query, limit=EDGE) if start > 0 and not query.terms else []
-        tail_start = max(total - EDGE, 0)
-        # Not for a search, whose results are read once and often abandoned as the user
-        # types on: G there may wait one page fetch.
-        far = start + WINDOW < total and not query.terms and query.due_until is None
-        tail = store.list_tasks(query, limit=EDGE, from_end=True) if far else []
-        groups = self._day_groups(query, now) if query.due_until is not None else None
+        loaded = read_list(self.taskflow.store, query, keep, cursor, now)
         if not get_current_worker().is_cancelled:
-            self.post_message(
-                self.ListLoaded(
-                    query, total, start, records, cursor, head, tail_start, tail, groups
-                )
-            )
-
-    def _day_groups(self, query: TaskQuery, now: datetime) -> list[Group]:
-        """Headings for a view in due order: one for everything overdue (today's times
-        already past too, as the rows' marks say), then one a day (``now`` local)."""
-        groups = []
-        for day, count in self.taskflow.store.count_by_due_day(query, now=now):
-            if day is None:
-                groups.append(Group("Overdue", count, alarming=True))
-            else:
-                groups.append(Group(day_heading(day, now.date()), count))
-        return groups  # the table leaves out the empty ones
+            self.post_message(loaded)
 
     def load_counts(self) -> None:
         self._load_counts(
-            self._query_for(ViewKind.TODAY, ""), self._query_for(ViewKind.UPCOMING, "")
+            ListState(ViewKind.TODAY).query(self.today),
+            ListState(ViewKind.UPCOMING).query(self.today),
         )
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _load_counts(self, today: TaskQuery, upcoming: TaskQuery) -> None:
-        store = self.taskflow.store
-        counts = store.counts()
-        views = {
-            ViewKind.ALL: counts.total,
-            ViewKind.TODAY: store.count(today),
-            ViewKind.UPCOMING: store.count(upcoming),
-            ViewKind.DONE: counts.done,
-        }
+        loaded = read_counts(self.taskflow.store, today, upcoming)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.CountsLoaded(counts, views))
+            self.post_message(loaded)
 
-    def on_task_table_rows_needed(self, message: TaskTable.RowsNeeded) -> None:
+    @on(TaskTable.RowsNeeded, "#tasks")
+    def _rows_needed(self, message: TaskTable.RowsNeeded) -> None:
         self._fetch_rows(self.view, message)
 
     @work(thread=True, group="rows", exit_on_error=False)
     def _fetch_rows(self, query: TaskQuery, needed: TaskTable.RowsNeeded) -> None:
-        store = self.taskflow.store
-        if needed.after is not None:
-            records = store.list_tasks(query, limit=needed.count, after=needed.after)
-        elif needed.before is not None:
-            records = store.list_tasks(query, limit=needed.count, before=needed.before)
-        else:
-            records = store.list_tasks(query, limit=needed.count, offset=needed.start)
-        self.post_message(self.RowsLoaded(needed.generation, needed.start, records))
+        self.post_message(read_rows(self.taskflow.store, query, needed))
 
     @work(thread=True, group="rows", exit_on_error=False)
     def _place(self, generation: int, query: TaskQuery, task: TaskRecord, select: bool) -> None:
-        position = self.taskflow.store.position_of(task.id, query)
-        self.post_message(self.TaskPlaced(generation, task, position, select))
+        self.post_message(place(self.taskflow.store, generation, query, task, select))
 
     @work(thread=True, group="rows", exit_on_error=False)
     def _refetch(self, task_ids: frozenset[str]) -> None:
-        found = self.taskflow.store.get_many(task_ids)
-        missing = task_ids - {task.id for task in found}
-        self.post_message(self.RowsFetched(found, missing))
+        self.post_message(read_again(self.taskflow.store, task_ids))
 
-    def on_task_list_screen_list_loaded(self, message: ListLoaded) -> None:
+    def on_list_loaded(self, message: ListLoaded) -> None:
         if message.query != self.view:
             return  # a newer search or filter has been asked for since
         self.shown = message.query
@@ -427,10 +288,10 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self.call_after_refresh(self.load_counts)
         self._update_status()
 
-    def on_task_list_screen_rows_loaded(self, message: RowsLoaded) -> None:
+    def on_rows_loaded(self, message: RowsLoaded) -> None:
         self.table.add_rows(message.generation, message.start, message.records)
 
-    def on_task_list_screen_task_placed(self, message: TaskPlaced) -> None:
+    def on_task_placed(self, message: TaskPlaced) -> None:
         if message.generation != self.table.generation or message.position is None:
             return
         index = self.table.rows.index_of(message.task.id)
@@ -442,7 +303,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self.table.insert_at(message.position, message.task, select=message.select)
         self._update_status()
 
-    def on_task_list_screen_counts_loaded(self, message: CountsLoaded) -> None:
+    def on_counts_loaded(self, message: CountsLoaded) -> None:
         had_done = self.counts is not None and self.counts.done > 0  # as check_action saw it
         self.counts = message.counts
         self.view_counts = message.views
@@ -450,7 +311,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if had_done != (message.counts.done > 0):
             self.refresh_bindings()  # h is offered only while something is done
 
-    def on_task_list_screen_rows_fetched(self, message: RowsFetched) -> None:
+    def on_rows_fetched(self, message: RowsFetched) -> None:
         table = self.table
         unplaced = [t for t in message.missing if table.rows.index_of(t) is None]
         for task in message.found:
@@ -476,11 +337,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if self.view_kind.by_due_date:
             # Rows sit under day headings here: only a change that leaves the task under
             # the same heading can be drawn in place; otherwise re-read the window.
-            same_day = index is not None and _day_of(table.rows.row(index)) == _day_of(task)
-            if same_day and self.view.matches(task):
-                table.replace_at(index, task)  # type: ignore[arg-type]
+            shown_day = _day_of(table.rows.row(index)) if index is not None else None
+            if index is not None and shown_day == _day_of(task) and self.view.matches(task):
+                table.replace_at(index, task)
                 if select:
-                    table.select_index(index)  # type: ignore[arg-type]
+                    table.select_index(index)
             else:
                 self.load(keep=task.id if select else None)
             return
@@ -523,7 +384,8 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         else:
             self._refetch(message.changes.task_ids)
 
-    def on_task_table_highlighted(self, message: TaskTable.Highlighted) -> None:
+    @on(TaskTable.Highlighted, "#tasks")
+    def _highlighted(self, message: TaskTable.Highlighted) -> None:
         # Only whether there is a task under the cursor changes which keys apply;
         # rebuilding the footer on every cursor move would cost more than the move.
         has_task = message.task is not None
@@ -531,140 +393,38 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             self._had_task = has_task
             self.refresh_bindings()
 
-    def on_task_table_toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
-        if self.check_action("toggle", ()):
+    @on(TaskTable.ToggleRequested, "#tasks")
+    def _toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
+        if self.check_action(TOGGLE_DONE, ()):
             self.taskflow.toggle_task(message.task)
 
-    def on_task_table_open_requested(self, message: TaskTable.OpenRequested) -> None:
+    @on(TaskTable.OpenRequested, "#tasks")
+    def _open_requested(self, message: TaskTable.OpenRequested) -> None:
         self.action_open()
 
     def hidden_note(self, task: TaskRecord) -> str:
         """Why a task just saved is not in the list, or '' if it is shown."""
-        if self.view.matches(task):
-            return ""
-        if self.view.terms or self.view.tag:
-            return " — not shown: the search hides it (Escape clears it)"
-        if self.view_kind is ViewKind.ALL:
-            return " — not shown while done tasks are hidden (h shows them)"
-        return f" — not shown in {self.view_kind.label} (1 shows all)"
+        return hidden_note(self.state, self.view, task)
 
     # -- status line and hints ---------------------------------------------------------------
 
     def _update_status(self) -> None:
-        self.query_one("#views-bar", Static).update(self._views_text())
-        self.query_one("#status-bar", Static).update(self._status_text())
+        width = self.size.width
+        self.query_one(ViewsBar).show(self.view_counts, self.view_kind, width)
+        rows = len(self.table.rows)
+        self.query_one(StatusLine).show(self.counts, self.state, self.view, rows, width)
         self._update_hint()
 
     def on_resize(self) -> None:
         self._update_status()  # what fits on the status line depends on the width
-
-    def _status_text(self) -> Text:
-        """Counts, then the search, sort and done filter: parts that do not fit the
-        width are left out whole (the least needed first), never cut in the middle."""
-        if self.counts is not None:
-            counts = Text(f"{self.counts.open} open · {self.counts.done} done", style="bold")
-        else:
-            counts = Text("loading…")
-        # (part, how much it is needed: the lowest goes first when space runs out)
-        parts: list[tuple[Text, int]] = [(counts, 9)]
-        if self.view_kind is ViewKind.ALL:
-            parts.append((Text("done hidden" if self.hide_done else "done shown"), 1))
-        parts.append((Text(f"sort: {self.view.sort.label}"), 2))
-        if self.view.tag is not None:
-            parts.append((Text.assemble("tag #", literal(self.view.tag)), 4))
-        if self.view.search or self.view.tag:
-            shown = len(self.table.rows)
-            found = Text()
-            if self.view.search:
-                found.append_text(
-                    Text.assemble("search “", literal(single_line(self.view.search)), "”: ")
-                )
-            found.append(f"{shown} match{'es' if shown != 1 else ''}")
-            parts.append((found, 5))
-        room = max(self.size.width - 2, 10)  # the bar's padding
-        while len(parts) > 1 and _joined_width(parts) > room:
-            dropped = min(parts[1:], key=lambda part: part[1])
-            parts.remove(dropped)
-            if dropped[1] == 5:  # the search: its count alone, if that fits
-                short = Text(dropped[0].plain.rsplit(": ", 1)[-1])
-                if _joined_width([*parts, (short, 5)]) <= room:
-                    parts.append((short, 5))
-                    break
-        status = Text(no_wrap=True, overflow="ellipsis")
-        status.append_text(parts[0][0])
-        for number, (part, _) in enumerate(parts[1:]):
-            status.append("   " if number == 0 else " · ")
-            status.append_text(part)
-        return status
-
-    def _views_text(self) -> Text:
-        """'1 All 7   2 Today 2 ...'; on a narrow terminal tighter, with Upcoming as
-        Upc, so that all four views and their counts still show."""
-        room = max(self.size.width - 2, 10)
-        for tight, gap in ((False, " "), (True, "  "), (True, " ")):
-            text = Text(no_wrap=True, overflow="ellipsis")
-            for number, kind in enumerate(ViewKind):
-                count = self.view_counts.get(kind)
-                name = "Upc" if tight and kind is ViewKind.UPCOMING else kind.label
-                label = f"{kind.key} {name}" + (f" {count}" if count is not None else "")
-                active = kind is self.view_kind
-                alarm = kind is ViewKind.TODAY and bool(count)
-                style = "bold reverse" if active else ("bold" if alarm else "")
-                if number:
-                    text.append(gap)
-                text.append(label if tight else f" {label} ", style=style)
-            if text.cell_len <= room:
-                break
-        return text
 
     def _update_hint(self) -> None:
         hint = self.query_one("#empty-hint", Static)
         table = self.table
         message: Text | None = None
         if self.shown is not None and len(table.rows) == 0 and self.counts is not None:
-            if self.counts.total == 0:
-                message = Text.assemble(
-                    ("No tasks yet.\n\n", "bold"),
-                    "Press ",
-                    ("a", "bold reverse"),
-                    " to add your first task, ",
-                    ("?", "bold reverse"),
-                    " to see every key.",
-                )
-                if self.taskflow.store.read_only:
-                    message = Text("No tasks here, and this database is read-only.")
-            elif self.view.search or self.view.tag:
-                message = Text.assemble(
-                    "No task matches “",
-                    literal(single_line(self.search_text)),
-                    "”.\n\nPress ",
-                    ("Escape", "bold reverse"),
-                    " to clear the search.",
-                )
-            elif self.view_kind is ViewKind.TODAY:
-                message = Text.assemble(
-                    ("Nothing due today.", "bold"),
-                    "\n\nAdd a due date with words: ",
-                    ("a", "bold reverse"),
-                    " then “Call mum tomorrow 5pm”.",
-                )
-            elif self.view_kind is ViewKind.UPCOMING:
-                message = Text.assemble(
-                    ("Nothing due in the next seven days.", "bold"),
-                    "\n\nPress ",
-                    ("1", "bold reverse"),
-                    " for all tasks.",
-                )
-            elif self.view_kind is ViewKind.DONE:
-                message = Text("Nothing done yet.")
-            elif self.view.status is Status.OPEN:
-                done = self.counts.done
-                message = Text.assemble(
-                    ("All done!", "bold"),
-                    f" {done} completed task{'s are' if done != 1 else ' is'} hidden; press ",
-                    ("h", "bold reverse"),
-                    " to show them.",
-                )
+            read_only = self.taskflow.store.read_only
+            message = empty_list_hint(self.counts, self.state, self.view, read_only=read_only)
         hint.set_class(message is None, "hidden")
         table.set_class(message is not None, "hidden")
         if message is not None:
@@ -683,16 +443,16 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if action == "hide_done":
             # Not offered while there is nothing done to hide (or not known yet).
             some_done = self.counts is not None and self.counts.done > 0
-            return self.view_kind is ViewKind.ALL and not self.hide_done and some_done
+            return self.view_kind is ViewKind.ALL and not self.state.hide_done and some_done
         if action == "show_done":
-            return self.view_kind is ViewKind.ALL and self.hide_done
+            return self.view_kind is ViewKind.ALL and self.state.hide_done
         if action == "clear_search":
             # In the footer only while there is a search to clear.
             search = self.query_one("#search", Input)
-            return bool(self.search_text) or not search.has_class("hidden")
+            return bool(self.state.search_text) or not search.has_class("hidden")
         if action == "cycle_sort" and self.view_kind.by_due_date:
             return None  # these views are in due order by definition
-        if action in EDITING_ACTIONS and self.taskflow.store.read_only:
+        if self.refused_while_read_only(action, EDITING_ACTIONS):
             return None  # shown greyed out: the database is read-only
         # Not offered at all without a task under the cursor: they would do nothing.
         return not (action in NEEDS_A_TASK and self.table.current is None)
@@ -710,9 +470,11 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
-        task = self.table.current
-        if task is not None and not self._refused_as_unreadable(task):
+    def keyed_task(self) -> TaskRecord | None:
+        return self.table.current
+
+    def toggle_done(self, task: TaskRecord) -> None:
+        if not self._refused_as_unreadable(task):
             # Show the new state at once; the store's answer replaces it a moment later.
             optimistic = replace(task, completed=not task.completed)
             self.show_change(optimistic)
@@ -737,14 +499,6 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         if task is not None:
             self.app.push_screen(TaskDetailScreen(task))
 
-    def action_delete(self) -> None:
-        task = self.table.current
-        if task is not None:
-            confirm_delete(self.taskflow, task)
-
-    def action_undo(self) -> None:
-        self.taskflow.undo()
-
     def action_skip_undo(self) -> None:
         self.taskflow.skip_undo()
 
@@ -765,35 +519,28 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_class("hidden") and not self.search_text:
+        if search.has_class("hidden") and not self.state.search_text:
             return
         search.value = ""
         self._show_search_box(False)
-        self.search_text = ""
-        self._set_query(self._compose_query())
+        self.state = replace(self.state, search_text="")
 
     def action_hide_done(self) -> None:
-        self.hide_done = True
-        self._set_query(self._compose_query())
+        self.state = replace(self.state, hide_done=True)
         self.taskflow.say("Done tasks hidden · h shows them")
 
     def action_show_done(self) -> None:
-        self.hide_done = False
-        self._set_query(self._compose_query())
+        self.state = replace(self.state, hide_done=False)
         self.taskflow.say("Showing done tasks")
 
     def action_cycle_sort(self, step: int = 1) -> None:
-        following = SORT_CYCLE[(SORT_CYCLE.index(self.user_sort) + step) % len(SORT_CYCLE)]
-        self.user_sort = following
-        self._set_query(self._compose_query())
-        self.taskflow.say(f"Sorted by {following.label}")
+        self.state = self.state.sorted_by_next(step)
+        self.taskflow.say(f"Sorted by {self.state.sort.label}")
 
     def action_view(self, name: str) -> None:
         kind = ViewKind(name)
-        if kind is self.view_kind:
-            return
-        self.view_kind = kind
-        self._set_query(self._compose_query())
+        if kind is not self.view_kind:
+            self.state = replace(self.state, kind=kind)
 
     def action_move_down(self) -> None:
         self._move(1)
@@ -876,8 +623,7 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     def _search_for(self, text: str) -> None:
-        self.search_text = text
-        self._set_query(self._compose_query())
+        self.state = replace(self.state, search_text=text)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -899,78 +645,13 @@ class TaskListScreen(ReportsWorkerErrors, Screen[None]):
             search = self.query_one("#search", Input)
             search.value = ""
             self._show_search_box(False)
-            self.search_text, self.hide_done, self.view_kind = "", False, ViewKind.ALL
-            self.view = self._compose_query()
+            # Set without the watcher: the list is loaded below, around the task.
+            widened = replace(self.state, search_text="", hide_done=False, kind=ViewKind.ALL)
+            self.set_reactive(TaskListScreen.state, widened)
+            self.view = self._query_now()
             self.refresh_bindings()
             self._update_status()
         self._load(self.view, task.id, self.table.cursor)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        entries = [
-            ("Add a task", "New task (a)", "add"),
-            ("Toggle done", "Mark the selected task done or open (space)", "toggle"),
-            ("Edit task", "Edit the selected task (e)", "edit"),
-            ("Open task", "Show the selected task's details and history (enter)", "open"),
-            ("Delete task", "Delete the selected task, after asking (d)", "delete"),
-            ("Undo", "Undo the last change (u)", "undo"),
-            ("Search", "Search titles and notes (/)", "search"),
-            ("Hide done tasks", "Show open tasks only (h)", "hide_done"),
-            ("Show done tasks", "Show done tasks too (h)", "show_done"),
-            (
-                "Cycle sort",
-                "My order, created, updated, title, open first, due, priority (s)",
-                "cycle_sort",
-            ),
-            ("Move task down", "Down one place in my order (J)", "move_down"),
-            ("Move task up", "Up one place in my order (K)", "move_up"),
-            ("Show keys", "Every key on this screen (?)", "help"),
-        ]
-        for title, help_text, action in entries:
-            if self.check_action(action, ()):
-                yield SystemCommand(title, help_text, self._runner(action))
-        for kind in ViewKind:
-            if kind is not self.view_kind:
-                yield SystemCommand(
-                    f"View: {kind.label}",
-                    f"{_VIEW_HELP[kind]} ({kind.key})",
-                    self._runner(f"view('{kind.value}')"),
-                )
-
-    def _runner(self, action: str) -> object:
-        async def run() -> None:
-            await self.run_action(action)
-
-        return run
-
-
-def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
-    """Ask, then delete: shared by the list and the detail screen."""
-    from tui.screens.confirm import ConfirmScreen
-
-    question = Text.assemble(
-        "Delete “",
-        literal(single_line(task.title)),
-        "”?\n\n",
-        ("You can undo this with u.", "dim"),
-    )
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            app.delete_task(task)
-
-    app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
-
-
-_VIEW_HELP = {
-    ViewKind.ALL: "Every task",
-    ViewKind.TODAY: "Due today, and overdue",
-    ViewKind.UPCOMING: f"Due in the next {UPCOMING_DAYS} days, by day, overdue first",
-    ViewKind.DONE: "Done tasks",
-}
-
-
-def _joined_width(parts: Sequence[tuple[Text, int]]) -> int:
-    return sum(part.cell_len for part, _ in parts) + 3 * (len(parts) - 1)
 
 
 def _day_of(task: TaskRecord | None) -> date | None:

@@ -269,27 +269,43 @@ class TaskTable(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
+    # Each carries the table it came from as ``control``, so that a screen can
+    # tell its tables apart: @on(TaskTable.Highlighted, "#tasks").
+
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to another task (or to a row still loading, or to none)."""
 
-        def __init__(self, task: TaskRecord | None) -> None:
-            super().__init__()
-            self.task = task
+        table: TaskTable
+        task: TaskRecord | None
 
+        @property
+        def control(self) -> TaskTable:
+            return self.table
+
+    @dataclass
     class ToggleRequested(Message):
         """The done marker of a row was clicked."""
 
-        def __init__(self, task: TaskRecord) -> None:
-            super().__init__()
-            self.task = task
+        table: TaskTable
+        task: TaskRecord
 
+        @property
+        def control(self) -> TaskTable:
+            return self.table
+
+    @dataclass
     class OpenRequested(Message):
         """A row was double-clicked."""
 
-        def __init__(self, task: TaskRecord) -> None:
-            super().__init__()
-            self.task = task
+        table: TaskTable
+        task: TaskRecord
 
+        @property
+        def control(self) -> TaskTable:
+            return self.table
+
+    @dataclass
     class RowsNeeded(Message):
         """Rows [start, start + count) are about to be seen and are not loaded.
 
@@ -297,20 +313,16 @@ class TaskTable(ScrollView, can_focus=True):
         there are any: the store can then fetch by keyset from them.
         """
 
-        def __init__(
-            self,
-            generation: int,
-            start: int,
-            count: int,
-            after: TaskRecord | None,
-            before: TaskRecord | None,
-        ) -> None:
-            super().__init__()
-            self.generation = generation
-            self.start = start
-            self.count = count
-            self.after = after
-            self.before = before
+        table: TaskTable
+        generation: int
+        start: int
+        count: int
+        after: TaskRecord | None
+        before: TaskRecord | None
+
+        @property
+        def control(self) -> TaskTable:
+            return self.table
 
     def __init__(
         self,
@@ -463,7 +475,7 @@ class TaskTable(ScrollView, can_focus=True):
         new_id = record.id if record else None
         if force or new_id != self._highlighted_id:
             self._highlighted_id = new_id
-            self.post_message(self.Highlighted(record))
+            self.post_message(self.Highlighted(self, record))
 
     def _scroll_cursor_into_view(self) -> None:
         top = round(self.scroll_y)
@@ -493,6 +505,7 @@ class TaskTable(ScrollView, can_focus=True):
             self._requested.add((start, stop))
             self.post_message(
                 self.RowsNeeded(
+                    self,
                     self.generation,
                     start,
                     stop - start,
@@ -547,9 +560,9 @@ class TaskTable(ScrollView, can_focus=True):
             return
         offset = event.get_content_offset(self)
         if offset is not None and offset.x <= MARKER_WIDTH + 1 and event.chain == 1:
-            self.post_message(self.ToggleRequested(record))
+            self.post_message(self.ToggleRequested(self, record))
         elif event.chain >= 2:
-            self.post_message(self.OpenRequested(record))
+            self.post_message(self.OpenRequested(self, record))
 
     # -- drawing ---------------------------------------------------------------------------------
 

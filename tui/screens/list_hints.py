@@ -1,0 +1,71 @@
+"""What the task list says about what it does not show: the hint in place of an empty
+list, and the note on a task just saved where the view hides it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from store import Status, TaskCounts, TaskQuery, TaskRecord
+from tui.formatting import literal, single_line
+from tui.list_state import ListState, ViewKind
+
+
+def empty_list_hint(
+    counts: TaskCounts, state: ListState, query: TaskQuery, *, read_only: bool
+) -> Text | None:
+    """Why the loaded list ``query`` is empty, and what to press; None: nothing to say."""
+    if counts.total == 0:
+        if read_only:
+            return Text("No tasks here, and this database is read-only.")
+        return Text.assemble(
+            ("No tasks yet.\n\n", "bold"),
+            "Press ",
+            ("a", "bold reverse"),
+            " to add your first task, ",
+            ("?", "bold reverse"),
+            " to see every key.",
+        )
+    if query.search or query.tag:
+        return Text.assemble(
+            "No task matches “",
+            literal(single_line(state.search_text)),
+            "”.\n\nPress ",
+            ("Escape", "bold reverse"),
+            " to clear the search.",
+        )
+    if state.kind is ViewKind.TODAY:
+        return Text.assemble(
+            ("Nothing due today.", "bold"),
+            "\n\nAdd a due date with words: ",
+            ("a", "bold reverse"),
+            " then “Call mum tomorrow 5pm”.",
+        )
+    if state.kind is ViewKind.UPCOMING:
+        return Text.assemble(
+            ("Nothing due in the next seven days.", "bold"),
+            "\n\nPress ",
+            ("1", "bold reverse"),
+            " for all tasks.",
+        )
+    if state.kind is ViewKind.DONE:
+        return Text("Nothing done yet.")
+    if query.status is Status.OPEN:
+        done = counts.done
+        return Text.assemble(
+            ("All done!", "bold"),
+            f" {done} completed task{'s are' if done != 1 else ' is'} hidden; press ",
+            ("h", "bold reverse"),
+            " to show them.",
+        )
+    return None
+
+
+def hidden_note(state: ListState, query: TaskQuery, task: TaskRecord) -> str:
+    """Why a task just saved is not in the list ``query``, or '' if it is shown."""
+    if query.matches(task):
+        return ""
+    if query.terms or query.tag:
+        return " — not shown: the search hides it (Escape clears it)"
+    if state.kind is ViewKind.ALL:
+        return " — not shown while done tasks are hidden (h shows them)"
+    return f" — not shown in {state.kind.label} (1 shows all)"
