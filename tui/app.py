@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -31,6 +31,7 @@ from store import (
 from tui.commands import TaskJumpProvider, list_commands
 from tui.formatting import single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
+from tui.services import TaskFlowServices
 from tui.text import visible
 from tui.typeahead import TypeAhead
 
@@ -458,6 +459,11 @@ def _escape_then_key(event: events.Key | events.Paste) -> list[events.Key | even
 def _short(title: str, limit: int = 40) -> str:
     title = visible(single_line(title))
     return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+if TYPE_CHECKING:
+    # The screens see the app only as TaskFlowServices: mypy checks it keeps that promise.
+    _SERVICES: type[TaskFlowServices] = TaskFlowApp
 
 
 def make_app(

@@ -18,9 +18,9 @@ from store import TaskQuery, TaskRecord
 from tui.formatting import single_line, visible
 from tui.list_state import UPCOMING_DAYS, ViewKind
 from tui.screens.task_keys import TOGGLE_DONE
+from tui.services import TaskFlowServices
 
 if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
     from tui.screens.task_list import TaskListScreen
 
 MAX_HITS = 20
@@ -30,7 +30,7 @@ class TaskJumpProvider(Provider):
     """Finds tasks whose title or notes contain what was typed."""
 
     async def search(self, query: str) -> Hits:
-        app = cast("TaskFlowApp", self.app)
+        app = cast(TaskFlowServices, self.app)
         words = query.strip()
         if not words:
             return
@@ -53,8 +53,7 @@ class TaskJumpProvider(Provider):
     def _jump(self, task: TaskRecord) -> None:
         from tui.screens.task_list import TaskListScreen
 
-        app = cast("TaskFlowApp", self.app)
-        for screen in reversed(app.screen_stack):
+        for screen in reversed(self.app.screen_stack):
             if isinstance(screen, TaskListScreen):
                 screen.jump_to(task)
                 return

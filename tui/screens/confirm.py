@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static
 
 from store import TaskRecord
 from tui.formatting import literal, single_line
-
-if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -55,7 +53,9 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
+def confirm_delete(
+    screen: Screen[Any], task: TaskRecord, delete: Callable[[TaskRecord], None]
+) -> None:
     """Ask, then delete: shared by the list and the detail screen."""
     question = Text.assemble(
         "Delete “",
@@ -66,6 +66,6 @@ def confirm_delete(app: TaskFlowApp, task: TaskRecord) -> None:
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.delete_task(task)
+            delete(task)
 
-    app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
+    screen.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from rich.table import Table
@@ -26,9 +25,6 @@ from tui.screens.task_keys import (
     TaskKeysScreen,
     undo_binding,
 )
-
-if TYPE_CHECKING:
-    pass
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -37,10 +37,7 @@ from store import (
 from tui.formatting import literal, single_line, visible
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen, field_names
-
-if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
-
+from tui.services import TaskFlowServices
 
 # What the form edits; a task's done state is changed elsewhere (space on the list).
 FORM_FIELDS = ("title", "description", "due", "priority", "tags")
@@ -81,8 +78,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._shown_notes = ("", "")
 
     @property
-    def taskflow(self) -> TaskFlowApp:
-        return cast("TaskFlowApp", self.app)
+    def taskflow(self) -> TaskFlowServices:
+        return cast(TaskFlowServices, self.app)
 
     @property
     def is_new(self) -> bool:

@@ -7,7 +7,7 @@ that order, so each screen keeps its own order of keys.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,9 +15,7 @@ from textual.screen import Screen
 from store import TaskRecord
 from tui.messages import ReportsWorkerErrors
 from tui.screens.confirm import confirm_delete
-
-if TYPE_CHECKING:
-    from tui.app import TaskFlowApp
+from tui.services import TaskFlowServices
 
 # Not `toggle`: that name is Textual's own DOMNode.action_toggle(attribute_name).
 TOGGLE_DONE = "toggle_done"
@@ -51,8 +49,8 @@ class TaskKeysScreen(ReportsWorkerErrors, Screen[None]):
     """A screen whose keys act on one task: the one under the cursor, or the one shown."""
 
     @property
-    def taskflow(self) -> TaskFlowApp:
-        return cast("TaskFlowApp", self.app)
+    def taskflow(self) -> TaskFlowServices:
+        return cast(TaskFlowServices, self.app)
 
     def keyed_task(self) -> TaskRecord | None:
         """The task the shared keys act on, if there is one."""
@@ -76,7 +74,7 @@ class TaskKeysScreen(ReportsWorkerErrors, Screen[None]):
     def action_delete(self) -> None:
         task = self.keyed_task()
         if task is not None:
-            confirm_delete(self.taskflow, task)
+            confirm_delete(self, task, self.taskflow.delete_task)
 
     def action_undo(self) -> None:
         self.taskflow.undo()

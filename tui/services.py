@@ -1,0 +1,46 @@
+"""What the screens and the palette ask of the app, as a Protocol.
+
+They name this rather than the app class: ``tui.app`` imports the screens, so a
+screen importing ``tui.app`` back (even for its type) would close a cycle. The app
+is checked against it where it is defined (``tui/app.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from store import StoreError, TaskQuery, TaskRecord, TaskStore
+
+T = TypeVar("T")
+
+
+class TaskFlowServices(Protocol):
+    store: TaskStore
+    clock: Callable[[], datetime]
+
+    def say(self, message: str) -> None: ...
+
+    def run_write(
+        self,
+        job: Callable[[TaskStore], T],
+        done: Callable[[T], None],
+        failed: Callable[[StoreError], None] | None = None,
+    ) -> None: ...
+
+    def toggle_task(self, task: TaskRecord) -> None: ...
+
+    def delete_task(self, task: TaskRecord) -> None: ...
+
+    def move_task(self, task: TaskRecord, steps: int, shown: TaskQuery) -> None: ...
+
+    def undo(self) -> None: ...
+
+    def skip_undo(self) -> None: ...
+
+    def task_saved(self, task: TaskRecord, *, created: bool, note: str = "") -> None: ...
+
+    def quit_when_written(self) -> None: ...
+
+    async def action_quit(self) -> None: ...
