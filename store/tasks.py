@@ -39,11 +39,11 @@ from store.fields import as_stored, record_from_snapshot
 from store.importing import Importer
 from store.migrate import DataLoss
 from store.migrations import LATEST_VERSION, STEPS
-from store.models import define_models, format_timestamp
-from store.planning import ALL_DAY_SUFFIX, Due, Priority, clean_tags
+from store.models import define_models
+from store.planning import Due, Priority, clean_tags
+from store.query import TaskQueries
 from store.records import (
     EDITABLE_FIELDS,
-    NO_DUE,
     ChangeSet,
     EventKind,
     EventRecord,
@@ -57,7 +57,6 @@ from store.records import (
     TaskRecord,
     TaskSnapshot,
     UndoResult,
-    title_key,
 )
 from store.rows import OwnerRows
 from store.transfer import UUID_TEXT, ImportedTask, ImportOutcome
@@ -73,8 +72,6 @@ from store.validation import (
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Up to this many search-index hits, a search reads the hits; past it, the list's index.
-FEW_SEARCH_HITS = 2000
 # Past this many changed tasks a running app reloads what it shows instead of row by row.
 CHANGESET_LIMIT = 500
 # What an id typed in any case may be the start of: UUID text (hex digits and dashes).
@@ -127,6 +124,7 @@ class TaskStore:
         self._backend = backend
         self._models = define_models(backend.db)
         self._rows = OwnerRows(backend, self._models, user)
+        self._queries = TaskQueries(backend, self._models, user)
         self.user = user
         self._clock = clock
         self.migration = migration or MigrationReport(LATEST_VERSION, LATEST_VERSION)
@@ -323,20 +321,9 @@ class TaskStore:
         Keyset pages walk the index that matches the sort from the given row, so
         they cost the same however deep in the list they are.
         """
-        select = self._filtered(query)
-        order = self._sort_keys(query.sort)
-        backwards = before is not None or from_end
-        if after is not None:
-            select = select.where(_beyond(order, self._sort_values(query.sort, after), 1))
-        if before is not None:
-            select = select.where(_beyond(order, self._sort_values(query.sort, before), -1))
-        select = select.order_by(
-            *(column.desc() if desc != backwards else column.asc() for column, desc in order)
+        select, backwards = self._queries.page(
+            query, limit=limit, offset=offset, after=after, before=before, from_end=from_end
         )
-        if limit is not None:
-            select = select.limit(limit)
-        if offset:
-            select = select.offset(offset)
         records = self._rows.records(select)
         return records[::-1] if backwards else records
 
@@ -355,9 +342,8 @@ class TaskStore:
         task = self._rows.records([row])[0]
         if not query.matches(task):
             return None
-        order = self._sort_keys(query.sort)
-        earlier = _beyond(order, self._sort_values(query.sort, task), -1)
-        return int(self._filtered(query, counting=True).where(earlier).count())
+        earlier = self._queries.earlier(query.sort, task)
+        return int(self._queries.filtered(query, counting=True).where(earlier).count())
 
     @_operation
     def locate(self, query: TaskQuery, task_id: str | None) -> tuple[int, int | None]:
@@ -375,11 +361,10 @@ class TaskStore:
             return self.count(query), None
         if not query.terms:
             return self.count(query), self.position_of(task.id, query)
-        order = self._sort_keys(query.sort)
-        earlier = _beyond(order, self._sort_values(query.sort, task), -1)
+        earlier = self._queries.earlier(query.sort, task)
         Task = self._models.Task
         total, before = (
-            self._filtered(query, counting=True)
+            self._queries.filtered(query, counting=True)
             .select(
                 peewee.fn.COUNT(Task.id),
                 peewee.fn.SUM(peewee.Case(None, [(earlier, 1)], 0)),
@@ -397,7 +382,7 @@ class TaskStore:
             return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
                 query.status, counts.total
             )
-        return int(self._filtered(query, counting=True).count())
+        return int(self._queries.filtered(query, counting=True).count())
 
     @_operation
     def count_by_due_day(self, query: TaskQuery, now: datetime) -> list[tuple[date | None, int]]:
@@ -418,7 +403,7 @@ class TaskStore:
         while day <= last_day:
             days.append(day)
             day += timedelta(days=1)
-        order = self._due_order()
+        order = self._queries.due_order()
         # The due order compares as text: the moment as a key, and a bare day as the
         # start of that day (it sorts before all of the day's keys, its end included).
         moment = Due(today, now.time().replace(second=0, microsecond=0)).order_key
@@ -426,7 +411,7 @@ class TaskStore:
         # The view without its own "due until" bound: each read below states one range
         # of due dates, the shape SQLite matches to the (owner, status, due) index;
         # with two bounds it may walk the (owner, due) one and read every row.
-        view = self._filtered(dataclasses.replace(query, due_until=None), counting=True)
+        view = self._queries.filtered(dataclasses.replace(query, due_until=None), counting=True)
         # A count per heading, each one index range that reads no row back, however
         # many tasks are overdue. Measured at 100,000 tasks: 3 ms, against 8 ms for one
         # pass summing a CASE per heading and 5 ms for a GROUP BY on the day (which
@@ -462,7 +447,7 @@ class TaskStore:
             return self._rows.counters()
         Task = self._models.Task
         select = (
-            self._filtered(TaskQuery(status=Status.ALL, search=search))
+            self._queries.filtered(TaskQuery(status=Status.ALL, search=search))
             .select(Task.completed, peewee.fn.COUNT(Task.id).alias("n"))
             .group_by(Task.completed)
         )
@@ -789,115 +774,6 @@ class TaskStore:
         return event_of(row)
 
     # -- internals -------------------------------------------------------------------------
-
-    def _filtered(self, query: TaskQuery, *, counting: bool = False) -> Any:
-        Task = self._models.Task
-        hits = self._backend.search_candidates(query.terms) if query.terms else None
-        if hits is None:
-            select = Task.select().where(Task.user == self.user)
-        elif counting or hits.count <= FEW_SEARCH_HITS:
-            # Walk the index hits, not every task of the owner: the owner test must not
-            # draw the planner to the owner's index.
-            select = Task.select().where(
-                Task.seq.in_(hits.query) & (self._backend.unindexed(Task.user) == self.user)
-            )
-        else:
-            # Many hits: walking the list's own index in order finds a page of them at
-            # once, where walking the hits would mean sorting them all first.
-            select = Task.select().where((Task.user == self.user) & Task.seq.in_(hits.query))
-        if query.status is Status.OPEN:
-            select = select.where(Task.completed == False)  # noqa: E712 (peewee expression)
-        elif query.status is Status.DONE:
-            select = select.where(Task.completed == True)  # noqa: E712
-        if query.due_until is not None:
-            day_after = query.due_until + timedelta(days=1)
-            select = select.where(self._due_order() < day_after.isoformat())
-        if query.tag is not None:
-            Tag, TaskTag = self._models.Tag, self._models.TaskTag
-            key = query.tag.casefold()
-            named = Tag.name_key.startswith(key) if query.tag_prefix else Tag.name_key == key
-            tagged = (
-                TaskTag.select(TaskTag.task)
-                .join(Tag, on=(TaskTag.tag == Tag.id))
-                .where((Tag.user == self.user) & named)
-            )
-            select = select.where(Task.id.in_(tagged))
-        for term in query.terms:
-            if term.isascii():
-                # The database's own case-insensitive LIKE: no per-row Python call.
-                title, description = Task.title, Task.description
-            else:
-                title = self._backend.casefold(Task.title)
-                description = self._backend.casefold(Task.description)
-            select = select.where(title.contains(term) | description.contains(term))
-        return select
-
-    def _sort_keys(self, sort: Sort) -> list[tuple[Any, bool]]:
-        """Columns of an order, each with whether it runs descending. Ties end on the id.
-
-        The due and priority orders are written exactly as migration 5's indexes are, so
-        that SQLite walks those indexes (an expression only matches itself, literally).
-        """
-        Task = self._models.Task
-        if sort is Sort.MANUAL:
-            return [(Task.position, False), (Task.id, False)]
-        if sort is Sort.DUE:
-            return [(self._due_order(), False), (Task.position, False), (Task.id, False)]
-        if sort is Sort.PRIORITY:
-            urgency = peewee.Expression(peewee.SQL("3"), "-", Task.priority)
-            return [
-                (urgency, False),
-                (self._due_order(), False),
-                (Task.position, False),
-                (Task.id, False),
-            ]
-        if sort is Sort.UPDATED:
-            return [(Task.updated_at, True), (Task.id, True)]
-        if sort is Sort.TITLE:
-            return [(Task.title_key, False), (Task.id, False)]
-        if sort is Sort.STATUS:
-            return [(Task.completed, False), (Task.created_at, False), (Task.id, False)]
-        return [(Task.created_at, False), (Task.id, False)]
-
-    def _due_order(self) -> Any:
-        """When a task falls due, as text that sorts in time order (see migration 5):
-
-            COALESCE(CASE WHEN length(due) = 10 THEN due || ' 24:00' ELSE due END, '~')
-
-        An all-day key reads as the end of its day, after that day's times; undated
-        tasks ('~') come after every date. The literals are SQL, not parameters: an
-        index on an expression serves only a query with the same expression, and a
-        bound parameter is not the same expression as the literal in the index.
-        """
-        due = self._models.Task.due
-        all_day = peewee.fn.length(due) == peewee.SQL("10")
-        end_of_day = due.concat(peewee.SQL(f"'{ALL_DAY_SUFFIX}'"))
-        moment = peewee.Case(None, [(all_day, end_of_day)], due)
-        return peewee.fn.COALESCE(moment, peewee.SQL(f"'{NO_DUE}'"))
-
-    def _sort_values(self, sort: Sort, record: TaskRecord) -> list[Any]:
-        if record.unreadable:
-            # Its placeholders are not where the row sorts: page on from what is stored.
-            Task = self._models.Task
-            columns = [column for column, _ in self._sort_keys(sort)]
-            select = Task.select(*columns).where(Task.id == record.id)
-            stored = self._backend.db.execute(select).fetchone()
-            if stored is not None:
-                return list(stored)
-        due = record.due.order_key if record.due else NO_DUE
-        if sort is Sort.MANUAL:
-            return [record.position, record.id]
-        if sort is Sort.DUE:
-            return [due, record.position, record.id]
-        if sort is Sort.PRIORITY:
-            return [3 - int(record.priority), due, record.position, record.id]
-        if sort is Sort.UPDATED:
-            return [format_timestamp(record.updated_at), record.id]
-        if sort is Sort.TITLE:
-            return [title_key(record.title), record.id]
-        if sort is Sort.STATUS:
-            return [int(record.completed), format_timestamp(record.created_at), record.id]
-        return [format_timestamp(record.created_at), record.id]
 
     def _check_version(self, current: TaskRecord, expected_version: int) -> None:
         if current.version == expected_version:
@@ -1312,23 +1188,3 @@ def _shared_prefix(left: str, right: str) -> int:
         if a != b:
             return position
     return min(len(left), len(right))
-
-
-def _beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> Any:
-    """The keyset condition: rows after (direction 1) or before (-1) these values in this order.
-
-    Written as a range on the first sort key, refined by a row-value comparison of
-    the rest: SQLite turns the range into an index seek even when the first key is
-    an expression (the due and priority orders), which a row-value comparison over
-    all the keys would not.
-    """
-    columns = [column for column, _ in order]
-    # Every order here runs all its columns the same way.
-    later = direction > 0 if not order[0][1] else direction < 0
-    first, bound = columns[0], values[0]
-    if len(columns) == 1:
-        return first > bound if later else first < bound
-    rest, rest_bound = peewee.Tuple(*columns[1:]), peewee.Tuple(*values[1:])
-    if later:
-        return (first >= bound) & ((first > bound) | ((first == bound) & (rest > rest_bound)))
-    return (first <= bound) & ((first < bound) | ((first == bound) & (rest < rest_bound)))
