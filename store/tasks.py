@@ -1,4 +1,14 @@
-"""TaskStore: every read and change of one owner's tasks, each change logged and undoable."""
+"""TaskStore: every read and change of one owner's tasks, each change logged and undoable.
+
+The store's face: each operation here, the work behind it next door.
+
+    query.py        what a TaskQuery lists, in which order, a keyset page at a time
+    rows.py         one owner's rows: records read, one task written, a change logged
+    fields.py       the field table: a task as record, row and logged state
+    conversions.py  rows and logged changes read back (unreadable ones too)
+    bulk.py         many new tasks at once (create_many and imports)
+    importing.py    an import's merge: add, update or leave each task of a file
+"""
 
 from __future__ import annotations
 
@@ -168,6 +178,12 @@ class TaskStore:
         return migrations.read_state(self._backend).version
 
     @_operation
+    def pending_migrations(self) -> list[str]:
+        """The schema steps an open with migration would apply, as '0002 sort_indexes'."""
+        version = migrations.read_state(self._backend).version
+        return [f"{step.VERSION:04d} {step.NAME}" for step in STEPS[version:]]
+
+    @_operation
     def migrate(
         self, to: int | None = None, *, confirm: Callable[[DataLoss], bool] | None = None
     ) -> MigrationReport:
@@ -254,7 +270,7 @@ class TaskStore:
         with self._backend.session(), self._backend.write():
             yield
 
-    # -- reading -------------------------------------------------------------------------
+    # -- reading ---------------------------------------------------------------------------
 
     @_operation
     def get(self, task_id: str) -> TaskRecord:
@@ -304,6 +320,61 @@ class TaskStore:
         return self._rows.current(found[0])
 
     @_operation
+    def resolve_any_id(self, prefix: str) -> str:
+        """The one id, of a live or a deleted task, that starts with ``prefix``.
+
+        For what still makes sense of a deleted task (its history): a deleted task is
+        found through its events, and a candidate list shows it as it was last seen.
+        """
+        Task, TaskEvent = self._models.Task, self._models.TaskEvent
+        given = _given_id(prefix)
+        # The same matching as resolve_id: exact, then by its start; case only for UUIDs.
+        live = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(given))
+        logged = (
+            TaskEvent.select(TaskEvent.task_id)
+            .where((TaskEvent.user == self.user) & TaskEvent.task_id.startswith(given))
+            .distinct()
+        )
+        for candidate in dict.fromkeys((given, given.lower())):
+            if candidate != given and not UUID_TEXT.fullmatch(candidate):
+                continue
+            if (
+                live.where(Task.id == candidate).exists()
+                or logged.where(TaskEvent.task_id == candidate).exists()
+            ):
+                return candidate
+        every = itertools.chain(
+            (task_id for (task_id,) in live.tuples()),
+            (task_id for (task_id,) in logged.tuples()),
+        )
+        found = sorted(_ids_named(given, every))
+        if not found:
+            raise NotFoundError(f"No task, live or deleted, with an id starting {given!r}.")
+        if len(found) == 1:
+            return found[0]
+        candidates = [self._last_seen(task_id) for task_id in found[:10]]
+        listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
+        how_many = "more than 10" if len(found) > 10 else str(len(found))
+        raise AmbiguousIdError(
+            f"The id {given!r} matches {how_many} tasks: {listed}. Give more characters.",
+            candidates,
+        )
+
+    @_operation
+    def unique_prefix_length(self, minimum: int = 8) -> int:
+        """How many leading characters tell every task of this owner apart (at least
+        ``minimum``): the width the command line shows ids at, as git abbreviates hashes."""
+        Task = self._models.Task
+        ids = sorted(
+            task_id for (task_id,) in Task.select(Task.id).where(Task.user == self.user).tuples()
+        )
+        longest = minimum
+        for left, right in itertools.pairwise(ids):
+            shared = _shared_prefix(left, right)
+            longest = max(longest, min(shared + 1, len(right)))
+        return longest
+
+    @_operation
     def list_tasks(
         self,
         query: TaskQuery = TaskQuery(),
@@ -326,6 +397,16 @@ class TaskStore:
         )
         records = self._rows.records(select)
         return records[::-1] if backwards else records
+
+    def iter_all(self, batch: int = 1000) -> Iterator[TaskRecord]:
+        """Every task of this owner in creation order, fetched a page at a time."""
+        after: TaskRecord | None = None
+        while True:
+            page = self.list_tasks(TaskQuery(), limit=batch, after=after)
+            yield from page
+            if len(page) < batch:
+                return
+            after = page[-1]
 
     @_operation
     def position_of(self, task_id: str, query: TaskQuery = TaskQuery()) -> int | None:
@@ -468,6 +549,25 @@ class TaskStore:
         return [event_of(row) for row in rows]
 
     @_operation
+    def histories(self, task_ids: Iterable[str]) -> dict[str, list[EventRecord]]:
+        """Each given task's history (oldest first), in a few queries for many tasks."""
+        TaskEvent = self._models.TaskEvent
+        wanted = list(dict.fromkeys(task_ids))
+        found: dict[str, list[EventRecord]] = {task_id: [] for task_id in wanted}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
+            rows = (
+                TaskEvent.select()
+                .where(
+                    (TaskEvent.user == self.user)
+                    & TaskEvent.task_id.in_(wanted[start : start + 500])
+                )
+                .order_by(TaskEvent.id)
+            )
+            for row in rows:
+                found[row.task_id].append(event_of(row))
+        return found
+
+    @_operation
     def last_event_id(self) -> int:
         TaskEvent = self._models.TaskEvent
         value = TaskEvent.select(peewee.fn.MAX(TaskEvent.id)).scalar()
@@ -491,7 +591,25 @@ class TaskStore:
         mine = frozenset(task_id for _, task_id, user in rows if user == self.user)
         return ChangeSet(last_event_id=rows[-1][0], task_ids=mine)
 
-    # -- changing --------------------------------------------------------------------------
+    def _last_seen(self, task_id: str) -> TaskRecord:
+        """The task as it is, or for a deleted one as its history last shows it."""
+        Task, TaskEvent = self._models.Task, self._models.TaskEvent
+        row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
+        if row is not None:
+            return self._rows.records([row])[0]
+        logged = (
+            TaskEvent.select()
+            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .order_by(TaskEvent.id.desc())
+        )
+        for row in logged:  # the newest that holds a state (a skipped undo holds none)
+            event = event_of(row)
+            snapshot = event.before or event.after
+            if snapshot is not None:
+                return record_from_snapshot(task_id, self.user, snapshot)
+        raise NotFoundError(f"No task with id {task_id}.")
+
+    # -- changing one task (or many, each logged on its own) -------------------------------
 
     @_operation
     def create(
@@ -671,6 +789,50 @@ class TaskStore:
                 return normalised(current)  # already first or last
             return self._apply(current, EventKind.EDITED, {"position": position})
 
+    def _check_version(self, current: TaskRecord, expected_version: int) -> None:
+        if current.version == expected_version:
+            return
+        seen = self._snapshot_at(current.id, expected_version)
+        changed = (
+            [name for name in EDITABLE_FIELDS if getattr(seen, name) != getattr(current, name)]
+            if seen is not None
+            else []
+        )
+        what = " and ".join(changed) if changed else "it"
+        raise ConflictError(
+            f"“{current.title}” was changed elsewhere ({what}) since you opened it; "
+            "nothing was overwritten.",
+            current=normalised(current),
+            changed_fields=changed,
+        )
+
+    def _snapshot_at(self, task_id: str, version: int) -> TaskSnapshot | None:
+        TaskEvent = self._models.TaskEvent
+        for row in (
+            TaskEvent.select()
+            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .order_by(TaskEvent.id.desc())
+        ):
+            event = event_of(row)
+            if event.after is not None and event.after.version == version:
+                return event.after
+        return None
+
+    def _apply(self, current: TaskRecord, kind: EventKind, changes: dict[str, Any]) -> TaskRecord:
+        """Write ``changes`` to the task with a new version and log ``kind``; no-op if equal."""
+        _refuse_unreadable(current, "changed")
+        if "tags" in changes:
+            changes["tags"] = self._rows.canonical_tags(changes["tags"])
+        changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
+        if not changes:
+            return normalised(current)
+        now = self._clock()
+        updated = replaced(current, **changes, updated_at=now, version=current.version + 1)
+        self._rows.write_fields(current, updated)
+        self._rows.ensure_user(now)
+        self._rows.log(kind, current.id, now, before=current, after=updated)
+        return normalised(updated)
+
     def _position_past(self, task: TaskRecord, shown: TaskQuery, steps: int) -> float | None:
         if steps > 0:
             following = self.list_tasks(shown, limit=2, after=task)
@@ -705,6 +867,8 @@ class TaskStore:
         ]
         for number, task_id in enumerate(ids, start=1):
             Task.update(position=float(number)).where(Task.id == task_id).execute()
+
+    # -- undo ------------------------------------------------------------------------------
 
     @_operation
     def undo(self) -> UndoResult:
@@ -773,52 +937,6 @@ class TaskStore:
             raise NothingToUndoError("Nothing to undo.")
         return event_of(row)
 
-    # -- internals -------------------------------------------------------------------------
-
-    def _check_version(self, current: TaskRecord, expected_version: int) -> None:
-        if current.version == expected_version:
-            return
-        seen = self._snapshot_at(current.id, expected_version)
-        changed = (
-            [name for name in EDITABLE_FIELDS if getattr(seen, name) != getattr(current, name)]
-            if seen is not None
-            else []
-        )
-        what = " and ".join(changed) if changed else "it"
-        raise ConflictError(
-            f"“{current.title}” was changed elsewhere ({what}) since you opened it; "
-            "nothing was overwritten.",
-            current=normalised(current),
-            changed_fields=changed,
-        )
-
-    def _snapshot_at(self, task_id: str, version: int) -> TaskSnapshot | None:
-        TaskEvent = self._models.TaskEvent
-        for row in (
-            TaskEvent.select()
-            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
-            .order_by(TaskEvent.id.desc())
-        ):
-            event = event_of(row)
-            if event.after is not None and event.after.version == version:
-                return event.after
-        return None
-
-    def _apply(self, current: TaskRecord, kind: EventKind, changes: dict[str, Any]) -> TaskRecord:
-        """Write ``changes`` to the task with a new version and log ``kind``; no-op if equal."""
-        _refuse_unreadable(current, "changed")
-        if "tags" in changes:
-            changes["tags"] = self._rows.canonical_tags(changes["tags"])
-        changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
-        if not changes:
-            return normalised(current)
-        now = self._clock()
-        updated = replaced(current, **changes, updated_at=now, version=current.version + 1)
-        self._rows.write_fields(current, updated)
-        self._rows.ensure_user(now)
-        self._rows.log(kind, current.id, now, before=current, after=updated)
-        return normalised(updated)
-
     def _revert(self, undone: EventRecord) -> tuple[TaskRecord | None, EventRecord]:
         Task = self._models.Task
         now = self._clock()
@@ -883,37 +1001,22 @@ class TaskStore:
         )
         return normalised(restored), event
 
-    def iter_all(self, batch: int = 1000) -> Iterator[TaskRecord]:
-        """Every task of this owner in creation order, fetched a page at a time."""
-        after: TaskRecord | None = None
-        while True:
-            page = self.list_tasks(TaskQuery(), limit=batch, after=after)
-            yield from page
-            if len(page) < batch:
-                return
-            after = page[-1]
+    # -- files: export (here) and import (store/importing.py) ------------------------------
 
-    # -- the command line: ids by prefix, whole histories, imports --------------------------
+    def export_tasks(
+        self, *, events: bool = False, batch: int = 1000
+    ) -> Iterator[tuple[TaskRecord, list[EventRecord] | None]]:
+        """Every task in creation order, with its history if asked, a page at a time.
 
-    @_operation
-    def unique_prefix_length(self, minimum: int = 8) -> int:
-        """How many leading characters tell every task of this owner apart (at least
-        ``minimum``): the width the command line shows ids at, as git abbreviates hashes."""
-        Task = self._models.Task
-        ids = sorted(
-            task_id for (task_id,) in Task.select(Task.id).where(Task.user == self.user).tuples()
-        )
-        longest = minimum
-        for left, right in itertools.pairwise(ids):
-            shared = _shared_prefix(left, right)
-            longest = max(longest, min(shared + 1, len(right)))
-        return longest
+        All pages come from one read snapshot, so an export shows the tasks exactly
+        as they were when it began, however long it takes and whoever writes meanwhile.
 
-    @_operation
-    def pending_migrations(self) -> list[str]:
-        """The schema steps an open with migration would apply, as '0002 sort_indexes'."""
-        version = migrations.read_state(self._backend).version
-        return [f"{step.VERSION:04d} {step.NAME}" for step in STEPS[version:]]
+        A task that cannot be read refuses the export (UnreadableTaskError), raised by
+        this call itself, before a caller has written anything: a file that silently
+        lacks a task, or holds placeholders for what could not be read, is worse than none.
+        """
+        self._refuse_unreadable_rows()
+        return self._export_pages(events=events, batch=batch)
 
     @_operation
     def _refuse_unreadable_rows(self) -> None:
@@ -938,21 +1041,6 @@ class TaskStore:
             )  # fmt: skip
             _refuse_unreadable(record, "exported")
 
-    def export_tasks(
-        self, *, events: bool = False, batch: int = 1000
-    ) -> Iterator[tuple[TaskRecord, list[EventRecord] | None]]:
-        """Every task in creation order, with its history if asked, a page at a time.
-
-        All pages come from one read snapshot, so an export shows the tasks exactly
-        as they were when it began, however long it takes and whoever writes meanwhile.
-
-        A task that cannot be read refuses the export (UnreadableTaskError), raised by
-        this call itself, before a caller has written anything: a file that silently
-        lacks a task, or holds placeholders for what could not be read, is worse than none.
-        """
-        self._refuse_unreadable_rows()
-        return self._export_pages(events=events, batch=batch)
-
     def _export_pages(
         self, *, events: bool, batch: int
     ) -> Iterator[tuple[TaskRecord, list[EventRecord] | None]]:
@@ -969,66 +1057,6 @@ class TaskStore:
                 if len(page) < batch:
                     return
                 after = page[-1]
-
-    @_operation
-    def resolve_any_id(self, prefix: str) -> str:
-        """The one id, of a live or a deleted task, that starts with ``prefix``.
-
-        For what still makes sense of a deleted task (its history): a deleted task is
-        found through its events, and a candidate list shows it as it was last seen.
-        """
-        Task, TaskEvent = self._models.Task, self._models.TaskEvent
-        given = _given_id(prefix)
-        # The same matching as resolve_id: exact, then by its start; case only for UUIDs.
-        live = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(given))
-        logged = (
-            TaskEvent.select(TaskEvent.task_id)
-            .where((TaskEvent.user == self.user) & TaskEvent.task_id.startswith(given))
-            .distinct()
-        )
-        for candidate in dict.fromkeys((given, given.lower())):
-            if candidate != given and not UUID_TEXT.fullmatch(candidate):
-                continue
-            if (
-                live.where(Task.id == candidate).exists()
-                or logged.where(TaskEvent.task_id == candidate).exists()
-            ):
-                return candidate
-        every = itertools.chain(
-            (task_id for (task_id,) in live.tuples()),
-            (task_id for (task_id,) in logged.tuples()),
-        )
-        found = sorted(_ids_named(given, every))
-        if not found:
-            raise NotFoundError(f"No task, live or deleted, with an id starting {given!r}.")
-        if len(found) == 1:
-            return found[0]
-        candidates = [self._last_seen(task_id) for task_id in found[:10]]
-        listed = ", ".join(f"{c.id[:12]} ({c.title[:30]})" for c in candidates)
-        how_many = "more than 10" if len(found) > 10 else str(len(found))
-        raise AmbiguousIdError(
-            f"The id {given!r} matches {how_many} tasks: {listed}. Give more characters.",
-            candidates,
-        )
-
-    @_operation
-    def histories(self, task_ids: Iterable[str]) -> dict[str, list[EventRecord]]:
-        """Each given task's history (oldest first), in a few queries for many tasks."""
-        TaskEvent = self._models.TaskEvent
-        wanted = list(dict.fromkeys(task_ids))
-        found: dict[str, list[EventRecord]] = {task_id: [] for task_id in wanted}
-        for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
-            rows = (
-                TaskEvent.select()
-                .where(
-                    (TaskEvent.user == self.user)
-                    & TaskEvent.task_id.in_(wanted[start : start + 500])
-                )
-                .order_by(TaskEvent.id)
-            )
-            for row in rows:
-                found[row.task_id].append(event_of(row))
-        return found
 
     @_operation
     def import_tasks(
@@ -1053,24 +1081,6 @@ class TaskStore:
         """
         importer = Importer(self._backend, self._models, self._rows, self._clock)
         return importer.run(tasks, dry_run=dry_run)
-
-    def _last_seen(self, task_id: str) -> TaskRecord:
-        """The task as it is, or for a deleted one as its history last shows it."""
-        Task, TaskEvent = self._models.Task, self._models.TaskEvent
-        row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
-        if row is not None:
-            return self._rows.records([row])[0]
-        logged = (
-            TaskEvent.select()
-            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
-            .order_by(TaskEvent.id.desc())
-        )
-        for row in logged:  # the newest that holds a state (a skipped undo holds none)
-            event = event_of(row)
-            snapshot = event.before or event.after
-            if snapshot is not None:
-                return record_from_snapshot(task_id, self.user, snapshot)
-        raise NotFoundError(f"No task with id {task_id}.")
 
 
 # -- conversions between rows, records and the log's JSON -------------------------------------
