@@ -56,6 +56,7 @@ class Importer:
         self._backend = backend
         self._models = models
         self._rows = rows
+        self._user = rows.user
         self._clock = clock
 
     def run(self, tasks: Sequence[ImportedTask], *, dry_run: bool) -> ImportOutcome:
@@ -85,9 +86,7 @@ class Importer:
             ]
             _refuse_merged_ids(tasks)
             found.update(self._any_owners_tasks(list(reassigned.values())))
-        existing = {
-            task_id: task for task_id, task in found.items() if task.user_id == self._rows.user
-        }
+        existing = {task_id: task for task_id, task in found.items() if task.user_id == self._user}
         added: list[tuple[TaskRecord, ImportedTask]] = []
         updated: list[tuple[TaskRecord, ImportedTask]] = []
         unchanged: list[TaskRecord] = []
@@ -106,7 +105,7 @@ class Importer:
                     completed=task.completed,
                     created_at=created,
                     updated_at=task.updated_at.astimezone(UTC) if task.updated_at else created,
-                    user_id=self._rows.user,
+                    user_id=self._user,
                     version=task.version,
                     due=task.due,
                     priority=task.priority,
@@ -148,7 +147,7 @@ class Importer:
         for task in tasks:
             holder = found.get(task.id)
             if holder is not None:
-                if holder.user_id != self._rows.user:
+                if holder.user_id != self._user:
                     reasons[task.id] = REASON_OTHER_OWNER
             elif not UUID_TEXT.fullmatch(task.id):
                 reasons[task.id] = REASON_NOT_UUID
@@ -209,7 +208,7 @@ class Importer:
             if not pending:
                 return substitutes
             candidates = {
-                original: str(uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self._rows.user}\n{last}"))
+                original: str(uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self._user}\n{last}"))
                 for original, last in pending.items()
             }
             live = self._any_owners_tasks(list(candidates.values()))
@@ -218,7 +217,7 @@ class Importer:
             for original, candidate in candidates.items():
                 holder = live.get(candidate)
                 if (holder is None and candidate not in logged) or (
-                    holder is not None and holder.user_id == self._rows.user
+                    holder is not None and holder.user_id == self._user
                 ):
                     substitutes[original] = candidate  # free, or the task an import made
                 else:
@@ -245,8 +244,6 @@ class Importer:
         TaskEvent = self._models.TaskEvent
         position_of = self._imported_positions([task for _, task in added])
         tag_ids = self._rows.ensure_tags({t for record, _ in added for t in record.tags})
-        # Already UTC to the microsecond (as read from the file, or the clock's now):
-        # the same values a read back gives, without a format-and-parse.
         written = [
             replaced(record, position=position_of(task), tags=spelled(record.tags, tag_ids))
             for record, task in added
@@ -256,7 +253,7 @@ class Importer:
             _history_of(record.id, task) for record, task in added if task.events is not None
         ]
         history_length = sum(len(history) for history in histories)
-        bulk = BulkInsert(self._backend, self._models, self._rows.user)
+        bulk = BulkInsert(self._backend, self._models, self._user)
         bulk.tasks(
             written,
             first_seq=self._rows.next_seq(),
@@ -286,7 +283,7 @@ class Importer:
                 (
                     event_id,
                     event["task_id"],
-                    self._rows.user,
+                    self._user,
                     event["kind"].value,
                     format_timestamp(event["at"]),
                     event["before"],
@@ -328,7 +325,7 @@ class Importer:
         start = self._rows.next_position()
         given = [task.position for task in tasks if task.position is not None]
         shift = 0.0
-        if given and Task.select().where(Task.user == self._rows.user).exists():
+        if given and Task.select().where(Task.user == self._user).exists():
             shift = start - min(given)
         if given and max(abs(min(given) + shift), abs(max(given) + shift)) > MAX_PLACED_POSITION:
             ranks = {value: start + n for n, value in enumerate(sorted(set(given)))}

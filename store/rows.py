@@ -30,6 +30,7 @@ class OwnerRows:
         self.user = user
 
     def get_row(self, task_id: str) -> Any:
+        """The owner's task row (NotFoundError if there is none)."""
         Task = self._models.Task
         row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
         if row is None:
@@ -122,11 +123,13 @@ class OwnerRows:
         return int(Task.select(peewee.fn.MAX(Task.seq)).scalar() or 0) + 1
 
     def insert(self, record: TaskRecord) -> None:
+        """One new task (or one an undo brings back), its tags linked."""
         self._models.Task.insert(**task_row(record, seq=self.next_seq())).execute()
         if record.tags:
             self.set_tags(record.id, record.tags)
 
     def write_fields(self, current: TaskRecord, updated: TaskRecord) -> None:
+        """Store ``updated`` over the row ``current`` was read from, if it still is."""
         Task = self._models.Task
         row = task_row(updated, seq=None)
         changed = {name: value for name, value in row.items() if name not in FIXED_COLUMNS}
@@ -148,6 +151,7 @@ class OwnerRows:
             self.set_tags(current.id, updated.tags)
 
     def ensure_user(self, now: datetime) -> None:
+        """The owner's row, made on their first change."""
         User = self._models.User
         User.insert(id=self.user, created_at=now).on_conflict_ignore().execute()
 
@@ -161,6 +165,7 @@ class OwnerRows:
         after: TaskRecord | None,
         reverts: int | None = None,
     ) -> EventRecord:
+        """Log one change of a task (its state before and after), and return it as read."""
         TaskEvent = self._models.TaskEvent
         event_id = TaskEvent.insert(
             task_id=task_id,
