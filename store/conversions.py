@@ -22,7 +22,7 @@ from store.validation import EARLIEST_MOMENT, LATEST_MOMENT, MAX_VERSION, day_pr
 # The 'after' of an event that records an undo skipped (see TaskStore.skip_undo). The
 # log's kinds are fixed by the schema, so a skip keeps the kind of the change it skips.
 SKIP_MARKER = "undo_skipped"
-# The task columns task_record reads, in its parameters' order (after id and owner).
+# The task columns task_record reads, in its parameters' order.
 RECORD_COLUMNS = (
     "id",
     "user",
@@ -44,6 +44,7 @@ def record_columns(Task: Any) -> tuple[Any, ...]:
 
 
 def record_of(row: Any) -> TaskRecord:
+    """The record of a task row read as a model object (its tags not yet read)."""
     return task_record(
         row.id,
         row.user_id,
@@ -255,11 +256,13 @@ def _unreadable_reason(error: BaseException) -> str:
 
 
 def normalised(record: TaskRecord) -> TaskRecord:
+    """The record as it reads back once stored (its times to the stored precision)."""
     return replaced(
         record, created_at=as_stored(record.created_at), updated_at=as_stored(record.updated_at)
     )
 
 
 def replaced(record: TaskRecord, **changes: Any) -> TaskRecord:
+    """The record with these fields changed (dataclasses.replace without its checks)."""
     values = {**record.__dict__, **changes}
     return TaskRecord(**values)

@@ -2,7 +2,9 @@
 
 Every conversion between them reads this table, so a new field of a task takes its
 migration, a line here, its place in ``TaskRecord`` and ``TaskSnapshot``, and the
-places that show it; the rows, the log's JSON and our files' snapshots follow.
+places that show it; the rows, the log's JSON and our files' snapshots follow. One
+exception, for speed: a row is read back by ``conversions.task_record``, which every
+list page runs for each of its rows, written out field by field.
 """
 
 from __future__ import annotations

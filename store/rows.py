@@ -87,7 +87,7 @@ class OwnerRows:
             return ()
         Tag = self._models.Tag
         keys = {name.casefold(): name for name in names}
-        known = dict(
+        known: dict[str, str] = dict(
             Tag.select(Tag.name_key, Tag.name)
             .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
             .tuples()

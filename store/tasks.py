@@ -113,7 +113,7 @@ def _operation(
     """Run a store method in a database session: connection ready, errors translated."""
 
     @functools.wraps(method)
-    def wrapper(self: TaskStore, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(self: TaskStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self._backend.session():
             return method(self, *args, **kwargs)
 
@@ -1175,9 +1175,11 @@ def _refuse_unreadable_history(task: TaskRecord, events: Sequence[EventRecord]) 
 
 
 def _checked_due(due: Due | None) -> Due | None:
-    if due is not None and not isinstance(due, Due):
+    if due is None:
+        return None
+    if not isinstance(due, Due):
         raise ValidationError("due", "A due date must be a day, with an optional time.")
-    problem = day_problem(due.day) if due is not None else None
+    problem = day_problem(due.day)
     if problem is not None:
         raise ValidationError("due", f"The due date {due.day.isoformat()} {problem}.")
     return due
