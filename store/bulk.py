@@ -14,7 +14,7 @@ from typing import Any
 
 from store.conversions import json_text
 from store.database import SqliteBackend
-from store.fields import ROW_COLUMNS, row_values, snapshot_data
+from store.fields import ROW_COLUMNS, logged_data, row_values, stored_values
 from store.models import Models, format_timestamp, parse_timestamp
 from store.records import EventKind, TaskRecord
 
@@ -30,7 +30,7 @@ class Stamps:
 
     def __init__(self) -> None:
         self._texts: dict[datetime, str] = {}
-        self._moments: dict[str, datetime] = {}
+        self._read: dict[datetime, datetime] = {}
 
     def __call__(self, moment: datetime) -> str:
         text = self._texts.get(moment)
@@ -40,10 +40,9 @@ class Stamps:
 
     def read_back(self, moment: datetime) -> datetime:
         """The moment as it reads back once stored (see fields.as_stored)."""
-        text = self(moment)
-        read = self._moments.get(text)
+        read = self._read.get(moment)
         if read is None:
-            read = self._moments[text] = parse_timestamp(text)
+            read = self._read[moment] = parse_timestamp(self(moment))
         return read
 
 
@@ -86,11 +85,12 @@ class BulkInsert:
             event_rows: list[tuple[Any, ...]] = []
             links: list[tuple[str, int]] = []
             for seq, record in enumerate(batch, first_seq + start):
-                task_rows.append(row_values(record, seq, stamp))
+                stored = stored_values(record, stamp)
+                task_rows.append(row_values(record, seq, stored))
                 links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)
                 if record.id in with_history:
                     continue
-                after = json_text(snapshot_data(record, stamp))
+                after = json_text(logged_data(stored))
                 event = (record.id, self._user, created, at, None, after, None)
                 if next_event is None:
                     event_rows.append(event)
