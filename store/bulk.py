@@ -30,7 +30,6 @@ class Stamps:
 
     def __init__(self) -> None:
         self._texts: dict[datetime, str] = {}
-        self._read: dict[datetime, datetime] = {}
 
     def __call__(self, moment: datetime) -> str:
         text = self._texts.get(moment)
@@ -38,12 +37,9 @@ class Stamps:
             text = self._texts[moment] = format_timestamp(moment)
         return text
 
-    def read_back(self, moment: datetime) -> datetime:
-        """The moment as it reads back once stored (see fields.as_stored)."""
-        read = self._read.get(moment)
-        if read is None:
-            read = self._read[moment] = parse_timestamp(self(moment))
-        return read
+    def read_back(self) -> dict[datetime, datetime]:
+        """Each moment formatted so far, as it reads back once stored (fields.as_stored)."""
+        return {moment: parse_timestamp(text) for moment, text in self._texts.items()}
 
 
 class BulkInsert:

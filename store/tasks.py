@@ -697,12 +697,9 @@ class TaskStore:
             BulkInsert(self._backend, self._models, self.user).tasks(
                 records, first_seq=first_seq, tag_ids=tag_ids, logged_at=now, stamp=stamps
             )
+        read_back = stamps.read_back()
         return [
-            replaced(
-                r,
-                created_at=stamps.read_back(r.created_at),
-                updated_at=stamps.read_back(r.updated_at),
-            )
+            replaced(r, created_at=read_back[r.created_at], updated_at=read_back[r.updated_at])
             for r in records
         ]
 
