@@ -654,9 +654,8 @@ class TaskStore:
 
         All are validated first: one bad task refuses the whole batch, naming it,
         and nothing is written. Given ids and timestamps are kept (imports); the
-        rest are filled in as ``create`` would. Rows go to the driver's executemany
-        through one statement peewee builds, since per-row query building costs
-        several times the insert itself.
+        rest are filled in as ``create`` would. The rows take the bulk path that
+        imports take too (store.bulk): the driver's executemany.
         """
         now = self._clock()
         records: list[TaskRecord] = []
