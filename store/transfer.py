@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TextIO
 
 from store.errors import FileFormatError, ValidationError
+from store.fields import snapshot_data
 from store.planning import Due, Priority, clean_tag, clean_tags
 from store.records import UNREADABLE_MOMENT, EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.validation import (
@@ -1242,21 +1243,11 @@ def task_json(task: TaskRecord) -> dict[str, Any]:
     A task whose stored row cannot be read (``TaskRecord.unreadable``) has one more,
     "unreadable" with the reason, and null for the times it holds placeholders for.
     """
-    item = {
-        "id": task.id,
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "created_at": _moment_or_null(task, task.created_at),
-        "updated_at": _moment_or_null(task, task.updated_at),
-        "version": task.version,
-        # A local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no zone:
-        # "Friday" stays Friday wherever the file is read.
-        "due": task.due.key if task.due is not None else None,
-        "priority": task.priority.label,
-        "tags": list(task.tags),
-        "position": task.position,
-    }
+    item = {"id": task.id, **snapshot_data(task, lambda moment: _moment_or_null(task, moment))}
+    # The due date is a local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no
+    # zone: "Friday" stays Friday wherever the file is read. The priority shows by name
+    # here, where a logged state (snapshot_json) keeps its number.
+    item["priority"] = task.priority.label
     if task.unreadable:
         item["unreadable"] = task.unreadable
     return item
@@ -1269,20 +1260,8 @@ def _moment_or_null(task: TaskRecord, moment: datetime) -> str | None:
 
 
 def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
-    if snapshot is None:
-        return None
-    return {
-        "title": snapshot.title,
-        "description": snapshot.description,
-        "completed": snapshot.completed,
-        "created_at": format_moment(snapshot.created_at),
-        "updated_at": format_moment(snapshot.updated_at),
-        "version": snapshot.version,
-        "due": snapshot.due.key if snapshot.due else None,
-        "priority": int(snapshot.priority),
-        "tags": list(snapshot.tags),
-        "position": snapshot.position,
-    }
+    """A logged state as our JSON carries it: as the log keeps it, times in ISO 8601."""
+    return None if snapshot is None else snapshot_data(snapshot, format_moment)
 
 
 def events_json(events: Sequence[EventRecord]) -> list[dict[str, Any]]:

@@ -1,0 +1,195 @@
+"""One owner's task rows: reading them as records, writing one, logging a change.
+
+What the store's operations (tasks.py) and an import's merge (importing.py) build on;
+always inside a session, and for a write inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import peewee
+
+from store.backend import Backend
+from store.conversions import logged_state, record_of
+from store.errors import ConflictError, NotFoundError
+from store.fields import FIXED_COLUMNS, as_stored, snapshot_of, task_row
+from store.models import Models
+from store.records import EventKind, EventRecord, TaskCounts, TaskRecord
+
+
+class OwnerRows:
+    """The rows of one owner's tasks, their tags and their log."""
+
+    def __init__(self, backend: Backend, models: Models, user: str) -> None:
+        self._backend = backend
+        self._models = models
+        self.user = user
+
+    def get_row(self, task_id: str) -> Any:
+        """The owner's task row (NotFoundError if there is none)."""
+        Task = self._models.Task
+        row = Task.get_or_none((Task.id == task_id) & (Task.user == self.user))
+        if row is None:
+            raise NotFoundError(f"No task with id {task_id} (it may have been deleted).")
+        return row
+
+    def current(self, task_id: str) -> TaskRecord:
+        """The task as it is now, tags included (NotFoundError if it is not this owner's)."""
+        return self.records([self.get_row(task_id)])[0]
+
+    def records(self, rows: Iterable[Any]) -> list[TaskRecord]:
+        """Records for task rows, their tags read in one query for all of them."""
+        records = [record_of(row) for row in rows]
+        if not records:
+            return records
+        tags = self.tags_of([record.id for record in records])
+        return [
+            dataclasses.replace(record, tags=tags[record.id]) if record.id in tags else record
+            for record in records
+        ]
+
+    def tags_of(self, task_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        Tag, TaskTag = self._models.Tag, self._models.TaskTag
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(task_ids), 500):
+            batch = task_ids[start : start + 500]
+            rows = (
+                TaskTag.select(TaskTag.task, Tag.name)
+                .join(Tag, on=(TaskTag.tag == Tag.id))
+                .where(TaskTag.task.in_(batch))
+                .tuples()
+            )
+            for task_id, name in rows:
+                found.setdefault(task_id, []).append(name)
+        return {task_id: tuple(sorted(names, key=str.casefold)) for task_id, names in found.items()}
+
+    def set_tags(self, task_id: str, names: Sequence[str]) -> None:
+        """Link the task to exactly these tags, creating the owner's new ones.
+
+        A tag's name keeps its first spelling; matching ignores case.
+        """
+        TaskTag = self._models.TaskTag
+        TaskTag.delete().where(TaskTag.task == task_id).execute()
+        tag_ids = self.ensure_tags(names)
+        if tag_ids:
+            TaskTag.insert_many(
+                [{"task": task_id, "tag": tag_id} for tag_id, _ in tag_ids.values()]
+            ).execute()
+
+    def canonical_tags(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The names as this owner's tags spell them (the first spelling wins), in the
+        order records show them: alphabetical, ignoring case."""
+        if not names:
+            return ()
+        Tag = self._models.Tag
+        keys = {name.casefold(): name for name in names}
+        known: dict[str, str] = dict(
+            Tag.select(Tag.name_key, Tag.name)
+            .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
+            .tuples()
+        )
+        return tuple(sorted((known.get(key, name) for key, name in keys.items()), key=str.casefold))
+
+    def ensure_tags(self, names: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """This owner's tags for these names, created where new: case-folded name ->
+        (tag id, the spelling kept)."""
+        Tag = self._models.Tag
+        keys = {name.casefold(): name for name in names}
+        if not keys:
+            return {}
+        Tag.insert_many(
+            [{"user": self.user, "name": name, "name_key": key} for key, name in keys.items()]
+        ).on_conflict_ignore().execute()
+        return {
+            key: (int(tag_id), name)
+            for tag_id, key, name in Tag.select(Tag.id, Tag.name_key, Tag.name)
+            .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
+            .tuples()
+        }
+
+    def next_position(self) -> float:
+        """After the owner's last task in their own order."""
+        Task = self._models.Task
+        last = Task.select(peewee.fn.MAX(Task.position)).where(Task.user == self.user).scalar()
+        return float(last or 0) + 1.0
+
+    def next_seq(self) -> int:
+        """The next search-index number (inside a write transaction, so it is ours)."""
+        Task = self._models.Task
+        return int(Task.select(peewee.fn.MAX(Task.seq)).scalar() or 0) + 1
+
+    def insert(self, record: TaskRecord) -> None:
+        """One new task (or one an undo brings back), its tags linked."""
+        self._models.Task.insert(**task_row(record, seq=self.next_seq())).execute()
+        if record.tags:
+            self.set_tags(record.id, record.tags)
+
+    def write_fields(self, current: TaskRecord, updated: TaskRecord) -> None:
+        """Store ``updated`` over the row ``current`` was read from, if it still is."""
+        Task = self._models.Task
+        row = task_row(updated, seq=None)
+        changed = {name: value for name, value in row.items() if name not in FIXED_COLUMNS}
+        rows = (
+            Task.update(**changed)
+            .where(
+                (Task.id == current.id)
+                & (Task.user == self.user)
+                & (Task.version == current.version)
+            )
+            .execute()
+        )
+        if rows != 1:  # unreachable inside our write lock, but never overwrite silently
+            raise ConflictError(
+                f"“{current.title}” was changed elsewhere; nothing was overwritten.",
+                current=None,
+            )
+        if updated.tags != current.tags:
+            self.set_tags(current.id, updated.tags)
+
+    def ensure_user(self, now: datetime) -> None:
+        """The owner's row, made on their first change."""
+        User = self._models.User
+        User.insert(id=self.user, created_at=now).on_conflict_ignore().execute()
+
+    def log(
+        self,
+        kind: EventKind,
+        task_id: str,
+        at: datetime,
+        *,
+        before: TaskRecord | None,
+        after: TaskRecord | None,
+        reverts: int | None = None,
+    ) -> EventRecord:
+        """Log one change of a task (its state before and after), and return it as read."""
+        TaskEvent = self._models.TaskEvent
+        event_id = TaskEvent.insert(
+            task_id=task_id,
+            user=self.user,
+            kind=kind.value,
+            at=at,
+            before=logged_state(before),
+            after=logged_state(after),
+            reverts=reverts,
+        ).execute()
+        return EventRecord(
+            id=int(event_id),
+            task_id=task_id,
+            user_id=self.user,
+            kind=kind,
+            at=as_stored(at),
+            before=None if before is None else snapshot_of(before),
+            after=None if after is None else snapshot_of(after),
+            reverts_event_id=reverts,
+        )
+
+    def counters(self) -> TaskCounts:
+        """Open and done tasks from the trigger-kept counters: one row each, at any size."""
+        TaskCount = self._models.TaskCount
+        rows = TaskCount.select(TaskCount.completed, TaskCount.n).where(TaskCount.user == self.user)
+        by_status = {bool(row.completed): int(row.n) for row in rows}
+        return TaskCounts(open=by_status.get(False, 0), done=by_status.get(True, 0))
