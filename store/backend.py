@@ -50,6 +50,15 @@ class Cursor(Protocol):
 
     def __iter__(self) -> Iterator[Any]: ...
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> Any: ...
+
+
+def cursor(db: peewee.Database) -> Cursor:
+    """``db.cursor()``, typed: for ``executemany`` on the bulk paths."""
+    # peewee's stub leaves cursor unannotated, as execute_sql below.
+    opened: Cursor = db.cursor()  # type: ignore[no-untyped-call]
+    return opened
+
 
 def execute_sql(db: peewee.Database, sql: str, params: Sequence[object] | None = None) -> Cursor:
     """``db.execute_sql``, typed: run one statement of the database's own dialect."""

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from store.backend import Backend
+from store.backend import Backend, cursor
 from store.conversions import json_text
 from store.fields import ROW_COLUMNS, logged_data, row_values, stored_values
 from store.models import Models, format_timestamp, parse_timestamp
@@ -71,7 +71,7 @@ class BulkInsert:
         case-folded name -> (tag id, spelling)), and each but those ``with_history``
         with a 'created' event at ``logged_at``: numbered from ``first_event_id``, or
         by the database when it is None."""
-        cursor = self._backend.db.cursor()
+        batch_cursor = cursor(self._backend.db)
         at = stamp(logged_at)
         created = EventKind.CREATED.value
         next_event = first_event_id
@@ -93,17 +93,17 @@ class BulkInsert:
                 else:
                     event_rows.append((next_event, *event))
                     next_event += 1
-            cursor.executemany(self._task_sql, task_rows)
+            batch_cursor.executemany(self._task_sql, task_rows)
             if event_rows:
                 sql = self._numbered_event_sql if first_event_id is None else self._event_sql
-                cursor.executemany(sql, event_rows)
+                batch_cursor.executemany(sql, event_rows)
             if links:
-                cursor.executemany(self._link_sql, links)
+                batch_cursor.executemany(self._link_sql, links)
 
     def events(self, rows: Iterable[Sequence[Any]]) -> None:
         """Write events with their own ids, each row's values in EVENT_COLUMNS' order
         (times as the database keeps them, states as JSON text)."""
-        self._backend.db.cursor().executemany(self._event_sql, list(rows))
+        cursor(self._backend.db).executemany(self._event_sql, list(rows))
 
 
 def spelled(names: Iterable[str], tag_ids: Mapping[str, tuple[int, str]]) -> tuple[str, ...]:

@@ -18,12 +18,12 @@ from typing import Any
 
 import peewee
 
-from store.backend import Backend
+from store.backend import Backend, execute_sql
 from store.bulk import BulkInsert, Stamps, spelled
 from store.conversions import json_text, normalised, record_columns, replaced, task_record
 from store.errors import ConflictError, ValidationError
 from store.fields import snapshot_data
-from store.models import Models, format_timestamp
+from store.models import Models, format_timestamp, tuples
 from store.records import EDITABLE_FIELDS, EventKind, TaskRecord, TaskSnapshot
 from store.rows import OwnerRows
 from store.transfer import UUID_TEXT, ImportedTask, ImportOutcome
@@ -168,7 +168,7 @@ class Importer:
             if sql is None:
                 select = TaskEvent.select(TaskEvent.task_id).where(TaskEvent.task_id.in_(batch))
                 sql = statements[len(batch)] = select.distinct().sql()[0]
-            rows = self._backend.db.execute_sql(sql, batch).fetchall()
+            rows = execute_sql(self._backend.db, sql, batch).fetchall()
             logged.update(task_id for (task_id,) in rows)
         return logged
 
@@ -185,7 +185,7 @@ class Importer:
         found: dict[str, TaskRecord] = {}
         for start in range(0, len(task_ids), IMPORT_LOOKUP_BATCH):
             batch = task_ids[start : start + IMPORT_LOOKUP_BATCH]
-            select = Task.select(*columns).where(Task.id.in_(batch)).tuples()
+            select = tuples(Task.select(*columns).where(Task.id.in_(batch)))
             for row in select:  # the columns in task_record's order
                 found[row[0]] = task_record(*row)
         tags = self._rows.tags_of(list(found))

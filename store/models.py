@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
@@ -248,3 +249,13 @@ def _subclass_for(
             attrs[name] = own
     subclass = types.new_class(model.__name__, (model,), exec_body=lambda ns: ns.update(attrs))
     return cast("type[_M]", subclass)  # made at run time: mypy only knows it is a type
+
+
+def tuples(query: peewee.ModelSelect[Any]) -> Iterable[tuple[Any, ...]]:
+    """``query.tuples()``: its rows as plain tuples, in the order the columns were selected.
+
+    peewee's stub types the rows of any model query as model instances; the cast says
+    what ``tuples()`` really yields. The values stay ``Any``: their types are the
+    selected columns', which no annotation here can follow.
+    """
+    return cast("Iterable[tuple[Any, ...]]", query.tuples())

@@ -12,7 +12,7 @@ from typing import Any
 
 import peewee
 
-from store.backend import Backend
+from store.backend import Backend, execute_sql
 from store.models import Models, format_timestamp
 from store.planning import ALL_DAY_SUFFIX
 from store.records import NO_DUE, Sort, Status, TaskQuery, TaskRecord, title_key
@@ -94,6 +94,8 @@ class TaskQueries:
             )
             select = select.where(Task.id.in_(tagged))
         for term in query.terms:
+            title: peewee.ColumnBase
+            description: peewee.ColumnBase
             if term.isascii():
                 # The database's own case-insensitive LIKE: no per-row Python call.
                 title, description = Task.title, Task.description
@@ -152,7 +154,7 @@ class TaskQueries:
             Task = self._models.Task
             columns = [column for column, _ in self.sort_keys(sort)]
             select = Task.select(*columns).where(Task.id == record.id)
-            stored = self._backend.db.execute(select).fetchone()
+            stored = execute_sql(self._backend.db, *select.sql()).fetchone()
             if stored is not None:
                 return list(stored)
         due = record.due.order_key if record.due else NO_DUE

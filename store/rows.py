@@ -17,7 +17,7 @@ from store.backend import Backend
 from store.conversions import logged_state, record_of
 from store.errors import ConflictError, NotFoundError
 from store.fields import FIXED_COLUMNS, as_stored, snapshot_of, task_row
-from store.models import Models
+from store.models import Models, tuples
 from store.records import EventKind, EventRecord, TaskCounts, TaskRecord
 
 
@@ -57,11 +57,10 @@ class OwnerRows:
         found: dict[str, list[str]] = {}
         for start in range(0, len(task_ids), 500):
             batch = task_ids[start : start + 500]
-            rows = (
+            rows = tuples(
                 TaskTag.select(TaskTag.task, Tag.name)
                 .join(Tag, on=(TaskTag.tag == Tag.id))
                 .where(TaskTag.task.in_(batch))
-                .tuples()
             )
             for task_id, name in rows:
                 found.setdefault(task_id, []).append(name)
@@ -88,9 +87,11 @@ class OwnerRows:
         Tag = self._models.Tag
         keys = {name.casefold(): name for name in names}
         known: dict[str, str] = dict(
-            Tag.select(Tag.name_key, Tag.name)
-            .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
-            .tuples()
+            tuples(
+                Tag.select(Tag.name_key, Tag.name).where(
+                    (Tag.user == self.user) & Tag.name_key.in_(list(keys))
+                )
+            )
         )
         return tuple(sorted((known.get(key, name) for key, name in keys.items()), key=str.casefold))
 
@@ -106,9 +107,11 @@ class OwnerRows:
         ).on_conflict_ignore().execute()
         return {
             key: (int(tag_id), name)
-            for tag_id, key, name in Tag.select(Tag.id, Tag.name_key, Tag.name)
-            .where((Tag.user == self.user) & Tag.name_key.in_(list(keys)))
-            .tuples()
+            for tag_id, key, name in tuples(
+                Tag.select(Tag.id, Tag.name_key, Tag.name).where(
+                    (Tag.user == self.user) & Tag.name_key.in_(list(keys))
+                )
+            )
         }
 
     def next_position(self) -> float:

@@ -49,7 +49,7 @@ from store.fields import as_stored, record_from_snapshot
 from store.importing import Importer
 from store.migrate import DataLoss
 from store.migrations import LATEST_VERSION, STEPS
-from store.models import define_models
+from store.models import define_models, tuples
 from store.planning import Due, Priority, clean_tags
 from store.query import TaskQueries
 from store.records import (
@@ -306,7 +306,7 @@ class TaskStore:
             if row is not None and (candidate == given or UUID_TEXT.fullmatch(candidate)):
                 return self._rows.records([row])[0]
         starting = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(given))
-        found = _ids_named(given, (task_id for (task_id,) in starting.tuples()))
+        found = _ids_named(given, (task_id for (task_id,) in tuples(starting)))
         if not found:
             raise NotFoundError(f"No task with an id starting {given!r}.")
         if len(found) > 1:
@@ -345,8 +345,8 @@ class TaskStore:
             ):
                 return candidate
         every = itertools.chain(
-            (task_id for (task_id,) in live.tuples()),
-            (task_id for (task_id,) in logged.tuples()),
+            (task_id for (task_id,) in tuples(live)),
+            (task_id for (task_id,) in tuples(logged)),
         )
         found = sorted(_ids_named(given, every))
         if not found:
@@ -367,7 +367,7 @@ class TaskStore:
         ``minimum``): the width the command line shows ids at, as git abbreviates hashes."""
         Task = self._models.Task
         ids = sorted(
-            task_id for (task_id,) in Task.select(Task.id).where(Task.user == self.user).tuples()
+            task_id for (task_id,) in tuples(Task.select(Task.id).where(Task.user == self.user))
         )
         longest = minimum
         for left, right in itertools.pairwise(ids):
@@ -520,7 +520,7 @@ class TaskStore:
         )
         if prefix:
             names = names.where(Tag.name_key.startswith(prefix.casefold()))
-        return [name for (name,) in names.tuples()]
+        return [name for (name,) in tuples(names)]
 
     @_operation
     def counts(self, search: str = "") -> TaskCounts:
@@ -579,11 +579,12 @@ class TaskStore:
         """Which of this owner's tasks changed after ``event_id``: what a window must refresh."""
         TaskEvent = self._models.TaskEvent
         rows = list(
-            TaskEvent.select(TaskEvent.id, TaskEvent.task_id, TaskEvent.user)
-            .where(TaskEvent.id > event_id)
-            .order_by(TaskEvent.id)
-            .limit(CHANGESET_LIMIT + 1)
-            .tuples()
+            tuples(
+                TaskEvent.select(TaskEvent.id, TaskEvent.task_id, TaskEvent.user)
+                .where(TaskEvent.id > event_id)
+                .order_by(TaskEvent.id)
+                .limit(CHANGESET_LIMIT + 1)
+            )
         )
         if not rows:
             return ChangeSet(last_event_id=event_id)
@@ -603,8 +604,8 @@ class TaskStore:
             .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
             .order_by(TaskEvent.id.desc())
         )
-        for row in logged:  # the newest that holds a state (a skipped undo holds none)
-            event = event_of(row)
+        for event_row in logged:  # the newest that holds a state (a skipped undo holds none)
+            event = event_of(event_row)
             snapshot = event.before or event.after
             if snapshot is not None:
                 return record_from_snapshot(task_id, self.user, snapshot)
@@ -857,10 +858,9 @@ class TaskStore:
         Task = self._models.Task
         ids = [
             task_id
-            for (task_id,) in Task.select(Task.id)
-            .where(Task.user == self.user)
-            .order_by(Task.position, Task.id)
-            .tuples()
+            for (task_id,) in tuples(
+                Task.select(Task.id).where(Task.user == self.user).order_by(Task.position, Task.id)
+            )
         ]
         for number, task_id in enumerate(ids, start=1):
             Task.update(position=float(number)).where(Task.id == task_id).execute()
@@ -1030,7 +1030,7 @@ class TaskStore:
             Task.priority,
             Task.position,
         )
-        rows = Task.select(*columns).where(Task.user == self.user).tuples()
+        rows = tuples(Task.select(*columns).where(Task.user == self.user))
         for task_id, completed, created, updated, version, due, priority, position in rows:
             record = task_record(
                 task_id, self.user, "", "", completed, created, updated, version, due,

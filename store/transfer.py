@@ -74,6 +74,11 @@ MAX_JSON_DEPTH = 64
 DATE_ONLY_TIME = time(12, 0, tzinfo=UTC)
 
 
+# The json module's own string scanner (what json.loads uses for keys): public since
+# Python 2.6, but typeshed leaves it out of json.decoder's stub.
+_scan_string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
 class Format(StrEnum):
     JSON = "json"
     CSV = "csv"
@@ -573,7 +578,7 @@ class _StreamedJSON:
             if text[position : position + 1] != '"':
                 self.fail("Expecting property name enclosed in double quotes", position)
             try:
-                key, position = json.decoder.scanstring(text, position + 1)
+                key, position = _scan_string(text, position + 1)
             except json.JSONDecodeError as error:
                 self.fail(error.msg, error.pos)
             position = self.skip(position)
