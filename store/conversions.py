@@ -8,6 +8,7 @@ record or event carrying the reason: never an error that takes the whole list.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 from collections.abc import Callable
@@ -203,45 +204,27 @@ def json_text(data: dict[str, Any] | None) -> str | None:
 def event_of(row: Any) -> EventRecord:
     """The record of one logged change; one that cannot be read (a time outside what can
     be shown, a state that is not JSON) becomes an unreadable event, never an error."""
-    kind = EventKind(row.kind)  # the schema allows no other
+    logged = functools.partial(
+        EventRecord,
+        id=int(row.id),
+        task_id=row.task_id,
+        user_id=row.user_id,
+        kind=EventKind(row.kind),  # the schema allows no other
+        reverts_event_id=row.reverts_event_id,
+    )
+    # An event that holds no state it can show: a skipped undo, or one unreadable.
+    stateless = functools.partial(
+        logged, at=_kept_moment(row.at) or UNREADABLE_MOMENT, before=None, after=None
+    )
     if isinstance(row.after, dict) and row.after.get(SKIP_MARKER) is True:
-        return EventRecord(
-            id=int(row.id),
-            task_id=row.task_id,
-            user_id=row.user_id,
-            kind=kind,
-            at=_kept_moment(row.at) or UNREADABLE_MOMENT,
-            before=None,
-            after=None,
-            reverts_event_id=row.reverts_event_id,
-            skipped=True,
-        )
+        return stateless(skipped=True)
     try:
         at = _kept_moment(row.at)
         if at is None:
             raise ValueError(f"at {_raw(row.at)}")
-        return EventRecord(
-            id=int(row.id),
-            task_id=row.task_id,
-            user_id=row.user_id,
-            kind=kind,
-            at=at,
-            before=logged_snapshot(row.before),
-            after=logged_snapshot(row.after),
-            reverts_event_id=row.reverts_event_id,
-        )
+        return logged(at=at, before=logged_snapshot(row.before), after=logged_snapshot(row.after))
     except (KeyError, TypeError, ValueError, OverflowError) as error:
-        return EventRecord(
-            id=int(row.id),
-            task_id=row.task_id,
-            user_id=row.user_id,
-            kind=kind,
-            at=_kept_moment(row.at) or UNREADABLE_MOMENT,
-            before=None,
-            after=None,
-            reverts_event_id=row.reverts_event_id,
-            unreadable=_unreadable_reason(error),
-        )
+        return stateless(unreadable=_unreadable_reason(error))
 
 
 def _unreadable_reason(error: BaseException) -> str:

@@ -13,7 +13,7 @@ its day and before the next day:
     COALESCE(CASE WHEN length(due) = 10 THEN due || ' 24:00' ELSE due END, '~')
 
 Built-in functions only, so the indexes work in any SQLite tool. The store writes
-exactly this expression in its queries (``TaskStore._due_order``): SQLite uses an
+exactly this expression in its queries (``TaskQueries.due_order`` in store/query.py): SQLite uses an
 expression index only for the same expression. The stored values do not change,
 so both directions only swap indexes.
 """

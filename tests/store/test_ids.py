@@ -17,7 +17,7 @@ import pytest
 
 from store import AmbiguousIdError, NotFoundError, TaskStore, open_store, transfer
 
-# Why an id was replaced, as the import reports it (store.tasks.REASON_*).
+# Why an id was replaced, as the import reports it (store.importing.REASON_*).
 REASON_OTHER_OWNER = "is another owner's id here"
 REASON_IN_HISTORY = "is the id of a deleted task whose history is kept here"
 REASON_NOT_UUID = "is not a UUID"

@@ -241,6 +241,18 @@ def fit_tags(tags: Sequence[str], width: int) -> str:
     return ""
 
 
+@dataclass
+class TableMessage(Message):
+    """A message a table sends about itself. It carries the table as ``control``, so
+    that a screen can tell its tables apart: ``@on(TaskTable.Highlighted, "#tasks")``."""
+
+    table: TaskTable
+
+    @property
+    def control(self) -> TaskTable:
+        return self.table
+
+
 class TaskTable(ScrollView, can_focus=True):
     """Shows tasks one per line with a cursor; posts what the user asks for."""
 
@@ -269,60 +281,37 @@ class TaskTable(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
-    # Each carries the table it came from as ``control``, so that a screen can
-    # tell its tables apart: @on(TaskTable.Highlighted, "#tasks").
-
     @dataclass
-    class Highlighted(Message):
+    class Highlighted(TableMessage):
         """The cursor moved to another task (or to a row still loading, or to none)."""
 
-        table: TaskTable
         task: TaskRecord | None
 
-        @property
-        def control(self) -> TaskTable:
-            return self.table
-
     @dataclass
-    class ToggleRequested(Message):
+    class ToggleRequested(TableMessage):
         """The done marker of a row was clicked."""
 
-        table: TaskTable
         task: TaskRecord
 
-        @property
-        def control(self) -> TaskTable:
-            return self.table
-
     @dataclass
-    class OpenRequested(Message):
+    class OpenRequested(TableMessage):
         """A row was double-clicked."""
 
-        table: TaskTable
         task: TaskRecord
 
-        @property
-        def control(self) -> TaskTable:
-            return self.table
-
     @dataclass
-    class RowsNeeded(Message):
+    class RowsNeeded(TableMessage):
         """Rows [start, start + count) are about to be seen and are not loaded.
 
         ``after`` / ``before`` are the loaded rows just outside the range, when
         there are any: the store can then fetch by keyset from them.
         """
 
-        table: TaskTable
         generation: int
         start: int
         count: int
         after: TaskRecord | None
         before: TaskRecord | None
-
-        @property
-        def control(self) -> TaskTable:
-            return self.table
 
     def __init__(
         self,
