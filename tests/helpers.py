@@ -1,4 +1,5 @@
-"""Helpers for tests: a frozen clock, a second process, an unprivileged user."""
+"""Helpers for tests: a frozen clock, a second process, an unprivileged user, a write
+behind the store's back."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from store import TaskStore
 
 NOBODY_UID = 65534
 NOBODY_GID = 65534
@@ -98,3 +101,11 @@ class FrozenClock:
 
 
 FROZEN_START = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def tamper(store: TaskStore, sql: str, *params: Any) -> None:
+    """Write behind the store's back, as an older TaskFlow (or another program) did:
+    ``?`` placeholders, whichever backend the store is on."""
+    db = store._backend.db
+    with store._backend.session():
+        db.execute_sql(sql.replace("?", db.param), params)

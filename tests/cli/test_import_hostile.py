@@ -12,16 +12,11 @@ import pytest
 
 from store import TaskStore, transfer
 from tests.cli.helpers import CLI, Result
+from tests.helpers import tamper
 
 SOUND = "2026-01-01T00:00:00Z"
 TASK_ID = "6f1d8a52-3c0e-4a3b-9a57-1f5e0c2b7d42"
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x1b\\"
-
-
-def tamper(store: TaskStore, sql: str, *params: Any) -> None:
-    db = store._backend.db
-    with store._backend.session():
-        db.execute_sql(sql.replace("?", db.param), params)
 
 
 def refused_in_one_line(result: Result, *words: str) -> None:

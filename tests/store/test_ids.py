@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from store import AmbiguousIdError, NotFoundError, TaskStore, open_store, transfer
+from tests.helpers import tamper
 
 # Why an id was replaced, as the import reports it (store.importing.REASON_*).
 REASON_OTHER_OWNER = "is another owner's id here"
@@ -23,12 +24,6 @@ REASON_IN_HISTORY = "is the id of a deleted task whose history is kept here"
 REASON_NOT_UUID = "is not a UUID"
 
 SOUND = "2026-01-01T00:00:00Z"
-
-
-def tamper(store: TaskStore, sql: str, *params: Any) -> None:
-    db = store._backend.db
-    with store._backend.session():
-        db.execute_sql(sql.replace("?", db.param), params)
 
 
 def adopt_id(store: TaskStore, task_id: str, adopted: str) -> None:

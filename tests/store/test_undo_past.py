@@ -24,6 +24,7 @@ from store import (
     open_store,
     transfer,
 )
+from tests.helpers import tamper
 
 # store.errors.UndoBlockedError is a ConflictError: matched by what it says, so that on a
 # TaskFlow without it each test fails on its own.
@@ -33,12 +34,6 @@ SOUND = "2026-01-01T00:00:00Z"
 LATER = "2026-01-02T00:00:00Z"
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x1b\\"
 TASK_ID = "6f1d8a52-3c0e-4a3b-9a57-1f5e0c2b7d42"
-
-
-def tamper(store: TaskStore, sql: str, *params: Any) -> None:
-    db = store._backend.db
-    with store._backend.session():
-        db.execute_sql(sql.replace("?", db.param), params)
 
 
 def snapshot(title: str, **fields: Any) -> dict[str, Any]:

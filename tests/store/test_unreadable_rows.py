@@ -9,24 +9,17 @@ or brought back by an undo with placeholders for what could not be read."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from store import ConflictError, StoreError, TaskQuery, TaskStore, transfer
 from store.records import Sort, Status
+from tests.helpers import tamper
 
 # The kinds these raise (store.errors.UnreadableTaskError, UndoBlockedError) are named by
 # what they say, so that on a TaskFlow without them each test fails on its own.
 UnreadableTaskError = StoreError
 UndoBlockedError = ConflictError
-
-
-def tamper(store: TaskStore, sql: str, *params: Any) -> None:
-    """Write behind the store's back, as an older TaskFlow (or another program) did."""
-    db = store._backend.db
-    with store._backend.session():
-        db.execute_sql(sql.replace("?", db.param), params)
 
 
 @pytest.fixture
