@@ -15,10 +15,11 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
 from store import TaskQuery, TaskRecord
-from tui.formatting import single_line, visible
+from tui.formatting import single_line
 from tui.list_state import UPCOMING_DAYS, ViewKind
 from tui.screens.task_keys import TOGGLE_DONE
 from tui.services import TaskFlowServices
+from tui.text import visible
 
 if TYPE_CHECKING:
     from tui.screens.task_list import TaskListScreen

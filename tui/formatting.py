@@ -9,7 +9,7 @@ from rich.text import Text
 
 # One text policy for the app and the command line (see tui/text.py for the rule);
 # re-exported: the screens take it from here with the other formatting.
-from tui.text import visible as visible
+from tui.text import visible
 
 
 def literal(text: str, style: str = "") -> Text:

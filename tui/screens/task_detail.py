@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Footer, Markdown, Static
 
 from store import EventRecord, NotFoundError, TaskRecord, local_now
-from tui.formatting import literal, local_time, relative_time, single_line, visible
+from tui.formatting import literal, local_time, relative_time, single_line
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.task_keys import (
     DELETE_BINDINGS,
@@ -25,6 +25,7 @@ from tui.screens.task_keys import (
     TaskKeysScreen,
     undo_binding,
 )
+from tui.text import visible
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 

@@ -34,10 +34,11 @@ from store import (
     quick_add_text,
     same_value,
 )
-from tui.formatting import literal, single_line, visible
+from tui.formatting import literal, single_line
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen, field_names
 from tui.services import TaskFlowServices
+from tui.text import visible
 
 # What the form edits; a task's done state is changed elsewhere (space on the list).
 FORM_FIELDS = ("title", "description", "due", "priority", "tags")

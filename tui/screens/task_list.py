@@ -21,7 +21,7 @@ from store import (
     TaskRecord,
     local_now,
 )
-from tui.formatting import home_relative, visible
+from tui.formatting import home_relative
 from tui.list_state import ListState, ViewKind
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.list_hints import empty_list_hint, hidden_note
@@ -45,6 +45,7 @@ from tui.screens.task_keys import (
     TaskKeysScreen,
     undo_binding,
 )
+from tui.text import visible
 from tui.widgets.status_line import StatusLine, ViewsBar
 from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import TaskTable

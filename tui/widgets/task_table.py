@@ -30,7 +30,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store import TaskRecord, due_label, local_now
-from tui.formatting import relative_time, single_line, visible
+from tui.formatting import relative_time, single_line
+from tui.text import visible
 
 MARKER_WIDTH = 3  # "[x]"
 PRIORITY_WIDTH = 3  # "!!!"
