@@ -21,6 +21,7 @@ import peewee
 
 from store.backend import ConnectionSettings, SearchHits, execute_sql
 from store.config import DatabaseLocation, ServerAddress
+from store.driverless import bind_psycopg
 from store.errors import (
     BusyError,
     OwnerRequiredError,
@@ -69,7 +70,7 @@ class PostgresBackend:
 
     def _open(self) -> _PooledDatabase:
         try:
-            import psycopg  # noqa: F401  (peewee finds it; this only checks it is there)
+            bind_psycopg()
 
             # playhouse ships no type hints: _PooledDatabase says what is used of it.
             from playhouse.pool import PooledPostgresqlDatabase  # type: ignore[import-untyped]
