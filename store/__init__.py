@@ -9,82 +9,176 @@ with open_store("tasks.db") as tasks:
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from store import migrate as _migrate
-from store import transfer
-from store.config import (
-    DB_ENV_VAR,
-    USER_ENV_VAR,
-    DatabaseLocation,
-    Source,
-    default_database_path,
-    resolve_location,
-    resolve_user,
-)
-from store.database import open_backend
-from store.errors import (
-    AmbiguousIdError,
-    BusyError,
-    ConflictError,
-    DataLossError,
-    FileFormatError,
-    HealthCheckError,
-    LocationError,
-    MigrationError,
-    NewerSchemaError,
-    NotADatabaseError,
-    NotFoundError,
-    NothingToUndoError,
-    PermissionDeniedError,
-    ReadOnlyError,
-    ServerUnavailableError,
-    StorageFullError,
-    StoreError,
-    UnsupportedDatabaseURL,
-    ValidationError,
-)
-from store.merge import MERGED_FIELDS, EditMerge, FieldClash, merge_edit, same_value
-from store.migrate import DataLoss
-from store.migrations import LATEST_VERSION
-from store.planning import (
-    Due,
-    Priority,
-    QuickAdd,
-    clean_tag,
-    clean_tags,
-    day_heading,
-    due_label,
-    local_now,
-    parse_due,
-    parse_quick_add,
-    quick_add_text,
-)
-from store.records import (
-    ChangeSet,
-    EventKind,
-    EventRecord,
-    HealthReport,
-    MigrationReport,
-    NewTask,
-    Sort,
-    Status,
-    TaskCounts,
-    TaskQuery,
-    TaskRecord,
-    TaskSnapshot,
-    UndoResult,
-)
-from store.tasks import TaskStore, utc_now
-from store.transfer import ImportedTask, ImportOutcome, ParsedFile
-from store.validation import (
-    MAX_DESCRIPTION_LENGTH,
-    MAX_TITLE_LENGTH,
-    clean_description,
-    clean_title,
-)
+# First: peewee must load before any store module imports it, with the drivers hidden.
+import store.driverless  # noqa: F401
+from store.clock import utc_now
+
+if TYPE_CHECKING:
+    from store import formats, transfer
+    from store.config import (
+        DB_ENV_VAR,
+        USER_ENV_VAR,
+        DatabaseLocation,
+        Source,
+        default_database_path,
+        resolve_location,
+        resolve_user,
+    )
+    from store.errors import (
+        AmbiguousIdError,
+        BusyError,
+        ConflictError,
+        DataLossError,
+        FileFormatError,
+        HealthCheckError,
+        LocationError,
+        MigrationError,
+        NewerSchemaError,
+        NotADatabaseError,
+        NotFoundError,
+        NothingToUndoError,
+        PermissionDeniedError,
+        ReadOnlyError,
+        ServerUnavailableError,
+        StorageFullError,
+        StoreError,
+        UnsupportedDatabaseURL,
+        ValidationError,
+    )
+    from store.merge import MERGED_FIELDS, EditMerge, FieldClash, merge_edit, same_value
+    from store.migrate import DataLoss
+    from store.migrations import LATEST_VERSION
+    from store.planning import (
+        Due,
+        Priority,
+        QuickAdd,
+        clean_tag,
+        clean_tags,
+        day_heading,
+        due_label,
+        local_now,
+        parse_due,
+        parse_quick_add,
+        quick_add_text,
+    )
+    from store.records import (
+        ChangeSet,
+        EventKind,
+        EventRecord,
+        HealthReport,
+        MigrationReport,
+        NewTask,
+        Sort,
+        Status,
+        TaskCounts,
+        TaskQuery,
+        TaskRecord,
+        TaskSnapshot,
+        UndoResult,
+    )
+    from store.tasks import TaskStore
+    from store.transfer import ImportedTask, ImportOutcome, ParsedFile
+    from store.validation import (
+        MAX_DESCRIPTION_LENGTH,
+        MAX_TITLE_LENGTH,
+        clean_description,
+        clean_title,
+    )
+
+# What each public name is, imported on first use: a `taskflow add` loads only the
+# modules it needs (not the file formats, the import merge or the migration steps).
+# tests/store/test_lazy_exports.py keeps this, the imports above and __all__ in step.
+_EXPORTS: dict[str, str] = {
+    "formats": "store.formats",
+    "utc_now": "store.clock",
+    "DB_ENV_VAR": "store.config",
+    "DatabaseLocation": "store.config",
+    "Source": "store.config",
+    "USER_ENV_VAR": "store.config",
+    "default_database_path": "store.config",
+    "resolve_location": "store.config",
+    "resolve_user": "store.config",
+    "AmbiguousIdError": "store.errors",
+    "BusyError": "store.errors",
+    "ConflictError": "store.errors",
+    "DataLossError": "store.errors",
+    "FileFormatError": "store.errors",
+    "HealthCheckError": "store.errors",
+    "LocationError": "store.errors",
+    "MigrationError": "store.errors",
+    "NewerSchemaError": "store.errors",
+    "NotADatabaseError": "store.errors",
+    "NotFoundError": "store.errors",
+    "NothingToUndoError": "store.errors",
+    "PermissionDeniedError": "store.errors",
+    "ReadOnlyError": "store.errors",
+    "ServerUnavailableError": "store.errors",
+    "StorageFullError": "store.errors",
+    "StoreError": "store.errors",
+    "UnsupportedDatabaseURL": "store.errors",
+    "ValidationError": "store.errors",
+    "EditMerge": "store.merge",
+    "FieldClash": "store.merge",
+    "MERGED_FIELDS": "store.merge",
+    "merge_edit": "store.merge",
+    "same_value": "store.merge",
+    "DataLoss": "store.migrate",
+    "LATEST_VERSION": "store.migrations",
+    "Due": "store.planning",
+    "Priority": "store.planning",
+    "QuickAdd": "store.planning",
+    "clean_tag": "store.planning",
+    "clean_tags": "store.planning",
+    "day_heading": "store.planning",
+    "due_label": "store.planning",
+    "local_now": "store.planning",
+    "parse_due": "store.planning",
+    "parse_quick_add": "store.planning",
+    "quick_add_text": "store.planning",
+    "ChangeSet": "store.records",
+    "EventKind": "store.records",
+    "EventRecord": "store.records",
+    "HealthReport": "store.records",
+    "MigrationReport": "store.records",
+    "NewTask": "store.records",
+    "Sort": "store.records",
+    "Status": "store.records",
+    "TaskCounts": "store.records",
+    "TaskQuery": "store.records",
+    "TaskRecord": "store.records",
+    "TaskSnapshot": "store.records",
+    "UndoResult": "store.records",
+    "TaskStore": "store.tasks",
+    "ImportOutcome": "store.transfer",
+    "ImportedTask": "store.transfer",
+    "ParsedFile": "store.transfer",
+    "transfer": "store.transfer",
+    "MAX_DESCRIPTION_LENGTH": "store.validation",
+    "MAX_TITLE_LENGTH": "store.validation",
+    "clean_description": "store.validation",
+    "clean_title": "store.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'store' has no attribute {name!r}")
+    loaded = importlib.import_module(module)
+    value = loaded if module == f"store.{name}" else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "DB_ENV_VAR",
@@ -144,6 +238,7 @@ __all__ = [
     "day_heading",
     "default_database_path",
     "due_label",
+    "formats",
     "local_now",
     "merge_edit",
     "open_store",
@@ -173,6 +268,12 @@ def open_store(
     ``migrate`` is False, in which case only a newer-than-known file is refused.
     Raises a StoreError subclass with a one-line message on any failure.
     """
+    from store import migrate as _migrate
+    from store.config import DatabaseLocation, resolve_location, resolve_user
+    from store.database import open_backend
+    from store.records import MigrationReport
+    from store.tasks import TaskStore
+
     location = db if isinstance(db, DatabaseLocation) else resolve_location(db, environ)
     owner = resolve_user(user, environ)
     backend = open_backend(location, read_only=read_only)

@@ -26,8 +26,8 @@ from store.fields import snapshot_data
 from store.models import Models, format_timestamp, tuples
 from store.records import EDITABLE_FIELDS, EventKind, TaskRecord, TaskSnapshot
 from store.rows import OwnerRows
-from store.transfer import UUID_TEXT, ImportedTask, ImportOutcome
-from store.validation import MAX_PLACED_POSITION
+from store.transfer import ImportedTask, ImportOutcome
+from store.validation import MAX_PLACED_POSITION, UUID_TEXT
 
 # Ids looked up per query by an import: well under SQLite's oldest parameter limit (999).
 IMPORT_LOOKUP_BATCH = 900

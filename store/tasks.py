@@ -19,15 +19,15 @@ import itertools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import peewee
 
 from store import migrate as migrations
 from store.backend import Backend
-from store.bulk import BulkInsert, Stamps, spelled
+from store.clock import utc_now
 from store.conversions import (
     SKIP_MARKER,
     event_of,
@@ -46,8 +46,6 @@ from store.errors import (
     ValidationError,
 )
 from store.fields import as_stored, record_from_snapshot
-from store.importing import Importer
-from store.migrate import DataLoss
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, tuples
 from store.planning import Due, Priority, clean_tags
@@ -69,15 +67,19 @@ from store.records import (
     UndoResult,
 )
 from store.rows import OwnerRows
-from store.transfer import UUID_TEXT, ImportedTask, ImportOutcome
 from store.validation import (
     MAX_POSITION,
+    UUID_TEXT,
     clean_description,
     clean_title,
     day_problem,
     moment_problem,
     number_problem,
 )
+
+if TYPE_CHECKING:
+    from store.migrate import DataLoss
+    from store.transfer import ImportedTask, ImportOutcome
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -96,10 +98,6 @@ class _Keep:
 
 
 KEEP: Any = _Keep()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_task_id() -> str:
@@ -286,7 +284,7 @@ class TaskStore:
         for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
             batch = wanted[start : start + 500]
             select = Task.select().where((Task.user == self.user) & Task.id.in_(batch))
-            found.extend(self._rows.records(select))
+            found.extend(self._rows.selected_records(select))
         return found
 
     @_operation
@@ -396,7 +394,7 @@ class TaskStore:
         select, backwards = self._queries.page(
             query, limit=limit, offset=offset, after=after, before=before, from_end=from_end
         )
-        records = self._rows.records(select)
+        records = self._rows.selected_records(select)
         return records[::-1] if backwards else records
 
     def iter_all(self, batch: int = 1000) -> Iterator[TaskRecord]:
@@ -686,6 +684,8 @@ class TaskStore:
             )
         if not records:
             return []
+        from store.bulk import BulkInsert, Stamps, spelled  # only for many tasks at once
+
         stamps = Stamps()
         with self._backend.write():
             self._rows.ensure_user(now)
@@ -1076,6 +1076,8 @@ class TaskStore:
         file finds the same tasks again. The file's id of a task this owner has is
         always the same task: an id adopted from the earlier service stays as it is.
         """
+        from store.importing import Importer  # only an import pays for its merge
+
         importer = Importer(self._backend, self._models, self._rows, self._clock)
         return importer.run(tasks, dry_run=dry_run)
 

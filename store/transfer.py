@@ -29,14 +29,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TextIO
 
 from store.errors import FileFormatError, ValidationError
-from store.fields import snapshot_data
+from store.formats import EXPORT_FORMATS as EXPORT_FORMATS
+from store.formats import IMPORT_FORMATS as IMPORT_FORMATS
+from store.formats import Format as Format
+from store.formats import dumps as dumps
+from store.formats import events_json as events_json
+from store.formats import format_moment as format_moment
+from store.formats import snapshot_json as snapshot_json
+from store.formats import task_json as task_json
 from store.planning import Due, Priority, clean_tag, clean_tags
-from store.records import UNREADABLE_MOMENT, EventKind, EventRecord, TaskRecord, TaskSnapshot
+from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.validation import (
     MAX_POSITION,
     MAX_VERSION,
@@ -56,8 +62,6 @@ FORMAT_VERSION = 2
 CONTENT_ID_NAMESPACE = uuid.UUID("6f1d8a52-3c0e-4a3b-9a57-1f5e0c2b7d41")
 MAX_ID_LENGTH = 200
 _SPACE = re.compile(r"\s")
-# Our own ids, and those we keep from a file: UUIDs as str(uuid.UUID) writes them.
-UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # What an import reads at most. A file is read whole and checked before anything is
 # written (so that a bad record refuses it all); this bounds the memory that takes:
@@ -77,17 +81,6 @@ DATE_ONLY_TIME = time(12, 0, tzinfo=UTC)
 # The json module's own string scanner (what json.loads uses for keys): public since
 # Python 2.6, but typeshed leaves it out of json.decoder's stub.
 _scan_string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-
-
-class Format(StrEnum):
-    JSON = "json"
-    CSV = "csv"
-    TODOTXT = "todotxt"
-    TASKWARRIOR = "taskwarrior"
-
-
-IMPORT_FORMATS = (Format.JSON, Format.TASKWARRIOR, Format.TODOTXT, Format.CSV)
-EXPORT_FORMATS = (Format.JSON, Format.CSV, Format.TODOTXT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,11 +349,6 @@ def content_id(fmt: Format, created: str, text: str, occurrence: int) -> str:
 
 
 # -- timestamps ---------------------------------------------------------------------------------
-
-
-def format_moment(moment: datetime) -> str:
-    """ISO 8601 in UTC with microseconds and 'Z': fixed width, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _parse_moment(where: str, what: str, value: Any, *, lenient: bool = False) -> datetime:
@@ -1239,61 +1227,6 @@ def _tw_attribute(where: str, key: str, value: Any) -> str:
 
 
 # -- writing ------------------------------------------------------------------------------------
-
-
-def task_json(task: TaskRecord) -> dict[str, Any]:
-    """A task as our JSON (and every ``--json`` output) shows it; keys in this order.
-
-    New keys only ever go at the end, so scripts that read the first ones keep working.
-    A task whose stored row cannot be read (``TaskRecord.unreadable``) has one more,
-    "unreadable" with the reason, and null for the times it holds placeholders for.
-    """
-    item = {"id": task.id, **snapshot_data(task, lambda moment: _moment_or_null(task, moment))}
-    # The due date is a local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no
-    # zone: "Friday" stays Friday wherever the file is read. The priority shows by name
-    # here, where a logged state (snapshot_json) keeps its number.
-    item["priority"] = task.priority.label
-    if task.unreadable:
-        item["unreadable"] = task.unreadable
-    return item
-
-
-def _moment_or_null(task: TaskRecord, moment: datetime) -> str | None:
-    if task.unreadable and moment == UNREADABLE_MOMENT:
-        return None  # a placeholder, not the task's time
-    return format_moment(moment)
-
-
-def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
-    """A logged state as our JSON carries it: as the log keeps it, times in ISO 8601."""
-    return None if snapshot is None else snapshot_data(snapshot, format_moment)
-
-
-def events_json(events: Sequence[EventRecord]) -> list[dict[str, Any]]:
-    """A task's history; an undo names the event it reverts by its position in this list
-    (database event ids mean nothing in another database).
-
-    An undo skipped here (``taskflow undo --skip``) is this database's own business, as
-    the reason it could not be undone is (an id taken here, say): it is left out."""
-    events = [event for event in events if not event.skipped]
-    position = {event.id: n for n, event in enumerate(events)}
-    return [
-        {
-            "kind": event.kind.value,
-            "at": format_moment(event.at),
-            "before": snapshot_json(event.before),
-            "after": snapshot_json(event.after),
-            "reverts": position.get(event.reverts_event_id)
-            if event.reverts_event_id is not None
-            else None,
-        }
-        for event in events
-    ]
-
-
-def dumps(value: Any) -> str:
-    """JSON as every output writes it: indented, UTF-8 as is, control characters escaped."""
-    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def write_json(

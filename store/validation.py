@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime
 
 from store.errors import ValidationError
 
+# A task id as the store writes it: a UUID in lower-case hex.
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
 MAX_TITLE_LENGTH = 500
 # Long notes are welcome; a pasted log file of megabytes is not a task description.
 MAX_DESCRIPTION_LENGTH = 100_000

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from store import AmbiguousIdError, NotFoundError, TaskStore, open_store, transfer
+from store.validation import UUID_TEXT
 from tests.helpers import tamper
 
 # Why an id was replaced, as the import reports it (store.importing.REASON_*).
@@ -110,7 +111,7 @@ def test_ids_that_are_not_uuids_are_replaced_stably(store: TaskStore) -> None:
     assert set(first.reassigned) == {"ABC", "abc", "Émile"}
     assert set(first.reassigned_reasons.values()) == {REASON_NOT_UUID}
     assert len(set(first.reassigned.values())) == 3
-    assert all(transfer.UUID_TEXT.fullmatch(new) for new in first.reassigned.values())
+    assert all(UUID_TEXT.fullmatch(new) for new in first.reassigned.values())
     again = store.import_tasks(tasks)
     assert again.reassigned == first.reassigned
     assert not again.added and len(again.unchanged) == 3

@@ -18,7 +18,6 @@ from store import (
     ValidationError,
     utc_now,
 )
-from tui.cli.db_commands import cmd_db_backup, cmd_db_migrate
 from tui.cli.output import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -32,10 +31,8 @@ from tui.cli.output import (
     has_terminal,
     hold_closed_standard_streams,
 )
-from tui.cli.parser import build_parser
+from tui.cli.parser import Command, build_parser
 from tui.cli.store_access import open_from_args
-from tui.cli.task_commands import cmd_add, cmd_done, cmd_edit, cmd_rm, cmd_undo, cmd_undone
-from tui.cli.transfer_commands import cmd_export, cmd_import
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:
@@ -53,7 +50,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
             return _output_failed(None, error)
         return code
     args.clock = clock or utc_now
-    handler: Callable[[argparse.Namespace], int] | None = args.handler
+    handler: Command | None = args.handler
     try:
         _refuse_text_that_is_not_characters(args)
         if handler is None:
@@ -98,24 +95,24 @@ def _output_failed(args: argparse.Namespace | None, error: OutputError) -> int:
 
 def _what_was_saved(args: argparse.Namespace) -> str | None:
     """What a command had already done when its output failed; None if nothing."""
-    handler = getattr(args, "handler", None)
+    handler: Command | None = getattr(args, "handler", None)
     if handler is None:  # the app, or no command at all
         return None
-    if handler is cmd_import:
+    if handler.function == "cmd_import":
         return None if args.dry_run else "The import was saved"
-    if handler is cmd_export:
+    if handler.function == "cmd_export":
         return f"The export was written to {args.output}" if args.output else None
     saved = {
-        cmd_add: "The new task was saved",
-        cmd_edit: "The change was saved",
-        cmd_done: "The change was saved",
-        cmd_undone: "The change was saved",
-        cmd_rm: "The deletion was saved",
-        cmd_undo: "The undo was saved",
-        cmd_db_backup: "The backup was made",
-        cmd_db_migrate: "The schema is at the version asked for (any migration was saved)",
+        "cmd_add": "The new task was saved",
+        "cmd_edit": "The change was saved",
+        "cmd_done": "The change was saved",
+        "cmd_undone": "The change was saved",
+        "cmd_rm": "The deletion was saved",
+        "cmd_undo": "The undo was saved",
+        "cmd_db_backup": "The backup was made",
+        "cmd_db_migrate": "The schema is at the version asked for (any migration was saved)",
     }
-    return saved.get(handler)
+    return saved.get(handler.function)
 
 
 APP_NEEDS_A_TERMINAL = (

@@ -15,7 +15,7 @@ from store import (
     clean_tag,
     day_heading,
     due_label,
-    transfer,
+    formats,
 )
 from tui.cli.output import EXIT_OK, SHORT_ID, Style, human, local_time, print_json
 from tui.cli.store_access import now_local, opened
@@ -47,7 +47,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]
         width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
     if args.json:
-        print_json([transfer.task_json(task) for task in tasks])
+        print_json([formats.task_json(task) for task in tasks])
         return EXIT_OK
     out = human()
     if not tasks:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
-from store import transfer
+from store import formats
 from store.files import error_reason
 from tui.text import visible
 
@@ -142,7 +142,7 @@ def human_size(size: int) -> str:
 def print_json(value: Any) -> None:
     utf8_stdout()
     stream = standard_output()
-    text = transfer.dumps(value) + "\n"
+    text = formats.dumps(value) + "\n"
     if is_terminal(stream):  # as an export to a terminal: C1 and bidi as \u escapes
         text = json_escaped(text)
     with output_errors():

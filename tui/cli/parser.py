@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from store import DB_ENV_VAR, LATEST_VERSION, USER_ENV_VAR, Sort, transfer
-from tui.cli.db_commands import cmd_db_backup, cmd_db_check, cmd_db_migrate, cmd_db_status
+from store import DB_ENV_VAR, LATEST_VERSION, USER_ENV_VAR, Sort, formats
 from tui.cli.help import (
     ADD_HELP,
     BACKUP_HELP,
@@ -23,19 +24,23 @@ from tui.cli.help import (
     UNDO_HELP,
     ids_help,
 )
-from tui.cli.list_command import UPCOMING_DAYS, cmd_list
+from tui.cli.list_command import UPCOMING_DAYS
 from tui.cli.output import EXIT_OK, EXIT_USAGE
-from tui.cli.task_commands import (
-    cmd_add,
-    cmd_done,
-    cmd_edit,
-    cmd_history,
-    cmd_rm,
-    cmd_show,
-    cmd_undo,
-    cmd_undone,
-)
-from tui.cli.transfer_commands import cmd_export, cmd_import
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command's function, imported when the command runs: `taskflow add` loads add's
+    module, not the file formats export and import need or the database commands."""
+
+    module: str  # in tui.cli
+    function: str
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        handler: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module(f"tui.cli.{self.module}"), self.function
+        )
+        return handler(args)
 
 
 def package_version() -> str:
@@ -83,7 +88,7 @@ def build_parser() -> Parser:
     parser.set_defaults(handler=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
 
-    add = _command(commands, "add", cmd_add, "add a task", ADD_HELP)
+    add = _command(commands, "add", Command("task_commands", "cmd_add"), "add a task", ADD_HELP)
     add.add_argument(
         "title",
         nargs="+",
@@ -96,7 +101,13 @@ def build_parser() -> Parser:
     _planning_options(add)
     _json_option(add, "print the new task as JSON")
 
-    listing = _command(commands, "list", cmd_list, "list tasks (open ones unless told)", LIST_HELP)
+    listing = _command(
+        commands,
+        "list",
+        Command("list_command", "cmd_list"),
+        "list tasks (open ones unless told)",
+        LIST_HELP,
+    )
     which = listing.add_mutually_exclusive_group()
     which.add_argument("-a", "--all", action="store_true", help="open and done tasks")
     which.add_argument("--done", action="store_true", help="only done tasks")
@@ -121,11 +132,15 @@ def build_parser() -> Parser:
     )
     _json_option(listing, "print a JSON array of tasks")
 
-    show = _command(commands, "show", cmd_show, "show one task in full", SHOW_HELP)
+    show = _command(
+        commands, "show", Command("task_commands", "cmd_show"), "show one task in full", SHOW_HELP
+    )
     _id_argument(show)
     _json_option(show, "print the task as JSON")
 
-    edit = _command(commands, "edit", cmd_edit, "change a task", EDIT_HELP)
+    edit = _command(
+        commands, "edit", Command("task_commands", "cmd_edit"), "change a task", EDIT_HELP
+    )
     _id_argument(edit)
     edit.add_argument(
         "-t",
@@ -143,9 +158,9 @@ def build_parser() -> Parser:
     _json_option(edit, "print the task as JSON")
 
     for name, handler, summary in (
-        ("done", cmd_done, "mark tasks done"),
-        ("undone", cmd_undone, "mark tasks open again"),
-        ("rm", cmd_rm, "delete tasks (taskflow undo brings them back)"),
+        ("done", Command("task_commands", "cmd_done"), "mark tasks done"),
+        ("undone", Command("task_commands", "cmd_undone"), "mark tasks open again"),
+        ("rm", Command("task_commands", "cmd_rm"), "delete tasks (taskflow undo brings them back)"),
     ):
         sub = _command(commands, name, handler, summary, ids_help(name))
         sub.add_argument(
@@ -153,7 +168,13 @@ def build_parser() -> Parser:
         )
         _json_option(sub, "print the task as JSON; with several ids, an array of them")
 
-    undo = _command(commands, "undo", cmd_undo, "undo your most recent change", UNDO_HELP)
+    undo = _command(
+        commands,
+        "undo",
+        Command("task_commands", "cmd_undo"),
+        "undo your most recent change",
+        UNDO_HELP,
+    )
     undo.add_argument(
         "--skip",
         action="store_true",
@@ -161,15 +182,27 @@ def build_parser() -> Parser:
     )
     _json_option(undo, "print what was undone as JSON")
 
-    history = _command(commands, "history", cmd_history, "a task's changes", HISTORY_HELP)
+    history = _command(
+        commands,
+        "history",
+        Command("task_commands", "cmd_history"),
+        "a task's changes",
+        HISTORY_HELP,
+    )
     _id_argument(history, deleted_too=True)
     _json_option(history, "print a JSON array of events")
 
-    export = _command(commands, "export", cmd_export, "write tasks to a file", EXPORT_HELP)
+    export = _command(
+        commands,
+        "export",
+        Command("transfer_commands", "cmd_export"),
+        "write tasks to a file",
+        EXPORT_HELP,
+    )
     export.add_argument(
         "-f",
         "--format",
-        choices=[f.value for f in transfer.EXPORT_FORMATS],
+        choices=[f.value for f in formats.EXPORT_FORMATS],
         help="file format (default: from the -o extension, else json)",
     )
     export.add_argument(
@@ -179,12 +212,18 @@ def build_parser() -> Parser:
         "--events", action="store_true", help="json only: include each task's history"
     )
 
-    importer = _command(commands, "import", cmd_import, "read tasks from a file", IMPORT_HELP)
+    importer = _command(
+        commands,
+        "import",
+        Command("transfer_commands", "cmd_import"),
+        "read tasks from a file",
+        IMPORT_HELP,
+    )
     importer.add_argument("file", metavar="FILE", help="the file to read; '-' reads stdin")
     importer.add_argument(
         "-f",
         "--format",
-        choices=[f.value for f in transfer.IMPORT_FORMATS],
+        choices=[f.value for f in formats.IMPORT_FORMATS],
         help="file format (default: from the extension and contents)",
     )
     importer.add_argument(
@@ -196,10 +235,19 @@ def build_parser() -> Parser:
     db_commands = db.add_subparsers(
         title="database commands", metavar="DB_COMMAND", dest="db_command", required=True
     )
-    status = _command(db_commands, "status", cmd_db_status, "where it is, versions, sizes")
+    status = _command(
+        db_commands,
+        "status",
+        Command("db_commands", "cmd_db_status"),
+        "where it is, versions, sizes",
+    )
     _json_option(status, "print the status as JSON")
     migrate = _command(
-        db_commands, "migrate", cmd_db_migrate, "change the schema version", MIGRATE_HELP
+        db_commands,
+        "migrate",
+        Command("db_commands", "cmd_db_migrate"),
+        "change the schema version",
+        MIGRATE_HELP,
     )
     migrate.add_argument(
         "--to",
@@ -214,9 +262,17 @@ def build_parser() -> Parser:
         "printed); without it a terminal is asked, a script refused",
     )
     _json_option(migrate, "print the outcome as JSON")
-    check = _command(db_commands, "check", cmd_db_check, "health and integrity check")
+    check = _command(
+        db_commands, "check", Command("db_commands", "cmd_db_check"), "health and integrity check"
+    )
     _json_option(check, "print the report as JSON")
-    backup = _command(db_commands, "backup", cmd_db_backup, "copy the live database", BACKUP_HELP)
+    backup = _command(
+        db_commands,
+        "backup",
+        Command("db_commands", "cmd_db_backup"),
+        "copy the live database",
+        BACKUP_HELP,
+    )
     backup.add_argument("path", nargs="?", metavar="PATH", help="where (a file or a folder)")
     _json_option(backup, "print the outcome as JSON")
     return parser
@@ -246,7 +302,7 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
 def _command(
     commands: Any,
     name: str,
-    handler: Callable[[argparse.Namespace], int] | None,
+    handler: Command | None,
     summary: str,
     epilog: str | None = None,
 ) -> Parser:

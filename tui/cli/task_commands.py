@@ -19,9 +19,9 @@ from store import (
     ValidationError,
     clean_tag,
     clean_tags,
+    formats,
     parse_due,
     parse_quick_add,
-    transfer,
 )
 from tui.cli.output import (
     EXIT_OK,
@@ -48,7 +48,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     with opened(args) as store:
         task = store.create(title, description, tags=tags, **planned)
     if args.json:
-        print_json(transfer.task_json(task))
+        print_json(formats.task_json(task))
         return EXIT_OK
     out = human()
     out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
@@ -127,7 +127,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         task = _resolve_live(store, args.id)
     if args.json:
-        print_json(transfer.task_json(task))
+        print_json(formats.task_json(task))
         return EXIT_OK
     out = human()
     if task.unreadable:
@@ -218,7 +218,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             **changes,
         )
     if args.json:
-        print_json(transfer.task_json(task))
+        print_json(formats.task_json(task))
         return EXIT_OK
     out = human()
     changed = [
@@ -298,9 +298,9 @@ def _print_tasks_json(args: argparse.Namespace, tasks: Sequence[TaskRecord]) -> 
     """One ID given: the task. Several: an array, even when they named one task, so
     that the shape depends only on the command a script wrote."""
     if len(args.ids) == 1:
-        print_json(transfer.task_json(tasks[0]))
+        print_json(formats.task_json(tasks[0]))
     else:
-        print_json([transfer.task_json(task) for task in tasks])
+        print_json([formats.task_json(task) for task in tasks])
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
@@ -311,7 +311,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
             {
                 "message": result.message,
                 "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
-                "task": None if result.task is None else transfer.task_json(result.task),
+                "task": None if result.task is None else formats.task_json(result.task),
                 "skipped": result.skipped,
             }
         )
@@ -330,7 +330,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.json:
         # As in an export: an undo skipped here is left out (events_json does so).
         kept = [event for event in events if not event.skipped]
-        items = transfer.events_json(kept)
+        items = formats.events_json(kept)
         for item, event in zip(items, kept, strict=True):
             item["summary"] = event.summary
         print_json(items)

@@ -1,0 +1,174 @@
+"""The file formats TaskFlow reads and writes, and JSON as every output writes it:
+a task and its history as our format and every ``--json`` show them.
+
+Apart from store.transfer (the readers and writers themselves), so that the command
+line can name the formats and print JSON without loading them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from store.fields import snapshot_data
+from store.records import UNREADABLE_MOMENT, EventRecord, TaskRecord, TaskSnapshot
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    TODOTXT = "todotxt"
+    TASKWARRIOR = "taskwarrior"
+
+
+IMPORT_FORMATS = (Format.JSON, Format.TASKWARRIOR, Format.TODOTXT, Format.CSV)
+EXPORT_FORMATS = (Format.JSON, Format.CSV, Format.TODOTXT)
+
+
+def dumps(value: Any) -> str:
+    """JSON as every output writes it: indented, UTF-8 as is, control characters escaped.
+
+    The same text as ``json.dumps(value, indent=2, ensure_ascii=False)``, made faster:
+    with an indent, the json module formats in pure Python, value by value, which is
+    most of a ``list --json`` of 10,000 tasks. Here only the nesting is Python; every
+    string goes through json's C escaper. tests/store/test_formats.py holds the two to
+    the same text on generated values."""
+    pieces: list[str] = []
+    try:
+        _indented(value, "\n", pieces)
+    except _NotPlain:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(pieces)
+
+
+class _NotPlain(Exception):
+    """A value only json itself formats (a key that is not text, a type it converts)."""
+
+
+_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _number(value: float) -> str:
+    if value != value or value in (math.inf, -math.inf):  # as json writes them
+        return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+# The scalars by exact type, formatted without a call per value; anything else (a
+# subclass such as an IntEnum, a container) goes through _indented.
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: _string,
+    int: int.__repr__,
+    float: _number,
+    bool: lambda flag: "true" if flag else "false",
+    type(None): lambda _: "null",
+}
+
+
+def _indented(value: Any, newline: str, pieces: list[str]) -> None:
+    """Append ``value`` as json.dumps(indent=2) writes it, at the depth ``newline``
+    (a newline and that depth's indent) says."""
+    scalar = _SCALARS.get(type(value))
+    if scalar is not None:
+        pieces.append(scalar(value))
+    elif isinstance(value, bool):
+        pieces.append("true" if value else "false")
+    elif isinstance(value, str):
+        pieces.append(_string(value))
+    elif isinstance(value, int):
+        pieces.append(int.__repr__(value))
+    elif isinstance(value, float):
+        pieces.append(_number(value))
+    elif isinstance(value, dict):
+        if not value:
+            pieces.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            scalar = _SCALARS.get(type(item))
+            if scalar is not None:
+                pieces.append(separator + _string(key) + ": " + scalar(item))
+            else:
+                pieces.append(separator + _string(key) + ": ")
+                _indented(item, inner, pieces)
+            separator = "," + inner
+        pieces.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            pieces.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            scalar = _SCALARS.get(type(item))
+            if scalar is not None:
+                pieces.append(separator + scalar(item))
+            else:
+                pieces.append(separator)
+                _indented(item, inner, pieces)
+            separator = "," + inner
+        pieces.append(newline + "]")
+    else:
+        raise _NotPlain
+
+
+def format_moment(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and 'Z': fixed width, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def task_json(task: TaskRecord) -> dict[str, Any]:
+    """A task as our JSON (and every ``--json`` output) shows it; keys in this order.
+
+    New keys only ever go at the end, so scripts that read the first ones keep working.
+    A task whose stored row cannot be read (``TaskRecord.unreadable``) has one more,
+    "unreadable" with the reason, and null for the times it holds placeholders for.
+    """
+    item = {"id": task.id, **snapshot_data(task, lambda moment: _moment_or_null(task, moment))}
+    # The due date is a local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no
+    # zone: "Friday" stays Friday wherever the file is read. The priority shows by name
+    # here, where a logged state (snapshot_json) keeps its number.
+    item["priority"] = task.priority.label
+    if task.unreadable:
+        item["unreadable"] = task.unreadable
+    return item
+
+
+def _moment_or_null(task: TaskRecord, moment: datetime) -> str | None:
+    if task.unreadable and moment == UNREADABLE_MOMENT:
+        return None  # a placeholder, not the task's time
+    return format_moment(moment)
+
+
+def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
+    """A logged state as our JSON carries it: as the log keeps it, times in ISO 8601."""
+    return None if snapshot is None else snapshot_data(snapshot, format_moment)
+
+
+def events_json(events: Sequence[EventRecord]) -> list[dict[str, Any]]:
+    """A task's history; an undo names the event it reverts by its position in this list
+    (database event ids mean nothing in another database).
+
+    An undo skipped here (``taskflow undo --skip``) is this database's own business, as
+    the reason it could not be undone is (an id taken here, say): it is left out."""
+    events = [event for event in events if not event.skipped]
+    position = {event.id: n for n, event in enumerate(events)}
+    return [
+        {
+            "kind": event.kind.value,
+            "at": format_moment(event.at),
+            "before": snapshot_json(event.before),
+            "after": snapshot_json(event.after),
+            "reverts": position.get(event.reverts_event_id)
+            if event.reverts_event_id is not None
+            else None,
+        }
+        for event in events
+    ]
