@@ -18,8 +18,6 @@ from enum import Enum
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import platformdirs
-
 from store.errors import LocationError, UnsupportedDatabaseURL, ValidationError
 
 DB_ENV_VAR = "TASKFLOW_DB_PATH"
@@ -78,6 +76,8 @@ class DatabaseLocation:
 
 def default_database_path() -> Path:
     """The per-user default, e.g. ``~/.local/share/taskflow/tasks.db`` on Linux."""
+    import platformdirs  # here: only a start without --db or TASKFLOW_DB_PATH needs it
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / DEFAULT_FILE_NAME
 
 
