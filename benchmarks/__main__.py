@@ -2,10 +2,15 @@
 
     python -m benchmarks                     # both sections, full sizes
     python -m benchmarks --quick             # small sizes: keeps this code from rotting
+    python -m benchmarks --only peers        # one section: screen or peers
     python -m benchmarks --only screen --runs 3 --load
 
-The screen section (benchmarks/screen.py): the full-screen app at 100 and
-100,000 tasks, each figure's ratio within 1.3x.
+Two sections:
+- screen (benchmarks/screen.py): the full-screen app at 100 and 100,000 tasks,
+  each figure's ratio within 1.3x;
+- peers (benchmarks/peers.py): the command line against Taskwarrior 2.6 (`task`)
+  on the same tasks, and the launch against the smallest Textual app
+  (benchmarks/floor_app.py).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import argparse
 import sys
 import time
 
-from benchmarks import screen, timing
+from benchmarks import peers, screen, timing
 
 
 def main() -> int:
@@ -24,7 +29,7 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
-    parser.add_argument("--only", choices=("screen",), help="run one section")
+    parser.add_argument("--only", choices=("screen", "peers"), help="run one section")
     parser.add_argument(
         "--repeats", type=int, default=5, help="measurements of each screen figure per run"
     )
@@ -45,6 +50,8 @@ def main() -> int:
     with timing.cpu_load(args.load):
         if args.only in (None, "screen"):
             missed += screen.section(quick=args.quick, repeats=args.repeats, runs=args.runs)
+        if args.only in (None, "peers"):
+            missed += peers.section(quick=args.quick)
     print(f"took {time.perf_counter() - begin:.0f} s", file=sys.stderr)
     # Timings are reported, never judged, in --quick mode: CI machines are noisy.
     return 0 if args.quick or not missed else 1
