@@ -22,7 +22,7 @@ STAMP = "%Y%m%dT%H%M%SZ"  # Taskwarrior's own date format in its JSON
 #   empty too, so a question would fail the command rather than hang the run.
 # - verbose=nothing: print the data only, no "Created task 3.", no column labels, no
 #   footnote counting the tasks, no override notes: what `taskflow` prints in a pipe.
-# - hooks=off: no hook scripts (none are installed; nor is the folder looked at).
+# - hooks=off: no hook scripts can run (none are installed in the new folder anyway).
 # - news.version: 2.6 nags "run task news" after an upgrade until this is set.
 # - defaultwidth=0: the output goes to a file, where Taskwarrior cannot ask the
 #   terminal's width and would wrap at 80 columns; 0 prints each row whole, on one
