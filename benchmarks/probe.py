@@ -139,35 +139,37 @@ async def measure(db: str, repeats: int) -> dict[str, Any]:
         results["page_down"] = statistics.median(page)
         results["end"] = statistics.median(end)
 
+        # Conditions made by functions, so that each holds its own task, word or view.
+        def toggled(task: Any) -> Callable[[], bool]:
+            return lambda: (
+                table.current is not None
+                and table.current.completed != task.completed
+                and store.get(task.id).completed != task.completed  # committed
+            )
+
+        def found(word: str) -> Callable[[], bool]:
+            return lambda: (
+                screen.view.search == word and screen.shown == screen.view and screen_ready(table)
+            )
+
+        def showing(name: str) -> Callable[[], bool]:
+            return lambda: (
+                screen.view_kind.value == name
+                and screen.shown == screen.view
+                and screen_ready(table)
+            )
+
         toggles = []
         for _ in range(repeats):
             task = table.current
             assert task is not None
-            toggles.append(
-                await timed(
-                    "space",
-                    lambda task=task: (
-                        table.current is not None
-                        and table.current.completed != task.completed
-                        and store.get(task.id).completed != task.completed
-                    ),  # committed
-                )
-            )
+            toggles.append(await timed("space", toggled(task)))
         results["toggle"] = statistics.median(toggles)
 
         searches = []
         for word in ("milk", "passport", "garden", "dentist", "report", "laptop")[:repeats]:
             await pilot.press("slash", *word[:-1])
-            searches.append(
-                await timed(
-                    word[-1],
-                    lambda word=word: (
-                        screen.view.search == word
-                        and screen.shown == screen.view
-                        and screen_ready(table)
-                    ),
-                )
-            )
+            searches.append(await timed(word[-1], found(word)))
             await pilot.press("escape")
             await settled(
                 lambda: (
@@ -176,23 +178,15 @@ async def measure(db: str, repeats: int) -> dict[str, Any]:
             )
         results["search"] = statistics.median(searches)
 
-        today, upcoming = [], []
+        today: list[float] = []
+        upcoming: list[float] = []
         for _ in range(repeats):
             for key, name, into in (("2", "today", today), ("3", "upcoming", upcoming)):
                 # One key at a time, as a person presses them: let the app finish what it
                 # defers after a list is shown (the footer) before the next key.
                 await pilot.pause()
                 await asyncio.sleep(0.2)
-                into.append(
-                    await timed(
-                        key,
-                        lambda name=name: (
-                            screen.view_kind.value == name
-                            and screen.shown == screen.view
-                            and screen_ready(table)
-                        ),
-                    )
-                )
+                into.append(await timed(key, showing(name)))
             await pilot.press("1")
             await settled(lambda: screen.view_kind.value == "all" and screen.shown == screen.view)
         results["view_today"] = statistics.median(today)
