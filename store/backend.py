@@ -151,6 +151,12 @@ class Backend(Protocol):
         """Tasks that may contain every term, from a search index; None without one."""
         ...
 
+    def bulk_insert_work(self, new_rows: int, first_seq: int) -> AbstractContextManager[None]:
+        """Around writing ``new_rows`` new tasks, numbered from ``first_seq``: where the
+        database can, their index work is done once as the block ends (store.deferred),
+        still inside the caller's transaction."""
+        ...
+
     def unindexed(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         """``expression`` as the database may not answer from an index."""
         ...

@@ -75,30 +75,31 @@ class BulkInsert:
         at = stamp(logged_at)
         created = EventKind.CREATED.value
         next_event = first_event_id
-        for start in range(0, len(records), WRITE_BATCH):
-            batch = records[start : start + WRITE_BATCH]
-            task_rows: list[list[Any]] = []
-            event_rows: list[tuple[Any, ...]] = []
-            links: list[tuple[str, int]] = []
-            for seq, record in enumerate(batch, first_seq + start):
-                stored = stored_values(record, stamp)
-                task_rows.append(row_values(record, seq, stored))
-                links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)
-                if record.id in with_history:
-                    continue
-                after = json_text(logged_data(stored))
-                event = (record.id, self._user, created, at, None, after, None)
-                if next_event is None:
-                    event_rows.append(event)
-                else:
-                    event_rows.append((next_event, *event))
-                    next_event += 1
-            batch_cursor.executemany(self._task_sql, task_rows)
-            if event_rows:
-                sql = self._numbered_event_sql if first_event_id is None else self._event_sql
-                batch_cursor.executemany(sql, event_rows)
-            if links:
-                batch_cursor.executemany(self._link_sql, links)
+        with self._backend.bulk_insert_work(len(records), first_seq):
+            for start in range(0, len(records), WRITE_BATCH):
+                batch = records[start : start + WRITE_BATCH]
+                task_rows: list[list[Any]] = []
+                event_rows: list[tuple[Any, ...]] = []
+                links: list[tuple[str, int]] = []
+                for seq, record in enumerate(batch, first_seq + start):
+                    stored = stored_values(record, stamp)
+                    task_rows.append(row_values(record, seq, stored))
+                    links.extend((record.id, tag_ids[t.casefold()][0]) for t in record.tags)
+                    if record.id in with_history:
+                        continue
+                    after = json_text(logged_data(stored))
+                    event = (record.id, self._user, created, at, None, after, None)
+                    if next_event is None:
+                        event_rows.append(event)
+                    else:
+                        event_rows.append((next_event, *event))
+                        next_event += 1
+                batch_cursor.executemany(self._task_sql, task_rows)
+                if event_rows:
+                    sql = self._numbered_event_sql if first_event_id is None else self._event_sql
+                    batch_cursor.executemany(sql, event_rows)
+                if links:
+                    batch_cursor.executemany(self._link_sql, links)
 
     def events(self, rows: Iterable[Sequence[Any]]) -> None:
         """Write events with their own ids, each row's values in EVENT_COLUMNS' order

@@ -418,6 +418,11 @@ class SqliteBackend:
             self._hit_counts[phrase] = count
         return SearchHits(search.select(rowid).where(matches), count)
 
+    def bulk_insert_work(self, new_rows: int, first_seq: int) -> AbstractContextManager[None]:
+        from store.deferred import deferred_index_work  # only for many tasks at once
+
+        return deferred_index_work(self.db, new_rows=new_rows, first_seq=first_seq)
+
     def unindexed(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         """``expression`` as SQLite may not answer from an index (the unary + idiom): so
         that a search walks the few index hits rather than every task of the owner."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -247,6 +248,10 @@ class PostgresBackend:
 
     def search_candidates(self, terms: list[str]) -> SearchHits | None:
         return None  # searches read the rows (ILIKE): no trigram index without superuser
+
+    def bulk_insert_work(self, new_rows: int, first_seq: int) -> AbstractContextManager[None]:
+        """Nothing put off: a server's index work is not this process's to reorder."""
+        return contextlib.nullcontext()
 
     def unindexed(self, expression: peewee.ColumnBase) -> peewee.ColumnBase:
         return expression
