@@ -29,19 +29,22 @@ IMPORT_FORMATS = (Format.JSON, Format.TASKWARRIOR, Format.TODOTXT, Format.CSV)
 EXPORT_FORMATS = (Format.JSON, Format.CSV, Format.TODOTXT)
 
 
-def dumps(value: Any) -> str:
+def dumps(value: Any, *, depth: int = 0) -> str:
     """JSON as every output writes it: indented, UTF-8 as is, control characters escaped.
 
     The same text as ``json.dumps(value, indent=2, ensure_ascii=False)``, made faster:
     with an indent, the json module formats in pure Python, value by value, which is
     most of a ``list --json`` of 10,000 tasks. Here only the nesting is Python; every
     string goes through json's C escaper. tests/store/test_formats.py holds the two to
-    the same text on generated values."""
+    the same text on generated values. With a ``depth``, every line after the first is
+    indented that many levels more: the value as it reads nested in a document."""
     pieces: list[str] = []
+    margin = "  " * depth
     try:
-        _indented(value, "\n", pieces)
+        _indented(value, "\n" + margin, pieces)
     except _NotPlain:
-        return json.dumps(value, indent=2, ensure_ascii=False)
+        # No raw newline is ever inside a JSON string: each one starts a line.
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + margin)
     return "".join(pieces)
 
 

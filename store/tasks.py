@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 import peewee
 
 from store import migrate as migrations
-from store.backend import Backend
+from store.backend import Backend, execute_sql
 from store.clock import utc_now
 from store.conversions import (
     SKIP_MARKER,
@@ -1030,11 +1030,15 @@ class TaskStore:
             Task.priority,
             Task.position,
         )
-        rows = tuples(Task.select(*columns).where(Task.user == self.user))
+        # The rows as the driver gives them, the times read by the field's own reader:
+        # peewee's converters per value would cost more than the check itself.
+        sql, params = Task.select(*columns).where(Task.user == self.user).sql()
+        read_time = Task.created_at.python_value
+        rows = execute_sql(self._backend.db, sql, params).fetchall()
         for task_id, completed, created, updated, version, due, priority, position in rows:
             record = task_record(
-                task_id, self.user, "", "", completed, created, updated, version, due,
-                priority, position,
+                task_id, self.user, "", "", completed, read_time(created), read_time(updated),
+                version, due, priority, position,
             )  # fmt: skip
             _refuse_unreadable(record, "exported")
 

@@ -1053,6 +1053,7 @@ _TW_STATUSES = {"pending", "waiting", "completed", "deleted", "recurring"}
 # priority, a tag name we cannot hold) is kept there too, so nothing is lost.
 _TW_KEPT = ("project", "tags", "priority", "scheduled", "wait", "until", "recur", "depends")
 _TW_DATES = {"due", "scheduled", "wait", "until"}
+_TW_STAMP = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z", re.ASCII)
 # Taskwarrior's own priorities; a user-defined one (priority UDA) has no equivalent.
 _TW_PRIORITIES = {"H": Priority.HIGH, "M": Priority.MEDIUM, "L": Priority.LOW}
 
@@ -1199,11 +1200,13 @@ def _tw_due(where: str, value: Any) -> Due:
 
 def _tw_date(where: str, what: str, value: Any) -> datetime:
     """Taskwarrior's '20261120T093000Z' (UTC), or an ISO 8601 timestamp."""
-    if isinstance(value, str):
+    if isinstance(value, str) and (stamp := _TW_STAMP.fullmatch(value)):
         try:
-            moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            # By hand: strptime costs more than the rest of reading a task.
+            year, month, day, hour, minute, second = map(int, stamp.groups())
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
-            pass
+            pass  # digits that name no moment (month 13): as any other text
         else:
             return _kept_moment(where, what, value, moment)
     return _parse_moment(where, what, value)
@@ -1245,8 +1248,7 @@ def write_json(
         if events is not None:
             item["events"] = events_json(events)
         out.write(",\n" if count else "\n")
-        # Strings never hold a raw newline in JSON, so indenting line by line is safe.
-        out.write("\n".join("    " + line for line in dumps(item).split("\n")))
+        out.write("    " + dumps(item, depth=2))
         count += 1
     out.write("\n  ]\n}\n" if count else "]\n}\n")
     return count
