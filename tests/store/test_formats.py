@@ -66,3 +66,20 @@ def test_dumps_on_shapes_the_outputs_meet(value: Any) -> None:
 def test_a_value_json_cannot_write_is_refused_as_json_refuses_it() -> None:
     with pytest.raises(TypeError):
         formats.dumps({"when": object()})
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.integers(min_value=0, max_value=4))
+def test_dumps_at_a_depth_reads_as_the_value_nested_that_deep(value: Any, depth: int) -> None:
+    # What a document holding the value at that depth shows for it (write_json's tasks).
+    nested: Any = value
+    for _ in range(depth):
+        nested = [nested]
+    lines = reference(nested).split("\n")
+    inner = "\n".join(lines[depth : len(lines) - depth]).removeprefix("  " * depth)
+    assert formats.dumps(value, depth=depth) == inner
+
+
+def test_dumps_at_a_depth_also_for_values_only_json_writes() -> None:
+    value = {1: "a key that is not text", "b": [1]}
+    assert formats.dumps(value, depth=2) == reference(value).replace("\n", "\n    ")
