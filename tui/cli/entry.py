@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import re
 import sys
@@ -159,9 +160,18 @@ def run_app(args: argparse.Namespace) -> int:
     except StoreError as error:
         return fail(str(error))
     try:
-        from tui.app import make_app  # deferred: only the app pays for importing textual
+        # Textual and the app's modules make some hundred thousand objects that live as
+        # long as the process: the collector, walking them again and again while they
+        # load, cost about a tenth of the launch (measured in tmux, benchmarks/peers.py).
+        # They load with it paused, then are set aside from its later rounds (freeze).
+        gc.disable()
+        try:
+            from tui.app import make_app  # deferred: only the app pays for importing textual
 
-        app = make_app(store)
+            app = make_app(store)
+        finally:
+            gc.freeze()
+            gc.enable()
         app.run()
         return app.return_code or EXIT_OK
     finally:
