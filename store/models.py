@@ -111,9 +111,40 @@ class Task(BaseModel):
     due = peewee.TextField(null=True)  # Due.key: 'YYYY-MM-DD[ HH:MM]', local time
     priority = peewee.IntegerField(default=0)
     position = peewee.FloatField(default=0.0)  # the user's own order
+    # Its project (None: the Inbox) and the task it is a subtask of (see migration 6).
+    project_id = peewee.TextField(null=True)
+    parent_id = peewee.TextField(null=True)
 
     class Meta:
         table_name = "tasks"
+
+
+class Project(BaseModel):
+    """One node of an owner's project tree (see migration 6)."""
+
+    id = peewee.TextField(primary_key=True)
+    user = peewee.ForeignKeyField(User, column_name="user_id")
+    parent_id = peewee.TextField(null=True)
+    name = peewee.TextField()
+    name_key = peewee.TextField()  # case-folded: sibling names are unique ignoring case
+    position = peewee.FloatField(default=0.0)
+    created_at = UtcTimestampField()
+    updated_at = UtcTimestampField()
+    version = peewee.IntegerField(default=1)
+
+    class Meta:
+        table_name = "projects"
+
+
+class TaskBlock(BaseModel):
+    """Task ``task_id`` is blocked by task ``blocker_id``."""
+
+    task_id = peewee.TextField()
+    blocker_id = peewee.TextField()
+
+    class Meta:
+        table_name = "task_blocks"
+        primary_key = peewee.CompositeKey("task_id", "blocker_id")
 
 
 class TaskCount(BaseModel):
@@ -140,6 +171,12 @@ class TaskEvent(BaseModel):
     reverts = peewee.ForeignKeyField(
         "self", column_name="reverts_event_id", null=True, backref="reverted_by"
     )
+    # 'task', or 'project' for a project's change (its id in task_id); and the change
+    # of several rows this event is part of (the id of its first event), or None.
+    # No default here: peewee would write it into every insert, the bulk path's
+    # statements included; the column's own default, 'task', applies.
+    subject = peewee.TextField()
+    change_id = peewee.IntegerField(null=True)
 
     class Meta:
         table_name = "task_events"
@@ -181,6 +218,8 @@ _SchemaMigration: TypeAlias = SchemaMigration
 _TaskCount: TypeAlias = TaskCount
 _Tag: TypeAlias = Tag
 _TaskTag: TypeAlias = TaskTag
+_Project: TypeAlias = Project
+_TaskBlock: TypeAlias = TaskBlock
 
 
 @dataclass(frozen=True)
@@ -195,6 +234,8 @@ class Models:
     TaskCount: type[_TaskCount]
     Tag: type[_Tag]
     TaskTag: type[_TaskTag]
+    Project: type[_Project]
+    TaskBlock: type[_TaskBlock]
 
 
 _M = TypeVar("_M", bound=peewee.Model)
@@ -216,8 +257,19 @@ def define_models(bound_database: peewee.Database) -> Models:
     task_count = bind(TaskCount)
     tag = bind(Tag)
     task_tag = bind(TaskTag)
+    project = bind(Project)
+    task_block = bind(TaskBlock)
     return Models(
-        bound_database, user, task, task_event, schema_migration, task_count, tag, task_tag
+        bound_database,
+        user,
+        task,
+        task_event,
+        schema_migration,
+        task_count,
+        tag,
+        task_tag,
+        project,
+        task_block,
     )
 
 

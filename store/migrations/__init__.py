@@ -19,6 +19,7 @@ from store.migrations import (
     m0003_search_and_counts,
     m0004_planning,
     m0005_due_moment,
+    m0006_structure,
 )
 
 
@@ -72,6 +73,7 @@ STEPS: tuple[ModuleType, ...] = (
     m0003_search_and_counts,
     m0004_planning,
     m0005_due_moment,
+    m0006_structure,
 )
 LATEST_VERSION: int = STEPS[-1].VERSION
 

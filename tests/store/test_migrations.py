@@ -356,14 +356,17 @@ def test_step_5_swaps_the_due_indexes_both_ways_and_keeps_every_due_date(store: 
     indexes = store._backend.indexes("tasks")
     assert indexes >= V5_DUE_INDEXES and not V4_DUE_INDEXES & indexes
 
+    store.migrate(to=5)
     report = store.migrate(to=4)
     assert report.applied == ("0005 due order by the moment a task falls due (down)",)
     indexes = store._backend.indexes("tasks")
     assert indexes >= V4_DUE_INDEXES and not V5_DUE_INDEXES & indexes
 
-    report = store.migrate()
+    report = store.migrate(to=5)
     assert report.applied == ("0005 due order by the moment a task falls due (up)",)
-    assert store.schema_version() == LATEST_VERSION == 5
+    assert store.schema_version() == 5
+    store.migrate()
+    assert store.schema_version() == LATEST_VERSION
     indexes = store._backend.indexes("tasks")
     assert indexes >= V5_DUE_INDEXES and not V4_DUE_INDEXES & indexes
     again = {task.id: task for task in store.list_tasks(TaskQuery(status=Status.ALL))}
@@ -384,6 +387,7 @@ def test_step_5_down_gives_the_schema_that_version_4_creates(tmp_path: Path) -> 
     with open_store(made_at_4, user="alice", migrate=False) as store:
         store.migrate(to=4)
     with open_store(taken_down, user="alice") as store:
+        store.migrate(to=5)
         at_5 = definitions(taken_down)
         store.migrate(to=4)
     assert definitions(taken_down) == definitions(made_at_4)
@@ -393,5 +397,6 @@ def test_step_5_down_gives_the_schema_that_version_4_creates(tmp_path: Path) -> 
     assert all(moment in at_5[name] for name in V5_DUE_INDEXES)
     with open_store(taken_down, user="alice") as store:
         store.migrate(to=3)  # version 4's own step down finds the indexes it made
-    with open_store(taken_down, user="alice"):
+    with open_store(taken_down, user="alice", migrate=False) as store:
+        store.migrate(to=5)
         assert definitions(taken_down) == at_5
