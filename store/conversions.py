@@ -211,6 +211,7 @@ def event_of(row: Any) -> EventRecord:
         user_id=row.user_id,
         kind=EventKind(row.kind),  # the schema allows no other
         reverts_event_id=row.reverts_event_id,
+        change_id=row.change_id,
     )
     # An event that holds no state it can show: a skipped undo, or one unreadable.
     stateless = functools.partial(

@@ -136,6 +136,9 @@ class EventRecord:
     # An undo passed over this change without undoing it ('taskflow undo --skip'):
     # this event records that, and changes no task. reverts_event_id names the change.
     skipped: bool = False
+    # The change of several tasks this event is part of (the id of its first event),
+    # undone together; None for a change of this task alone.
+    change_id: int | None = None
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
@@ -308,6 +311,8 @@ class UndoResult:
     event: EventRecord  # the new event recording the undo (or the skip)
     task: TaskRecord | None  # the task as it is now; None when the undo removed it
     skipped: bool = False  # passed over without undoing it (TaskStore.skip_undo)
+    # The rest of a change of several tasks, undone (or skipped) with it, newest first.
+    together: tuple[UndoResult, ...] = ()
 
     @property
     def task_id(self) -> str:
@@ -317,7 +322,8 @@ class UndoResult:
     def message(self) -> str:
         title = _title_of(self.undone)
         if self.skipped:
-            return f"Skipped the change “{title}” ({self.undone.summary}) without undoing it"
+            more = f" and {len(self.together)} made with it" if self.together else ""
+            return f"Skipped the change “{title}” ({self.undone.summary}){more} without undoing it"
         verb = {
             EventKind.CREATED: "Removed the newly added task",
             EventKind.DELETED: "Restored",
@@ -327,7 +333,16 @@ class UndoResult:
             else "Marked done again",
             EventKind.EDITED: "Reverted the edit of",
         }[self.undone.kind]
-        return f"{verb} “{title}”"
+        text = f"{verb} “{title}”"
+        if self.together:
+            others = len(self.together)
+            text += f" and {others} more change{'s' if others > 1 else ''} made with it"
+        return text
+
+    @property
+    def each(self) -> tuple[UndoResult, ...]:
+        """This result and those undone with it: one per task event reverted."""
+        return (self, *self.together)
 
 
 def _title_of(event: EventRecord) -> str:

@@ -6,8 +6,10 @@ always inside a session, and for a write inside the caller's write transaction.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +26,14 @@ from store.records import EventKind, EventRecord, TaskCounts, TaskRecord
 TAGS_BY_ID = 500
 
 
+class _Change:
+    """A change of several tasks being logged: its first event, and how many so far."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.events = 0
+
+
 class OwnerRows:
     """The rows of one owner's tasks, their tags and their log."""
 
@@ -31,6 +41,23 @@ class OwnerRows:
         self._backend = backend
         self._models = models
         self.user = user
+        # Per thread: the app's workers share this object, and a change one of them is
+        # logging is no other's.
+        self._changes = threading.local()
+
+    @contextlib.contextmanager
+    def one_change(self) -> Iterator[None]:
+        """Every event logged inside, on this thread, is part of one change (see
+        TaskStore.one_change); inside another, the outer one holds. Call it inside the
+        write transaction."""
+        if getattr(self._changes, "open", None) is not None:
+            yield
+            return
+        self._changes.open = _Change()
+        try:
+            yield
+        finally:
+            self._changes.open = None
 
     def get_row(self, task_id: str) -> Any:
         """The owner's task row (NotFoundError if there is none)."""
@@ -204,18 +231,16 @@ class OwnerRows:
         reverts: int | None = None,
     ) -> EventRecord:
         """Log one change of a task (its state before and after), and return it as read."""
-        TaskEvent = self._models.TaskEvent
-        event_id = TaskEvent.insert(
+        event_id, change_id = self.log_row(
             task_id=task_id,
-            user=self.user,
             kind=kind.value,
             at=at,
             before=logged_state(before),
             after=logged_state(after),
             reverts=reverts,
-        ).execute()
+        )
         return EventRecord(
-            id=int(event_id),
+            id=event_id,
             task_id=task_id,
             user_id=self.user,
             kind=kind,
@@ -223,7 +248,26 @@ class OwnerRows:
             before=None if before is None else snapshot_of(before),
             after=None if after is None else snapshot_of(after),
             reverts_event_id=reverts,
+            change_id=change_id,
         )
+
+    def log_row(self, **values: Any) -> tuple[int, int | None]:
+        """Insert one event row of this owner; its id, and the change of several tasks it
+        is part of (None alone). Inside one_change the second event makes it a change
+        of several: the first is marked then, so that a change of one stays unmarked."""
+        TaskEvent = self._models.TaskEvent
+        change: _Change | None = getattr(self._changes, "open", None)
+        change_id = change.first if change is not None else None
+        event_id = int(TaskEvent.insert(user=self.user, change_id=change_id, **values).execute())
+        if change is None:
+            return event_id, None
+        change.events += 1
+        if change.first is None:
+            change.first = event_id
+            return event_id, None
+        if change.events == 2:
+            TaskEvent.update(change_id=change.first).where(TaskEvent.id == change.first).execute()
+        return event_id, change.first
 
     def counters(self) -> TaskCounts:
         """Open and done tasks from the trigger-kept counters: one row each, at any size."""

@@ -269,6 +269,18 @@ class TaskStore:
         with self._backend.session(), self._backend.write():
             yield
 
+    @contextlib.contextmanager
+    def one_change(self) -> Iterator[None]:
+        """Several changes as one: kept together or not at all (as all_or_nothing), and
+        taken back together by one undo, or passed over by one skip.
+
+            with store.one_change():
+                for task in chosen:
+                    store.delete(task.id, expected_version=task.version)
+        """
+        with self._backend.session(), self._backend.write(), self._rows.one_change():
+            yield
+
     # -- reading ---------------------------------------------------------------------------
 
     @_operation
@@ -876,9 +888,13 @@ class TaskStore:
         UndoBlockedError and changes nothing; ``skip_undo`` passes over it.
         """
         with self._backend.write():
-            undone = self._next_to_undo()
-            task, event = self._revert(undone)
-        return UndoResult(undone=undone, event=event, task=task)
+            events = self._change_of(self._next_to_undo())
+            results: list[UndoResult] = []
+            with self._rows.one_change():  # the undo of a change of several is one too
+                for undone in events:
+                    task, event = self._revert(undone)
+                    results.append(UndoResult(undone=undone, event=event, task=task))
+        return dataclasses.replace(results[0], together=tuple(results[1:]))
 
     @_operation
     def skip_undo(self) -> UndoResult:
@@ -886,24 +902,28 @@ class TaskStore:
         that the next undo reaches the change before it: the way past a change that
         cannot be undone. The skip is logged (an event naming the change, that changes no
         task), so it lasts; it is itself not undone."""
-        Task = self._models.Task
         with self._backend.write():
-            undone = self._next_to_undo()
+            events = self._change_of(self._next_to_undo())
             now = self._clock()
             self._rows.ensure_user(now)
-            event_id = self._models.TaskEvent.insert(
-                task_id=undone.task_id,
-                user=self.user,
-                kind=undone.kind.value,  # the schema's kinds are fixed; the marker says "skip"
-                at=now,
-                before=None,
-                after={SKIP_MARKER: True},
-                reverts=undone.id,
-            ).execute()
-            row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
-            task = self._rows.records([row])[0] if row is not None else None
+            with self._rows.one_change():
+                results = [self._skip(undone, now) for undone in events]
+        return dataclasses.replace(results[0], together=tuple(results[1:]))
+
+    def _skip(self, undone: EventRecord, now: datetime) -> UndoResult:
+        Task = self._models.Task
+        event_id, change_id = self._rows.log_row(
+            task_id=undone.task_id,
+            kind=undone.kind.value,  # the schema's kinds are fixed; the marker says "skip"
+            at=now,
+            before=None,
+            after={SKIP_MARKER: True},
+            reverts=undone.id,
+        )
+        row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
+        task = self._rows.records([row])[0] if row is not None else None
         event = EventRecord(
-            id=int(event_id),
+            id=event_id,
             task_id=undone.task_id,
             user_id=self.user,
             kind=undone.kind,
@@ -912,6 +932,7 @@ class TaskStore:
             after=None,
             reverts_event_id=undone.id,
             skipped=True,
+            change_id=change_id,
         )
         return UndoResult(undone=undone, event=event, task=task, skipped=True)
 
@@ -933,6 +954,26 @@ class TaskStore:
         if row is None:
             raise NothingToUndoError("Nothing to undo.")
         return event_of(row)
+
+    def _change_of(self, latest: EventRecord) -> list[EventRecord]:
+        """The change ``latest`` is part of, as the events an undo takes back, newest
+        first: ``latest`` alone, or every event of its change of several not yet undone."""
+        if latest.change_id is None:
+            return [latest]
+        TaskEvent = self._models.TaskEvent
+        Reverting = TaskEvent.alias()
+        already_undone = Reverting.select(Reverting.id).where(Reverting.reverts == TaskEvent.id)
+        rows = (
+            TaskEvent.select()
+            .where(
+                (TaskEvent.user == self.user)
+                & (TaskEvent.change_id == latest.change_id)
+                & TaskEvent.reverts.is_null()
+                & ~peewee.fn.EXISTS(already_undone)
+            )
+            .order_by(TaskEvent.id.desc())
+        )
+        return [event_of(row) for row in rows]
 
     def _revert(self, undone: EventRecord) -> tuple[TaskRecord | None, EventRecord]:
         Task = self._models.Task

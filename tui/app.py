@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -351,11 +352,9 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def undo(self) -> None:
         def done(result: UndoResult) -> None:
-            restored = result.task
-            if restored is None:
-                self.broadcast(lambda: TaskRemoved(result.task_id))
-            else:
-                self.broadcast(lambda: TaskUpdated(restored, select=True))
+            # The newest last, so that the cursor lands on the task the message names.
+            for each in reversed(result.each):
+                self.broadcast(functools.partial(_undone_message, each))
             self.say(f"{result.message} · u undoes the change before")
 
         def failed(error: StoreError) -> None:
@@ -478,3 +477,10 @@ def make_app(
     return TaskFlowApp(
         store, clock=clock, theme=theme, animations=animations, poll_seconds=poll_seconds
     )
+
+
+def _undone_message(result: UndoResult) -> Message:
+    """What the screens are told of one task an undo changed: removed, or as it is now."""
+    if result.task is None:
+        return TaskRemoved(result.task_id)
+    return TaskUpdated(result.task, select=True)

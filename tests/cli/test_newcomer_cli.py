@@ -269,7 +269,7 @@ def three_tasks(store: TaskStore) -> list[TaskRecord]:
     return [store.create(title) for title in ("First", "Second", "Third")]
 
 
-def test_done_takes_several_ids_each_its_own_undoable_change(cli: CLI, store: TaskStore) -> None:
+def test_done_takes_several_ids_as_one_undoable_change(cli: CLI, store: TaskStore) -> None:
     first, second, third = three_tasks(store)
     result = cli("done", first.id[:8], second.id[:8], third.id[:8])
     assert result.code == EXIT_OK, result.err
@@ -279,10 +279,15 @@ def test_done_takes_several_ids_each_its_own_undoable_change(cli: CLI, store: Ta
     assert [task.completed for task in every_task(store)] == [True, True, True]
     for task in (first, second, third):
         assert event_kinds(store, task) == [EventKind.CREATED, EventKind.TOGGLED]
-    assert cli("undo").code == EXIT_OK  # the last one only
-    assert [task.completed for task in every_task(store)] == [True, True, False]
-    assert cli("undo").code == EXIT_OK
-    assert [task.completed for task in every_task(store)] == [True, False, False]
+    undone = cli("undo", "--json")  # all three at once
+    assert undone.code == EXIT_OK, undone.err
+    assert [task.completed for task in every_task(store)] == [False, False, False]
+    reply = json.loads(undone.out)
+    assert reply["undone"]["task_id"] == third.id
+    assert [other["undone"]["task_id"] for other in reply["together"]] == [second.id, first.id]
+    assert [other["task"]["completed"] for other in reply["together"]] == [False, False]
+    assert cli("undo").code == EXIT_OK  # the change before: the third task's creation
+    assert [task.title for task in every_task(store)] == ["First", "Second"]
 
 
 def test_undone_and_rm_take_several_ids(cli: CLI, store: TaskStore) -> None:
@@ -296,10 +301,13 @@ def test_undone_and_rm_take_several_ids(cli: CLI, store: TaskStore) -> None:
     assert [task.title for task in every_task(store)] == ["Second"]
     assert f"Deleted {first.id[:8]}  First" in removed.out
     assert f"Deleted {third.id[:8]}  Third" in removed.out
-    assert cli("undo").code == EXIT_OK  # one deletion at a time, the last first
-    assert [task.title for task in every_task(store)] == ["Second", "Third"]
-    assert cli("undo").code == EXIT_OK
+    assert "'taskflow undo' brings all 2 back." in removed.out
+    undone = cli("undo")
+    assert undone.code == EXIT_OK  # both deletions, one command's change
+    assert undone.out == "Restored “Third” and 1 more change made with it.\n"
     assert [task.title for task in every_task(store)] == ["First", "Second", "Third"]
+    assert cli("undo").code == EXIT_OK  # the undone, both again
+    assert [task.completed for task in every_task(store)] == [True, True, False]
 
 
 def state(store: TaskStore) -> list[tuple[str, bool, int]]:

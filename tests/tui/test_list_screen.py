@@ -413,3 +413,24 @@ async def test_small_terminals_do_not_crash(
             await pilot.press(key)
             await settle(pilot)
         assert app.is_running
+
+
+async def test_u_takes_back_a_change_of_several_tasks_at_once(
+    app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
+) -> None:
+    _seed(seed_store, clock, "alpha", "beta", "gamma")
+    beta, gamma = seed_store.list_tasks()[1:]
+    with seed_store.one_change():  # as `taskflow rm B G` makes it
+        seed_store.delete(beta.id)
+        seed_store.delete(gamma.id)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert shown_titles(app) == ["alpha"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert shown_titles(app) == ["alpha", "beta", "gamma"]
+        assert current_task(app).title == "gamma"  # type: ignore[union-attr]
+        said = [n.message for n in app._notifications]
+        assert any("Restored “gamma” and 1 more change made with it" in m for m in said)
+    assert [t.title for t in seed_store.list_tasks()] == ["alpha", "beta", "gamma"]

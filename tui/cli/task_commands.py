@@ -244,9 +244,9 @@ def cmd_undone(args: argparse.Namespace) -> int:
 
 
 def _set_done(args: argparse.Namespace, completed: bool) -> int:
-    # One transaction: the ids are read and every task written, or (a conflict with
-    # another writer, a full disk) none of them is.
-    with opened(args, existing=True) as store, store.all_or_nothing():
+    # One change: the ids are read and every task written, or (a conflict with another
+    # writer, a full disk) none of them is; one undo takes all of it back.
+    with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
         tasks = [
             store.set_completed(task.id, completed, expected_version=task.version)
@@ -264,7 +264,7 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    with opened(args, existing=True) as store, store.all_or_nothing():
+    with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
         tasks = [store.delete(task.id, expected_version=task.version) for task in chosen]
     if args.json:
@@ -279,7 +279,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
         return EXIT_OK
     for task in tasks:
         out.line(f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
-    out.line(f"Each 'taskflow undo' brings one back, the last first ({len(tasks)} to undo).")
+    out.line(f"'taskflow undo' brings all {len(tasks)} back.")
     return EXIT_OK
 
 
@@ -313,6 +313,14 @@ def cmd_undo(args: argparse.Namespace) -> int:
                 "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
                 "task": None if result.task is None else formats.task_json(result.task),
                 "skipped": result.skipped,
+                # The rest of a change of several tasks, taken back (or skipped) with it.
+                "together": [
+                    {
+                        "undone": {"kind": other.undone.kind.value, "task_id": other.task_id},
+                        "task": None if other.task is None else formats.task_json(other.task),
+                    }
+                    for other in result.together
+                ],
             }
         )
         return EXIT_OK
