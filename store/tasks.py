@@ -883,9 +883,11 @@ class TaskStore:
     def undo(self) -> UndoResult:
         """Revert this owner's most recent change not yet undone. Repeat to walk further back.
 
-        A change that cannot be undone (its task changed since, its id is now another
-        task's, it would put back what validation refuses, it cannot be read) raises
-        UndoBlockedError and changes nothing; ``skip_undo`` passes over it.
+        A change of several tasks (one_change) is reverted whole, newest event first: the
+        result names the newest and holds the rest in ``together``. A change that cannot
+        be undone (its task changed since, its id is now another task's, it would put
+        back what validation refuses, it cannot be read), or any part of one that cannot,
+        raises UndoBlockedError and changes nothing; ``skip_undo`` passes over it.
         """
         with self._backend.write():
             events = self._change_of(self._next_to_undo())
