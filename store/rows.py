@@ -119,12 +119,14 @@ class OwnerRows:
         """The tags of the tasks the condition on task_tags picks, alphabetical (any case)."""
         Tag, TaskTag = self._models.Tag, self._models.TaskTag
         found: dict[str, list[str]] = {}
-        rows = tuples(
+        sql, params = (
             TaskTag.select(TaskTag.task, Tag.name)
             .join(Tag, on=(TaskTag.tag == Tag.id))
             .where(condition)
+            .sql()
         )
-        for task_id, name in rows:
+        # The driver's rows as they are (two texts each): see selected_records.
+        for task_id, name in execute_sql(self._backend.db, sql, params).fetchall():
             found.setdefault(task_id, []).append(name)
         return {task_id: tuple(sorted(names, key=str.casefold)) for task_id, names in found.items()}
 

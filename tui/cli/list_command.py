@@ -64,9 +64,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         due_width = max(due_width, len(_HEADER_DUE)) if due_width else 0
         header = _list_header(width, pri_width, due_width)
         out.line(out.paint(clip(header, columns) if columns else header, Style.BOLD))
+    rows: list[str] = []
     for task, label in zip(tasks, labels, strict=True):
         if task.id in headings:
-            out.line(out.paint(headings[task.id], Style.HEADING))
+            rows.append(out.paint(headings[task.id], Style.HEADING))
         mark = out.paint("[x]", Style.DONE) if task.completed else "[ ]"
         if task.unreadable:
             mark = out.paint("[?]", Style.BAD)
@@ -90,7 +91,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         if task.completed:
             title = out.paint(title, Style.DIM)
         cells.append(title + (f"  {out.paint(tags, Style.DIM)}" if tags else ""))
-        out.line("  ".join(cells))
+        rows.append("  ".join(cells))
+    out.lines(rows)
     if out.is_terminal:
         out.line(out.paint(_listed(args, status, tag, len(tasks)), Style.DIM))
     return EXIT_OK

@@ -99,6 +99,14 @@ class Output:
         with output_errors():
             self.stream.write(text + "\n")
 
+    def lines(self, texts: list[str]) -> None:
+        """Several lines in one write: a list of 10,000 tasks, say."""
+        if self.stream is None:
+            raise OutputError(STDOUT_CLOSED)
+        if texts:
+            with output_errors():
+                self.stream.write("\n".join(texts) + "\n")
+
     def width(self) -> int | None:
         """The terminal's width when writing to one; None means do not cut lines."""
         if not self.is_terminal:
