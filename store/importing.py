@@ -20,7 +20,7 @@ import peewee
 
 from store.backend import Backend, execute_sql
 from store.bulk import BulkInsert, Stamps, spelled
-from store.conversions import json_text, normalised, record_columns, replaced, task_record
+from store.conversions import json_text, normalised, record_columns, replaced
 from store.errors import ConflictError, ValidationError
 from store.fields import snapshot_data
 from store.models import Models, format_timestamp
@@ -178,12 +178,11 @@ class Importer:
         Looked up by the primary key alone: with the owner in the condition SQLite
         may prefer an owner index and scan every task of the owner for each batch.
         Rows come as tuples, since building a model object per row costs more than
-        the lookup itself at 100,000 rows (times read as in OwnerRows.selected_records).
+        the lookup itself at 100,000 rows (OwnerRows.fetched_records).
         """
         Task = self._models.Task
         if not task_ids or not Task.select().exists():
             return {}  # an import into a new database: nothing to look up
-        read_time = Task.created_at.python_value
         found: dict[str, TaskRecord] = {}
         statements: dict[int, str] = {}  # built once per batch size: peewee's cost is per id
         for start in range(0, len(task_ids), IMPORT_LOOKUP_BATCH):
@@ -192,12 +191,7 @@ class Importer:
             if sql is None:
                 select = Task.select(*record_columns(Task)).where(Task.id.in_(batch))
                 sql = statements[len(batch)] = select.sql()[0]
-            for i, u, title, notes, done, made, changed, *rest in execute_sql(
-                self._backend.db, sql, batch
-            ).fetchall():  # the columns in task_record's order
-                found[i] = task_record(
-                    i, u, title, notes, done, read_time(made), read_time(changed), *rest
-                )
+            found.update((task.id, task) for task in self._rows.fetched_records(sql, batch))
         tags = self._rows.tags_of(list(found))
         return {
             task_id: dataclasses.replace(task, tags=tags.get(task_id, ()))

@@ -83,18 +83,23 @@ class OwnerRows:
         a list of 10,000 tasks notices. Only the two times need reading from text."""
         Task = self._models.Task
         sql, params = select.columns(*record_columns(Task)).sql()
-        read_time = Task.created_at.python_value
-        rows = execute_sql(self._backend.db, sql, params).fetchall()
-        records = [
-            task_record(i, u, title, notes, done, read_time(made), read_time(changed), *rest)
-            for i, u, title, notes, done, made, changed, *rest in rows
-        ]
+        records = self.fetched_records(sql, params)
         if len(records) <= TAGS_BY_ID:
             return self._tagged(records)
         # Many rows: their tags by the same SELECT as a subquery, not thousands of ids.
         return self._tagged(
             records, self._tags_where(self._models.TaskTag.task.in_(select.columns(Task.id)))
         )
+
+    def fetched_records(self, sql: str, params: Any) -> list[TaskRecord]:
+        """Records (tags not yet read) for a statement selecting record_columns, every
+        row fetched at once from the driver; only the two times need reading from text."""
+        read_time = self._models.Task.created_at.python_value
+        rows = execute_sql(self._backend.db, sql, params).fetchall()
+        return [
+            task_record(i, u, title, notes, done, read_time(made), read_time(changed), *rest)
+            for i, u, title, notes, done, made, changed, *rest in rows
+        ]
 
     def _tagged(
         self, records: list[TaskRecord], tags: dict[str, tuple[str, ...]] | None = None

@@ -939,21 +939,21 @@ class TaskStore:
         )
         return UndoResult(undone=undone, event=event, task=task, skipped=True)
 
-    def _next_to_undo(self) -> EventRecord:
-        """The owner's most recent change that no undo (or skip) has answered yet."""
+    def _unanswered(self) -> Any:
+        """This owner's changes that no undo (or skip) has answered yet, as a condition."""
         TaskEvent = self._models.TaskEvent
         Reverting = TaskEvent.alias()
         already_undone = Reverting.select(Reverting.id).where(Reverting.reverts == TaskEvent.id)
-        row = (
-            TaskEvent.select()
-            .where(
-                (TaskEvent.user == self.user)
-                & TaskEvent.reverts.is_null()
-                & ~peewee.fn.EXISTS(already_undone)
-            )
-            .order_by(TaskEvent.id.desc())
-            .first()
+        return (
+            (TaskEvent.user == self.user)
+            & TaskEvent.reverts.is_null()
+            & ~peewee.fn.EXISTS(already_undone)
         )
+
+    def _next_to_undo(self) -> EventRecord:
+        """The owner's most recent change that no undo (or skip) has answered yet."""
+        TaskEvent = self._models.TaskEvent
+        row = TaskEvent.select().where(self._unanswered()).order_by(TaskEvent.id.desc()).first()
         if row is None:
             raise NothingToUndoError("Nothing to undo.")
         return event_of(row)
@@ -964,16 +964,9 @@ class TaskStore:
         if latest.change_id is None:
             return [latest]
         TaskEvent = self._models.TaskEvent
-        Reverting = TaskEvent.alias()
-        already_undone = Reverting.select(Reverting.id).where(Reverting.reverts == TaskEvent.id)
         rows = (
             TaskEvent.select()
-            .where(
-                (TaskEvent.user == self.user)
-                & (TaskEvent.change_id == latest.change_id)
-                & TaskEvent.reverts.is_null()
-                & ~peewee.fn.EXISTS(already_undone)
-            )
+            .where(self._unanswered() & (TaskEvent.change_id == latest.change_id))
             .order_by(TaskEvent.id.desc())
         )
         return [event_of(row) for row in rows]

@@ -94,14 +94,11 @@ class Output:
         return f"\x1b[{style}m{text}\x1b[0m" if self.colour and text else text
 
     def line(self, text: str = "") -> None:
-        if self.stream is None:  # started with standard output closed (`>&-`)
-            raise OutputError(STDOUT_CLOSED)
-        with output_errors():
-            self.stream.write(text + "\n")
+        self.lines([text])
 
     def lines(self, texts: list[str]) -> None:
-        """Several lines in one write: a list of 10,000 tasks, say."""
-        if self.stream is None:
+        """Lines in one write (a list of 10,000 tasks, say)."""
+        if self.stream is None:  # started with standard output closed (`>&-`)
             raise OutputError(STDOUT_CLOSED)
         if texts:
             with output_errors():
