@@ -139,6 +139,8 @@ class TaskListScreen(TaskKeysScreen):
         self._checked_at: datetime | None = None  # when _tick last looked at due times
         self._had_task = False
         self._bindings_stale = False
+        # The task the cursor was last sent to by a placing (see on_task_placed).
+        self._placing_for_cursor: str | None = None
 
     @property
     def table(self) -> TaskTable:
@@ -266,8 +268,15 @@ class TaskListScreen(TaskKeysScreen):
     def _fetch_rows(self, query: TaskQuery, needed: TaskTable.RowsNeeded) -> None:
         self.post_message(read_rows(self.taskflow.store, query, needed))
 
-    @work(thread=True, group="rows", exit_on_error=False)
     def _place(self, generation: int, query: TaskQuery, task: TaskRecord, select: bool) -> None:
+        if select:
+            self._placing_for_cursor = task.id
+        self._place_in_worker(generation, query, task, select)
+
+    @work(thread=True, group="rows", exit_on_error=False)
+    def _place_in_worker(
+        self, generation: int, query: TaskQuery, task: TaskRecord, select: bool
+    ) -> None:
         self.post_message(place(self.taskflow.store, generation, query, task, select))
 
     @work(thread=True, group="rows", exit_on_error=False)
@@ -295,13 +304,16 @@ class TaskListScreen(TaskKeysScreen):
     def on_task_placed(self, message: TaskPlaced) -> None:
         if message.generation != self.table.generation or message.position is None:
             return
+        # Placings run side by side and may come back in any order: the cursor goes to
+        # the task it was sent to last (an undo of several tasks selects the newest).
+        select = message.select and message.task.id == self._placing_for_cursor
         index = self.table.rows.index_of(message.task.id)
         if index is not None:  # it arrived with a page meanwhile
             self.table.replace_at(index, message.task)
-            if message.select:
+            if select:
                 self.table.select_index(index)
         else:
-            self.table.insert_at(message.position, message.task, select=message.select)
+            self.table.insert_at(message.position, message.task, select=select)
         self._update_status()
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
