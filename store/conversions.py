@@ -36,6 +36,7 @@ RECORD_COLUMNS = (
     "due",
     "priority",
     "position",
+    "project_id",
 )
 
 
@@ -58,6 +59,7 @@ def record_of(row: Any) -> TaskRecord:
         row.due,
         row.priority,
         row.position,
+        row.project_id,
     )
 
 
@@ -73,6 +75,7 @@ def task_record(
     due: Any,
     priority: Any,
     position: Any,
+    project_id: Any = None,
 ) -> TaskRecord:
     """The record of one stored row. A value that cannot be read (a time an old import
     let in, text where a time belongs, a due date or number no field can hold) makes an
@@ -100,6 +103,7 @@ def task_record(
                 due=_kept_due(due) if due else None,
                 priority=Priority(priority or 0),
                 position=float(position or 0),
+                project_id=project_id,
             )
     except (TypeError, ValueError, OverflowError, _NotKept):
         pass
@@ -116,6 +120,7 @@ def task_record(
         due=_readable(problems, "due", due, _kept_due, None) if due else None,
         priority=_readable(problems, "priority", priority or 0, Priority, Priority.NONE),
         position=_readable(problems, "position", position or 0, _kept_position, 0.0),
+        project_id=project_id if isinstance(project_id, str) else None,
     )
     return dataclasses.replace(record, unreadable="; ".join(problems)) if problems else record
 
@@ -219,6 +224,10 @@ def event_of(row: Any) -> EventRecord:
     )
     if isinstance(row.after, dict) and row.after.get(SKIP_MARKER) is True:
         return stateless(skipped=True)
+    if row.subject == "project":  # a project's own change: store.projects reads its state
+        state = row.after if isinstance(row.after, dict) else row.before
+        name = state.get("name") if isinstance(state, dict) else None
+        return stateless(subject="project", project=name if isinstance(name, str) else "")
     try:
         at = _kept_moment(row.at)
         if at is None:

@@ -41,8 +41,9 @@ class TaskField:
     moment: bool = False
     # False for what lives in a table of its own (a task's tags: task_tags).
     column: bool = True
-    # States logged before schema v4 lack it: read as if it were null.
-    since_v4: bool = False
+    # States logged before it existed (schema v4, or later for the later ones) lack
+    # it: read as if it were null.
+    added_later: bool = False
 
 
 def _logged_text(value: Any) -> str:
@@ -70,6 +71,12 @@ def _logged_position(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _logged_id(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("an id must be text")
+    return value or None
+
+
 FIELDS: tuple[TaskField, ...] = (
     TaskField("title", None, _logged_text),
     TaskField("description", None, _logged_text),
@@ -77,10 +84,11 @@ FIELDS: tuple[TaskField, ...] = (
     TaskField("created_at", None, _logged_moment, moment=True),
     TaskField("updated_at", None, _logged_moment, moment=True),
     TaskField("version", None, int),
-    TaskField("due", _due_key, _logged_due, since_v4=True),
-    TaskField("priority", int, lambda value: Priority(int(value or 0)), since_v4=True),
-    TaskField("tags", list, lambda value: tuple(value or ()), column=False, since_v4=True),
-    TaskField("position", None, _logged_position, since_v4=True),
+    TaskField("due", _due_key, _logged_due, added_later=True),
+    TaskField("priority", int, lambda value: Priority(int(value or 0)), added_later=True),
+    TaskField("tags", list, lambda value: tuple(value or ()), column=False, added_later=True),
+    TaskField("position", None, _logged_position, added_later=True),
+    TaskField("project_id", None, _logged_id, added_later=True),
 )
 _COLUMN_FIELDS = tuple(field for field in FIELDS if field.column)
 
@@ -152,7 +160,7 @@ def snapshot_from_data(data: dict[str, Any]) -> TaskSnapshot:
     if not isinstance(data, dict):
         raise TypeError("not a logged state")
     values = {
-        field.name: field.read(data.get(field.name) if field.since_v4 else data[field.name])
+        field.name: field.read(data.get(field.name) if field.added_later else data[field.name])
         for field in FIELDS
     }
     return TaskSnapshot(**values, unreadable=str(data.get("unreadable") or ""))

@@ -93,6 +93,8 @@ class TaskQueries:
                 .where((Tag.user == self.user) & named)
             )
             select = select.where(Task.id.in_(tagged))
+        if query.projects is not None:
+            select = select.where(_in_projects(Task.project_id, query.projects))
         for term in query.terms:
             title: peewee.ColumnBase
             description: peewee.ColumnBase
@@ -191,3 +193,12 @@ def beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> 
     if later:
         return (first >= bound) & ((first > bound) | ((first == bound) & (rest > rest_bound)))
     return (first <= bound) & ((first < bound) | ((first == bound) & (rest < rest_bound)))
+
+
+def _in_projects(column: Any, projects: frozenset[str | None]) -> Any:
+    """The condition a TaskQuery's ``projects`` puts on the task's project column."""
+    ids = sorted(project for project in projects if project is not None)
+    condition = column.in_(ids) if ids else None
+    if None in projects:
+        condition = column.is_null() if condition is None else (condition | column.is_null())
+    return condition if condition is not None else column.in_([])

@@ -69,6 +69,7 @@ class TaskRecord:
     priority: Priority = Priority.NONE
     tags: tuple[str, ...] = ()  # in alphabetical order, ignoring case
     position: float = 0.0  # the user's own order
+    project_id: str | None = None  # its project (ProjectRecord.id), or None: the Inbox
     # Why the stored row cannot be read (a time outside what can be shown, a value
     # no field can hold), or "" for a sound one. An unreadable task is still listed,
     # with its id and the reason, so that one bad row never hides the others; its
@@ -110,13 +111,23 @@ class TaskSnapshot:
     priority: Priority = Priority.NONE
     tags: tuple[str, ...] = ()
     position: float | None = None  # None in events logged before positions existed
+    project_id: str | None = None  # None too in events logged before projects existed
     # Set when the task could not be read as it was logged (see TaskRecord.unreadable):
     # such a state is kept in the history but never restored.
     unreadable: str = ""
 
 
 # What an edit, a conflict or an undo compares: every field a user can change.
-EDITABLE_FIELDS = ("title", "description", "completed", "due", "priority", "tags", "position")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "completed",
+    "due",
+    "priority",
+    "tags",
+    "position",
+    "project_id",
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,10 @@ class EventRecord:
     # The change of several tasks this event is part of (the id of its first event),
     # undone together; None for a change of this task alone.
     change_id: int | None = None
+    # A project's own change (created, renamed or moved, deleted): task_id is then the
+    # project's id, ``project`` its name, and before and after are None (no task state).
+    subject: str = "task"
+    project: str = ""
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
@@ -165,6 +180,8 @@ class EventRecord:
 
 
 def _event_summary(event: EventRecord) -> str:
+    if event.subject == "project":
+        return _PROJECT_SUMMARY.get(event.kind, "project changed")
     if event.kind is EventKind.CREATED:
         return "created"
     if event.kind is EventKind.DELETED:
@@ -189,8 +206,9 @@ _ONE_CHANGE = {
     "priority": "priority changed",
     "tags": "tags changed",
     "position": "moved",
+    "project_id": "moved to another project",
 }
-_FIELD_NAMES = {"due": "due date", "position": "place"}
+_FIELD_NAMES = {"due": "due date", "position": "place", "project_id": "project"}
 
 
 @dataclass(frozen=True)
@@ -209,6 +227,9 @@ class TaskQuery:
     # With tag_prefix, tasks with a tag that starts with ``tag``: the app's "#wo"
     # finds #work and #workshop, as a search finds a word by its start.
     tag_prefix: bool = False
+    # Only tasks in these projects (ids; None among them: the Inbox, tasks in none).
+    # TaskStore.project_scope gives a project with every project under it.
+    projects: frozenset[str | None] | None = None
 
     @property
     def terms(self) -> list[str]:
@@ -228,6 +249,8 @@ class TaskQuery:
         if self.due_until is not None and (task.due is None or task.due.day > self.due_until):
             return False
         if self.tag is not None and not self._tag_matches(task.tags):
+            return False
+        if self.projects is not None and task.project_id not in self.projects:
             return False
         return all(
             _contains(task.title, term) or _contains(task.description, term) for term in self.terms
@@ -324,15 +347,18 @@ class UndoResult:
         if self.skipped:
             more = f" and {len(self.together)} made with it" if self.together else ""
             return f"Skipped the change “{title}” ({self.undone.summary}){more} without undoing it"
-        verb = {
-            EventKind.CREATED: "Removed the newly added task",
-            EventKind.DELETED: "Restored",
-            EventKind.RESTORED: "Deleted again",
-            EventKind.TOGGLED: "Marked open again"
-            if self.task is not None and not self.task.completed
-            else "Marked done again",
-            EventKind.EDITED: "Reverted the edit of",
-        }[self.undone.kind]
+        if self.undone.subject == "project":
+            verb = _PROJECT_UNDO[self.undone.kind]
+        else:
+            verb = {
+                EventKind.CREATED: "Removed the newly added task",
+                EventKind.DELETED: "Restored",
+                EventKind.RESTORED: "Deleted again",
+                EventKind.TOGGLED: "Marked open again"
+                if self.task is not None and not self.task.completed
+                else "Marked done again",
+                EventKind.EDITED: "Reverted the edit of",
+            }[self.undone.kind]
         text = f"{verb} “{title}”"
         if self.together:
             others = len(self.together)
@@ -345,9 +371,60 @@ class UndoResult:
         return (self, *self.together)
 
 
+_PROJECT_SUMMARY = {
+    EventKind.CREATED: "project created",
+    EventKind.DELETED: "project deleted",
+    EventKind.RESTORED: "project restored",
+    EventKind.EDITED: "project renamed or moved",
+}
+_PROJECT_UNDO = {
+    EventKind.CREATED: "Removed the new project",
+    EventKind.DELETED: "Restored the project",
+    EventKind.RESTORED: "Deleted again the project",
+    EventKind.EDITED: "Reverted the rename or move of the project",
+    EventKind.TOGGLED: "Reverted the project",  # a project is never toggled
+}
+
+
 def _title_of(event: EventRecord) -> str:
+    if event.subject == "project":
+        return event.project or event.task_id
     snapshot = event.after or event.before
     return snapshot.title if snapshot is not None else event.task_id
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    """One project of an owner's tree, as ``TaskStore.projects`` lists it."""
+
+    id: str
+    name: str  # as first spelled; unique among its siblings, ignoring case
+    parent_id: str | None  # None: a top-level project
+    path: str  # its names from the top, joined by '/': 'Work/Q4'
+    depth: int  # 0 for a top-level project
+    position: float  # its place among its siblings
+    version: int
+    # Tasks in it or in any project under it, as choosing it lists them.
+    open: int = 0
+    done: int = 0
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.path.split(PATH_SEPARATOR))
+
+
+PATH_SEPARATOR = "/"
+
+
+@dataclass(frozen=True)
+class ProjectRemoval:
+    """What deleting a project did: with ``moved``, its tasks and projects went up a
+    level; otherwise they were deleted with it."""
+
+    project: ProjectRecord
+    tasks: int  # moved up, or deleted
+    projects: int  # the projects directly in it moved up, or every one under it deleted
+    moved: bool = False
 
 
 @dataclass(frozen=True)
@@ -357,6 +434,7 @@ class ChangeSet:
     last_event_id: int
     task_ids: frozenset[str] = field(default_factory=frozenset)
     too_many: bool = False  # so many that reloading the visible list is cheaper
+    projects: bool = False  # a project was made, renamed, moved or deleted
 
 
 @dataclass(frozen=True)

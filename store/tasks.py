@@ -4,6 +4,7 @@ The store's face: each operation here, the work behind it next door.
 
     query.py        what a TaskQuery lists, in which order, a keyset page at a time
     rows.py         one owner's rows: records read, one task written, a change logged
+    projects.py     one owner's project tree: paths, project rows, their changes undone
     fields.py       the field table: a task as record, row and logged state
     conversions.py  rows and logged changes read back (unreadable ones too)
     bulk.py         many new tasks at once (create_many and imports)
@@ -49,6 +50,7 @@ from store.fields import as_stored, record_from_snapshot
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, tuples
 from store.planning import Due, Priority, clean_tags
+from store.projects import MAX_PROJECT_DEPTH, ProjectRows, clean_project_name, project_names
 from store.query import TaskQueries
 from store.records import (
     EDITABLE_FIELDS,
@@ -58,6 +60,8 @@ from store.records import (
     HealthReport,
     MigrationReport,
     NewTask,
+    ProjectRecord,
+    ProjectRemoval,
     Sort,
     Status,
     TaskCounts,
@@ -133,6 +137,7 @@ class TaskStore:
         self._models = define_models(backend.db)
         self._rows = OwnerRows(backend, self._models, user)
         self._queries = TaskQueries(backend, self._models, user)
+        self._projects = ProjectRows(self._models, self._rows, clock)
         self.user = user
         self._clock = clock
         self.migration = migration or MigrationReport(LATEST_VERSION, LATEST_VERSION)
@@ -343,7 +348,11 @@ class TaskStore:
         live = Task.select(Task.id).where((Task.user == self.user) & Task.id.startswith(given))
         logged = (
             TaskEvent.select(TaskEvent.task_id)
-            .where((TaskEvent.user == self.user) & TaskEvent.task_id.startswith(given))
+            .where(
+                (TaskEvent.user == self.user)
+                & (TaskEvent.subject == "task")
+                & TaskEvent.task_id.startswith(given)
+            )
             .distinct()
         )
         for candidate in dict.fromkeys((given, given.lower())):
@@ -470,7 +479,8 @@ class TaskStore:
     @_operation
     def count(self, query: TaskQuery = TaskQuery()) -> int:
         """How many tasks ``query`` lists: from the counters unless it narrows further."""
-        if not query.terms and query.due_until is None and query.tag is None:
+        plain = query.due_until is None and query.tag is None and query.projects is None
+        if plain and not query.terms:
             counts = self._rows.counters()
             return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
                 query.status, counts.total
@@ -553,7 +563,11 @@ class TaskStore:
         TaskEvent = self._models.TaskEvent
         rows = list(
             TaskEvent.select()
-            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .where(
+                (TaskEvent.task_id == task_id)
+                & (TaskEvent.user == self.user)
+                & (TaskEvent.subject == "task")
+            )
             .order_by(TaskEvent.id)
         )
         if not rows:
@@ -571,6 +585,7 @@ class TaskStore:
                 TaskEvent.select()
                 .where(
                     (TaskEvent.user == self.user)
+                    & (TaskEvent.subject == "task")
                     & TaskEvent.task_id.in_(wanted[start : start + 500])
                 )
                 .order_by(TaskEvent.id)
@@ -591,7 +606,7 @@ class TaskStore:
         TaskEvent = self._models.TaskEvent
         rows = list(
             tuples(
-                TaskEvent.select(TaskEvent.id, TaskEvent.task_id, TaskEvent.user)
+                TaskEvent.select(TaskEvent.id, TaskEvent.task_id, TaskEvent.user, TaskEvent.subject)
                 .where(TaskEvent.id > event_id)
                 .order_by(TaskEvent.id)
                 .limit(CHANGESET_LIMIT + 1)
@@ -601,8 +616,12 @@ class TaskStore:
             return ChangeSet(last_event_id=event_id)
         if len(rows) > CHANGESET_LIMIT:
             return ChangeSet(last_event_id=self.last_event_id(), too_many=True)
-        mine = frozenset(task_id for _, task_id, user in rows if user == self.user)
-        return ChangeSet(last_event_id=rows[-1][0], task_ids=mine)
+        mine = [(task_id, subject) for _, task_id, user, subject in rows if user == self.user]
+        return ChangeSet(
+            last_event_id=rows[-1][0],
+            task_ids=frozenset(task_id for task_id, subject in mine if subject == "task"),
+            projects=any(subject == "project" for _, subject in mine),
+        )
 
     def _last_seen(self, task_id: str) -> TaskRecord:
         """The task as it is, or for a deleted one as its history last shows it."""
@@ -612,7 +631,11 @@ class TaskStore:
             return self._rows.records([row])[0]
         logged = (
             TaskEvent.select()
-            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .where(
+                (TaskEvent.task_id == task_id)
+                & (TaskEvent.user == self.user)
+                & (TaskEvent.subject == "task")
+            )
             .order_by(TaskEvent.id.desc())
         )
         for event_row in logged:  # the newest that holds a state (a skipped undo holds none)
@@ -633,6 +656,7 @@ class TaskStore:
         due: Due | None = None,
         priority: Priority = Priority.NONE,
         tags: Sequence[str] = (),
+        project_id: str | None = None,
     ) -> TaskRecord:
         title = clean_title(title)
         description = clean_description(description)
@@ -649,8 +673,11 @@ class TaskStore:
             due=_checked_due(due),
             priority=Priority(priority),
             tags=_checked_tags(tags),
+            project_id=project_id,
         )
         with self._backend.write():
+            if project_id is not None:
+                self._projects.get_row(project_id)  # NotFoundError if it is not this owner's
             self._rows.ensure_user(now)
             record = replaced(
                 record,
@@ -728,9 +755,10 @@ class TaskStore:
         due: Due | None = KEEP,
         priority: Priority | None = None,
         tags: Sequence[str] | None = None,
+        project_id: str | None = KEEP,
     ) -> TaskRecord:
-        """Change any of title, description, due date (None clears it), priority and
-        tags, if the task is still at ``expected_version``.
+        """Change any of title, description, due date (None clears it), priority, tags
+        and project (None: the Inbox), if the task is still at ``expected_version``.
 
         A stale version raises ConflictError naming what changed; nothing is overwritten.
         Saving without a real change returns the task untouched and logs nothing.
@@ -746,7 +774,11 @@ class TaskStore:
             changes["priority"] = Priority(priority)
         if tags is not None:
             changes["tags"] = _checked_tags(tags)
+        if project_id is not KEEP:
+            changes["project_id"] = project_id
         with self._backend.write():
+            if project_id not in (KEEP, None):
+                self._projects.get_row(project_id)  # NotFoundError if it is not this owner's
             current = self._rows.current(task_id)
             self._check_version(current, expected_version)
             return self._apply(current, EventKind.EDITED, changes)
@@ -773,16 +805,18 @@ class TaskStore:
     @_operation
     def delete(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
         """Delete the task (undoable); returns it as it was."""
-        Task = self._models.Task
         with self._backend.write():
             current = self._rows.current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
-            now = self._clock()
-            Task.delete().where((Task.id == current.id) & (Task.user == self.user)).execute()
-            self._rows.ensure_user(now)
-            self._rows.log(EventKind.DELETED, current.id, now, before=current, after=None)
+            self._delete_row(current, self._clock())
         return current
+
+    def _delete_row(self, current: TaskRecord, now: datetime) -> None:
+        Task = self._models.Task
+        Task.delete().where((Task.id == current.id) & (Task.user == self.user)).execute()
+        self._rows.ensure_user(now)
+        self._rows.log(EventKind.DELETED, current.id, now, before=current, after=None)
 
     @_operation
     def move(self, task_id: str, steps: int, query: TaskQuery = TaskQuery()) -> TaskRecord:
@@ -821,7 +855,11 @@ class TaskStore:
         TaskEvent = self._models.TaskEvent
         for row in (
             TaskEvent.select()
-            .where((TaskEvent.task_id == task_id) & (TaskEvent.user == self.user))
+            .where(
+                (TaskEvent.task_id == task_id)
+                & (TaskEvent.user == self.user)
+                & (TaskEvent.subject == "task")
+            )
             .order_by(TaskEvent.id.desc())
         ):
             event = event_of(row)
@@ -878,6 +916,120 @@ class TaskStore:
         for number, task_id in enumerate(ids, start=1):
             Task.update(position=float(number)).where(Task.id == task_id).execute()
 
+    # -- projects --------------------------------------------------------------------------
+
+    @_operation
+    def projects(self) -> list[ProjectRecord]:
+        """The owner's projects, depth first and siblings in their order, each with the
+        open and done tasks in it and in the projects under it."""
+        return self._projects.tree(counted=True)
+
+    @_operation
+    def inbox_counts(self) -> TaskCounts:
+        """Open and done tasks in no project."""
+        opened, done = self._projects.inbox_counts()
+        return TaskCounts(open=opened, done=done)
+
+    @_operation
+    def project(self, path: str) -> ProjectRecord:
+        """The project at ``path`` ('Work/Q4', any case); NotFoundError if there is none."""
+        return self._projects.find(path)
+
+    @_operation
+    def project_by_id(self, project_id: str) -> ProjectRecord:
+        return self._projects.record(self._projects.get_row(project_id))
+
+    @_operation
+    def project_scope(self, project_id: str) -> frozenset[str]:
+        """The project and every project under it: a TaskQuery's ``projects`` for it."""
+        self._projects.get_row(project_id)
+        return self._projects.scope(project_id)
+
+    @_operation
+    def create_project(self, path: str, *, exist_ok: bool = False) -> ProjectRecord:
+        """Make the project at ``path`` and any level above it that is missing, as one
+        change. One that exists is refused, unless ``exist_ok`` (then returned as it is)."""
+        names = project_names(path)
+        with self._backend.write(), self._rows.one_change():
+            row, made = self._projects.ensure(names, new_task_id)
+            if not made and not exist_ok:
+                raise ValidationError(
+                    "project", f"There is already a project {self._projects.record(row).path}."
+                )
+            return self._projects.record(row)
+
+    @_operation
+    def rename_project(self, project_id: str, name: str) -> ProjectRecord:
+        """Give the project a new name (its tasks and sub-projects stay with it)."""
+        name = clean_project_name(name)
+        with self._backend.write():
+            row = self._projects.get_row(project_id)
+            if name == row.name:
+                return self._projects.record(row)
+            return self._projects.record(self._projects.change(row, name=name))
+
+    @_operation
+    def move_project(self, project_id: str, parent_id: str | None) -> ProjectRecord:
+        """Put the project (with all it holds) under ``parent_id``, or at the top (None),
+        after the projects already there."""
+        with self._backend.write():
+            row = self._projects.get_row(project_id)
+            if parent_id == row.parent_id:
+                return self._projects.record(row)
+            if parent_id is not None:
+                self._projects.get_row(parent_id)
+                if parent_id in self._projects.scope(project_id):
+                    raise ValidationError(
+                        "project", "A project cannot go under itself or a project inside it."
+                    )
+            new_depth = 0 if parent_id is None else self.project_by_id(parent_id).depth + 1
+            own_depth = self._projects.record(row).depth
+            levels = 1 + max(p.depth for p in self._subtree(project_id)) - own_depth
+            if new_depth + levels > MAX_PROJECT_DEPTH:
+                raise ValidationError(
+                    "project", f"Projects go at most {MAX_PROJECT_DEPTH} levels deep."
+                )
+            return self._projects.record(self._projects.change(row, parent_id=parent_id))
+
+    def _subtree(self, project_id: str) -> list[ProjectRecord]:
+        return self._projects_in(self._projects.scope(project_id))
+
+    @_operation
+    def delete_project(self, project_id: str, *, with_tasks: bool = False) -> ProjectRemoval:
+        """Delete the project, as one undoable change. Its tasks and the projects in it
+        move up to its parent (or to the Inbox and the top) unless ``with_tasks``: then
+        they are deleted, and every project under it, with every task of those."""
+        Task = self._models.Task
+        with self._backend.write(), self._rows.one_change():
+            row = self._projects.get_row(project_id)
+            project = self._projects.record(row)
+            if with_tasks:
+                scope = self._projects.scope(project_id)
+                doomed = self._projects_in(scope)
+                tasks = self._rows.records(
+                    Task.select().where((Task.user == self.user) & Task.project_id.in_(list(scope)))
+                )
+                now = self._clock()
+                for task in tasks:
+                    self._delete_row(task, now)
+                for gone in reversed(doomed):  # the deepest first: none is still a parent
+                    self._projects.delete(self._projects.get_row(gone.id))
+                return ProjectRemoval(project, tasks=len(tasks), projects=len(doomed) - 1)
+            parent = row.parent_id
+            inside = self._projects.children(project_id)
+            for child in inside:
+                self._projects.change(child, parent_id=parent)
+            tasks = self._rows.records(
+                Task.select().where((Task.user == self.user) & (Task.project_id == project_id))
+            )
+            for task in tasks:
+                self._apply(task, EventKind.EDITED, {"project_id": parent})
+            self._projects.delete(self._projects.get_row(project_id))
+            return ProjectRemoval(project, tasks=len(tasks), projects=len(inside), moved=True)
+
+    def _projects_in(self, scope: frozenset[str]) -> list[ProjectRecord]:
+        return [p for p in self._projects.tree() if p.id in scope]
+
     # -- undo ------------------------------------------------------------------------------
 
     @_operation
@@ -916,6 +1068,7 @@ class TaskStore:
     def _skip(self, undone: EventRecord, now: datetime) -> UndoResult:
         Task = self._models.Task
         event_id, change_id = self._rows.log_row(
+            subject=undone.subject,
             task_id=undone.task_id,
             kind=undone.kind.value,  # the schema's kinds are fixed; the marker says "skip"
             at=now,
@@ -924,7 +1077,8 @@ class TaskStore:
             reverts=undone.id,
         )
         row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))
-        task = self._rows.records([row])[0] if row is not None else None
+        is_task = row is not None and undone.subject == "task"
+        task = self._rows.records([row])[0] if is_task else None
         event = EventRecord(
             id=event_id,
             task_id=undone.task_id,
@@ -936,6 +1090,8 @@ class TaskStore:
             reverts_event_id=undone.id,
             skipped=True,
             change_id=change_id,
+            subject=undone.subject,
+            project=undone.project,
         )
         return UndoResult(undone=undone, event=event, task=task, skipped=True)
 
@@ -972,6 +1128,8 @@ class TaskStore:
         return [event_of(row) for row in rows]
 
     def _revert(self, undone: EventRecord) -> tuple[TaskRecord | None, EventRecord]:
+        if undone.subject == "project" and not undone.unreadable:
+            return None, self._projects.revert(undone)
         Task = self._models.Task
         now = self._clock()
         row = Task.get_or_none((Task.id == undone.task_id) & (Task.user == self.user))

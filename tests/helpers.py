@@ -109,3 +109,11 @@ def tamper(store: TaskStore, sql: str, *params: Any) -> None:
     db = store._backend.db
     with store._backend.session():
         db.execute_sql(sql.replace("?", db.param), params)
+
+
+def rows_of(store: TaskStore, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """What the database holds, read past the store's API: ``?`` placeholders, whichever
+    backend the store is on."""
+    db = store._backend.db
+    with store._backend.session():
+        return [tuple(row) for row in db.execute_sql(sql.replace("?", db.param), params)]
