@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from store.migrate import DataLoss
     from store.migrations import LATEST_VERSION
     from store.planning import (
+        PATH_SEPARATOR,
         Due,
         Priority,
         QuickAdd,
@@ -135,6 +136,7 @@ _EXPORTS: dict[str, str] = {
     "DataLoss": "store.migrate",
     "LATEST_VERSION": "store.migrations",
     "Due": "store.planning",
+    "PATH_SEPARATOR": "store.planning",
     "Priority": "store.planning",
     "QuickAdd": "store.planning",
     "clean_tag": "store.planning",
@@ -192,6 +194,7 @@ __all__ = [
     "MAX_DESCRIPTION_LENGTH",
     "MAX_TITLE_LENGTH",
     "MERGED_FIELDS",
+    "PATH_SEPARATOR",
     "USER_ENV_VAR",
     "AmbiguousIdError",
     "BusyError",

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from store.fields import snapshot_data
-from store.records import UNREADABLE_MOMENT, EventRecord, TaskRecord, TaskSnapshot
+from store.records import (
+    UNREADABLE_MOMENT,
+    EventRecord,
+    ProjectRecord,
+    TaskRecord,
+    TaskSnapshot,
+)
 
 
 class Format(StrEnum):
@@ -133,15 +139,19 @@ def format_moment(moment: datetime) -> str:
 FILE_LEAVES_OUT = "project_id"
 
 
-def task_json(task: TaskRecord) -> dict[str, Any]:
+def task_json(task: TaskRecord, paths: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A task as our JSON (and every ``--json`` output) shows it; keys in this order.
 
     New keys only ever go at the end, so scripts that read the first ones keep working.
-    A task whose stored row cannot be read (``TaskRecord.unreadable``) has one more,
-    "unreadable" with the reason, and null for the times it holds placeholders for.
+    With the projects' ``paths`` (``TaskStore.project_paths``), as ``--json`` shows a
+    task, "project" is its project's path, or null in the Inbox. A task whose stored
+    row cannot be read (``TaskRecord.unreadable``) has one more, "unreadable" with the
+    reason, and null for the times it holds placeholders for.
     """
     item = {"id": task.id, **snapshot_data(task, lambda moment: _moment_or_null(task, moment))}
     del item[FILE_LEAVES_OUT]
+    if paths is not None:
+        item["project"] = None if task.project_id is None else paths.get(task.project_id)
     # The due date is a local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no
     # zone: "Friday" stays Friday wherever the file is read. The priority shows by name
     # here, where a logged state (snapshot_json) keeps its number.
@@ -149,6 +159,19 @@ def task_json(task: TaskRecord) -> dict[str, Any]:
     if task.unreadable:
         item["unreadable"] = task.unreadable
     return item
+
+
+def project_json(project: ProjectRecord) -> dict[str, Any]:
+    """A project as ``taskflow projects --json`` shows it; keys only ever added."""
+    return {
+        "id": project.id,
+        "name": project.name,
+        "path": project.path,
+        "parent_id": project.parent_id,
+        "depth": project.depth,
+        "open": project.open,
+        "done": project.done,
+    }
 
 
 def _moment_or_null(task: TaskRecord, moment: datetime) -> str | None:

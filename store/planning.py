@@ -1,4 +1,5 @@
-"""Due dates, priorities, tags, and quick add: "Pay rent tomorrow 9am !high #home".
+"""Due dates, priorities, tags, project paths, and quick add:
+"Pay rent tomorrow 9am !high #home +Flat".
 
 Written by hand with the standard library: the command line imports this on every
 `taskflow add`, and the general date parsers on PyPI cost tens to hundreds of
@@ -194,6 +195,45 @@ def clean_tags(raw: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+# -- project paths -------------------------------------------------------------------------------
+
+PATH_SEPARATOR = "/"  # between the levels of a project's path: 'Work/Q4'
+MAX_PROJECT_NAME = 60
+# How deep the tree goes (Work/Q4/Launch/Week 1/...): deeper is a list nobody reads.
+MAX_PROJECT_DEPTH = 8
+
+
+def split_project_path(path: str) -> tuple[str, ...]:
+    """The names of a path such as 'Work/Q4' (spaces around each trimmed), checked;
+    ValueError saying what is wrong with it."""
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError("A project needs a name.")
+    names = tuple(name.strip() for name in path.split(PATH_SEPARATOR))
+    for name in names:
+        clean_project_name(name, where=f" in “{path.strip()}”")
+    if len(names) > MAX_PROJECT_DEPTH:
+        raise ValueError(
+            f"Projects go at most {MAX_PROJECT_DEPTH} levels deep; “{path.strip()}” is deeper."
+        )
+    return names
+
+
+def clean_project_name(name: str, *, where: str = "") -> str:
+    """One project's name, trimmed; ValueError if it cannot be one."""
+    name = name.strip()
+    if not name:
+        raise ValueError(f"A project name cannot be empty{where}.")
+    if PATH_SEPARATOR in name:
+        raise ValueError(
+            f"A project name cannot hold '/' (it separates the levels of a path): {name}"
+        )
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in name):
+        raise ValueError(f"A project name cannot hold control characters{where}.")
+    if len(name) > MAX_PROJECT_NAME:
+        raise ValueError(f"A project name is at most {MAX_PROJECT_NAME} characters{where}.")
+    return name
+
+
 def local_now(clock_now: datetime) -> datetime:
     """The clock's moment in the user's local time (the process's time zone)."""
     return clock_now.astimezone()
@@ -210,6 +250,7 @@ class QuickAdd:
     due: Due | None = None
     priority: Priority | None = None  # None: not given (leave as it is)
     tags: tuple[str, ...] = ()
+    project: str | None = None  # a path, 'Work/Q4' (None: not given)
     recognised: tuple[str, ...] = field(default=(), compare=False)  # the words taken out
 
 
@@ -223,7 +264,8 @@ class _Token:
 def parse_quick_add(line: str, now: datetime) -> QuickAdd:
     """Split one line into title, due date, priority and tags.
 
-    `#tag` adds a tag; `!high`, `!h`, `!1` set the priority; a date phrase (the last
+    `#tag` adds a tag; `!high`, `!h`, `!1` set the priority; `+Work/Q4` or
+    `project:Work.Q4` names the project (the last one); a date phrase (the last
     one, if there are several) sets the due date. A word after a backslash, or words
     in double quotes, stay in the title as they are: `Buy \\#1 fan`, `"Friday" club`.
     If nothing would be left of the title, the line is kept whole as the title.
@@ -251,6 +293,7 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
     tokens = _tokenise(line)
     tags: list[str] = []
     priority: Priority | None = None
+    project: str | None = None
     recognised: list[str] = []
     for token in tokens:
         if token.literal:
@@ -266,6 +309,10 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
             priority = _PRIORITY_WORDS[token.text[1:].lower()]
             token.used = True
             recognised.append(token.text)
+        elif (path := _project_path(token.text)) is not None:
+            project = path  # the last one wins, as for a priority
+            token.used = True
+            recognised.append(token.text)
     due = _take_due(tokens, now, recognised)
     title = " ".join(token.text for token in tokens if not token.used)
     if not title.strip():
@@ -275,6 +322,7 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
         due=due,
         priority=priority,
         tags=clean_tags(tags) if tags else (),
+        project=project,
         recognised=tuple(recognised),
     )
 
@@ -314,7 +362,7 @@ def quick_add_text(title: str, now: datetime) -> str:
     for number, token in enumerate(tokens):
         if token.literal:
             continue
-        if _is_tag(token.text) or _is_priority(token.text):
+        if _is_tag(token.text) or _is_priority(token.text) or _project_path(token.text):
             token.literal = escape[number] = True
     # Each round takes the last date phrase still there; protect it and look again.
     while _take_due(tokens, now, []) is not None:
@@ -333,6 +381,28 @@ def _is_tag(word: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# A project in a title: '+Work' or '+Work/Q4' as todo.txt writes it (a letter first, so
+# '+1' and 'C++' stay words), or 'project:Work.Q4' as Taskwarrior does (dots: levels).
+_PROJECT_PLUS = re.compile(r"\+(?=[^\W\d_])(\S+)")
+_PROJECT_KEY = re.compile(r"project:(\S+)", re.IGNORECASE)
+
+
+def _project_path(word: str) -> str | None:
+    """The project path ``word`` names, 'Work/Q4', or None if it names none."""
+    plus = _PROJECT_PLUS.fullmatch(word)
+    if plus is not None:
+        path = plus.group(1).rstrip(_TAG_TRAILING_PUNCTUATION)
+    else:
+        key = _PROJECT_KEY.fullmatch(word)
+        if key is None:
+            return None
+        path = key.group(1).rstrip(_TAG_TRAILING_PUNCTUATION).replace(".", PATH_SEPARATOR)
+    try:
+        return PATH_SEPARATOR.join(split_project_path(path))
+    except ValueError:
+        return None
 
 
 def _is_priority(word: str) -> bool:

@@ -19,46 +19,27 @@ import peewee
 from store.errors import NotFoundError, UndoBlockedError, ValidationError
 from store.fields import as_stored
 from store.models import Models, format_timestamp, parse_timestamp, tuples
-from store.records import PATH_SEPARATOR, EventKind, EventRecord, ProjectRecord
+from store.planning import PATH_SEPARATOR, clean_project_name, split_project_path
+from store.records import EventKind, EventRecord, ProjectRecord
 from store.rows import OwnerRows
 
-MAX_PROJECT_NAME = 60
-# How deep the tree goes (Work/Q4/Launch/Week 1/...): deeper is a list nobody reads.
-MAX_PROJECT_DEPTH = 8
 PROJECT = "project"  # the log's subject for a project's own change
 
 
 def project_names(path: str) -> tuple[str, ...]:
     """The names of a path such as 'Work/Q4' (spaces around each trimmed), checked."""
-    if not isinstance(path, str) or not path.strip():
-        raise ValidationError("project", "A project needs a name.")
-    names = tuple(name.strip() for name in path.split(PATH_SEPARATOR))
-    for name in names:
-        clean_project_name(name, what=f"“{path.strip()}”")
-    if len(names) > MAX_PROJECT_DEPTH:
-        raise ValidationError(
-            "project", f"Projects go at most {MAX_PROJECT_DEPTH} levels deep; “{path}” is deeper."
-        )
-    return names
+    try:
+        return split_project_path(path)
+    except ValueError as error:
+        raise ValidationError("project", str(error)) from None
 
 
-def clean_project_name(name: str, *, what: str | None = None) -> str:
+def project_name(name: str) -> str:
     """One project's name, trimmed; ValidationError if it cannot be one."""
-    name = name.strip()
-    where = f" in {what}" if what else ""
-    if not name:
-        raise ValidationError("project", f"A project name cannot be empty{where}.")
-    if PATH_SEPARATOR in name:
-        raise ValidationError(
-            "project", f"A project name cannot hold '/' (it separates the levels of a path): {name}"
-        )
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise ValidationError("project", f"A project name cannot hold control characters{where}.")
-    if len(name) > MAX_PROJECT_NAME:
-        raise ValidationError(
-            "project", f"A project name is at most {MAX_PROJECT_NAME} characters{where}."
-        )
-    return name
+    try:
+        return clean_project_name(name)
+    except ValueError as error:
+        raise ValidationError("project", str(error)) from None
 
 
 class ProjectRows:

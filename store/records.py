@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from store.planning import Due, Priority
+from store.planning import PATH_SEPARATOR, Due, Priority
 
 
 class Status(StrEnum):
@@ -411,9 +411,6 @@ class ProjectRecord:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.path.split(PATH_SEPARATOR))
-
-
-PATH_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)

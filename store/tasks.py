@@ -49,8 +49,8 @@ from store.errors import (
 from store.fields import as_stored, record_from_snapshot
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, tuples
-from store.planning import Due, Priority, clean_tags
-from store.projects import MAX_PROJECT_DEPTH, ProjectRows, clean_project_name, project_names
+from store.planning import MAX_PROJECT_DEPTH, Due, Priority, clean_tags
+from store.projects import ProjectRows, project_name, project_names
 from store.query import TaskQueries
 from store.records import (
     EDITABLE_FIELDS,
@@ -925,6 +925,11 @@ class TaskStore:
         return self._projects.tree(counted=True)
 
     @_operation
+    def project_paths(self) -> dict[str, str]:
+        """Each project's path by its id: 'Work/Q4' for a task's ``project_id``."""
+        return {project.id: project.path for project in self._projects.tree()}
+
+    @_operation
     def inbox_counts(self) -> TaskCounts:
         """Open and done tasks in no project."""
         opened, done = self._projects.inbox_counts()
@@ -959,9 +964,19 @@ class TaskStore:
             return self._projects.record(row)
 
     @_operation
+    def ensure_project(self, path: str) -> tuple[ProjectRecord, bool]:
+        """The project at ``path``, made (with any level above it that is missing, as
+        one change) if there is none yet; and whether it was made. What quick add's
+        +Work/Q4 and ``--project`` ask for."""
+        names = project_names(path)
+        with self._backend.write(), self._rows.one_change():
+            row, made = self._projects.ensure(names, new_task_id)
+            return self._projects.record(row), made
+
+    @_operation
     def rename_project(self, project_id: str, name: str) -> ProjectRecord:
         """Give the project a new name (its tasks and sub-projects stay with it)."""
-        name = clean_project_name(name)
+        name = project_name(name)
         with self._backend.write():
             row = self._projects.get_row(project_id)
             if name == row.name:

@@ -62,6 +62,15 @@ def test_a_path_makes_every_missing_level_as_one_change(store: TaskStore) -> Non
     assert tree(store) == []
 
 
+def test_ensure_project_finds_one_in_any_case_or_makes_it(store: TaskStore) -> None:
+    made, new = store.ensure_project("Work/Q4")
+    found, again = store.ensure_project("WORK/q4")
+    assert (new, again) == (True, False) and found == made
+    deeper, new = store.ensure_project("work/Q4/Launch")
+    assert new and deeper.path == "Work/Q4/Launch"
+    assert tree(store) == [("Launch", "Q4"), ("Q4", "Work"), ("Work", None)]
+
+
 def test_a_sibling_name_is_unique_ignoring_case_and_the_first_spelling_is_kept(
     store: TaskStore,
 ) -> None:

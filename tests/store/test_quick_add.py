@@ -192,6 +192,36 @@ def test_at_least_forty_phrases_are_checked() -> None:
     assert len(PHRASES) >= 40
 
 
+# (line, title, project, tags): a project named in the title, todo.txt's way or
+# Taskwarrior's; and the words with a '+' that name none.
+PROJECT_PHRASES: list[tuple[str, str, str | None, tuple[str, ...]]] = [
+    ("Plan the launch +Work", "Plan the launch", "Work", ()),
+    ("Plan the launch +Work/Q4", "Plan the launch", "Work/Q4", ()),
+    ("+Home Paint the fence #weekend", "Paint the fence", "Home", ("weekend",)),
+    ("Plan the launch project:Work.Q4", "Plan the launch", "Work/Q4", ()),
+    ("Plan the launch PROJECT:Work", "Plan the launch", "Work", ()),
+    ("Call Bob about it +Work.", "Call Bob about it", "Work", ()),  # a sentence's full stop
+    ("Book it +Trips/Été 2027", "Book it 2027", "Trips/Été", ()),  # one word: no spaces
+    ("File it +Home +Work", "File it", "Work", ()),  # the last one, as for a priority
+    ("Learn C++", "Learn C++", None, ()),
+    ("Check 1+1 is 2", "Check 1+1 is 2", None, ()),
+    ("Say +1 to the plan", "Say +1 to the plan", None, ()),
+    ("Vote ++ for tabs", "Vote ++ for tabs", None, ()),
+    ("Add a + b", "Add a + b", None, ()),
+    ("Buy milk \\+Home", "Buy milk +Home", None, ()),  # escaped: a word of the title
+    ("Plan +Work//Q4", "Plan +Work//Q4", None, ()),  # an empty level: not a path
+    ("Plan project:", "Plan project:", None, ()),
+    ("+Work", "+Work", None, ()),  # nothing else: the line is the title
+]
+
+
+@pytest.mark.parametrize(("line", "title", "project", "tags"), PROJECT_PHRASES)
+def test_quick_add_reads_a_project(
+    line: str, title: str, project: str | None, tags: tuple[str, ...]
+) -> None:
+    assert parse_quick_add(line, NOW) == QuickAdd(title, tags=tags, project=project)
+
+
 def test_today_is_the_local_day_even_where_it_differs_from_utc(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -503,6 +533,9 @@ def test_the_due_field_refuses_past_phrases_it_does_not_know(text: str) -> None:
         "Sun cream",
         "Report due 2026-12-01 #work !h",
         "#1",
+        "Plan +Work/Q4 launch",
+        "Export project:Home.Garden",
+        "Learn C++ and +1 it",
     ],
 )
 def test_quick_add_text_reads_back_as_the_same_title_and_nothing_else(title: str) -> None:
