@@ -49,6 +49,7 @@ def test_add_json_is_the_stored_task(cli: CLI, alice: TaskStore) -> None:
         "priority": "none",
         "tags": [],
         "position": stored.position,
+        "project": None,
     }
 
 
@@ -152,6 +153,7 @@ def test_list_json_is_an_array_of_every_field(cli: CLI, alice: TaskStore) -> Non
         "priority",
         "tags",
         "position",
+        "project",
     }
     assert printed[1]["completed"] is True
     assert printed[1]["version"] == 2

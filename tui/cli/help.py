@@ -32,7 +32,9 @@ _QUICK_ADD_HELP = """\
 The title is read as the app's quick add reads it: a date phrase (today,
 tomorrow, fri, next friday, in 3 weeks, end of month, 2026-12-01, dec 12,
 with a time such as 9am, 14:30 or noon) sets the due date, !high, !h or !1
-(and !medium/!m/!2, !low/!l/!3) the priority, and #word adds a tag. Put a
+(and !medium/!m/!2, !low/!l/!3) the priority, #word adds a tag, and +Work or
++Work/Q4 (or project:Work.Q4) puts it in that project, made if it is new
+('C++' and '+1' stay words). Put a
 backslash before a word (\\#1, \\friday) or quote words ('"Friday" club') to
 keep them in the title. A bare hour ('at 1') is the next such hour within 12
 hours; an abbreviated weekday ('sat', 'sun') is a date only after on/by/due,
@@ -74,6 +76,8 @@ unless --all, --done or --sort say otherwise. "Today" is the local date.
 examples:
   taskflow list --today
   taskflow list --upcoming --tag work
+  taskflow list --project Work          (Work and the projects under it)
+  taskflow list --project ''            (the Inbox: tasks in no project)
   taskflow list --all --sort priority --json
 """
 
@@ -84,7 +88,7 @@ A deleted task is not shown: its history is (taskflow history ID).
 
 EDIT_HELP = f"""\
 Give at least one of --title, --description, --due, --no-due, --priority,
---tag, --untag. The task is read, then written only if nothing else changed
+--tag, --untag, --project, --no-project. The task is read, then written only if nothing else changed
 it in between. Tags are added to the task's own (--untag removes them).
 
 {_QUICK_ADD_HELP}
@@ -93,6 +97,7 @@ examples:
   taskflow edit 3f2a --due "fri 5pm" --priority high
   taskflow edit 3f2a --tag work --untag home --no-due
   taskflow edit 3f2a --description ''
+  taskflow edit 3f2a --project Work/Q4
 """
 
 
@@ -100,15 +105,44 @@ def ids_help(command: str) -> str:
     return f"""\
 Several ids may be given. Every id is looked up before anything is written: one
 that matches no task, several tasks or a deleted task fails the command and
-nothing changes. A task named twice is changed once. Each task is a change of its
-own, logged and undone on its own: taskflow undo reverts the last one, and
-repeated, the others in turn.
+nothing changes. A task named twice is changed once. The tasks are one change:
+one taskflow undo takes back all of it.
 
 examples:
   taskflow {command} 3f2a
   taskflow {command} 3f2a 9c1b 77e0 --json     (several ids: a JSON array)
 """
 
+
+PROJECTS_HELP = """\
+Shows every project as a tree, each with its open and done tasks, those of the
+projects under it included (as 'taskflow list --project' lists them), and the
+Inbox: the tasks in no project. A task goes into a project with 'add --project',
+'edit --project' or +Work/Q4 in its title; 'taskflow project' makes, renames,
+moves and deletes them.
+
+examples:
+  taskflow projects
+  taskflow project add Work/Q4
+  taskflow project rename Work/Q4 "Q4 2026"
+"""
+
+PROJECT_MOVE_HELP = """\
+The project goes after those already under TO, with its tasks and its own
+projects. It cannot go under itself or a project inside it, nor deeper than
+8 levels. A project there with the same name (in any case) refuses the move.
+
+examples:
+  taskflow project move Work/Launch Home       (now Home/Launch)
+  taskflow project move Home/Launch ''          (now Launch, at the top)
+"""
+
+PROJECT_RM_HELP = """\
+By default its tasks and the projects in it move up to its parent (for a project
+at the top: the tasks to the Inbox, the projects to the top). With --with-tasks
+they are deleted with it, and every project under it. Either way it is one
+change: taskflow undo brings all of it back.
+"""
 
 UNDO_HELP = """\
 Each undo reverts your most recent change not yet undone (in the app or here);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from store import (
@@ -11,6 +12,7 @@ from store import (
     Status,
     TaskQuery,
     TaskRecord,
+    TaskStore,
     ValidationError,
     clean_tag,
     day_heading,
@@ -41,17 +43,23 @@ def cmd_list(args: argparse.Namespace) -> int:
     sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
     query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
     with opened(args, existing=True) as store:
+        paths = store.project_paths()
+        place = None
+        if args.project is not None:
+            place = _project_place(store, args.project)
+            query = replace(query, projects=place[1])
         tasks = store.list_tasks(query)
         if args.overdue:
             # Today's tasks whose time has passed are overdue too: finer than a day.
             tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]
         width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
     if args.json:
-        print_json([formats.task_json(task) for task in tasks])
+        print_json([formats.task_json(task, paths) for task in tasks])
         return EXIT_OK
+    where = place[0] if place is not None else None
     out = human()
     if not tasks:
-        out.line(_listed(args, status, tag, 0))
+        out.line(_listed(args, status, tag, 0, where))
         return EXIT_OK
     headings = _day_headings(tasks, now) if args.upcoming and sort is Sort.DUE else {}
     columns = out.width()
@@ -82,6 +90,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         cells.append(local_time(task.created_at) if not task.unreadable else "?".ljust(16))
         title = visible(task.title) if not task.unreadable else _unreadable_title(task)
         tags = visible(" ".join(f"#{tag}" for tag in task.tags))
+        if task.project_id is not None:
+            # As quick add writes it: '+Work/Q4' reads back as the same project.
+            project = visible("+" + paths.get(task.project_id, "?"))
+            tags = f"{project} {tags}" if tags else project
         if columns is not None:
             used = width + 2 + 3 + 2 + 16 + 2
             used += (pri_width + 2 if pri_width else 0) + (due_width + 2 if due_width else 0)
@@ -94,7 +106,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows.append("  ".join(cells))
     out.lines(rows)
     if out.is_terminal:
-        out.line(out.paint(_listed(args, status, tag, len(tasks)), Style.DIM))
+        out.line(out.paint(_listed(args, status, tag, len(tasks), where), Style.DIM))
     return EXIT_OK
 
 
@@ -119,11 +131,24 @@ def _list_header(id_width: int, pri_width: int, due_width: int) -> str:
     return "  ".join(cells)
 
 
-def _listed(args: argparse.Namespace, status: Status, tag: str | None, count: int) -> str:
+def _project_place(store: TaskStore, path: str) -> tuple[str, frozenset[str | None]]:
+    """What ``list --project PATH`` lists: its words ('in Work', 'in the Inbox') and
+    the projects of the tasks it shows (the project and those under it)."""
+    if not path.strip():
+        return "in the Inbox", frozenset({None})
+    project = store.project(path)
+    return f"in {project.path}", frozenset(store.project_scope(project.id))
+
+
+def _listed(
+    args: argparse.Namespace, status: Status, tag: str | None, count: int, where: str | None
+) -> str:
     """What was listed, filters and all: 'No open tasks.', '3 done tasks tagged #work.',
-    '1 open task due today or overdue matching 'milk'.'"""
+    '1 open task in Work due today or overdue matching 'milk'.'"""
     noun = {Status.ALL: "task", Status.DONE: "done task", Status.OPEN: "open task"}[status]
     what = f"{count if count else 'No'} {noun}{'' if count == 1 else 's'}"
+    if where is not None:
+        what += f" {visible(where)}"
     if args.today:
         what += " due today or overdue"
     elif args.upcoming:

@@ -20,6 +20,9 @@ from tui.cli.help import (
     LIST_HELP,
     MAIN_EPILOG,
     MIGRATE_HELP,
+    PROJECT_MOVE_HELP,
+    PROJECT_RM_HELP,
+    PROJECTS_HELP,
     SHOW_HELP,
     UNDO_HELP,
     ids_help,
@@ -99,6 +102,11 @@ def build_parser() -> Parser:
         "-d", "--description", metavar="TEXT", help="notes (Markdown); '-' reads standard input"
     )
     _planning_options(add)
+    add.add_argument(
+        "--project",
+        metavar="PATH",
+        help="put it in this project ('Work/Q4'; made if there is none yet); wins over +Work",
+    )
     _json_option(add, "print the new task as JSON")
 
     listing = _command(
@@ -122,6 +130,11 @@ def build_parser() -> Parser:
         "--overdue", action="store_true", help="only tasks past their due date (or time)"
     )
     listing.add_argument("--tag", metavar="TAG", help="only tasks with this tag (any case)")
+    listing.add_argument(
+        "--project",
+        metavar="PATH",
+        help="only tasks in this project and the projects under it ('' for the Inbox)",
+    )
     listing.add_argument(
         "-s", "--search", metavar="TEXT", default="", help="only tasks with every word of TEXT"
     )
@@ -155,6 +168,13 @@ def build_parser() -> Parser:
         help="the new description ('' clears it; '-' reads standard input)",
     )
     _planning_options(edit, editing=True)
+    where = edit.add_mutually_exclusive_group()
+    where.add_argument(
+        "--project", metavar="PATH", help="move it to this project (made if there is none yet)"
+    )
+    where.add_argument(
+        "--no-project", action="store_true", help="take it out of its project (to the Inbox)"
+    )
     _json_option(edit, "print the task as JSON")
 
     for name, handler, summary in (
@@ -191,6 +211,16 @@ def build_parser() -> Parser:
     )
     _id_argument(history, deleted_too=True)
     _json_option(history, "print a JSON array of events")
+
+    projects = _command(
+        commands,
+        "projects",
+        Command("project_commands", "cmd_projects"),
+        "list the projects, with their open and done tasks",
+        PROJECTS_HELP,
+    )
+    _json_option(projects, "print a JSON array of projects")
+    _project_commands(commands)
 
     export = _command(
         commands,
@@ -276,6 +306,55 @@ def build_parser() -> Parser:
     backup.add_argument("path", nargs="?", metavar="PATH", help="where (a file or a folder)")
     _json_option(backup, "print the outcome as JSON")
     return parser
+
+
+def _project_commands(commands: Any) -> None:
+    """taskflow project add|rename|move|rm."""
+    project = _command(commands, "project", None, "make, rename, move or delete a project")
+    actions = project.add_subparsers(
+        title="project commands", metavar="PROJECT_COMMAND", dest="project_command", required=True
+    )
+    made = _command(
+        actions,
+        "add",
+        Command("project_commands", "cmd_project_add"),
+        "make a project (and any level above it that is missing)",
+    )
+    made.add_argument("path", metavar="PATH", help="its path: 'Work' or 'Work/Q4'")
+    _json_option(made, "print the project as JSON")
+    rename = _command(
+        actions,
+        "rename",
+        Command("project_commands", "cmd_project_rename"),
+        "give a project a new name (what it holds stays in it)",
+    )
+    rename.add_argument("path", metavar="PATH", help="the project: 'Work/Q4'")
+    rename.add_argument("name", metavar="NAME", help="its new name (one level: no '/')")
+    _json_option(rename, "print the project as JSON")
+    move = _command(
+        actions,
+        "move",
+        Command("project_commands", "cmd_project_move"),
+        "put a project, with all it holds, under another one",
+        PROJECT_MOVE_HELP,
+    )
+    move.add_argument("path", metavar="PATH", help="the project: 'Work/Launch'")
+    move.add_argument("to", metavar="TO", help="the project to go under ('' for the top level)")
+    _json_option(move, "print the project as JSON")
+    remove = _command(
+        actions,
+        "rm",
+        Command("project_commands", "cmd_project_rm"),
+        "delete a project (taskflow undo brings it back)",
+        PROJECT_RM_HELP,
+    )
+    remove.add_argument("path", metavar="PATH", help="the project: 'Work/Q4'")
+    remove.add_argument(
+        "--with-tasks",
+        action="store_true",
+        help="delete its tasks and every project under it too (default: they move up a level)",
+    )
+    _json_option(remove, "print what was deleted as JSON")
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:

@@ -45,17 +45,34 @@ def cmd_add(args: argparse.Namespace) -> int:
     title, planned = _understood(args, " ".join(args.title), now)
     assert title is not None  # a title was given, so one was understood
     tags = planned.pop("tags", ())
-    with opened(args) as store:
+    # The task and a project it names that is new are one change: one undo takes both.
+    with opened(args) as store, store.one_change():
+        new_project = _place(store, planned)
         task = store.create(title, description, tags=tags, **planned)
+        paths = store.project_paths() if task.project_id is not None else {}
     if args.json:
-        print_json(formats.task_json(task))
+        print_json(formats.task_json(task, paths))
         return EXIT_OK
     out = human()
     out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
-    summary = _planning_summary(task, now.date())
+    summary = _planning_summary(task, now.date(), paths, new_project)
     if summary:
         out.line(f"  {summary}")
     return EXIT_OK
+
+
+def _place(store: TaskStore, changes: dict[str, Any]) -> bool:
+    """Turn the project path that ``changes`` names into the project's id, making the
+    project (and any level above it) if there is none yet; whether it was made."""
+    if "project" not in changes:
+        return False
+    path = changes.pop("project")
+    if path is None:
+        changes["project_id"] = None
+        return False
+    project, made = store.ensure_project(path)
+    changes["project_id"] = project.id
+    return made
 
 
 # Quick add reads one line, and would quietly join lines that the store refuses.
@@ -70,7 +87,8 @@ def _understood(
     current: TaskRecord | None = None,
 ) -> tuple[str | None, dict[str, Any]]:
     """The title and the due/priority/tags changes that a title in plain words and
-    the options ask for, the way the app's editor reads them (``now`` in local time:
+    the options ask for (a project as its path, "project": None for the Inbox),
+    the way the app's editor reads them (``now`` in local time:
     "at 1" is the next 1 o'clock). The options win over words in the title: a script
     that says --due means that date. Only what was given is in the dict (an edit
     leaves the rest alone). ValidationError (exit 1) for a date, priority or tag
@@ -78,11 +96,12 @@ def _understood(
     changes: dict[str, Any] = {}
     title = None
     quick_tags: tuple[str, ...] = ()
+    quick_project: str | None = None
     if text is not None and _NOT_ONE_LINE.search(text):
         title = text  # a line break or a tab: the store refuses it in its own words
     elif text is not None:
         quick = parse_quick_add(text, now)
-        title, quick_tags = quick.title, quick.tags
+        title, quick_tags, quick_project = quick.title, quick.tags, quick.project
         if quick.due is not None:
             changes["due"] = quick.due
         if quick.priority is not None:
@@ -99,6 +118,14 @@ def _understood(
             changes["priority"] = Priority.parse(args.priority)
         except ValueError as error:
             raise ValidationError("priority", str(error)) from None
+    project = quick_project
+    if getattr(args, "project", None) is not None:
+        project = args.project if args.project.strip() else None  # '': the Inbox
+        changes["project"] = project
+    elif getattr(args, "no_project", False):
+        changes["project"] = None
+    elif project is not None:
+        changes["project"] = project
     try:
         added = clean_tags([*quick_tags, *args.tag])
         removed = {clean_tag(tag).casefold() for tag in getattr(args, "untag", [])}
@@ -111,9 +138,15 @@ def _understood(
     return title, changes
 
 
-def _planning_summary(task: TaskRecord, today: date) -> str:
-    """'due Sat 21 Nov 2026, 09:00 (tomorrow) · !!! high · #bills #home', or ''."""
+def _planning_summary(
+    task: TaskRecord, today: date, paths: dict[str, str], new_project: bool = False
+) -> str:
+    """'in Home (new project) · due Sat 21 Nov 2026, 09:00 (tomorrow) · !!! high ·
+    #bills #home', or ''."""
     parts = []
+    if task.project_id is not None:
+        new = " (new project)" if new_project else ""
+        parts.append(f"in {visible(paths.get(task.project_id, '?'))}{new}")
     if task.due is not None:
         parts.append(f"due {task.due.long(today)}")
     if task.priority is not Priority.NONE:
@@ -126,8 +159,9 @@ def _planning_summary(task: TaskRecord, today: date) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         task = _resolve_live(store, args.id)
+        paths = store.project_paths()
     if args.json:
-        print_json(formats.task_json(task))
+        print_json(formats.task_json(task, paths))
         return EXIT_OK
     out = human()
     if task.unreadable:
@@ -145,6 +179,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"{task.priority.marks} {task.priority.label}".strip(),
         ),
         ("Tags", visible(" ".join(f"#{tag}" for tag in task.tags)) if task.tags else "none"),
+        ("Project", visible(paths.get(task.project_id, "?")) if task.project_id else "Inbox"),
         ("Created", f"{local_time(task.created_at)} ({zone_name()})"),
         ("Updated", f"{local_time(task.updated_at)} ({zone_name()})"),
         ("Version", str(task.version)),
@@ -193,22 +228,33 @@ def _resolve_live(store: TaskStore, prefix: str) -> TaskRecord:
         ) from None
 
 
-_EDIT_OPTIONS = ("title", "description", "due", "no_due", "priority", "tag", "untag")
-_FIELD_WORDS = {"due": "due date"}
+_EDIT_OPTIONS = (
+    "title",
+    "description",
+    "due",
+    "no_due",
+    "priority",
+    "tag",
+    "untag",
+    "project",
+    "no_project",
+)
+_FIELD_WORDS = {"due": "due date", "project_id": "project"}
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
     if all(getattr(args, name) in (None, False, []) for name in _EDIT_OPTIONS):
         return fail(
             "give at least one of --title, --description, --due, --no-due, --priority, "
-            "--tag, --untag (see 'taskflow edit --help')",
+            "--tag, --untag, --project, --no-project (see 'taskflow edit --help')",
             EXIT_USAGE,
         )
     description = read_text_argument(args.description)
     now = now_local(args)
-    with opened(args, existing=True) as store:
+    with opened(args, existing=True) as store, store.one_change():
         current = _resolve_live(store, args.id)
         title, changes = _understood(args, args.title, now, current=current)
+        new_project = _place(store, changes)
         # A fresh read, then a write that refuses if anyone changed the task in between.
         task = store.update(
             current.id,
@@ -217,21 +263,23 @@ def cmd_edit(args: argparse.Namespace) -> int:
             description=description,
             **changes,
         )
+        paths = store.project_paths()
     if args.json:
-        print_json(formats.task_json(task))
+        print_json(formats.task_json(task, paths))
         return EXIT_OK
     out = human()
     changed = [
         name
-        for name in ("title", "description", "due", "priority", "tags")
+        for name in ("title", "description", "due", "priority", "tags", "project_id")
         if getattr(current, name) != getattr(task, name)
     ]
     words = [_FIELD_WORDS.get(name, name) for name in changed]
     listed = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
     what = f"Edited {listed} of" if changed else "Nothing to change in"
     out.line(f"{what} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
-    if {"due", "priority", "tags"} & set(changed):
-        out.line(f"  {_planning_summary(task, now.date()) or 'no due date, priority or tags'}")
+    if {"due", "priority", "tags", "project_id"} & set(changed):
+        summary = _planning_summary(task, now.date(), paths, new_project)
+        out.line(f"  {summary or 'in the Inbox, no due date, priority or tags'}")
     return EXIT_OK
 
 
@@ -252,8 +300,9 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
             store.set_completed(task.id, completed, expected_version=task.version)
             for task in chosen
         ]
+        paths = store.project_paths() if args.json else {}
     if args.json:
-        _print_tasks_json(args, tasks)
+        _print_tasks_json(args, tasks, paths)
         return EXIT_OK
     out = human()
     state = "done" if completed else "open"
@@ -267,8 +316,9 @@ def cmd_rm(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
         tasks = [store.delete(task.id, expected_version=task.version) for task in chosen]
+        paths = store.project_paths() if args.json else {}
     if args.json:
-        _print_tasks_json(args, tasks)
+        _print_tasks_json(args, tasks, paths)
         return EXIT_OK
     out = human()
     if len(tasks) == 1:
@@ -294,30 +344,35 @@ def _resolve_each(store: TaskStore, prefixes: Sequence[str]) -> list[TaskRecord]
     return list(found.values())
 
 
-def _print_tasks_json(args: argparse.Namespace, tasks: Sequence[TaskRecord]) -> None:
+def _print_tasks_json(
+    args: argparse.Namespace, tasks: Sequence[TaskRecord], paths: dict[str, str]
+) -> None:
     """One ID given: the task. Several: an array, even when they named one task, so
     that the shape depends only on the command a script wrote."""
     if len(args.ids) == 1:
-        print_json(formats.task_json(tasks[0]))
+        print_json(formats.task_json(tasks[0], paths))
     else:
-        print_json([formats.task_json(task) for task in tasks])
+        print_json([formats.task_json(task, paths) for task in tasks])
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         result = store.skip_undo() if args.skip else store.undo()
+        paths = store.project_paths() if args.json else {}
     if args.json:
         print_json(
             {
                 "message": result.message,
                 "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
-                "task": None if result.task is None else formats.task_json(result.task),
+                "task": None if result.task is None else formats.task_json(result.task, paths),
                 "skipped": result.skipped,
                 # The rest of a change of several tasks, taken back (or skipped) with it.
                 "together": [
                     {
                         "undone": {"kind": other.undone.kind.value, "task_id": other.task_id},
-                        "task": None if other.task is None else formats.task_json(other.task),
+                        "task": None
+                        if other.task is None
+                        else formats.task_json(other.task, paths),
                     }
                     for other in result.together
                 ],
@@ -335,6 +390,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         task_id = store.resolve_any_id(args.id)
         events = store.history(task_id)
+        paths = store.project_paths()
     if args.json:
         # As in an export: an undo skipped here is left out (events_json does so).
         kept = [event for event in events if not event.skipped]
@@ -352,7 +408,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     today = now_local(args).date()
     for event in events:
         summary = event.summary.ljust(summary_width)
-        detail = visible(_event_detail(event, today))
+        detail = visible(_event_detail(event, today, paths))
         out.line(f"{local_time(event.at)}  {summary}  {detail}".rstrip())
     return EXIT_OK
 
@@ -360,13 +416,13 @@ def cmd_history(args: argparse.Namespace) -> int:
 NOTES_SHOWN = 30  # columns of a description shown in history, old and new each
 
 
-def _event_detail(event: EventRecord, today: date) -> str:
+def _event_detail(event: EventRecord, today: date, paths: dict[str, str]) -> str:
     """What changed, with the values: 'title “A” → “B”; due none → Fri 27 Nov;
     priority low → high; tags +work -home'. Other events name the task's title."""
     before, after = event.before, event.after
     if event.kind is EventKind.EDITED and before is not None and after is not None:
         changes = [
-            _field_change(name, getattr(before, name), getattr(after, name), today)
+            _field_change(name, getattr(before, name), getattr(after, name), today, paths)
             for name in event.changed_fields
             if name != "position"  # the summary says 'moved'; the numbers mean nothing
         ]
@@ -376,13 +432,21 @@ def _event_detail(event: EventRecord, today: date) -> str:
     return f"“{seen.title}”" if seen is not None else ""
 
 
-def _field_change(name: str, old: Any, new: Any, today: date) -> str:
+def _field_change(name: str, old: Any, new: Any, today: date, paths: dict[str, str]) -> str:
     if name == "tags":
         added = [f"+{tag}" for tag in new if tag not in old]
         removed = [f"-{tag}" for tag in old if tag not in new]
         return "tags " + " ".join([*added, *removed])
+    if name == "project_id":
+        return f"project {_project_words(old, paths)} → {_project_words(new, paths)}"
     label = {"completed": "status"}.get(name, name)
     return f"{label} {_field_value(name, old, today)} → {_field_value(name, new, today)}"
+
+
+def _project_words(project_id: str | None, paths: dict[str, str]) -> str:
+    if project_id is None:
+        return "Inbox"
+    return paths.get(project_id, "a deleted project")
 
 
 def _field_value(name: str, value: Any, today: date) -> str:
