@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,6 +24,7 @@ from store import (
     QuickAdd,
     StoreError,
     TaskRecord,
+    TaskStore,
     ValidationError,
     clean_description,
     clean_tags,
@@ -77,6 +79,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._shown_title = ("", "")
         # The saved notes the notes field was filled with, and how it shows them.
         self._shown_notes = ("", "")
+        # The projects there are (paths, casefolded), read in a worker: until then the
+        # preview cannot say whether +Work names a new one.
+        self._known_projects: frozenset[str] | None = None
+        self._saving_project: str | None = None  # the path the title's words name
 
     @property
     def taskflow(self) -> TaskFlowServices:
@@ -150,6 +156,21 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._update_preview()
         if self.base is not None:
             self._warn_of_hidden_characters(self.base)
+        self._read_project_paths()
+
+    @work(thread=True, exit_on_error=False)
+    def _read_project_paths(self) -> None:
+        try:
+            paths = self.taskflow.store.project_paths().values()
+        except StoreError:
+            return  # the preview just does not say "new project"
+        known = frozenset(path.casefold() for path in paths)
+        self.app.call_from_thread(self._projects_read, known)
+
+    def _projects_read(self, known: frozenset[str]) -> None:
+        self._known_projects = known
+        if self.is_mounted:
+            self._update_preview()
 
     def _warn_of_hidden_characters(self, task: TaskRecord) -> None:
         """Text from before validation (an old file, imported history) may hold control
@@ -191,6 +212,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             preview.update(Text(f"  {error}", style="italic"))
             return
         title, due, priority, tags = understood
+        project = self._project_named(now)
         text = Text("→ ")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
@@ -205,6 +227,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if tags:
             text.append("  · ")
             text.append_text(literal(" ".join(f"#{tag}" for tag in tags)))
+        if project is not None:
+            text.append("  · in ")
+            text.append_text(literal(project, style="bold"))
+            known = self._known_projects
+            if known is not None and project.casefold() not in known:
+                text.append(" (new project)", style="italic")
         text.append("\n")
         text.append(
             'Words like tomorrow 9am, !high or #tag fill the fields; \\word or "words" stay '
@@ -251,6 +279,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
         tags = clean_tags([*field_tags, *quick.tags])
         return quick.title, due, priority, tags
+
+    def _project_named(self, now: datetime | None = None) -> str | None:
+        """The project path the title's words name ('Work/Q4'), or None."""
+        if self.base is not None and self.title_value == self._shown_title[1]:
+            return None  # untouched: no words are read again
+        return parse_quick_add(self.title_value, now or local_now(self.taskflow.clock())).project
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter in any one-line field saves: adding a task is "a", type, Enter.
@@ -340,20 +374,26 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             self._show_error(field, str(error))
             self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
             return
+        self._saving_project = self._project_named()
         self._save(mine)
 
     def _save(self, mine: dict[str, Any]) -> None:
         self._saving = True
         self._saving_values = mine
         base = self.base
-        if base is None:
-            self.taskflow.run_write(lambda store: store.create(**mine), self._saved, self._failed)
-        else:
-            self.taskflow.run_write(
-                lambda store: store.update(base.id, expected_version=base.version, **mine),
-                self._saved,
-                self._failed,
-            )
+        path = self._saving_project
+
+        def save(store: TaskStore) -> TaskRecord:
+            # The task and a project its title names that is new: one change, one undo.
+            with store.one_change():
+                placed = dict(mine)
+                if path is not None:
+                    placed["project_id"] = store.ensure_project(path)[0].id
+                if base is None:
+                    return store.create(**placed)
+                return store.update(base.id, expected_version=base.version, **placed)
+
+        self.taskflow.run_write(save, self._saved, self._failed)
 
     def _saved(self, task: TaskRecord) -> None:
         self._saving = False

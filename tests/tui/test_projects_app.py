@@ -1,0 +1,102 @@
+"""Projects in the app so far: quick add's +Work/Q4 in the editor, previewed, saved with
+the task as one change; the database checked after."""
+
+from __future__ import annotations
+
+from store import Status, TaskQuery, TaskStore
+from tests.tui.helpers import AppFactory, finish_workers, settle, widget_text
+from tui.screens.task_edit import TaskEditScreen
+from tui.screens.task_list import TaskListScreen
+
+
+def placed(store: TaskStore) -> dict[str, str | None]:
+    """Each task's title with its project's path (None: the Inbox)."""
+    paths = store.project_paths()
+    return {
+        task.title: None if task.project_id is None else paths[task.project_id]
+        for task in store.list_tasks(TaskQuery(status=Status.ALL))
+    }
+
+
+async def test_a_pasted_project_word_makes_the_project_and_one_undo_takes_both_back(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await finish_workers(app)  # the projects there are, read for the preview
+        app.screen.query_one("#title").insert_text_at_cursor("Plan the launch +Work/Q4 !h")  # type: ignore[attr-defined]
+        await settle(pilot)
+        preview = widget_text(app.screen.query_one("#preview"))
+        assert "→ Plan the launch" in preview
+        assert "in Work/Q4 (new project)" in preview
+        await pilot.press("enter")
+        await settle(pilot)
+        await finish_workers(app)
+        assert isinstance(app.screen, TaskListScreen)
+        assert placed(seed_store) == {"Plan the launch": "Work/Q4"}
+
+        await pilot.press("u")
+        await settle(pilot)
+        await finish_workers(app)
+    assert placed(seed_store) == {}
+    assert seed_store.projects() == []
+
+
+async def test_a_project_that_exists_is_not_called_new_and_is_found_in_any_case(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    seed_store.create_project("Home")
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await finish_workers(app)
+        await pilot.press(*"Paint the fence +home")
+        await settle(pilot)
+        preview = widget_text(app.screen.query_one("#preview"))
+        assert "in home" in preview and "new project" not in preview
+        await pilot.press("enter")
+        await settle(pilot)
+        await finish_workers(app)
+    assert placed(seed_store) == {"Paint the fence": "Home"}
+    assert [p.path for p in seed_store.projects()] == ["Home"]
+
+
+async def test_editing_a_title_with_a_project_word_moves_the_task(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    work = seed_store.create_project("Work")
+    seed_store.create("Plan", project_id=work.id)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskEditScreen)
+        await pilot.press("end", *" +Home")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await finish_workers(app)
+    assert placed(seed_store) == {"Plan": "Home"}
+
+
+async def test_a_c_plus_plus_title_stays_whole_and_in_the_inbox(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"Learn C++")
+        await settle(pilot)
+        assert " in " not in widget_text(app.screen.query_one("#preview")).splitlines()[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        await finish_workers(app)
+    assert placed(seed_store) == {"Learn C++": None}
