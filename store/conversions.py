@@ -37,6 +37,7 @@ RECORD_COLUMNS = (
     "priority",
     "position",
     "project_id",
+    "parent_id",
 )
 
 
@@ -60,6 +61,7 @@ def record_of(row: Any) -> TaskRecord:
         row.priority,
         row.position,
         row.project_id,
+        row.parent_id,
     )
 
 
@@ -76,6 +78,7 @@ def task_record(
     priority: Any,
     position: Any,
     project_id: Any = None,
+    parent_id: Any = None,
 ) -> TaskRecord:
     """The record of one stored row. A value that cannot be read (a time an old import
     let in, text where a time belongs, a due date or number no field can hold) makes an
@@ -104,6 +107,7 @@ def task_record(
                 priority=Priority(priority or 0),
                 position=float(position or 0),
                 project_id=project_id,
+                parent_id=parent_id,
             )
     except (TypeError, ValueError, OverflowError, _NotKept):
         pass
@@ -121,6 +125,7 @@ def task_record(
         priority=_readable(problems, "priority", priority or 0, Priority, Priority.NONE),
         position=_readable(problems, "position", position or 0, _kept_position, 0.0),
         project_id=project_id if isinstance(project_id, str) else None,
+        parent_id=parent_id if isinstance(parent_id, str) else None,
     )
     return dataclasses.replace(record, unreadable="; ".join(problems)) if problems else record
 

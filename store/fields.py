@@ -77,6 +77,14 @@ def _logged_id(value: Any) -> str | None:
     return value or None
 
 
+def _logged_ids(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TypeError("blocked_by must be a list of ids")
+    return tuple(sorted(value))
+
+
 FIELDS: tuple[TaskField, ...] = (
     TaskField("title", None, _logged_text),
     TaskField("description", None, _logged_text),
@@ -89,6 +97,8 @@ FIELDS: tuple[TaskField, ...] = (
     TaskField("tags", list, lambda value: tuple(value or ()), column=False, added_later=True),
     TaskField("position", None, _logged_position, added_later=True),
     TaskField("project_id", None, _logged_id, added_later=True),
+    TaskField("parent_id", None, _logged_id, added_later=True),
+    TaskField("blocked_by", list, _logged_ids, column=False, added_later=True),
 )
 _COLUMN_FIELDS = tuple(field for field in FIELDS if field.column)
 

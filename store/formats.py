@@ -19,6 +19,7 @@ from store.records import (
     UNREADABLE_MOMENT,
     EventRecord,
     ProjectRecord,
+    TaskCounts,
     TaskRecord,
     TaskSnapshot,
 )
@@ -133,25 +134,40 @@ def format_moment(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-# A task's project is an id of this database: format version 2 has no place for it.
-# The projects go into files (with their paths, and the tasks' places in them) with
-# format version 3; until then an export, and --json, leave it out here.
-FILE_LEAVES_OUT = "project_id"
+# A task's project, parent and blockers are ids of this database: format version 2
+# has no place for them. They go into files (with the projects' paths and order) with
+# format version 3; until then an export leaves them out here, and --json shows them
+# as task_json's ``paths`` say.
+FILE_LEAVES_OUT = ("project_id", "parent_id", "blocked_by")
 
 
-def task_json(task: TaskRecord, paths: Mapping[str, str] | None = None) -> dict[str, Any]:
+def task_json(
+    task: TaskRecord,
+    paths: Mapping[str, str] | None = None,
+    subtasks: Mapping[str, TaskCounts] | None = None,
+) -> dict[str, Any]:
     """A task as our JSON (and every ``--json`` output) shows it; keys in this order.
 
     New keys only ever go at the end, so scripts that read the first ones keep working.
     With the projects' ``paths`` (``TaskStore.project_paths``), as ``--json`` shows a
-    task, "project" is its project's path, or null in the Inbox. A task whose stored
+    task, "project" is its project's path (null in the Inbox), and "parent_id",
+    "blocked_by" and "subtask_counts" (from ``subtasks``, TaskStore.subtask_counts)
+    follow. A task whose stored
     row cannot be read (``TaskRecord.unreadable``) has one more, "unreadable" with the
     reason, and null for the times it holds placeholders for.
     """
     item = {"id": task.id, **snapshot_data(task, lambda moment: _moment_or_null(task, moment))}
-    del item[FILE_LEAVES_OUT]
+    for name in FILE_LEAVES_OUT:
+        del item[name]
     if paths is not None:
         item["project"] = None if task.project_id is None else paths.get(task.project_id)
+        item["parent_id"] = task.parent_id
+        item["blocked_by"] = list(task.blocked_by)
+        counted = (subtasks or {}).get(task.id)
+        item["subtask_counts"] = {
+            "open": counted.open if counted else 0,
+            "done": counted.done if counted else 0,
+        }
     # The due date is a local day ('2026-12-01') or day and time ('2026-12-01 09:00'), no
     # zone: "Friday" stays Friday wherever the file is read. The priority shows by name
     # here, where a logged state (snapshot_json) keeps its number.
@@ -185,7 +201,8 @@ def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
     if snapshot is None:
         return None
     data = snapshot_data(snapshot, format_moment)
-    del data[FILE_LEAVES_OUT]
+    for name in FILE_LEAVES_OUT:
+        del data[name]
     return data
 
 

@@ -35,7 +35,11 @@ IMPORT_LOOKUP_BATCH = 900
 REASSIGNED_ID_NAMESPACE = uuid.UUID("0c8e5f7a-2b6d-4e19-8f3a-5d7c9b1e4a60")
 # Fields an import compares and writes: position is this database's own business, and
 # a task's project is placed by the project paths a file names (store.transfer).
-IMPORTED_FIELDS = tuple(name for name in EDITABLE_FIELDS if name not in ("position", "project_id"))
+IMPORTED_FIELDS = tuple(
+    name
+    for name in EDITABLE_FIELDS
+    if name not in ("position", "project_id", "parent_id", "blocked_by")
+)
 # A substitute id that is itself taken gets a substitute of its own, this many times.
 SUBSTITUTE_TRIES = 5
 # Why an import did not take an id as it was (ImportOutcome.reassigned_reasons).

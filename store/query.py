@@ -95,6 +95,14 @@ class TaskQueries:
             select = select.where(Task.id.in_(tagged))
         if query.projects is not None:
             select = select.where(_in_projects(Task.project_id, query.projects))
+        if query.ready:
+            TaskBlock, Blocker = self._models.TaskBlock, Task.alias("blocker")
+            open_blocker = (
+                TaskBlock.select(TaskBlock.task_id)
+                .join(Blocker, on=(Blocker.id == TaskBlock.blocker_id))
+                .where((TaskBlock.task_id == Task.id) & (Blocker.completed == False))  # noqa: E712
+            )
+            select = select.where(~peewee.fn.EXISTS(open_blocker))
         for term in query.terms:
             title: peewee.ColumnBase
             description: peewee.ColumnBase

@@ -70,6 +70,11 @@ class TaskRecord:
     tags: tuple[str, ...] = ()  # in alphabetical order, ignoring case
     position: float = 0.0  # the user's own order
     project_id: str | None = None  # its project (ProjectRecord.id), or None: the Inbox
+    parent_id: str | None = None  # the task it is a subtask of (in the same project)
+    blocked_by: tuple[str, ...] = ()  # the ids of the tasks it waits for, sorted
+    # Whether one of those is still open, as the task was read (not a field of its own:
+    # completing the blocker unblocks it).
+    blocked: bool = field(default=False, compare=False)
     # Why the stored row cannot be read (a time outside what can be shown, a value
     # no field can hold), or "" for a sound one. An unreadable task is still listed,
     # with its id and the reason, so that one bad row never hides the others; its
@@ -112,6 +117,8 @@ class TaskSnapshot:
     tags: tuple[str, ...] = ()
     position: float | None = None  # None in events logged before positions existed
     project_id: str | None = None  # None too in events logged before projects existed
+    parent_id: str | None = None
+    blocked_by: tuple[str, ...] = ()
     # Set when the task could not be read as it was logged (see TaskRecord.unreadable):
     # such a state is kept in the history but never restored.
     unreadable: str = ""
@@ -127,6 +134,8 @@ EDITABLE_FIELDS = (
     "tags",
     "position",
     "project_id",
+    "parent_id",
+    "blocked_by",
 )
 
 
@@ -207,8 +216,16 @@ _ONE_CHANGE = {
     "tags": "tags changed",
     "position": "moved",
     "project_id": "moved to another project",
+    "parent_id": "parent task changed",
+    "blocked_by": "blocked-by changed",
 }
-_FIELD_NAMES = {"due": "due date", "position": "place", "project_id": "project"}
+_FIELD_NAMES = {
+    "due": "due date",
+    "position": "place",
+    "project_id": "project",
+    "parent_id": "parent task",
+    "blocked_by": "blocked by",
+}
 
 
 @dataclass(frozen=True)
@@ -230,6 +247,8 @@ class TaskQuery:
     # Only tasks in these projects (ids; None among them: the Inbox, tasks in none).
     # TaskStore.project_scope gives a project with every project under it.
     projects: frozenset[str | None] | None = None
+    # Only tasks no open task blocks (list --ready).
+    ready: bool = False
 
     @property
     def terms(self) -> list[str]:
@@ -251,6 +270,8 @@ class TaskQuery:
         if self.tag is not None and not self._tag_matches(task.tags):
             return False
         if self.projects is not None and task.project_id not in self.projects:
+            return False
+        if self.ready and task.blocked:
             return False
         return all(
             _contains(task.title, term) or _contains(task.description, term) for term in self.terms

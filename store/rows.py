@@ -71,6 +71,16 @@ class OwnerRows:
         """The task as it is now, tags included (NotFoundError if it is not this owner's)."""
         return self.records([self.get_row(task_id)])[0]
 
+    def current_many(self, task_ids: Sequence[str]) -> list[TaskRecord]:
+        """The owner's tasks with these ids, in the order given (those there are)."""
+        Task = self._models.Task
+        found: dict[str, TaskRecord] = {}
+        for start in range(0, len(task_ids), TAGS_BY_ID):
+            batch = list(task_ids[start : start + TAGS_BY_ID])
+            rows = Task.select().where((Task.user == self.user) & Task.id.in_(batch))
+            found.update((record.id, record) for record in self.records(rows))
+        return [found[task_id] for task_id in task_ids if task_id in found]
+
     def records(self, rows: Iterable[Any]) -> list[TaskRecord]:
         """Records for task rows, their tags read in one query for all of them."""
         return self._tagged([record_of(row) for row in rows])
@@ -108,10 +118,57 @@ class OwnerRows:
             return records
         if tags is None:
             tags = self.tags_of([record.id for record in records])
+        blocks = self._blocks_of([record.id for record in records])
+        none: tuple[tuple[str, ...], bool] = ((), False)
         return [
-            dataclasses.replace(record, tags=tags[record.id]) if record.id in tags else record
+            dataclasses.replace(
+                record,
+                tags=tags.get(record.id, ()),
+                blocked_by=blocks.get(record.id, none)[0],
+                blocked=blocks.get(record.id, none)[1],
+            )
+            if record.id in tags or record.id in blocks
+            else record
             for record in records
         ]
+
+    def _blocks_of(self, task_ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
+        """The blockers of each of these tasks that has any, sorted, and whether one of
+        them is still open."""
+        TaskBlock, Task = self._models.TaskBlock, self._models.Task
+        if not self._has_blocks():
+            return {}
+        found: dict[str, list[str]] = {}
+        waiting: set[str] = set()
+        for start in range(0, len(task_ids), TAGS_BY_ID):
+            batch = task_ids[start : start + TAGS_BY_ID]
+            sql, params = (
+                TaskBlock.select(TaskBlock.task_id, TaskBlock.blocker_id, Task.completed)
+                .join(Task, on=(Task.id == TaskBlock.blocker_id))
+                .where(TaskBlock.task_id.in_(batch))
+                .sql()
+            )
+            rows = execute_sql(self._backend.db, sql, params).fetchall()
+            for task_id, blocker, completed in rows:
+                found.setdefault(task_id, []).append(blocker)
+                if not completed:
+                    waiting.add(task_id)
+        return {task_id: (tuple(sorted(ids)), task_id in waiting) for task_id, ids in found.items()}
+
+    def _has_blocks(self) -> bool:
+        """Whether any task of any owner is blocked: most databases hold none, and then
+        a page of the list costs no query for them."""
+        TaskBlock = self._models.TaskBlock
+        return bool(TaskBlock.select(TaskBlock.task_id).limit(1).exists())
+
+    def set_blocks(self, task_id: str, blockers: Sequence[str]) -> None:
+        """The task is blocked by exactly these tasks."""
+        TaskBlock = self._models.TaskBlock
+        TaskBlock.delete().where(TaskBlock.task_id == task_id).execute()
+        if blockers:
+            TaskBlock.insert_many(
+                [{"task_id": task_id, "blocker_id": blocker} for blocker in blockers]
+            ).execute()
 
     def tags_of(self, task_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
@@ -199,6 +256,8 @@ class OwnerRows:
         self._models.Task.insert(**task_row(record, seq=self.next_seq())).execute()
         if record.tags:
             self.set_tags(record.id, record.tags)
+        if record.blocked_by:
+            self.set_blocks(record.id, record.blocked_by)
 
     def write_fields(self, current: TaskRecord, updated: TaskRecord) -> None:
         """Store ``updated`` over the row ``current`` was read from, if it still is."""
@@ -221,6 +280,8 @@ class OwnerRows:
             )
         if updated.tags != current.tags:
             self.set_tags(current.id, updated.tags)
+        if updated.blocked_by != current.blocked_by:
+            self.set_blocks(current.id, updated.blocked_by)
 
     def ensure_user(self, now: datetime) -> None:
         """The owner's row, made on their first change."""

@@ -71,6 +71,7 @@ from store.records import (
     UndoResult,
 )
 from store.rows import OwnerRows
+from store.structure import MAX_SUBTASK_DEPTH, TaskLinks
 from store.validation import (
     MAX_POSITION,
     UUID_TEXT,
@@ -138,6 +139,7 @@ class TaskStore:
         self._rows = OwnerRows(backend, self._models, user)
         self._queries = TaskQueries(backend, self._models, user)
         self._projects = ProjectRows(self._models, self._rows, clock)
+        self._links = TaskLinks(self._models, user)
         self.user = user
         self._clock = clock
         self.migration = migration or MigrationReport(LATEST_VERSION, LATEST_VERSION)
@@ -480,6 +482,7 @@ class TaskStore:
     def count(self, query: TaskQuery = TaskQuery()) -> int:
         """How many tasks ``query`` lists: from the counters unless it narrows further."""
         plain = query.due_until is None and query.tag is None and query.projects is None
+        plain = plain and not query.ready
         if plain and not query.terms:
             counts = self._rows.counters()
             return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
@@ -657,7 +660,11 @@ class TaskStore:
         priority: Priority = Priority.NONE,
         tags: Sequence[str] = (),
         project_id: str | None = None,
+        parent_id: str | None = None,
+        blocked_by: Sequence[str] = (),
     ) -> TaskRecord:
+        """A new task, last in the owner's order. A subtask (``parent_id``) goes into
+        its parent's project; ``blocked_by`` names the tasks it waits for."""
         title = clean_title(title)
         description = clean_description(description)
         now = self._clock()
@@ -676,6 +683,13 @@ class TaskStore:
             project_id=project_id,
         )
         with self._backend.write():
+            if parent_id is not None:
+                parent = self._rows.current(parent_id)  # NotFoundError if not this owner's
+                if project_id is not None and project_id != parent.project_id:
+                    raise ValidationError("parent", "A subtask is in its parent task's project.")
+                if len(self._links.ancestors(parent.id)) + 2 > MAX_SUBTASK_DEPTH:
+                    raise ValidationError("parent", _TOO_DEEP)
+                project_id = parent.project_id
             if project_id is not None:
                 self._projects.get_row(project_id)  # NotFoundError if it is not this owner's
             self._rows.ensure_user(now)
@@ -683,6 +697,9 @@ class TaskStore:
                 record,
                 position=self._rows.next_position(),
                 tags=self._rows.canonical_tags(record.tags),
+                project_id=project_id,
+                parent_id=parent_id,
+                blocked_by=self._checked_blockers(None, blocked_by),
             )
             self._rows.insert(record)
             self._rows.log(EventKind.CREATED, record.id, now, before=None, after=record)
@@ -756,9 +773,17 @@ class TaskStore:
         priority: Priority | None = None,
         tags: Sequence[str] | None = None,
         project_id: str | None = KEEP,
+        parent_id: str | None = KEEP,
+        blocked_by: Sequence[str] | None = None,
     ) -> TaskRecord:
-        """Change any of title, description, due date (None clears it), priority, tags
-        and project (None: the Inbox), if the task is still at ``expected_version``.
+        """Change any of title, description, due date (None clears it), priority, tags,
+        project (None: the Inbox), parent task (None: none) and the tasks it is blocked
+        by, if the task is still at ``expected_version``.
+
+        Its subtasks go where it goes: to another project, or with it under a new
+        parent (which takes it into the parent's project). A subtask moved to another
+        project leaves its parent. A parent under the task itself, or deeper than
+        MAX_SUBTASK_DEPTH levels, and blocks that wait on each other, are refused.
 
         A stale version raises ConflictError naming what changed; nothing is overwritten.
         Saving without a real change returns the task untouched and logs nothing.
@@ -776,22 +801,101 @@ class TaskStore:
             changes["tags"] = _checked_tags(tags)
         if project_id is not KEEP:
             changes["project_id"] = project_id
-        with self._backend.write():
+        with self._backend.write(), self._rows.one_change():
             if project_id not in (KEEP, None):
                 self._projects.get_row(project_id)  # NotFoundError if it is not this owner's
             current = self._rows.current(task_id)
             self._check_version(current, expected_version)
-            return self._apply(current, EventKind.EDITED, changes)
+            if blocked_by is not None:
+                changes["blocked_by"] = self._checked_blockers(current.id, blocked_by)
+            if parent_id is not KEEP and parent_id != current.parent_id:
+                changes.update(self._placed_under(current, parent_id, changes))
+            elif "project_id" in changes and current.parent_id is not None:
+                parent = self._rows.current(current.parent_id)
+                if parent.project_id != changes["project_id"]:
+                    changes["parent_id"] = None  # a subtask is in its parent's project
+            updated = self._apply(current, EventKind.EDITED, changes)
+            if updated.project_id != current.project_id:
+                for below in self._rows.current_many(self._links.subtree(current.id)[1:]):
+                    self._apply(below, EventKind.EDITED, {"project_id": updated.project_id})
+            return updated
+
+    def _placed_under(
+        self, current: TaskRecord, parent_id: str | None, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes that put ``current`` under ``parent_id`` (None: at the top)."""
+        if parent_id is None:
+            return {"parent_id": None}
+        parent = self._rows.current(parent_id)  # NotFoundError if not this owner's
+        if parent.id in self._links.subtree(current.id):
+            raise ValidationError(
+                "parent", "A task cannot go under itself or under one of its subtasks."
+            )
+        if len(self._links.ancestors(parent.id)) + 1 + self._links.levels(current.id) > (
+            MAX_SUBTASK_DEPTH
+        ):
+            raise ValidationError("parent", _TOO_DEEP)
+        if changes.get("project_id", parent.project_id) != parent.project_id:
+            raise ValidationError("parent", "A subtask is in its parent task's project.")
+        return {"parent_id": parent.id, "project_id": parent.project_id}
+
+    def _checked_blockers(self, task_id: str | None, blockers: Sequence[str]) -> tuple[str, ...]:
+        """The ids, each an existing task of the owner's, none the task itself, and
+        none waiting (through other blocks) on it; sorted, each once."""
+        wanted = tuple(sorted(set(blockers)))
+        if not wanted:
+            return ()
+        if task_id is not None and task_id in wanted:
+            raise ValidationError("blocked_by", "A task cannot be blocked by itself.")
+        found = {task.id for task in self._rows.current_many(wanted)}
+        missing = [blocker for blocker in wanted if blocker not in found]
+        if missing:
+            raise NotFoundError(f"No task with id {missing[0]} (it may have been deleted).")
+        if task_id is not None and self._links.would_cycle(task_id, wanted):
+            raise ValidationError(
+                "blocked_by",
+                "That block would make the tasks wait on each other: one of them already "
+                "waits, through its blockers, on this task.",
+            )
+        return wanted
+
+    @_operation
+    def subtasks(self, task_id: str, *, deep: bool = False) -> list[TaskRecord]:
+        """The tasks directly under this one, in the owner's order; with ``deep``,
+        every task under it, each level after the one above it."""
+        below = self._links.subtree(task_id)[1:] if deep else self._links.children([task_id])
+        return self._rows.current_many(below)
+
+    @_operation
+    def subtask_counts(self, task_ids: Sequence[str]) -> dict[str, TaskCounts]:
+        """Open and done subtasks directly under each of these tasks that has any."""
+        return self._links.subtask_counts(list(task_ids))
+
+    @_operation
+    def ancestors(self, task_id: str) -> list[TaskRecord]:
+        """The task's parent, then its parent's, up to a top-level task."""
+        return self._rows.current_many(self._links.ancestors(task_id))
 
     @_operation
     def set_completed(
-        self, task_id: str, completed: bool, *, expected_version: int | None = None
+        self,
+        task_id: str,
+        completed: bool,
+        *,
+        expected_version: int | None = None,
+        with_subtasks: bool = False,
     ) -> TaskRecord:
-        with self._backend.write():
+        """Mark the task done or open; ``with_subtasks``, every task under it too, as
+        one change."""
+        with self._backend.write(), self._rows.one_change():
             current = self._rows.current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
-            return self._apply(current, EventKind.TOGGLED, {"completed": bool(completed)})
+            updated = self._apply(current, EventKind.TOGGLED, {"completed": bool(completed)})
+            if with_subtasks:
+                for below in self._rows.current_many(self._links.subtree(task_id)[1:]):
+                    self._apply(below, EventKind.TOGGLED, {"completed": bool(completed)})
+            return updated
 
     @_operation
     def toggle(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
@@ -804,16 +908,41 @@ class TaskStore:
 
     @_operation
     def delete(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
-        """Delete the task (undoable); returns it as it was."""
-        with self._backend.write():
+        """Delete the task and every task under it, as one undoable change; returns the
+        task as it was. Tasks it blocked are no longer blocked by it (undo puts that back)."""
+        with self._backend.write(), self._rows.one_change():
             current = self._rows.current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
-            self._delete_row(current, self._clock())
+            self._delete_tasks([current.id], self._clock())
         return current
 
+    def _delete_tasks(self, task_ids: Sequence[str], now: datetime) -> int:
+        """Delete these tasks with their subtrees; how many went. First each block on
+        them goes, logged as an edit of the blocked task; then the tasks, the deepest
+        first (a parent is referred to until its subtasks are gone). Undo, newest first,
+        brings the tasks back from the top down, then the blocks, when all are there."""
+        doomed = list(dict.fromkeys(sub for top in task_ids for sub in self._links.subtree(top)))
+        gone = set(doomed)
+        for blocked in self._rows.current_many(list(self._links.blocked_by_them(doomed))):
+            kept = tuple(blocker for blocker in blocked.blocked_by if blocker not in gone)
+            self._apply(blocked, EventKind.EDITED, {"blocked_by": kept})
+        records = {task.id: task for task in self._rows.current_many(doomed)}
+
+        def depth(task_id: str) -> int:
+            levels, parent = 0, records[task_id].parent_id
+            while parent in gone and levels <= len(gone):
+                levels, parent = levels + 1, records[parent].parent_id
+            return levels
+
+        for task_id in sorted(doomed, key=depth, reverse=True):
+            self._delete_row(records[task_id], now)
+        return len(doomed)
+
     def _delete_row(self, current: TaskRecord, now: datetime) -> None:
-        Task = self._models.Task
+        Task, TaskBlock = self._models.Task, self._models.TaskBlock
+        if current.blocked_by:  # its own blocks: kept in its logged state, for undo
+            TaskBlock.delete().where(TaskBlock.task_id == current.id).execute()
         Task.delete().where((Task.id == current.id) & (Task.user == self.user)).execute()
         self._rows.ensure_user(now)
         self._rows.log(EventKind.DELETED, current.id, now, before=current, after=None)
@@ -1024,9 +1153,7 @@ class TaskStore:
                 tasks = self._rows.records(
                     Task.select().where((Task.user == self.user) & Task.project_id.in_(list(scope)))
                 )
-                now = self._clock()
-                for task in tasks:
-                    self._delete_row(task, now)
+                self._delete_tasks([task.id for task in tasks], self._clock())
                 for gone in reversed(doomed):  # the deepest first: none is still a parent
                     self._projects.delete(self._projects.get_row(gone.id))
                 return ProjectRemoval(project, tasks=len(tasks), projects=len(doomed) - 1)
@@ -1041,6 +1168,30 @@ class TaskStore:
                 self._apply(task, EventKind.EDITED, {"project_id": parent})
             self._projects.delete(self._projects.get_row(project_id))
             return ProjectRemoval(project, tasks=len(tasks), projects=len(inside), moved=True)
+
+    def _links_problem(
+        self, task_id: str, snapshot: TaskSnapshot, fields: Sequence[str] | None
+    ) -> str | None:
+        """Why putting back these fields (all: None) would point at what is gone: the
+        task's project, its parent task, a task that blocked it; or None."""
+        names = set(EDITABLE_FIELDS if fields is None else fields)
+        if "project_id" in names and snapshot.project_id is not None:
+            Project = self._models.Project
+            there = Project.get_or_none(
+                (Project.id == snapshot.project_id) & (Project.user == self.user)
+            )
+            if there is None:
+                return "the project it was in is gone"
+        if "parent_id" in names and snapshot.parent_id is not None:
+            if not self._rows.current_many([snapshot.parent_id]):
+                return "its parent task is gone"
+            if fields is not None and snapshot.parent_id in self._links.subtree(task_id):
+                return "its parent task is now under it"
+        if "blocked_by" in names and snapshot.blocked_by:
+            there_now = self._rows.current_many(snapshot.blocked_by)
+            if len(there_now) < len(snapshot.blocked_by):
+                return "a task that blocked it is gone"
+        return None
 
     def _projects_in(self, scope: frozenset[str]) -> list[ProjectRecord]:
         return [p for p in self._projects.tree() if p.id in scope]
@@ -1170,7 +1321,9 @@ class TaskStore:
             holder = Task.get_or_none(Task.id == undone.task_id)
             if holder is not None:  # another owner's task took the id (ids are unique here)
                 raise blocked("its id is now another task's here, so it cannot come back")
-            problem = _restore_problem(undone.before, None)
+            problem = _restore_problem(undone.before, None) or self._links_problem(
+                undone.task_id, undone.before, None
+            )
             if problem is not None:
                 raise blocked(problem)
             restored = record_from_snapshot(undone.task_id, self.user, undone.before)
@@ -1193,7 +1346,9 @@ class TaskStore:
         if current.unreadable:
             raise blocked(f"the task cannot be read now ({current.unreadable})")
         fields = undone.changed_fields
-        problem = _restore_problem(undone.before, fields)
+        problem = _restore_problem(undone.before, fields) or self._links_problem(
+            undone.task_id, undone.before, fields
+        )
         if problem is not None:
             raise blocked(problem)
         restored = replaced(
@@ -1334,6 +1489,9 @@ def _undo_blocked(undone: EventRecord, why: str, current: TaskRecord | None) -> 
         task_id=undone.task_id,
         current=current,
     )
+
+
+_TOO_DEEP = f"Subtasks go at most {MAX_SUBTASK_DEPTH} levels deep."
 
 
 def _restore_problem(snapshot: TaskSnapshot, fields: Sequence[str] | None) -> str | None:
