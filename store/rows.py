@@ -136,8 +136,6 @@ class OwnerRows:
         """The blockers of each of these tasks that has any, sorted, and whether one of
         them is still open."""
         TaskBlock, Task = self._models.TaskBlock, self._models.Task
-        if not self._has_blocks():
-            return {}
         found: dict[str, list[str]] = {}
         waiting: set[str] = set()
         for start in range(0, len(task_ids), TAGS_BY_ID):
@@ -154,12 +152,6 @@ class OwnerRows:
                 if not completed:
                     waiting.add(task_id)
         return {task_id: (tuple(sorted(ids)), task_id in waiting) for task_id, ids in found.items()}
-
-    def _has_blocks(self) -> bool:
-        """Whether any task of any owner is blocked: most databases hold none, and then
-        a page of the list costs no query for them."""
-        TaskBlock = self._models.TaskBlock
-        return bool(TaskBlock.select(TaskBlock.task_id).limit(1).exists())
 
     def set_blocks(self, task_id: str, blockers: Sequence[str]) -> None:
         """The task is blocked by exactly these tasks."""

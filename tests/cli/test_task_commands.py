@@ -50,6 +50,9 @@ def test_add_json_is_the_stored_task(cli: CLI, alice: TaskStore) -> None:
         "tags": [],
         "position": stored.position,
         "project": None,
+        "parent_id": None,
+        "blocked_by": [],
+        "subtask_counts": {"open": 0, "done": 0},
     }
 
 
@@ -154,6 +157,9 @@ def test_list_json_is_an_array_of_every_field(cli: CLI, alice: TaskStore) -> Non
         "tags",
         "position",
         "project",
+        "parent_id",
+        "blocked_by",
+        "subtask_counts",
     }
     assert printed[1]["completed"] is True
     assert printed[1]["version"] == 2

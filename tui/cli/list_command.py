@@ -17,10 +17,18 @@ from store import (
     clean_tag,
     day_heading,
     due_label,
-    formats,
 )
-from tui.cli.output import EXIT_OK, SHORT_ID, Style, human, local_time, print_json
-from tui.cli.store_access import now_local, opened
+from tui.cli.output import (
+    EXIT_OK,
+    EXIT_USAGE,
+    SHORT_ID,
+    Style,
+    fail,
+    human,
+    local_time,
+    print_json,
+)
+from tui.cli.store_access import now_local, opened, task_views
 from tui.text import clip, display_width, visible
 
 UPCOMING_DAYS = 7  # list --upcoming: today and the six days after it, as the app's view
@@ -40,8 +48,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         tag = clean_tag(args.tag) if args.tag is not None else None
     except ValueError as error:
         raise ValidationError("tag", str(error)) from None
+    if args.tree and args.sort and args.sort != Sort.MANUAL.value:
+        return fail("--tree lists in your own order: leave out --sort", EXIT_USAGE)
     sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
-    query = TaskQuery(status=status, search=args.search, sort=sort, due_until=due_until, tag=tag)
+    if args.tree:
+        sort = Sort.MANUAL
+    query = TaskQuery(
+        status=status,
+        search=args.search,
+        sort=sort,
+        due_until=due_until,
+        tag=tag,
+        ready=args.ready,
+    )
     with opened(args, existing=True) as store:
         paths = store.project_paths()
         place = None
@@ -53,9 +72,14 @@ def cmd_list(args: argparse.Namespace) -> int:
             # Today's tasks whose time has passed are overdue too: finer than a day.
             tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]
         width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
-    if args.json:
-        print_json([formats.task_json(task, paths) for task in tasks])
-        return EXIT_OK
+        if args.json:
+            view = task_views(store, tasks)
+            print_json([view(task) for task in tasks])
+            return EXIT_OK
+        counts = store.subtask_counts([task.id for task in tasks])
+    depths: dict[str, int] = {}
+    if args.tree:
+        tasks, depths = as_tree(tasks)
     where = place[0] if place is not None else None
     out = human()
     if not tasks:
@@ -89,6 +113,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         # traceback that hides the others; its placeholder times are not shown.
         cells.append(local_time(task.created_at) if not task.unreadable else "?".ljust(16))
         title = visible(task.title) if not task.unreadable else _unreadable_title(task)
+        title = TREE_INDENT * depths.get(task.id, 0) + title
+        counted = counts.get(task.id)
+        if counted is not None:
+            title += f"  [{counted.done}/{counted.total}]"
+        if task.blocked:
+            title += "  (blocked)"
         tags = visible(" ".join(f"#{tag}" for tag in task.tags))
         if task.project_id is not None:
             # As quick add writes it: '+Work/Q4' reads back as the same project.
@@ -129,6 +159,31 @@ def _list_header(id_width: int, pri_width: int, due_width: int) -> str:
         cells.append(_HEADER_DUE.rjust(due_width))
     cells += ["Created".ljust(16), "Title"]
     return "  ".join(cells)
+
+
+TREE_INDENT = "  "  # per level of subtasks in list --tree
+
+
+def as_tree(tasks: Sequence[TaskRecord]) -> tuple[list[TaskRecord], dict[str, int]]:
+    """The tasks with each one's subtasks right after it (in the order given), and how
+    deep each is. A task whose parent is not among them (done, say, when open tasks
+    are listed) starts a tree of its own."""
+    listed = {task.id for task in tasks}
+    children: dict[str | None, list[TaskRecord]] = {}
+    for task in tasks:
+        parent = task.parent_id if task.parent_id in listed else None
+        children.setdefault(parent, []).append(task)
+    ordered: list[TaskRecord] = []
+    depths: dict[str, int] = {}
+    stack = [(task, 0) for task in reversed(children.get(None, []))]
+    while stack:
+        task, depth = stack.pop()
+        if task.id in depths:
+            continue
+        ordered.append(task)
+        depths[task.id] = depth
+        stack.extend((child, depth + 1) for child in reversed(children.get(task.id, [])))
+    return ordered, depths
 
 
 def _project_place(store: TaskStore, path: str) -> tuple[str, frozenset[str | None]]:

@@ -107,6 +107,7 @@ def build_parser() -> Parser:
         metavar="PATH",
         help="put it in this project ('Work/Q4'; made if there is none yet); wins over +Work",
     )
+    _structure_options(add)
     _json_option(add, "print the new task as JSON")
 
     listing = _command(
@@ -134,6 +135,12 @@ def build_parser() -> Parser:
         "--project",
         metavar="PATH",
         help="only tasks in this project and the projects under it ('' for the Inbox)",
+    )
+    listing.add_argument("--ready", action="store_true", help="only tasks no open task blocks")
+    listing.add_argument(
+        "--tree",
+        action="store_true",
+        help="subtasks indented under their parent task, in your own order",
     )
     listing.add_argument(
         "-s", "--search", metavar="TEXT", default="", help="only tasks with every word of TEXT"
@@ -175,6 +182,7 @@ def build_parser() -> Parser:
     where.add_argument(
         "--no-project", action="store_true", help="take it out of its project (to the Inbox)"
     )
+    _structure_options(edit, editing=True)
     _json_option(edit, "print the task as JSON")
 
     for name, handler, summary in (
@@ -186,6 +194,12 @@ def build_parser() -> Parser:
         sub.add_argument(
             "ids", nargs="+", metavar="ID", help="tasks: an id or any unique start of one each"
         )
+        if name in ("done", "undone"):
+            sub.add_argument(
+                "--with-subtasks",
+                action="store_true",
+                help=f"mark every task under each one {name} too (default: only the task)",
+            )
         _json_option(sub, "print the task as JSON; with several ids, an array of them")
 
     undo = _command(
@@ -437,6 +451,38 @@ def _planning_options(parser: argparse.ArgumentParser, *, editing: bool = False)
             default=[],
             metavar="TAG",
             help="remove a tag, in any case (repeat for more)",
+        )
+
+
+def _structure_options(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
+    """--parent and --blocked-by (and for edit --no-parent and --unblock)."""
+    group = parser.add_argument_group("subtasks and blocks")
+    parent = group.add_mutually_exclusive_group() if editing else group
+    parent.add_argument(
+        "--parent",
+        metavar="ID",
+        help="make it a subtask of this task (it goes into that task's project)",
+    )
+    if editing:
+        parent.add_argument(
+            "--no-parent", action="store_true", help="make it a top-level task again"
+        )
+    group.add_argument(
+        "--blocked-by",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="ID",
+        help="tasks it waits for (list --ready hides it until they are done)",
+    )
+    if editing:
+        group.add_argument(
+            "--unblock",
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="ID",
+            help="tasks it no longer waits for",
         )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 # store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
 from store import (
@@ -15,8 +16,10 @@ from store import (
     DatabaseLocation,
     LocationError,
     Source,
+    TaskRecord,
     TaskStore,
     ValidationError,
+    formats,
     local_now,
     open_store,
     resolve_location,
@@ -91,3 +94,11 @@ def read_text_argument(value: str | None) -> str | None:
                 "description", f"Standard input is not UTF-8 text (byte {error.start + 1})."
             ) from None
     return data
+
+
+def task_views(store: TaskStore, tasks: Sequence[TaskRecord]) -> Callable[[TaskRecord], Any]:
+    """How --json shows these tasks: with their projects' paths and their subtasks
+    counted (read now, while the store is open)."""
+    paths = store.project_paths()
+    counts = store.subtask_counts([task.id for task in tasks])
+    return lambda task: formats.task_json(task, paths, counts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ from tui.cli.output import (
     print_json,
     zone_name,
 )
-from tui.cli.store_access import now_local, opened, read_text_argument
+from tui.cli.store_access import now_local, opened, read_text_argument, task_views
 from tui.text import clip, visible
 
 
@@ -48,10 +48,14 @@ def cmd_add(args: argparse.Namespace) -> int:
     # The task and a project it names that is new are one change: one undo takes both.
     with opened(args) as store, store.one_change():
         new_project = _place(store, planned)
-        task = store.create(title, description, tags=tags, **planned)
+        if args.parent is not None:
+            planned["parent_id"] = _resolve_live(store, args.parent).id
+        blockers = [task.id for task in _resolve_each(store, args.blocked_by)]
+        task = store.create(title, description, tags=tags, blocked_by=blockers, **planned)
         paths = store.project_paths() if task.project_id is not None else {}
-    if args.json:
-        print_json(formats.task_json(task, paths))
+        view = task_views(store, [task]) if args.json else None
+    if view is not None:
+        print_json(view(task))
         return EXIT_OK
     out = human()
     out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
@@ -160,8 +164,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         task = _resolve_live(store, args.id)
         paths = store.project_paths()
+        view = task_views(store, [task])
+        structure = _structure_rows(store, task)
     if args.json:
-        print_json(formats.task_json(task, paths))
+        print_json(view(task))
         return EXIT_OK
     out = human()
     if task.unreadable:
@@ -180,16 +186,39 @@ def cmd_show(args: argparse.Namespace) -> int:
         ),
         ("Tags", visible(" ".join(f"#{tag}" for tag in task.tags)) if task.tags else "none"),
         ("Project", visible(paths.get(task.project_id, "?")) if task.project_id else "Inbox"),
+        *structure,
         ("Created", f"{local_time(task.created_at)} ({zone_name()})"),
         ("Updated", f"{local_time(task.updated_at)} ({zone_name()})"),
         ("Version", str(task.version)),
     ]
+    width = max(10, *(len(label) + 2 for label, _ in rows))  # 'Blocked by:' is the longest
     for label, value in rows:
-        out.line(f"{label + ':':<10}{value}")
+        out.line(f"{label + ':' if label else '':<{width}}{value}")
     if task.description:
         out.line()
         out.line(visible(task.description, keep_lines=True))
     return EXIT_OK
+
+
+def _structure_rows(store: TaskStore, task: TaskRecord) -> list[tuple[str, str]]:
+    """show's lines for the task's parent, subtasks and blockers (those it has)."""
+    rows: list[tuple[str, str]] = []
+    if task.parent_id is not None:
+        for parent in store.ancestors(task.id)[:1]:
+            rows.append(("Parent", f"{parent.id[:SHORT_ID]}  {visible(parent.title)}"))
+    below = store.subtasks(task.id)
+    if below:
+        done = sum(1 for sub in below if sub.completed)
+        rows.append(("Subtasks", f"{done}/{len(below)} done"))
+        rows.extend(
+            ("", f"{'[x]' if sub.completed else '[ ]'} {sub.id[:SHORT_ID]}  {visible(sub.title)}")
+            for sub in below
+        )
+    for number, blocker in enumerate(store.get_many(task.blocked_by)):
+        state = "done" if blocker.completed else "open"
+        label = "Blocked by" if number == 0 else ""
+        rows.append((label, f"{blocker.id[:SHORT_ID]}  {visible(blocker.title)} ({state})"))
+    return rows
 
 
 def _show_unreadable(out: Output, task: TaskRecord) -> None:
@@ -238,15 +267,25 @@ _EDIT_OPTIONS = (
     "untag",
     "project",
     "no_project",
+    "parent",
+    "no_parent",
+    "blocked_by",
+    "unblock",
 )
-_FIELD_WORDS = {"due": "due date", "project_id": "project"}
+_FIELD_WORDS = {
+    "due": "due date",
+    "project_id": "project",
+    "parent_id": "parent task",
+    "blocked_by": "blocked-by",
+}
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
     if all(getattr(args, name) in (None, False, []) for name in _EDIT_OPTIONS):
         return fail(
             "give at least one of --title, --description, --due, --no-due, --priority, "
-            "--tag, --untag, --project, --no-project (see 'taskflow edit --help')",
+            "--tag, --untag, --project, --no-project, --parent, --no-parent, --blocked-by, "
+            "--unblock (see 'taskflow edit --help')",
             EXIT_USAGE,
         )
     description = read_text_argument(args.description)
@@ -255,6 +294,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         current = _resolve_live(store, args.id)
         title, changes = _understood(args, args.title, now, current=current)
         new_project = _place(store, changes)
+        changes.update(_structure_changes(store, args, current))
         # A fresh read, then a write that refuses if anyone changed the task in between.
         task = store.update(
             current.id,
@@ -264,13 +304,23 @@ def cmd_edit(args: argparse.Namespace) -> int:
             **changes,
         )
         paths = store.project_paths()
+        view = task_views(store, [task])
     if args.json:
-        print_json(formats.task_json(task, paths))
+        print_json(view(task))
         return EXIT_OK
     out = human()
     changed = [
         name
-        for name in ("title", "description", "due", "priority", "tags", "project_id")
+        for name in (
+            "title",
+            "description",
+            "due",
+            "priority",
+            "tags",
+            "project_id",
+            "parent_id",
+            "blocked_by",
+        )
         if getattr(current, name) != getattr(task, name)
     ]
     words = [_FIELD_WORDS.get(name, name) for name in changed]
@@ -281,6 +331,23 @@ def cmd_edit(args: argparse.Namespace) -> int:
         summary = _planning_summary(task, now.date(), paths, new_project)
         out.line(f"  {summary or 'in the Inbox, no due date, priority or tags'}")
     return EXIT_OK
+
+
+def _structure_changes(
+    store: TaskStore, args: argparse.Namespace, current: TaskRecord
+) -> dict[str, Any]:
+    """The parent and blocked-by changes edit's options ask for (ids resolved)."""
+    changes: dict[str, Any] = {}
+    if args.parent is not None:
+        changes["parent_id"] = _resolve_live(store, args.parent).id
+    elif args.no_parent:
+        changes["parent_id"] = None
+    if args.blocked_by or args.unblock:
+        added = [task.id for task in _resolve_each(store, args.blocked_by)]
+        removed = {store.resolve_any_id(prefix) for prefix in args.unblock}
+        kept = [blocker for blocker in (*current.blocked_by, *added) if blocker not in removed]
+        changes["blocked_by"] = kept
+    return changes
 
 
 def cmd_done(args: argparse.Namespace) -> int:
@@ -297,39 +364,59 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
     with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
         tasks = [
-            store.set_completed(task.id, completed, expected_version=task.version)
+            store.set_completed(
+                task.id,
+                completed,
+                expected_version=task.version,
+                with_subtasks=args.with_subtasks,
+            )
             for task in chosen
         ]
-        paths = store.project_paths() if args.json else {}
+        view = task_views(store, tasks)
+        counts = store.subtask_counts([task.id for task in tasks])
     if args.json:
-        _print_tasks_json(args, tasks, paths)
+        _print_tasks_json(args, tasks, view)
         return EXIT_OK
     out = human()
     state = "done" if completed else "open"
     for before, task in zip(chosen, tasks, strict=True):
         verb = f"Marked {state}" if task.version != before.version else f"Already {state}:"
         out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+        counted = counts.get(task.id)
+        other = counted.open if counted and completed else counted.done if counted else 0
+        if other and not args.with_subtasks:
+            word = "open" if completed else "done"
+            out.line(
+                f"  {other} of its subtasks {'is' if other == 1 else 'are'} still {word} "
+                f"('taskflow {args.command} --with-subtasks {task.id[:SHORT_ID]}' "
+                "marks them too)"
+            )
     return EXIT_OK
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
-        tasks = [store.delete(task.id, expected_version=task.version) for task in chosen]
-        paths = store.project_paths() if args.json else {}
+        view = task_views(store, chosen)
+        below = {task.id: len(store.subtasks(task.id, deep=True)) for task in chosen}
+        tasks: list[TaskRecord] = []
+        for task in chosen:
+            # Read again: deleting one before it may have taken it along (a subtask) or
+            # unblocked it, all inside this one write.
+            still = store.get_many([task.id])
+            if still:
+                tasks.append(store.delete(task.id, expected_version=still[0].version))
     if args.json:
-        _print_tasks_json(args, tasks, paths)
+        _print_tasks_json(args, tasks, view)
         return EXIT_OK
     out = human()
-    if len(tasks) == 1:
-        out.line(
-            f"Deleted {out.paint(tasks[0].id[:SHORT_ID], Style.ID)}  {visible(tasks[0].title)}"
-            "  ('taskflow undo' brings it back)"
-        )
-        return EXIT_OK
     for task in tasks:
-        out.line(f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
-    out.line(f"'taskflow undo' brings all {len(tasks)} back.")
+        subtasks = below[task.id]
+        more = f" and its {subtasks} subtask{'s' if subtasks != 1 else ''}" if subtasks else ""
+        out.line(f"Deleted {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}{more}")
+    total = len(tasks) + sum(below[task.id] for task in tasks)
+    them = "it" if total == 1 else f"all {total}"
+    out.line(f"'taskflow undo' brings {them} back.")
     return EXIT_OK
 
 
@@ -345,34 +432,33 @@ def _resolve_each(store: TaskStore, prefixes: Sequence[str]) -> list[TaskRecord]
 
 
 def _print_tasks_json(
-    args: argparse.Namespace, tasks: Sequence[TaskRecord], paths: dict[str, str]
+    args: argparse.Namespace, tasks: Sequence[TaskRecord], view: Callable[[TaskRecord], Any]
 ) -> None:
     """One ID given: the task. Several: an array, even when they named one task, so
     that the shape depends only on the command a script wrote."""
     if len(args.ids) == 1:
-        print_json(formats.task_json(tasks[0], paths))
+        print_json(view(tasks[0]))
     else:
-        print_json([formats.task_json(task, paths) for task in tasks])
+        print_json([view(task) for task in tasks])
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         result = store.skip_undo() if args.skip else store.undo()
-        paths = store.project_paths() if args.json else {}
+        shown = [r.task for r in (result, *result.together) if r.task is not None]
+        view = task_views(store, shown) if args.json else None
     if args.json:
         print_json(
             {
                 "message": result.message,
                 "undone": {"kind": result.undone.kind.value, "task_id": result.task_id},
-                "task": None if result.task is None else formats.task_json(result.task, paths),
+                "task": None if result.task is None or view is None else view(result.task),
                 "skipped": result.skipped,
                 # The rest of a change of several tasks, taken back (or skipped) with it.
                 "together": [
                     {
                         "undone": {"kind": other.undone.kind.value, "task_id": other.task_id},
-                        "task": None
-                        if other.task is None
-                        else formats.task_json(other.task, paths),
+                        "task": None if other.task is None or view is None else view(other.task),
                     }
                     for other in result.together
                 ],
@@ -439,8 +525,18 @@ def _field_change(name: str, old: Any, new: Any, today: date, paths: dict[str, s
         return "tags " + " ".join([*added, *removed])
     if name == "project_id":
         return f"project {_project_words(old, paths)} → {_project_words(new, paths)}"
+    if name == "parent_id":
+        return f"parent task {_short_or_none(old)} → {_short_or_none(new)}"
+    if name == "blocked_by":
+        added = [f"+{blocker[:SHORT_ID]}" for blocker in new if blocker not in old]
+        removed = [f"-{blocker[:SHORT_ID]}" for blocker in old if blocker not in new]
+        return "blocked by " + " ".join([*added, *removed])
     label = {"completed": "status"}.get(name, name)
     return f"{label} {_field_value(name, old, today)} → {_field_value(name, new, today)}"
+
+
+def _short_or_none(task_id: str | None) -> str:
+    return "none" if task_id is None else task_id[:SHORT_ID]
 
 
 def _project_words(project_id: str | None, paths: dict[str, str]) -> str:
