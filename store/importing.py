@@ -57,7 +57,9 @@ class Importer:
         models: Models,
         rows: OwnerRows,
         clock: Callable[[], datetime],
+        project_at: Callable[[str], str],
     ) -> None:
+        self._project_at = project_at  # a project path's id, the project made if new
         self._backend = backend
         self._models = models
         self._rows = rows
@@ -92,6 +94,10 @@ class Importer:
             _refuse_merged_ids(tasks)
             found.update(self._any_owners_tasks(list(reassigned.values())))
         existing = {task_id: task for task_id, task in found.items() if task.user_id == self._user}
+        structured = any(task.structured for task in tasks)
+        if structured:
+            self._rows.ensure_user(now)
+        structure = self._structure_of(tasks, reassigned) if structured else {}
         added: list[tuple[TaskRecord, ImportedTask]] = []
         updated: list[tuple[TaskRecord, ImportedTask]] = []
         unchanged: list[TaskRecord] = []
@@ -115,12 +121,16 @@ class Importer:
                     due=task.due,
                     priority=task.priority,
                     tags=task.tags,
+                    **structure.get(task.id, {}),
                 )
                 # Already UTC to the microsecond (as read from the file, or the clock's
                 # now): the same values a read back gives, without a format-and-parse.
                 added.append((record, task))
             elif all(
                 _same(getattr(current, name), getattr(task, name)) for name in IMPORTED_FIELDS
+            ) and all(
+                getattr(current, name) == value
+                for name, value in structure.get(task.id, {}).items()
             ):
                 unchanged.append(current)
             elif task.updated_at is None or task.updated_at <= current.updated_at:
@@ -130,7 +140,13 @@ class Importer:
         if added or updated:
             self._rows.ensure_user(now)
         written = self._insert_imported(added, now)
-        changed = [self._apply_imported(current, task, now) for current, task in updated]
+        for record in written:
+            if record.blocked_by:  # every task of the file is in by now: blockers exist
+                self._rows.set_blocks(record.id, record.blocked_by)
+        changed = [
+            self._apply_imported(current, task, now, structure.get(task.id, {}))
+            for current, task in updated
+        ]
         return ImportOutcome(
             added=tuple(written),
             updated=tuple(changed),
@@ -141,6 +157,24 @@ class Importer:
             reassigned_reasons=reasons,
             unreadable=tuple(unreadable),
         )
+
+    def _structure_of(
+        self, tasks: Sequence[ImportedTask], reassigned: dict[str, str]
+    ) -> dict[str, dict[str, Any]]:
+        """For each task whose file says where it is: its project's id here (the
+        projects made where new) and the ids here of the tasks that block it."""
+        project_ids: dict[str, str] = {}
+        # In the file's order: a level's first spelling in the file is the one kept.
+        for path in dict.fromkeys(t.project for t in tasks if t.structured and t.project):
+            project_ids[path] = self._project_at(path)
+        return {
+            task.id: {
+                "project_id": project_ids[task.project] if task.project else None,
+                "blocked_by": tuple(sorted(reassigned.get(b, b) for b in task.blocked_by)),
+            }
+            for task in tasks
+            if task.structured
+        }
 
     def _ids_not_taken(
         self, tasks: Sequence[ImportedTask], found: dict[str, TaskRecord]
@@ -198,8 +232,13 @@ class Importer:
                 sql = statements[len(batch)] = select.sql()[0]
             found.update((task.id, task) for task in self._rows.fetched_records(sql, batch))
         tags = self._rows.tags_of(list(found))
+        blocks = self._rows.blocks_of(list(found))
         return {
-            task_id: dataclasses.replace(task, tags=tags.get(task_id, ()))
+            task_id: dataclasses.replace(
+                task,
+                tags=tags.get(task_id, ()),
+                blocked_by=blocks[task_id][0] if task_id in blocks else (),
+            )
             for task_id, task in found.items()
         }
 
@@ -302,9 +341,14 @@ class Importer:
             )
         return rows
 
-    def _apply_imported(self, current: TaskRecord, task: ImportedTask, now: datetime) -> TaskRecord:
+    def _apply_imported(
+        self, current: TaskRecord, task: ImportedTask, now: datetime, structure: dict[str, Any]
+    ) -> TaskRecord:
         """Bring one task to the file's newer content, logged like an edit from the app."""
         changes = {name: getattr(task, name) for name in IMPORTED_FIELDS}
+        changes.update(structure)
+        if "project_id" in structure and structure["project_id"] != current.project_id:
+            changes["parent_id"] = None  # a subtask is in its parent's project
         changes["tags"] = self._rows.canonical_tags(changes["tags"])
         assert task.updated_at is not None  # only a file that says when it changed updates
         updated = replaced(
@@ -312,7 +356,9 @@ class Importer:
         )
         self._rows.write_fields(current, updated)
         only_done_state = all(
-            getattr(current, name) == getattr(updated, name) for name in ("title", "description")
+            getattr(current, name) == getattr(updated, name)
+            for name in EDITABLE_FIELDS
+            if name != "completed"
         )
         kind = EventKind.TOGGLED if only_done_state else EventKind.EDITED
         self._rows.log(kind, current.id, now, before=current, after=updated)

@@ -118,7 +118,7 @@ class OwnerRows:
             return records
         if tags is None:
             tags = self.tags_of([record.id for record in records])
-        blocks = self._blocks_of([record.id for record in records])
+        blocks = self.blocks_of([record.id for record in records])
         none: tuple[tuple[str, ...], bool] = ((), False)
         return [
             dataclasses.replace(
@@ -132,7 +132,7 @@ class OwnerRows:
             for record in records
         ]
 
-    def _blocks_of(self, task_ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
+    def blocks_of(self, task_ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
         """The blockers of each of these tasks that has any, sorted, and whether one of
         them is still open."""
         TaskBlock, Task = self._models.TaskBlock, self._models.Task

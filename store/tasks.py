@@ -1447,7 +1447,11 @@ class TaskStore:
         """
         from store.importing import Importer  # only an import pays for its merge
 
-        importer = Importer(self._backend, self._models, self._rows, self._clock)
+        def project_at(path: str) -> str:
+            row, _ = self._projects.ensure(project_names(path), new_task_id)
+            return str(row.id)
+
+        importer = Importer(self._backend, self._models, self._rows, self._clock, project_at)
         return importer.run(tasks, dry_run=dry_run)
 
 

@@ -27,7 +27,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TextIO
@@ -41,7 +41,14 @@ from store.formats import events_json as events_json
 from store.formats import format_moment as format_moment
 from store.formats import snapshot_json as snapshot_json
 from store.formats import task_json as task_json
-from store.planning import Due, Priority, clean_tag, clean_tags
+from store.planning import (
+    PATH_SEPARATOR,
+    Due,
+    Priority,
+    clean_tag,
+    clean_tags,
+    split_project_path,
+)
 from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.validation import (
     MAX_POSITION,
@@ -114,6 +121,12 @@ class ImportedTask:
     # The history to restore as it is; None means the file has none, and the
     # import logs a 'created' event so the task's history does not start empty.
     events: tuple[ImportedEvent, ...] | None = None
+    # Whether the file says where the task is (a Taskwarrior project and depends):
+    # then its project (a path; None: the Inbox) and the file's ids of the tasks that
+    # block it are imported and compared too; otherwise a task keeps where it is here.
+    structured: bool = False
+    project: str | None = None
+    blocked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1069,7 +1082,27 @@ def _parse_taskwarrior(text: str) -> ParsedFile:
             skipped.append(task)
         else:
             tasks.append(task)
-    return ParsedFile(Format.TASKWARRIOR, tuple(tasks), tuple(skipped))
+    tasks, warnings = _blocks_within(tasks)
+    return ParsedFile(Format.TASKWARRIOR, tuple(tasks), tuple(skipped), warnings)
+
+
+def _blocks_within(tasks: list[ImportedTask]) -> tuple[list[ImportedTask], tuple[str, ...]]:
+    """The tasks, each blocked only by tasks the import brings; a depended-on task
+    that is not among them (not in the file, or deleted there) is reported, not
+    invented."""
+    brought = {task.id for task in tasks}
+    warnings: list[str] = []
+    kept: list[ImportedTask] = []
+    for task in tasks:
+        missing = [blocker for blocker in task.blocked_by if blocker not in brought]
+        if missing:
+            warnings.append(
+                f"{task.where} “{task.title}” depends on {', '.join(missing)}, which is not "
+                "imported (not in the file, or deleted there): that block is left out"
+            )
+            task = replace(task, blocked_by=tuple(b for b in task.blocked_by if b in brought))
+        kept.append(task)
+    return kept, tuple(warnings)
 
 
 def _taskwarrior_records(text: str) -> Iterator[tuple[str, Any]]:
@@ -1110,6 +1143,7 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
         _tw_annotation(note, f"{where}, annotation {n}") for n, note in enumerate(annotations, 1)
     ]
     planning, leftover = _tw_planning(where, item)
+    planning.update(_tw_structure(where, leftover))
     kept = [_tw_attribute(where, key, leftover[key]) for key in _TW_KEPT if key in leftover]
     parts = ["\n".join(line for _, line in sorted(notes))] if notes else []
     if kept:
@@ -1148,12 +1182,6 @@ def _tw_planning(where: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict
         planning["priority"] = _TW_PRIORITIES[priority.upper()]
         del leftover["priority"]
     names: list[str] = []
-    if "project" in leftover:
-        try:
-            names.append(clean_tag(str(leftover["project"])))
-            del leftover["project"]
-        except ValueError:
-            pass  # a project name no tag can hold ('Home Garden'): kept as it is
     raw_tags = leftover.pop("tags", [])
     unusable: list[str] = []
     for name in raw_tags if isinstance(raw_tags, list) else [raw_tags]:
@@ -1165,6 +1193,35 @@ def _tw_planning(where: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict
         leftover["tags"] = unusable
     planning["tags"] = clean_tags(names)
     return planning, leftover
+
+
+def _tw_structure(where: str, leftover: dict[str, Any]) -> dict[str, Any]:
+    """The project (dots are levels: 'Work.Q4' is Work/Q4) and the tasks it depends on,
+    taken out of ``leftover``; a project no path of ours can hold ('a/b', a name past
+    60 characters) stays there, for the description."""
+    structure: dict[str, Any] = {"structured": True}
+    project = str(leftover.get("project", ""))
+    if project and PATH_SEPARATOR not in project:  # in Taskwarrior a '/' is part of a name
+        try:
+            names = split_project_path(project.replace(".", PATH_SEPARATOR))
+        except ValueError:
+            pass
+        else:
+            structure["project"] = PATH_SEPARATOR.join(names)
+            del leftover["project"]
+    if "depends" in leftover:
+        # Taskwarrior 2.6 writes an array of uuids; earlier ones one comma-separated text.
+        raw = leftover["depends"]
+        items = raw if isinstance(raw, list) else str(raw).split(",")
+        blockers: list[str] = []
+        for item in items:
+            try:
+                blockers.append(str(uuid.UUID(str(item).strip())))
+            except ValueError:
+                raise _Refused(f"{where}: depends names {_shown(item, 40)}, not a uuid") from None
+        structure["blocked_by"] = tuple(sorted(set(blockers)))
+        del leftover["depends"]
+    return structure
 
 
 def _tw_value(where: str, key: str, value: Any) -> Any:

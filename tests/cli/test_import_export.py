@@ -219,19 +219,18 @@ def test_a_taskwarrior_export_is_imported_as_documented(
     assert groceries.description == (
         "- 2026-11-01 09:05 UTC: From the corner shop\n- 2026-11-01 09:15 UTC: Milk, eggs"
     )
-    # the project is one more tag; H/M/L are high, medium, low
-    assert (groceries.priority, groceries.tags) == (Priority.HIGH, ("errand", "food", "home"))
+    # the project is a project of ours; H/M/L are high, medium, low
+    assert (groceries.priority, groceries.tags) == (Priority.HIGH, ("errand", "food"))
+    paths = alice.project_paths()
+    assert paths[groceries.project_id or ""] == "home"
     assert groceries.due is None
     taxes = tasks["b1b2b3b4-0000-4000-8000-000000000002"]
     assert taxes.completed
     assert taxes.created_at == utc("20261020T080000Z")
     assert taxes.updated_at == utc("20261105T120000Z")
     # due at local midnight (the tests run in UTC) is a day without a time
-    assert (taxes.due, taxes.priority, taxes.tags) == (
-        Due(date(2026, 11, 1)),
-        Priority.MEDIUM,
-        ("admin",),
-    )
+    assert (taxes.due, taxes.priority, taxes.tags) == (Due(date(2026, 11, 1)), Priority.MEDIUM, ())
+    assert paths[taxes.project_id or ""] == "admin"
     assert taxes.description == ""
     plants = tasks["e1e2e3e4-0000-4000-8000-000000000005"]
     assert (plants.title, plants.completed) == ("Water plants", False)
@@ -243,8 +242,9 @@ def test_a_taskwarrior_export_is_imported_as_documented(
         Due(date(2026, 12, 15), time(14, 30)),
         Priority.LOW,
     )
-    # one tag shared with "File taxes" (its project), kept in its first spelling
-    assert passport.tags == ("admin", "Home.Papers", "travel")
+    # Home.Papers is a project under "home": the first spelling of a level is kept
+    assert passport.tags == ("admin", "travel")
+    assert paths[passport.project_id or ""] == "home/Papers"
     assert passport.description == "Taskwarrior: wait 2026-12-01 00:00 UTC"
     for task_id in tasks:
         assert [e.kind for e in alice.history(task_id)] == [EventKind.CREATED]

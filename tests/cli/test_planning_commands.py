@@ -660,14 +660,15 @@ def test_what_taskwarrior_has_and_we_cannot_hold_stays_in_the_description(
     path.write_text(taskwarrior(priority="X", project="Travel", tags=["gov", 'say"cheese"']))
     assert cli("import", str(path)).code == EXIT_OK
     (task,) = all_tasks(alice)
-    assert (task.priority, task.tags) == (Priority.NONE, ("gov", "Travel"))
+    assert (task.priority, task.tags) == (Priority.NONE, ("gov",))
+    assert alice.project_paths()[task.project_id or ""] == "Travel"
     assert task.description == 'Taskwarrior: tags say"cheese"; priority X'
-    # a project with a space cannot be a tag either
-    path.write_text(taskwarrior(project="Home Garden", modified="20261102T090000Z"))
+    # a project with a '/' in a name cannot be one of ours: kept in the description
+    path.write_text(taskwarrior(project="Home/Garden", modified="20261102T090000Z"))
     assert cli("import", str(path)).code == EXIT_OK
     (task,) = all_tasks(alice)
-    assert task.tags == ()
-    assert task.description == "Taskwarrior: project Home Garden"
+    assert (task.tags, task.project_id) == ((), None)
+    assert task.description == "Taskwarrior: project Home/Garden"
 
 
 def test_a_changed_priority_in_a_later_taskwarrior_export_updates_the_task(
