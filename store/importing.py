@@ -66,10 +66,17 @@ class Importer:
         self._user = rows.user
         self._clock = clock
 
-    def run(self, tasks: Sequence[ImportedTask], *, dry_run: bool) -> ImportOutcome:
-        """The whole import in one write transaction; a dry run rolls it back."""
+    def run(
+        self, tasks: Sequence[ImportedTask], *, projects: Sequence[str] = (), dry_run: bool
+    ) -> ImportOutcome:
+        """The whole import in one write transaction; a dry run rolls it back. The
+        file's ``projects`` are made first, in their order (those there are kept)."""
         try:
             with self._backend.write():
+                if projects:
+                    self._rows.ensure_user(self._clock())
+                for path in projects:
+                    self._project_at(path)
                 outcome = self._import(tasks, dry_run=dry_run)
                 if dry_run:
                     raise _RollBack(outcome)
@@ -139,7 +146,7 @@ class Importer:
                 updated.append((current, task))
         if added or updated:
             self._rows.ensure_user(now)
-        written = self._insert_imported(added, now)
+        written = self._insert_imported(_parents_first(added), now)
         for record in written:
             if record.blocked_by:  # every task of the file is in by now: blockers exist
                 self._rows.set_blocks(record.id, record.blocked_by)
@@ -167,14 +174,27 @@ class Importer:
         # In the file's order: a level's first spelling in the file is the one kept.
         for path in dict.fromkeys(t.project for t in tasks if t.structured and t.project):
             project_ids[path] = self._project_at(path)
-        return {
+        placed = {
             task.id: {
                 "project_id": project_ids[task.project] if task.project else None,
                 "blocked_by": tuple(sorted(reassigned.get(b, b) for b in task.blocked_by)),
+                "parent_id": reassigned.get(task.parent_id, task.parent_id)
+                if task.parent_id
+                else None,
             }
             for task in tasks
             if task.structured
         }
+        # A subtask is in its parent's project, whatever the file says of it.
+        for task_id, where in placed.items():
+            parent, seen = where["parent_id"], {task_id}
+            while parent is not None and parent in placed and parent not in seen:
+                seen.add(parent)
+                where["project_id"] = placed[parent]["project_id"]
+                parent = placed[parent]["parent_id"]
+            if parent is not None and parent in seen:  # parents in a ring: this one leaves
+                where["parent_id"] = None
+        return placed
 
     def _ids_not_taken(
         self, tasks: Sequence[ImportedTask], found: dict[str, TaskRecord]
@@ -425,6 +445,27 @@ def _history_of(task_id: str, task: ImportedTask) -> list[dict[str, Any]]:
 def _state_text(snapshot: TaskSnapshot | None) -> str | None:
     """A state of a file's history as the log's JSON text."""
     return None if snapshot is None else json_text(snapshot_data(snapshot))
+
+
+def _parents_first(
+    added: list[tuple[TaskRecord, ImportedTask]],
+) -> list[tuple[TaskRecord, ImportedTask]]:
+    """The new tasks with each parent before its subtasks (its row must be there first),
+    otherwise in the file's order."""
+    if not any(record.parent_id for record, _ in added):
+        return added
+    by_id = {record.id: (record, task) for record, task in added}
+    ordered: list[tuple[TaskRecord, ImportedTask]] = []
+    placed: set[str] = set()
+    for record, _ in added:
+        chain = []
+        current: str | None = record.id
+        while current is not None and current in by_id and current not in placed:
+            chain.append(current)
+            placed.add(current)
+            current = by_id[current][0].parent_id
+        ordered.extend(by_id[task_id] for task_id in reversed(chain))
+    return ordered
 
 
 def _refuse_merged_ids(tasks: Sequence[ImportedTask]) -> None:

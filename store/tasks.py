@@ -1310,6 +1310,12 @@ class TaskStore:
         if undone.kind in (EventKind.CREATED, EventKind.RESTORED):
             if current is None:
                 raise conflict
+            if self._links.children([current.id]):
+                raise blocked("it has subtasks now (deleting it would take them along)")
+            if self._links.blocked_by_them([current.id]):
+                raise blocked("other tasks are blocked by it now")
+            if current.blocked_by:
+                self._rows.set_blocks(current.id, ())  # kept in the state the undo logs
             Task.delete().where(Task.id == current.id).execute()
             event = self._rows.log(
                 EventKind.DELETED, current.id, now, before=current, after=None, reverts=undone.id
@@ -1426,7 +1432,11 @@ class TaskStore:
 
     @_operation
     def import_tasks(
-        self, tasks: Sequence[ImportedTask], *, dry_run: bool = False
+        self,
+        tasks: Sequence[ImportedTask],
+        *,
+        projects: Sequence[str] = (),
+        dry_run: bool = False,
     ) -> ImportOutcome:
         """Add, update or leave each task of a validated file, all in one transaction.
 
@@ -1452,7 +1462,7 @@ class TaskStore:
             return str(row.id)
 
         importer = Importer(self._backend, self._models, self._rows, self._clock, project_at)
-        return importer.run(tasks, dry_run=dry_run)
+        return importer.run(tasks, projects=projects, dry_run=dry_run)
 
 
 # -- conversions between rows, records and the log's JSON -------------------------------------

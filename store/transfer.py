@@ -61,8 +61,10 @@ from store.validation import (
 )
 
 FORMAT_MARKER = "taskflow"
-# 2 added each task's due, priority, tags and position; version 1 files still read.
-FORMAT_VERSION = 2
+# 2 added each task's due, priority, tags and position; 3 the projects (their paths, in
+# their order) and each task's project, parent and blockers. Versions 1 and 2 still read.
+FORMAT_VERSION = 3
+STRUCTURE_VERSION = 3
 
 # Content-derived ids live in their own namespace, so they never collide with a
 # random (version 4) id and the same text always yields the same id.
@@ -127,6 +129,7 @@ class ImportedTask:
     structured: bool = False
     project: str | None = None
     blocked_by: tuple[str, ...] = ()
+    parent_id: str | None = None  # the file's id of the task it is a subtask of
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ class ParsedFile:
     tasks: tuple[ImportedTask, ...]
     skipped: tuple[SkippedEntry, ...] = ()
     warnings: tuple[str, ...] = ()
+    # The projects the file lists (ours, from version 3), parents before children.
+    projects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -407,6 +412,8 @@ _TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_
 # Format 2 adds these; each may be left out (an older file, or one written by hand).
 _TASK_PLANNING_KEYS = {"due", "priority", "tags", "position"}
 _REQUIRED_TASK_KEYS = ("id", "title", "completed", "created_at", "updated_at")
+# Format 3 adds these (the project as its path).
+_TASK_STRUCTURE_KEYS = {"project", "parent_id", "blocked_by"}
 _SNAPSHOT_KEYS = {"title", "description", "completed", "created_at", "updated_at", "version"}
 # Snapshots logged since schema v4 also carry these (older files do not).
 _SNAPSHOT_PLANNING_KEYS = {"due", "priority", "tags", "position"}
@@ -484,7 +491,8 @@ def _parse_json(text: str) -> ParsedFile:
             # it); otherwise held, to be checked once the header is known.
             items = stream.array(at, depth=2)
             if _header_problem(fields) is None:
-                tasks = [_json_task(item, f"task {n}") for n, item in enumerate(items, 1)]
+                version = fields["format_version"]
+                tasks = [_json_task(item, f"task {n}", version) for n, item in enumerate(items, 1)]
                 fields[key] = []
             else:
                 fields[key] = list(items)
@@ -496,8 +504,26 @@ def _parse_json(text: str) -> ParsedFile:
     stream.finish()
     _check_document(fields)
     if fields["tasks"]:  # held: the header came after the tasks
-        tasks = [_json_task(item, f"task {n}") for n, item in _taken(fields["tasks"])]
-    return ParsedFile(Format.JSON, tuple(tasks))
+        version = fields["format_version"]
+        tasks = [_json_task(item, f"task {n}", version) for n, item in _taken(fields["tasks"])]
+    projects = _projects_listed(fields.get("projects", []))
+    tasks, warnings = _blocks_within(tasks)
+    return ParsedFile(Format.JSON, tuple(tasks), warnings=warnings, projects=projects)
+
+
+def _projects_listed(value: Any) -> tuple[str, ...]:
+    """Version 3's "projects": the paths, each checked, every level listed before it."""
+    if not isinstance(value, list):
+        raise _Refused('"projects" must be a list of paths')
+    paths: list[str] = []
+    for number, path in enumerate(value, 1):
+        if not isinstance(path, str):
+            raise _Refused(f"project {number}: must be a path such as 'Work/Q4'")
+        try:
+            paths.append(PATH_SEPARATOR.join(split_project_path(path)))
+        except ValueError as error:
+            raise _Refused(f"project {number}: {error}") from None
+    return tuple(paths)
 
 
 def _header_problem(document: Any) -> str | None:
@@ -522,7 +548,10 @@ def _check_document(document: Any) -> None:
     problem = _header_problem(document)
     if problem is not None:
         raise _Refused(problem)
-    unknown = set(document) - {"format", "format_version", "tasks"}
+    known = {"format", "format_version", "tasks"}
+    if document["format_version"] >= STRUCTURE_VERSION:
+        known.add("projects")
+    unknown = set(document) - known
     if unknown:
         raise _Refused(f"unknown top-level field(s): {', '.join(sorted(unknown))}")
     if not isinstance(document.get("tasks"), list):
@@ -634,13 +663,15 @@ def _taken(items: list[Any]) -> Iterator[tuple[int, Any]]:
         yield index + 1, item
 
 
-def _json_task(item: Any, where: str) -> ImportedTask:
+def _json_task(item: Any, where: str, version: int = FORMAT_VERSION) -> ImportedTask:
     if not isinstance(item, dict):
         raise _Refused(f"{where}: must be an object")
     missing = [key for key in _REQUIRED_TASK_KEYS if key not in item]
     if missing:
         raise _Refused(f"{where}: missing field(s) {', '.join(missing)}")
-    unknown = set(item) - _TASK_KEYS - _TASK_PLANNING_KEYS - {"events"}
+    structured = version >= STRUCTURE_VERSION
+    allowed = _TASK_KEYS | _TASK_PLANNING_KEYS | (_TASK_STRUCTURE_KEYS if structured else set())
+    unknown = set(item) - allowed - {"events"}
     if unknown:
         raise _Refused(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     task_id = _check_id(where, item["id"])
@@ -669,7 +700,34 @@ def _json_task(item: Any, where: str) -> ImportedTask:
         position=_position(where, item.get("position")),
         events=events,
         where=where,
+        **(_json_structure(where, item) if structured else {}),
     )
+
+
+def _json_structure(where: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Version 3's project path, parent id and blockers of one task."""
+    project = item.get("project")
+    if project is not None:
+        if not isinstance(project, str):
+            raise _Refused(f"{where}: project must be a path such as 'Work/Q4', or null")
+        try:
+            project = PATH_SEPARATOR.join(split_project_path(project))
+        except ValueError as error:
+            raise _Refused(f"{where}: {error}") from None
+    parent = item.get("parent_id")
+    if parent is not None:
+        parent = _check_id(f"{where}, parent_id", parent)
+    blockers = item.get("blocked_by", [])
+    if not isinstance(blockers, list):
+        raise _Refused(f"{where}: blocked_by must be a list of task ids")
+    return {
+        "structured": True,
+        "project": project,
+        "parent_id": parent,
+        "blocked_by": tuple(
+            sorted({_check_id(f"{where}, blocked_by", blocker) for blocker in blockers})
+        ),
+    }
 
 
 # A due date as our files write it: the local day, and maybe a time ('T' also taken).
@@ -1094,6 +1152,12 @@ def _blocks_within(tasks: list[ImportedTask]) -> tuple[list[ImportedTask], tuple
     warnings: list[str] = []
     kept: list[ImportedTask] = []
     for task in tasks:
+        if task.parent_id is not None and task.parent_id not in brought:
+            warnings.append(
+                f"{task.where} “{task.title}” is a subtask of {task.parent_id}, which is not "
+                "in the file: it is imported as a task of its own"
+            )
+            task = replace(task, parent_id=None)
         missing = [blocker for blocker in task.blocked_by if blocker not in brought]
         if missing:
             warnings.append(
@@ -1290,18 +1354,33 @@ def _tw_attribute(where: str, key: str, value: Any) -> str:
 
 
 def write_json(
-    tasks: Iterable[tuple[TaskRecord, Sequence[EventRecord] | None]], out: TextIO
+    tasks: Iterable[tuple[TaskRecord, Sequence[EventRecord] | None]],
+    out: TextIO,
+    paths: Mapping[str, str] | None = None,
 ) -> int:
     """Our format, streamed; byte for byte what ``dumps`` gives for the whole document.
+    ``paths``: each project's path by its id, in the tree's order (TaskStore.project_paths).
 
     No export time is written: the same tasks always give the same bytes, which is
     what lets an export -> import -> export round trip be checked with ``cmp``.
     """
+    paths = paths or {}
     out.write(f'{{\n  "format": "{FORMAT_MARKER}",\n  "format_version": {FORMAT_VERSION},\n')
+    out.write('  "projects": ' + dumps(list(paths.values()), depth=1) + ",\n")
     out.write('  "tasks": [')
     count = 0
     for task, events in tasks:
         item = task_json(task)
+        # Where it is, as the file can say it: the project by its path.
+        project = None if task.project_id is None else paths.get(task.project_id)
+        if task.project_id is not None and project is None:
+            raise FileFormatError(
+                "A project was made while exporting; export again (nothing was written "
+                "to a file: an export writes it only whole)."
+            )
+        item["project"] = project
+        item["parent_id"] = task.parent_id
+        item["blocked_by"] = list(task.blocked_by)
         if events is not None:
             item["events"] = events_json(events)
         out.write(",\n" if count else "\n")

@@ -480,7 +480,7 @@ def test_a_failed_export_leaves_the_old_file_whole(
     target.parent.mkdir()
     target.write_text("the previous export")
 
-    def disk_full_halfway(rows: object, out: TextIO) -> int:
+    def disk_full_halfway(rows: object, out: TextIO, paths: object = None) -> int:
         out.write('{\n  "format": "taskflow",\n')
         raise OSError(errno.ENOSPC, "No space left on device")
 

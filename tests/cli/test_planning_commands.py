@@ -521,7 +521,7 @@ def test_json_round_trips_due_priority_tags_and_position(
     assert ": 0 added, 0 updated, 4 skipped (4 already here)." in again.out
 
     document = json.loads(first.read_text())
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
     rent = document["tasks"][0]
     assert rent["title"] == "Pay rent"
     assert (rent["due"], rent["priority"], rent["tags"]) == (

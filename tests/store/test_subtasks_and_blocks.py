@@ -294,6 +294,23 @@ def test_deleting_a_project_with_its_tasks_takes_subtasks_and_blocks_along(
     assert blocks(store) == {("Outside", "Draft")}
 
 
+def test_undoing_the_creation_of_a_task_that_others_hang_on_is_refused(
+    store: TaskStore,
+) -> None:
+    parent = store.create("Parent")
+    child = store.create("Child", parent_id=parent.id)
+    store.skip_undo()  # passes over the child's creation: undo reaches the parent's
+    with pytest.raises(UndoBlockedError, match="it has subtasks now"):
+        store.undo()
+    blocker = store.create("Blocker")
+    store.create("Waits", blocked_by=[blocker.id])
+    store.skip_undo()
+    with pytest.raises(UndoBlockedError, match="other tasks are blocked by it"):
+        store.undo()
+    assert parents(store) == {"Parent": None, "Child": "Parent", "Blocker": None, "Waits": None}
+    assert store.get(child.id).parent_id == parent.id
+
+
 def test_undo_that_would_put_back_a_parent_that_is_gone_is_refused(
     store: TaskStore, plan: dict[str, TaskRecord]
 ) -> None:

@@ -55,7 +55,8 @@ def test_json_document_shape(store: TaskStore) -> None:
     assert stamp.startswith("2026-11-20T09:30:00.0000")
     document = json.loads(export_json(store, events=True))
     assert document["format"] == "taskflow"
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
+    assert document["projects"] == []
     (item,) = document["tasks"]
     assert item == {
         "id": task.id,
@@ -69,6 +70,9 @@ def test_json_document_shape(store: TaskStore) -> None:
         "priority": "none",
         "tags": [],
         "position": 1.0,
+        "project": None,
+        "parent_id": None,
+        "blocked_by": [],
         "events": [
             {
                 "kind": "created",
@@ -110,7 +114,7 @@ def test_an_undo_in_the_history_names_the_event_by_position(store: TaskStore) ->
         ("", "line 1, column 1: Expecting value"),
         ('{"format": "taskflow", "format_version": 1, "tasks": [', "line 1, column 55"),
         ("[]", "not a TaskFlow export"),
-        ('{"format": "taskflow", "format_version": 3, "tasks": []}', "newer TaskFlow"),
+        ('{"format": "taskflow", "format_version": 4, "tasks": []}', "newer TaskFlow"),
         ('{"format": "taskflow", "format_version": 1}', '"tasks" must be a list'),
         ('{"format": "taskflow", "format_version": 1, "tasks": [], "x": 1}', "unknown top-level"),
         ('{"format": "taskflow", "format_version": 1, "tasks": [7]}', "task 1: must be an object"),

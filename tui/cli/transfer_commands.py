@@ -64,7 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         def write(stream: TextIO) -> int:
             with rows as pages:  # ends the read snapshot even if writing fails
                 if fmt is transfer.Format.JSON:
-                    return transfer.write_json(pages, stream)
+                    return transfer.write_json(pages, stream, store.project_paths())
                 tasks = (task for task, _ in pages)
                 if fmt is transfer.Format.CSV:
                     return transfer.write_csv(tasks, stream)
@@ -204,7 +204,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for message in parsed.warnings:
         warn(message)
     with opened(args) as store:
-        outcome = store.import_tasks(parsed.tasks, dry_run=args.dry_run)
+        outcome = store.import_tasks(parsed.tasks, projects=parsed.projects, dry_run=args.dry_run)
     skipped = [
         *parsed.skipped,
         *(transfer.SkippedEntry("", t.title, "already here", t.id) for t in outcome.unchanged),
