@@ -336,11 +336,18 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         self.run_write(lambda store: store.set_completed(task.id, desired), done, failed)
 
     def delete_task(self, task: TaskRecord) -> None:
-        def done(deleted: TaskRecord) -> None:
-            self.broadcast(lambda: TaskRemoved(deleted.id))
-            self.say(f"Deleted “{_short(deleted.title)}” · u undoes")
+        def job(store: TaskStore) -> tuple[TaskRecord, list[TaskRecord]]:
+            below = store.subtasks(task.id, deep=True)  # they go with it
+            return store.delete(task.id), below
 
-        self.run_write(lambda store: store.delete(task.id), done)
+        def done(deleted: tuple[TaskRecord, list[TaskRecord]]) -> None:
+            top, below = deleted
+            for gone in (top, *below):
+                self.broadcast(functools.partial(TaskRemoved, gone.id))
+            more = f" and {len(below)} subtask{'s' if len(below) != 1 else ''}" if below else ""
+            self.say(f"Deleted “{_short(top.title)}”{more} · u undoes")
+
+        self.run_write(job, done)
 
     def move_task(self, task: TaskRecord, steps: int, shown: TaskQuery) -> None:
         def done(moved: TaskRecord) -> None:

@@ -4,7 +4,7 @@ the task as one change; the database checked after."""
 from __future__ import annotations
 
 from store import Status, TaskQuery, TaskStore
-from tests.tui.helpers import AppFactory, finish_workers, settle, widget_text
+from tests.tui.helpers import AppFactory, finish_workers, settle, shown_titles, widget_text
 from tui.screens.task_edit import TaskEditScreen
 from tui.screens.task_list import TaskListScreen
 
@@ -100,3 +100,41 @@ async def test_a_c_plus_plus_title_stays_whole_and_in_the_inbox(
         await settle(pilot)
         await finish_workers(app)
     assert placed(seed_store) == {"Learn C++": None}
+
+
+async def test_deleting_a_parent_says_its_subtasks_go_too_and_u_brings_all_back(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    parent = seed_store.create("Launch")
+    seed_store.create("Draft", parent_id=parent.id)
+    seed_store.create("Review", parent_id=parent.id)
+    seed_store.create("Loose")
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert shown_titles(app) == ["Launch", "Draft", "Review", "Loose"]
+        await pilot.press("d")
+        await settle(pilot)
+        await finish_workers(app)
+        await settle(pilot)
+        assert "Delete “Launch” and its 2 subtasks?" in widget_text(
+            app.screen.query_one("#question")
+        )
+        await pilot.press("y")
+        await settle(pilot)
+        await finish_workers(app)
+        await settle(pilot)
+        assert shown_titles(app) == ["Loose"]  # none of them is left on the screen
+        assert [t.title for t in seed_store.list_tasks()] == ["Loose"]
+
+        await pilot.press("u")
+        await settle(pilot)
+        await finish_workers(app)
+        await settle(pilot)
+        assert sorted(shown_titles(app)) == ["Draft", "Launch", "Loose", "Review"]
+    assert {t.title: t.parent_id for t in seed_store.list_tasks()} == {
+        "Launch": None,
+        "Draft": parent.id,
+        "Review": parent.id,
+        "Loose": None,
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static
 
-from store import TaskRecord
+from store import StoreError, TaskRecord
 from tui.formatting import literal, single_line
+from tui.services import TaskFlowServices
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -45,6 +46,12 @@ class ConfirmScreen(ModalScreen[bool]):
         # The safe answer is the default; focused at once, for an Enter typed ahead.
         self.set_focus(self.query_one("#no", Button), scroll_visible=False)
 
+    def ask(self, question: Text) -> None:
+        """Say more than the question first asked (what a worker found out since)."""
+        self._question = question  # what compose shows, if it has not run yet
+        for shown in self.query("#question").results(Static):
+            shown.update(question)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "yes")
@@ -56,16 +63,32 @@ class ConfirmScreen(ModalScreen[bool]):
 def confirm_delete(
     screen: Screen[Any], task: TaskRecord, delete: Callable[[TaskRecord], None]
 ) -> None:
-    """Ask, then delete: shared by the list and the detail screen."""
-    question = Text.assemble(
-        "Delete “",
-        literal(single_line(task.title)),
-        "”?\n\n",
-        ("You can undo this with u.", "dim"),
-    )
+    """Ask, then delete: shared by the list and the detail screen. The question says
+    how many subtasks go with the task, once a worker has counted them."""
+
+    def question(subtasks: int) -> Text:
+        more = f" and its {subtasks} subtask{'s' if subtasks != 1 else ''}" if subtasks else ""
+        return Text.assemble(
+            "Delete “",
+            literal(single_line(task.title)),
+            f"”{more}?\n\n",
+            ("You can undo this with u.", "dim"),
+        )
 
     def answered(yes: bool | None) -> None:
         if yes:
             delete(task)
 
-    screen.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
+    dialog = ConfirmScreen(question(0), yes="Delete", no="Keep")
+    screen.app.push_screen(dialog, answered)
+    store = cast(TaskFlowServices, screen.app).store
+
+    def count_subtasks() -> None:
+        try:
+            below = len(store.subtasks(task.id, deep=True))
+        except StoreError:
+            return  # the delete itself reports what is wrong
+        if below:
+            screen.app.call_from_thread(dialog.ask, question(below))
+
+    screen.run_worker(count_subtasks, thread=True, exit_on_error=False)
