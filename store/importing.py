@@ -101,7 +101,7 @@ class Importer:
             _refuse_merged_ids(tasks)
             found.update(self._any_owners_tasks(list(reassigned.values())))
         existing = {task_id: task for task_id, task in found.items() if task.user_id == self._user}
-        structured = any(task.structured for task in tasks)
+        structured = any(task.carries for task in tasks)
         if structured:
             self._rows.ensure_user(now)
         structure = self._structure_of(tasks, reassigned) if structured else {}
@@ -172,7 +172,9 @@ class Importer:
         projects made where new) and the ids here of the tasks that block it."""
         project_ids: dict[str, str] = {}
         # In the file's order: a level's first spelling in the file is the one kept.
-        for path in dict.fromkeys(t.project for t in tasks if t.structured and t.project):
+        for path in dict.fromkeys(
+            t.project for t in tasks if "project_id" in t.carries and t.project
+        ):
             project_ids[path] = self._project_at(path)
         placed = {
             task.id: {
@@ -183,7 +185,7 @@ class Importer:
                 else None,
             }
             for task in tasks
-            if task.structured
+            if task.carries
         }
         # A subtask is in its parent's project, whatever the file says of it.
         for task_id, where in placed.items():
@@ -194,7 +196,11 @@ class Importer:
                 parent = placed[parent]["parent_id"]
             if parent is not None and parent in seen:  # parents in a ring: this one leaves
                 where["parent_id"] = None
-        return placed
+        carried = {task.id: task.carries for task in tasks}
+        return {
+            task_id: {name: value for name, value in where.items() if name in carried[task_id]}
+            for task_id, where in placed.items()
+        }
 
     def _ids_not_taken(
         self, tasks: Sequence[ImportedTask], found: dict[str, TaskRecord]

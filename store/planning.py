@@ -309,7 +309,7 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
             priority = _PRIORITY_WORDS[token.text[1:].lower()]
             token.used = True
             recognised.append(token.text)
-        elif (path := _project_path(token.text)) is not None:
+        elif (path := project_word(token.text)) is not None:
             project = path  # the last one wins, as for a priority
             token.used = True
             recognised.append(token.text)
@@ -362,7 +362,7 @@ def quick_add_text(title: str, now: datetime) -> str:
     for number, token in enumerate(tokens):
         if token.literal:
             continue
-        if _is_tag(token.text) or _is_priority(token.text) or _project_path(token.text):
+        if _is_tag(token.text) or _is_priority(token.text) or project_word(token.text):
             token.literal = escape[number] = True
     # Each round takes the last date phrase still there; protect it and look again.
     while _take_due(tokens, now, []) is not None:
@@ -389,8 +389,9 @@ _PROJECT_PLUS = re.compile(r"\+(?=[^\W\d_])(\S+)")
 _PROJECT_KEY = re.compile(r"project:(\S+)", re.IGNORECASE)
 
 
-def _project_path(word: str) -> str | None:
-    """The project path ``word`` names, 'Work/Q4', or None if it names none."""
+def project_word(word: str) -> str | None:
+    """The project path a word of a title names ('+Work/Q4', 'project:Work.Q4' name
+    'Work/Q4'), or None if it names none."""
     plus = _PROJECT_PLUS.fullmatch(word)
     if plus is not None:
         path = plus.group(1).rstrip(_TAG_TRAILING_PUNCTUATION)

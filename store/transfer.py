@@ -47,6 +47,7 @@ from store.planning import (
     Priority,
     clean_tag,
     clean_tags,
+    project_word,
     split_project_path,
 )
 from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
@@ -65,6 +66,8 @@ FORMAT_MARKER = "taskflow"
 # their order) and each task's project, parent and blockers. Versions 1 and 2 still read.
 FORMAT_VERSION = 3
 STRUCTURE_VERSION = 3
+# A task's fields that say where it is (see ImportedTask.carries).
+ALL_STRUCTURE = frozenset({"project_id", "parent_id", "blocked_by"})
 
 # Content-derived ids live in their own namespace, so they never collide with a
 # random (version 4) id and the same text always yields the same id.
@@ -123,11 +126,11 @@ class ImportedTask:
     # The history to restore as it is; None means the file has none, and the
     # import logs a 'created' event so the task's history does not start empty.
     events: tuple[ImportedEvent, ...] | None = None
-    # Whether the file says where the task is (a Taskwarrior project and depends):
-    # then its project (a path; None: the Inbox) and the file's ids of the tasks that
-    # block it are imported and compared too; otherwise a task keeps where it is here.
-    structured: bool = False
-    project: str | None = None
+    # Which of project_id, parent_id and blocked_by the file says (Taskwarrior: the
+    # project and depends; todo.txt: the project; our JSON 3: all): those are imported
+    # and compared too, from the fields below; the others stay as they are here.
+    carries: frozenset[str] = frozenset()
+    project: str | None = None  # its project's path ('Work/Q4'); None: the Inbox
     blocked_by: tuple[str, ...] = ()
     parent_id: str | None = None  # the file's id of the task it is a subtask of
 
@@ -721,7 +724,7 @@ def _json_structure(where: str, item: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(blockers, list):
         raise _Refused(f"{where}: blocked_by must be a list of task ids")
     return {
-        "structured": True,
+        "carries": ALL_STRUCTURE,
         "project": project,
         "parent_id": parent,
         "blocked_by": tuple(
@@ -898,6 +901,8 @@ CSV_COLUMNS = (
     "due",
     "priority",
     "tags",
+    "project",
+    "parent_id",
 )
 _CSV_ALIASES = {
     "done": "completed",
@@ -952,7 +957,15 @@ def _parse_csv(text: str) -> ParsedFile:
             raise _Refused(f"{where}: {len(cells)} fields, but the header has {len(columns)}")
         row = dict(zip(columns, cells, strict=False))  # missing trailing cells read as empty
         tasks.append(_csv_task(row, where, occurrences))
-    return ParsedFile(Format.CSV, tuple(tasks), warnings=warnings)
+    # Only the columns the file has say where its tasks are.
+    carries = frozenset(
+        name
+        for column, name in (("project", "project_id"), ("parent_id", "parent_id"))
+        if column in columns
+    )
+    tasks = [replace(task, carries=carries) for task in tasks] if carries else tasks
+    tasks, blocks_warnings = _blocks_within(tasks)
+    return ParsedFile(Format.CSV, tuple(tasks), warnings=warnings + blocks_warnings)
 
 
 def _repeated_column(column: str, names: list[str], columns: list[str]) -> str:
@@ -1001,7 +1014,21 @@ def _csv_task(
         # Written space-separated; a spreadsheet user may well type commas too.
         tags=_tags(where, row.get("tags", "").replace(",", " ").split()),
         where=where,
+        project=_csv_project(where, row.get("project", "")),
+        parent_id=_check_id(f"{where}, parent_id", parent)
+        if (parent := row.get("parent_id", "").strip())
+        else None,
     )
+
+
+def _csv_project(where: str, value: str) -> str | None:
+    """A project's path ('Work/Q4'; empty: the Inbox)."""
+    if not value.strip():
+        return None
+    try:
+        return PATH_SEPARATOR.join(split_project_path(value))
+    except ValueError as error:
+        raise _Refused(f"{where}: {error}") from None
 
 
 # -- todo.txt -----------------------------------------------------------------------------------
@@ -1075,6 +1102,9 @@ def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) 
         priority=priority,
         tags=tags,
         where=where,
+        # A line without a +project says nothing of where the task is: it stays put.
+        carries=frozenset({"project_id"}) if "project" in keys else frozenset(),
+        project=keys.get("project"),
     )
 
 
@@ -1086,11 +1116,18 @@ _TODO_PRI = re.compile(r"pri:([A-Z])")
 
 
 def _todotxt_words(where: str, text: str) -> tuple[list[str], tuple[str, ...], dict[str, Any]]:
-    """The title's words, the +project and @context tags, and the due:/pri: keys."""
+    """The title's words, the tags (@contexts, and +projects after the first), and the
+    keys: due:, pri:, and "project" for the first +project that is a path of ours."""
     words: list[str] = []
     tags: list[str] = []
     keys: dict[str, Any] = {}
     for word in text.split():
+        if word.startswith("+") and "project" not in keys:
+            # As quick add reads +Work/Q4: a letter first, so '+1' stays what it was.
+            path = project_word(word)
+            if path is not None:
+                keys["project"] = path
+                continue
         if len(word) > 1 and word[0] in "+@":
             try:
                 tags.append(clean_tag(word[1:]))
@@ -1263,7 +1300,7 @@ def _tw_structure(where: str, leftover: dict[str, Any]) -> dict[str, Any]:
     """The project (dots are levels: 'Work.Q4' is Work/Q4) and the tasks it depends on,
     taken out of ``leftover``; a project no path of ours can hold ('a/b', a name past
     60 characters) stays there, for the description."""
-    structure: dict[str, Any] = {"structured": True}
+    structure: dict[str, Any] = {"carries": frozenset({"project_id", "blocked_by"})}
     project = str(leftover.get("project", ""))
     if project and PATH_SEPARATOR not in project:  # in Taskwarrior a '/' is part of a name
         try:
@@ -1390,9 +1427,13 @@ def write_json(
     return count
 
 
-def write_csv(tasks: Iterable[TaskRecord], out: TextIO) -> int:
+def write_csv(
+    tasks: Iterable[TaskRecord], out: TextIO, paths: Mapping[str, str] | None = None
+) -> int:
     """RFC 4180 CSV with a header row; completed as true/false, times as in our JSON,
-    due as a local day (and time), priority empty for none, tags separated by spaces."""
+    due as a local day (and time), priority empty for none, tags separated by spaces,
+    the project as its path (empty: the Inbox), the parent by its id."""
+    paths = paths or {}
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
@@ -1408,31 +1449,38 @@ def write_csv(tasks: Iterable[TaskRecord], out: TextIO) -> int:
                 task.due.key if task.due is not None else "",
                 task.priority.label if task.priority else "",
                 " ".join(task.tags),
+                paths.get(task.project_id, "") if task.project_id else "",
+                task.parent_id or "",
             ]
         )
         count += 1
     return count
 
 
-def write_todotxt(tasks: Iterable[TaskRecord], out: TextIO) -> int:
+def write_todotxt(
+    tasks: Iterable[TaskRecord], out: TextIO, paths: Mapping[str, str] | None = None
+) -> int:
     """One line a task. Descriptions have no place in todo.txt and are left out.
 
     Dates are local calendar days, as the user sees them. A done task's completion
     date is the day it last changed (we keep no separate completion time).
     """
     count = 0
+    paths = paths or {}
     for task in tasks:
-        out.write(todotxt_line(task) + "\n")
+        project = paths.get(task.project_id) if task.project_id is not None else None
+        out.write(todotxt_line(task, project) + "\n")
         count += 1
     return count
 
 
-def todotxt_line(task: TaskRecord) -> str:
+def todotxt_line(task: TaskRecord, project: str | None = None) -> str:
     """'(A) 2026-11-20 Call mom +family due:2026-11-21', as todo.txt tools write it.
 
-    Tags become +projects (read back as tags, as @contexts are); a due date is the
-    common due: key, without its time (todo.txt has no place for one). A done task
-    keeps its priority as a pri: key, since the leading (A) is not allowed there.
+    The project is a +project (its path, spaces as '_': a todo.txt word has none),
+    tags are @contexts; a due date is the common due: key, without its time (todo.txt
+    has no place for one). A done task keeps its priority as a pri: key, since the
+    leading (A) is not allowed there.
     """
     # A title from an older database may hold a line break; a line is one task.
     title = " ".join(task.title.split())
@@ -1442,7 +1490,8 @@ def todotxt_line(task: TaskRecord) -> str:
     if not letter and legacy and not task.completed:
         # Imported before priorities were a field: "(B) Call mom" as the title.
         letter, title = legacy.group("priority"), title[legacy.end() :]
-    extras = [f"+{tag}" for tag in task.tags]
+    extras = [f"+{project.replace(' ', '_')}"] if project else []
+    extras += [f"@{tag}" for tag in task.tags]
     if task.due is not None:
         extras.append(f"due:{task.due.day.isoformat()}")
     if task.completed:

@@ -303,7 +303,8 @@ def test_todotxt_import_and_reimport(cli: CLI, alice: TaskStore, tmp_path: Path)
     tasks = alice.list_tasks(TaskQuery(status=Status.ALL))
     assert sorted(t.title for t in tasks) == ["Buy bread", "Buy bread", "Call mom", "Pay rent"]
     mom = next(t for t in tasks if t.title == "Call mom")
-    assert (mom.priority, mom.tags) == (Priority.HIGH, ("family", "phone"))
+    assert (mom.priority, mom.tags) == (Priority.HIGH, ("phone",))
+    assert alice.project_paths()[mom.project_id or ""] == "family"  # +family: its project
     rent = next(t for t in tasks if t.title == "Pay rent")
     assert rent.completed
     assert rent.created_at == datetime(2026, 11, 19, 12, tzinfo=UTC)
@@ -325,7 +326,8 @@ def test_csv_export_and_import(cli: CLI, source: Path, tmp_path: Path) -> None:
     path, copy = tmp_path / "tasks.csv", tmp_path / "copy.db"
     assert cli("export", "-o", str(path), db=source).code == EXIT_OK  # csv from the name
     assert path.read_bytes().startswith(
-        b"id,title,description,completed,created_at,updated_at,due,priority,tags\r\n"
+        b"id,title,description,completed,created_at,updated_at,due,priority,tags,project,"
+        b"parent_id\r\n"
     )
     assert cli("import", str(path), db=copy).code == EXIT_OK
     # CSV has every field but the version

@@ -704,14 +704,20 @@ def test_todotxt_import_maps_priorities_projects_contexts_and_due(
     result = cli("import", str(path))
     assert result.code == EXIT_OK, result.err
     assert planning(alice, Sort.MANUAL) == [
-        ("Call mom", Due(date(2026, 11, 21)), Priority.HIGH, ("family", "phone"), False),
+        ("Call mom", Due(date(2026, 11, 21)), Priority.HIGH, ("phone",), False),
         ("Water plants", None, Priority.MEDIUM, ("home",), False),
         ("Read a book", None, Priority.LOW, (), False),
         ("(D) Someday: learn the oboe", None, Priority.NONE, (), False),
-        ("File taxes", Due(date(2026, 11, 19)), Priority.MEDIUM, ("admin",), True),
+        ("File taxes", Due(date(2026, 11, 19)), Priority.MEDIUM, (), True),
         ("Done with its priority kept", None, Priority.HIGH, (), True),
         ("Email bob@example.com about due:soon and 1+1", None, Priority.NONE, (), False),
     ]
+    # +family and +admin are projects; @phone and @home tags; 1+1 stays in the title
+    placed = {t.title: t.project_id for t in alice.list_tasks(TaskQuery(status=Status.ALL))}
+    paths = alice.project_paths()
+    assert paths[placed["Call mom"] or ""] == "family"
+    assert paths[placed["File taxes"] or ""] == "admin"
+    assert placed["Water plants"] is None
     again = cli("import", str(path))
     assert ": 0 added, 0 updated, 7 skipped (7 already here)." in again.out
 
@@ -735,10 +741,10 @@ def test_todotxt_export_writes_the_fields_back_and_reads_them_again(
     path, copy = tmp_path / "todo.txt", tmp_path / "copy.db"
     assert cli("export", "-o", str(path)).code == EXIT_OK
     assert path.read_text() == (
-        # tags as +projects; due as the due: key, without its time (todo.txt has none);
+        # tags as @contexts; due as the due: key, without its time (todo.txt has none);
         # a done task's priority as pri:, since a done line cannot start with (A)
-        "(A) 2026-11-20 Pay rent +Bills +home due:2026-11-21\n"
-        "2026-11-20 Call mum +family due:2026-11-27\n"
+        "(A) 2026-11-20 Pay rent @Bills @home due:2026-11-21\n"
+        "2026-11-20 Call mum @family due:2026-11-27\n"
         "(C) 2026-11-20 Report\n"
         "x 2026-11-20 2026-11-20 Renew passport due:2026-11-01 pri:B\n"
     )
@@ -760,9 +766,11 @@ def test_csv_carries_due_priority_and_tags(cli: CLI, planned: TaskStore, tmp_pat
     path, copy = tmp_path / "tasks.csv", tmp_path / "copy.db"
     assert cli("export", "-o", str(path)).code == EXIT_OK
     lines = path.read_text().splitlines()
-    assert lines[0] == "id,title,description,completed,created_at,updated_at,due,priority,tags"
-    assert lines[1].endswith(",2026-11-21 09:00,high,Bills home")
-    assert lines[3].endswith(",,low,")  # no due, no tags
+    assert lines[0] == (
+        "id,title,description,completed,created_at,updated_at,due,priority,tags,project,parent_id"
+    )
+    assert lines[1].endswith(",2026-11-21 09:00,high,Bills home,,")  # in the Inbox, no parent
+    assert lines[3].endswith(",,low,,,")  # no due, no tags
     assert cli("import", str(path), db=copy).code == EXIT_OK
     with open_store(copy, user="alice") as restored:
         assert planning(restored, Sort.MANUAL) == planning(planned)

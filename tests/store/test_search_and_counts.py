@@ -97,7 +97,9 @@ def test_searches_walk_the_index_hits(texts: TaskStore) -> None:
         texts.count(TaskQuery(search="milk"))
         texts.list_tasks(TaskQuery(search="milk"), limit=10)
     for sql, params in seen:
-        if sql.lstrip().upper().startswith("SELECT") and '"tasks"' in sql:
+        # The found tasks' blockers are then read by the tasks' ids (a key lookup).
+        blockers = 'FROM "task_blocks"' in sql
+        if sql.lstrip().upper().startswith("SELECT") and '"tasks"' in sql and not blockers:
             explained = plan(texts, sql, params)
             assert "VIRTUAL TABLE" in explained, explained
             assert "tasks_seq" in explained, explained

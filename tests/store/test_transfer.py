@@ -229,10 +229,16 @@ def test_todotxt_fields() -> None:
         "Plain with a date",
         "Plain",
     ]
-    # (A) is high; +projects and @contexts are tags; the due: key is the due date
-    assert (tasks[0].priority, tasks[0].tags) == (Priority.HIGH, ("family", "phone"))
+    # (A) is high; the +project is the project, @contexts are tags; due: is the due date
+    assert (tasks[0].priority, tasks[0].tags, tasks[0].project) == (
+        Priority.HIGH,
+        ("phone",),
+        "family",
+    )
     assert tasks[0].due == Due(date(2026, 11, 25))
-    assert (tasks[1].priority, tasks[1].tags, tasks[1].due) == (Priority.NONE, ("home",), None)
+    assert (tasks[1].priority, tasks[1].tags, tasks[1].due) == (Priority.NONE, (), None)
+    assert tasks[1].project == "home" and tasks[1].carries == {"project_id"}
+    assert (tasks[2].project, tasks[2].carries) == (None, frozenset())  # says nothing of it
     assert [t.completed for t in tasks] == [False, True, True, False, False]
     assert [t.where for t in tasks] == ["line 1", "line 2", "line 4", "line 5", "line 6"]
     noon = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -288,9 +294,9 @@ def test_todotxt_written_and_read_back(store: TaskStore) -> None:
     )
     # A title from before priorities and tags were fields is read back into them.
     read = parse(out.getvalue(), Format.TODOTXT).tasks
-    assert [(t.title, t.priority, t.tags) for t in read] == [
-        ("Call mom", Priority.HIGH, ("family", "phone")),
-        ("Pay rent", Priority.NONE, ()),
+    assert [(t.title, t.priority, t.tags, t.project) for t in read] == [
+        ("Call mom", Priority.HIGH, ("phone",), "family"),
+        ("Pay rent", Priority.NONE, (), None),
     ]
 
 

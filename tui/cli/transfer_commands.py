@@ -67,8 +67,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                     return transfer.write_json(pages, stream, store.project_paths())
                 tasks = (task for task, _ in pages)
                 if fmt is transfer.Format.CSV:
-                    return transfer.write_csv(tasks, stream)
-                return transfer.write_todotxt(tasks, stream)
+                    return transfer.write_csv(tasks, stream, store.project_paths())
+                return transfer.write_todotxt(tasks, stream, store.project_paths())
 
         if target is None:
             utf8_stdout()
