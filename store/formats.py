@@ -196,17 +196,22 @@ def _moment_or_null(task: TaskRecord, moment: datetime) -> str | None:
     return format_moment(moment)
 
 
-def snapshot_json(snapshot: TaskSnapshot | None) -> dict[str, Any] | None:
-    """A logged state as our JSON carries it: as the log keeps it, times in ISO 8601."""
+def snapshot_json(
+    snapshot: TaskSnapshot | None, *, structure: bool = False
+) -> dict[str, Any] | None:
+    """A logged state as our JSON carries it: as the log keeps it, times in ISO 8601.
+    With ``structure`` (history --json), its project_id, parent_id and blocked_by too:
+    ids of this database, which a file leaves out."""
     if snapshot is None:
         return None
     data = snapshot_data(snapshot, format_moment)
-    for name in FILE_LEAVES_OUT:
-        del data[name]
+    if not structure:
+        for name in FILE_LEAVES_OUT:
+            del data[name]
     return data
 
 
-def events_json(events: Sequence[EventRecord]) -> list[dict[str, Any]]:
+def events_json(events: Sequence[EventRecord], *, structure: bool = False) -> list[dict[str, Any]]:
     """A task's history; an undo names the event it reverts by its position in this list
     (database event ids mean nothing in another database).
 
@@ -218,8 +223,8 @@ def events_json(events: Sequence[EventRecord]) -> list[dict[str, Any]]:
         {
             "kind": event.kind.value,
             "at": format_moment(event.at),
-            "before": snapshot_json(event.before),
-            "after": snapshot_json(event.after),
+            "before": snapshot_json(event.before, structure=structure),
+            "after": snapshot_json(event.after, structure=structure),
             "reverts": position.get(event.reverts_event_id)
             if event.reverts_event_id is not None
             else None,

@@ -294,6 +294,7 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
     tags: list[str] = []
     priority: Priority | None = None
     project: str | None = None
+    projects: list[_Token] = []  # a task is in one: the last word wins, the rest stay
     recognised: list[str] = []
     for token in tokens:
         if token.literal:
@@ -309,10 +310,12 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
             priority = _PRIORITY_WORDS[token.text[1:].lower()]
             token.used = True
             recognised.append(token.text)
-        elif (path := project_word(token.text)) is not None:
-            project = path  # the last one wins, as for a priority
-            token.used = True
-            recognised.append(token.text)
+        elif project_word(token.text) is not None:
+            projects.append(token)
+    if projects:
+        projects[-1].used = True
+        project = project_word(projects[-1].text)
+        recognised.append(projects[-1].text)
     due = _take_due(tokens, now, recognised)
     title = " ".join(token.text for token in tokens if not token.used)
     if not title.strip():

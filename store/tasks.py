@@ -808,7 +808,11 @@ class TaskStore:
             self._check_version(current, expected_version)
             if blocked_by is not None:
                 changes["blocked_by"] = self._checked_blockers(current.id, blocked_by)
-            if parent_id is not KEEP and parent_id != current.parent_id:
+            # A parent named again with another project is refused, not dropped.
+            placing = parent_id is not KEEP and (
+                parent_id != current.parent_id or (parent_id is not None and project_id is not KEEP)
+            )
+            if placing:
                 changes.update(self._placed_under(current, parent_id, changes))
             elif "project_id" in changes and current.parent_id is not None:
                 parent = self._rows.current(current.parent_id)
@@ -1183,14 +1187,29 @@ class TaskStore:
             if there is None:
                 return "the project it was in is gone"
         if "parent_id" in names and snapshot.parent_id is not None:
-            if not self._rows.current_many([snapshot.parent_id]):
+            found = self._rows.current_many([snapshot.parent_id])
+            if not found:
                 return "its parent task is gone"
-            if fields is not None and snapshot.parent_id in self._links.subtree(task_id):
-                return "its parent task is now under it"
+            if fields is not None:
+                if snapshot.parent_id in self._links.subtree(task_id):
+                    return "its parent task is now under it"
+                levels = len(self._links.ancestors(snapshot.parent_id)) + 1
+                if levels + self._links.levels(task_id) > MAX_SUBTASK_DEPTH:
+                    return f"it would put subtasks more than {MAX_SUBTASK_DEPTH} levels deep"
+                here = self._rows.current_many([task_id])
+                project = (
+                    snapshot.project_id
+                    if "project_id" in names
+                    else (here[0].project_id if here else None)
+                )
+                if found[0].project_id != project:
+                    return "its parent task is in another project now"
         if "blocked_by" in names and snapshot.blocked_by:
             there_now = self._rows.current_many(snapshot.blocked_by)
             if len(there_now) < len(snapshot.blocked_by):
                 return "a task that blocked it is gone"
+            if fields is not None and self._links.would_cycle(task_id, snapshot.blocked_by):
+                return "the tasks it was blocked by now wait on it"
         return None
 
     def _projects_in(self, scope: frozenset[str]) -> list[ProjectRecord]:

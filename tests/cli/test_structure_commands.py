@@ -134,3 +134,38 @@ def test_show_lists_parent_subtasks_and_blockers(cli: CLI, alice: TaskStore) -> 
     assert f"Blocked by: {design.id[:8]}  Design (open)\n" in out
     parent = cli("show", launch.id[:8]).out
     assert "Subtasks: 0/1 done\n" in parent and f"[ ] {ship.id[:8]}  Ship" in parent
+
+
+def test_done_with_subtasks_given_a_parent_and_its_subtask_marks_both(
+    cli: CLI, alice: TaskStore
+) -> None:
+    launch = alice.create("Launch")
+    draft = alice.create("Draft", parent_id=launch.id)
+    result = cli("done", launch.id[:8], draft.id[:8], "--with-subtasks")
+    assert result.code == EXIT_OK, result.err
+    assert alice.list_tasks(TaskQuery(status=Status.OPEN)) == []
+
+
+def test_history_json_shows_what_a_move_changed(cli: CLI, alice: TaskStore) -> None:
+    work = alice.create_project("Work")
+    task = alice.create("Plan")
+    assert cli("edit", task.id[:8], "--project", "Work").code == EXIT_OK
+    moved = json.loads(cli("history", task.id[:8], "--json").out)[-1]
+    assert (moved["before"]["project_id"], moved["after"]["project_id"]) == (None, work.id)
+    assert moved["summary"] == "moved to another project"
+
+
+def test_a_parent_named_again_with_another_project_is_refused(cli: CLI, alice: TaskStore) -> None:
+    launch = alice.create("Launch")
+    draft = alice.create("Draft", parent_id=launch.id)
+    result = cli("edit", draft.id[:8], "--parent", launch.id[:8], "--project", "Other")
+    assert result.code == EXIT_FAILURE and "in its parent task's project" in result.err
+    assert alice.get(draft.id).parent_id == launch.id and alice.projects() == []
+
+
+def test_project_rm_of_a_top_project_holding_only_projects_says_where_they_went(
+    cli: CLI, alice: TaskStore
+) -> None:
+    alice.create_project("Work/Q4")
+    out = cli("project", "rm", "Work").out
+    assert "its 1 project moved to the top level" in out

@@ -202,7 +202,7 @@ PROJECT_PHRASES: list[tuple[str, str, str | None, tuple[str, ...]]] = [
     ("Plan the launch PROJECT:Work", "Plan the launch", "Work", ()),
     ("Call Bob about it +Work.", "Call Bob about it", "Work", ()),  # a sentence's full stop
     ("Book it +Trips/Été 2027", "Book it 2027", "Trips/Été", ()),  # one word: no spaces
-    ("File it +Home +Work", "File it", "Work", ()),  # the last one, as for a priority
+    ("File it +Home +Work", "File it +Home", "Work", ()),  # one project: the last; +Home stays
     ("Learn C++", "Learn C++", None, ()),
     ("Check 1+1 is 2", "Check 1+1 is 2", None, ()),
     ("Say +1 to the plan", "Say +1 to the plan", None, ()),

@@ -322,3 +322,41 @@ def test_undo_that_would_put_back_a_parent_that_is_gone_is_refused(
     with pytest.raises(UndoBlockedError, match="its parent task is gone"):
         store.undo()
     assert parents(store) == {"Ship": None, "Loose": None}
+
+
+def test_undo_after_a_skip_keeps_a_subtask_in_its_parents_project(store: TaskStore) -> None:
+    parent = store.create("Parent")
+    child = store.create("Child", parent_id=parent.id)
+    store.update(child.id, expected_version=store.get(child.id).version, parent_id=None)
+    work = store.create_project("Work")
+    store.update(parent.id, expected_version=store.get(parent.id).version, project_id=work.id)
+    store.skip_undo()  # the parent's move stays
+    store.skip_undo()  # and so does the new project
+    with pytest.raises(UndoBlockedError, match="its parent task is in another project now"):
+        store.undo()
+    assert parents(store)["Child"] is None
+
+
+def test_undo_after_a_skip_never_makes_blocks_wait_on_each_other(store: TaskStore) -> None:
+    first, second = store.create("First"), store.create("Second")
+    store.update(first.id, expected_version=store.get(first.id).version, blocked_by=[second.id])
+    store.update(first.id, expected_version=store.get(first.id).version, blocked_by=[])
+    store.update(second.id, expected_version=store.get(second.id).version, blocked_by=[first.id])
+    store.skip_undo()  # Second stays blocked by First
+    with pytest.raises(UndoBlockedError, match="now wait on it"):
+        store.undo()  # would block First by Second again
+    assert blocks(store) == {("Second", "First")}
+
+
+def test_undo_after_a_skip_keeps_to_the_depth_limit(store: TaskStore) -> None:
+    chain = [store.create("L1")]
+    for level in range(2, 8):
+        chain.append(store.create(f"L{level}", parent_id=chain[-1].id))  # seven levels
+    top = store.create("Top")
+    below = store.create("Below", parent_id=top.id)
+    store.update(below.id, expected_version=below.version, parent_id=None)
+    store.update(top.id, expected_version=top.version, parent_id=chain[-1].id)  # now 8 deep
+    store.skip_undo()
+    with pytest.raises(UndoBlockedError, match="more than 8 levels"):
+        store.undo()  # Below back under Top would be a ninth level
+    assert parents(store)["Below"] is None

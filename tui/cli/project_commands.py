@@ -98,8 +98,10 @@ def cmd_project_rm(args: argparse.Namespace) -> int:
     if removal.moved:
         if parent is not None:
             where = f"up to {_named(out, parent.path)}"
-        elif removal.projects:
+        elif removal.projects and removal.tasks:
             where = "to the Inbox and the top level"
+        elif removal.projects:
+            where = "to the top level"
         else:
             where = "to the Inbox"
         held = f"; its {what} moved {where}" if what else ""

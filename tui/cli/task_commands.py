@@ -363,11 +363,13 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
     # writer, a full disk) none of them is; one undo takes all of it back.
     with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
+        # Each read again: marking one with its subtasks may have marked a later one,
+        # all inside this one write.
         tasks = [
             store.set_completed(
                 task.id,
                 completed,
-                expected_version=task.version,
+                expected_version=store.get(task.id).version,
                 with_subtasks=args.with_subtasks,
             )
             for task in chosen
@@ -480,7 +482,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.json:
         # As in an export: an undo skipped here is left out (events_json does so).
         kept = [event for event in events if not event.skipped]
-        items = formats.events_json(kept)
+        items = formats.events_json(kept, structure=True)
         for item, event in zip(items, kept, strict=True):
             item["summary"] = event.summary
         print_json(items)
