@@ -79,6 +79,13 @@ _SCALARS: dict[type, Callable[[Any], str]] = {
 }
 
 
+def _flat(value: dict[Any, Any]) -> bool:
+    """A non-empty dict of text keys and scalar values, written without recursing."""
+    return bool(value) and all(
+        type(key) is str and type(item) in _SCALARS for key, item in value.items()
+    )
+
+
 def _indented(value: Any, newline: str, pieces: list[str]) -> None:
     """Append ``value`` as json.dumps(indent=2) writes it, at the depth ``newline``
     (a newline and that depth's indent) says."""
@@ -105,6 +112,14 @@ def _indented(value: Any, newline: str, pieces: list[str]) -> None:
             scalar = _SCALARS.get(type(item))
             if scalar is not None:
                 pieces.append(separator + _string(key) + ": " + scalar(item))
+            elif type(item) is list and not item:  # a task's blocked_by, mostly: no call
+                pieces.append(separator + _string(key) + ": []")
+            elif type(item) is dict and _flat(item):  # subtask_counts: one level, inline
+                deeper = inner + "  "
+                members = [
+                    deeper + _string(k) + ": " + _SCALARS[type(v)](v) for k, v in item.items()
+                ]
+                pieces.append(separator + _string(key) + ": {" + ",".join(members) + inner + "}")
             else:
                 pieces.append(separator + _string(key) + ": ")
                 _indented(item, inner, pieces)

@@ -138,16 +138,22 @@ class OwnerRows:
         TaskBlock, Task = self._models.TaskBlock, self._models.Task
         found: dict[str, list[str]] = {}
         waiting: set[str] = set()
-        for start in range(0, len(task_ids), TAGS_BY_ID):
-            batch = task_ids[start : start + TAGS_BY_ID]
-            sql, params = (
-                TaskBlock.select(TaskBlock.task_id, TaskBlock.blocker_id, Task.completed)
-                .join(Task, on=(Task.id == TaskBlock.blocker_id))
-                .where(TaskBlock.task_id.in_(batch))
-                .sql()
-            )
+        select = TaskBlock.select(TaskBlock.task_id, TaskBlock.blocker_id, Task.completed).join(
+            Task, on=(Task.id == TaskBlock.blocker_id)
+        )
+        if len(task_ids) > TAGS_BY_ID:
+            # Many tasks (a whole list): every block of the owner's in one query, rather
+            # than a query per 500 ids; most owners have few blocks or none.
+            statements = [select.where(Task.user == self.user).sql()]
+            wanted: set[str] | None = set(task_ids)
+        else:
+            statements = [select.where(TaskBlock.task_id.in_(list(task_ids))).sql()]
+            wanted = None
+        for sql, params in statements:
             rows = execute_sql(self._backend.db, sql, params).fetchall()
             for task_id, blocker, completed in rows:
+                if wanted is not None and task_id not in wanted:
+                    continue
                 found.setdefault(task_id, []).append(blocker)
                 if not completed:
                     waiting.add(task_id)

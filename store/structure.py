@@ -114,12 +114,17 @@ class TaskLinks:
         """Open and done subtasks directly under each of these tasks that has any."""
         Task = self._models.Task
         counts: dict[str, list[int]] = {}
-        for start in range(0, len(task_ids), _BATCH):
-            batch = list(task_ids[start : start + _BATCH])
-            for parent, completed, n in tuples(
-                Task.select(Task.parent_id, Task.completed, peewee.fn.COUNT(Task.id))
-                .where((Task.user == self.user) & Task.parent_id.in_(batch))
-                .group_by(Task.parent_id, Task.completed)
-            ):
-                counts.setdefault(parent, [0, 0])[1 if completed else 0] += int(n)
+        counted = Task.select(Task.parent_id, Task.completed, peewee.fn.COUNT(Task.id))
+        if len(task_ids) > _BATCH:
+            # Many tasks (a whole list): every parent's count in one query, walking the
+            # subtasks alone (the parent index), then only those asked for kept.
+            selects = [counted.where((Task.user == self.user) & Task.parent_id.is_null(False))]
+            wanted: set[str] | None = set(task_ids)
+        else:
+            selects = [counted.where((Task.user == self.user) & Task.parent_id.in_(list(task_ids)))]
+            wanted = None
+        for select in selects:
+            for parent, completed, n in tuples(select.group_by(Task.parent_id, Task.completed)):
+                if wanted is None or parent in wanted:
+                    counts.setdefault(parent, [0, 0])[1 if completed else 0] += int(n)
         return {key: TaskCounts(open=value[0], done=value[1]) for key, value in counts.items()}
