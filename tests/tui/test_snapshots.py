@@ -123,6 +123,26 @@ class TestDialogsAndScreens:
         clock.advance(minutes=10)
         assert snap_compare(app_factory(), terminal_size=(100, 36), run_before=steps("enter"))
 
+    def test_detail_of_a_blocked_subtask_with_subtasks(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        # Where a task is: its project (as a breadcrumb), its parent, its own subtasks as
+        # a checklist, and what blocks it (one open, one done).
+        launch_project = seed_store.create_project("Work/Q4/Launch")
+        launch = seed_store.create("Ship the launch", project_id=launch_project.id)
+        design = seed_store.create("Agree the design")
+        venue = seed_store.create("Book the [venue]")
+        seed_store.toggle(venue.id)
+        draft = seed_store.create(
+            "Draft the announcement", parent_id=launch.id, blocked_by=[design.id, venue.id]
+        )
+        seed_store.create("Write the outline", parent_id=draft.id)
+        done = seed_store.create("Pick a headline", parent_id=draft.id)
+        seed_store.toggle(done.id)
+        clock.advance(minutes=10)
+        run = steps("j", "j", "j", "enter")  # the list's fourth task: the draft
+        assert snap_compare(app_factory(), terminal_size=(100, 36), run_before=run)
+
     def test_edit_new_task(self, snap_compare, app_factory, seed_store) -> None:
         assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("a"))
 

@@ -1,4 +1,5 @@
-"""One task in full: title, status, notes as Markdown, times, owner and history."""
+"""One task in full: title, status, where it is (project, parent, subtasks, blockers),
+notes as Markdown, times, owner and history."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tui.screens.task_keys import (
 from tui.text import visible
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
+# Between the levels of a path where it is read, not typed (Work, then Q4).
+BREADCRUMB = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 
 
 class TaskDetailScreen(TaskKeysScreen):
@@ -46,15 +49,17 @@ class TaskDetailScreen(TaskKeysScreen):
 
     @dataclass
     class Loaded(Message):
-        """The task and its history, read again by reload()."""
+        """The task, its history and where it is, read again by reload()."""
 
         record: TaskRecord
         history: Sequence[EventRecord]
+        place: Place
 
     def __init__(self, task: TaskRecord) -> None:
         super().__init__()
         self.record = task
         self.history: Sequence[EventRecord] = ()
+        self.place: Place | None = None  # read by the first reload()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -76,14 +81,22 @@ class TaskDetailScreen(TaskKeysScreen):
         try:
             task = store.get(self.record.id)
             history = store.history(self.record.id)
+            paths = store.project_paths()
+            place = Place(
+                project=paths.get(task.project_id) if task.project_id else None,
+                parent=store.ancestors(task.id)[0] if task.parent_id else None,
+                subtasks=tuple(store.subtasks(task.id)),
+                blockers=tuple(store.get_many(task.blocked_by)),
+            )
         except NotFoundError:
             self.app.call_from_thread(self._deleted_elsewhere)
             return
-        self.post_message(self.Loaded(task, history))
+        self.post_message(self.Loaded(task, history, place))
 
     def on_task_detail_screen_loaded(self, message: Loaded) -> None:
         self.record = message.record
         self.history = message.history
+        self.place = message.place
         self._show()
 
     def _gone(self) -> None:
@@ -154,6 +167,8 @@ class TaskDetailScreen(TaskKeysScreen):
             if task.tags
             else Text("none", style="dim"),
         )
+        if self.place is not None:
+            self._place_rows(meta, self.place)
         for label, moment in (("Created", task.created_at), ("Updated", task.updated_at)):
             when = f"{local_time(moment)} · {relative_time(moment, now)}"
             meta.add_row(label, "?" if task.unreadable else when)
@@ -164,6 +179,31 @@ class TaskDetailScreen(TaskKeysScreen):
         notes = visible(task.description, keep_lines=True)
         self.query_one("#detail-notes", Markdown).update(notes or "*No notes.*")
         self.query_one("#detail-history", Static).update(self._history_table(now))
+
+    def _place_rows(self, meta: Table, place: Place) -> None:
+        """Project, parent, subtasks (a checklist) and blockers: those it has."""
+        project = literal(place.project.replace("/", BREADCRUMB)) if place.project else None
+        meta.add_row("Project", project or Text("Inbox (no project)", style="dim"))
+        if place.parent is not None:
+            meta.add_row("Subtask of", literal(single_line(place.parent.title)))
+        if place.subtasks:
+            done = sum(1 for sub in place.subtasks if sub.completed)
+            checklist = Text()
+            checklist.append(f"{done}/{len(place.subtasks)} done", style="bold")
+            for sub in place.subtasks:
+                checklist.append("\n✔ " if sub.completed else "\n○ ")
+                checklist.append_text(literal(single_line(sub.title)))
+            meta.add_row("Subtasks", checklist)
+        if place.blockers:
+            waits = Text()
+            for number, blocker in enumerate(place.blockers):
+                waits.append("\n" if number else "")
+                waits.append("✔ " if blocker.completed else "○ ")
+                waits.append_text(literal(single_line(blocker.title)))
+            label = (
+                "Blocked by" if any(not b.completed for b in place.blockers) else "Was blocked by"
+            )
+            meta.add_row(label, waits)
 
     def _history_table(self, now: object) -> Table | Text:
         if not self.history:
@@ -206,6 +246,17 @@ class TaskDetailScreen(TaskKeysScreen):
         from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a task is: its project's path (None: the Inbox), its parent, the tasks
+    directly under it, and the tasks it is blocked by."""
+
+    project: str | None
+    parent: TaskRecord | None
+    subtasks: tuple[TaskRecord, ...]
+    blockers: tuple[TaskRecord, ...]
 
 
 def _describe(event: EventRecord) -> Text:
