@@ -319,10 +319,22 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     def toggle_task(self, task: TaskRecord) -> None:
         desired = not task.completed
 
-        def done(updated: TaskRecord) -> None:
+        def job(store: TaskStore) -> tuple[TaskRecord, int]:
+            updated = store.set_completed(task.id, desired)
+            counted = store.subtask_counts([task.id]).get(task.id)
+            # Done with subtasks still open (or open again with some done): say so.
+            other = (counted.open if desired else counted.done) if counted else 0
+            return updated, other
+
+        def done(result: tuple[TaskRecord, int]) -> None:
+            updated, other = result
             self.broadcast(lambda: TaskUpdated(updated))
             state = "done" if updated.completed else "open"
-            self.say(f"Marked “{_short(updated.title)}” {state} · u undoes")
+            note = ""
+            if other:
+                word = "open" if updated.completed else "done"
+                note = f" · {other} subtask{'s' if other != 1 else ''} still {word}"
+            self.say(f"Marked “{_short(updated.title)}” {state}{note} · u undoes")
 
         def failed(error: StoreError) -> None:
             # The list already shows the new state (it is drawn before the write): have
@@ -333,7 +345,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             self.broadcast(lambda: TasksChanged(unsaved))
             self.report_error(error)
 
-        self.run_write(lambda store: store.set_completed(task.id, desired), done, failed)
+        self.run_write(job, done, failed)
 
     def delete_task(self, task: TaskRecord) -> None:
         def job(store: TaskStore) -> tuple[TaskRecord, list[TaskRecord]]:

@@ -169,3 +169,15 @@ def test_project_rm_of_a_top_project_holding_only_projects_says_where_they_went(
     alice.create_project("Work/Q4")
     out = cli("project", "rm", "Work").out
     assert "its 1 project moved to the top level" in out
+
+
+def test_done_with_subtasks_on_a_done_parent_says_it_marked_them(
+    cli: CLI, alice: TaskStore
+) -> None:
+    launch = alice.create("Launch")
+    alice.create("Draft", parent_id=launch.id)
+    alice.create("Ship", parent_id=launch.id)
+    alice.toggle(launch.id)
+    out = cli("done", "--with-subtasks", launch.id[:8]).out
+    assert out == f"Already done: {launch.id[:8]}  Launch (and marked 2 subtasks done)\n"
+    assert alice.list_tasks(TaskQuery(status=Status.OPEN)) == []

@@ -100,3 +100,17 @@ def test_escape_and_a_key_in_one_write_are_escape_then_the_key(terminal: Termina
     terminal.wait_for("Added “From the help”")
     quit_app(terminal)
     assert titles(terminal) == [("From the help", False)]
+
+
+def test_tasks_typed_before_the_app_has_the_terminal_are_each_saved(terminal: Terminal) -> None:
+    # Typed at once, before the app is up: the terminal may still turn Return into a
+    # line feed, which the editor takes as Enter. Two tasks, never one merged title.
+    terminal.start()
+    terminal.type_burst("aEarly bird +Early\r")
+    terminal.wait_for("Added “Early bird”")
+    terminal.type_burst("aSecond\r")
+    terminal.wait_for("Added “Second”")
+    quit_app(terminal)
+    assert titles(terminal) == [("Early bird", False), ("Second", False)]
+    with open_store(terminal.database, user="alice") as store:
+        assert [p.path for p in store.projects()] == ["Early"]

@@ -138,3 +138,40 @@ async def test_deleting_a_parent_says_its_subtasks_go_too_and_u_brings_all_back(
         "Review": parent.id,
         "Loose": None,
     }
+
+
+async def test_a_line_feed_saves_from_the_title_and_breaks_a_line_in_the_notes(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"Plan", "tab", "tab", "tab", "tab", *"one", "ctrl+j", *"two")
+        await settle(pilot)
+        assert app.screen.query_one("#description").text == "one\ntwo"  # type: ignore[attr-defined]
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "ctrl+j")
+        await settle(pilot)
+        await finish_workers(app)
+        assert isinstance(app.screen, TaskListScreen)
+    (task,) = seed_store.list_tasks()
+    assert (task.title, task.description) == ("Plan", "one\ntwo")
+
+
+async def test_marking_a_parent_done_says_how_many_subtasks_are_still_open(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    parent = seed_store.create("Launch")
+    seed_store.create("Draft", parent_id=parent.id)
+    seed_store.create("Review", parent_id=parent.id)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        await finish_workers(app)
+        await settle(pilot)
+        said = [str(toast.message) for toast in app._notifications]
+        assert "Marked “Launch” done · 2 subtasks still open · u undoes" in said
+    assert seed_store.get(parent.id).completed

@@ -365,15 +365,21 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
         chosen = _resolve_each(store, args.ids)
         # Each read again: marking one with its subtasks may have marked a later one,
         # all inside this one write.
-        tasks = [
-            store.set_completed(
-                task.id,
-                completed,
-                expected_version=store.get(task.id).version,
-                with_subtasks=args.with_subtasks,
+        tasks: list[TaskRecord] = []
+        marked_below: dict[str, int] = {}
+        for task in chosen:
+            if args.with_subtasks:
+                subtree = store.subtasks(task.id, deep=True)
+                marked_below[task.id] = sum(sub.completed != completed for sub in subtree)
+            fresh = store.get(task.id)
+            tasks.append(
+                store.set_completed(
+                    task.id,
+                    completed,
+                    expected_version=fresh.version,
+                    with_subtasks=args.with_subtasks,
+                )
             )
-            for task in chosen
-        ]
         view = task_views(store, tasks)
         counts = store.subtask_counts([task.id for task in tasks])
     if args.json:
@@ -383,7 +389,9 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
     state = "done" if completed else "open"
     for before, task in zip(chosen, tasks, strict=True):
         verb = f"Marked {state}" if task.version != before.version else f"Already {state}:"
-        out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
+        below = marked_below.get(task.id, 0)
+        more = f" (and marked {below} subtask{'s' if below != 1 else ''} {state})" if below else ""
+        out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}{more}")
         counted = counts.get(task.id)
         other = counted.open if counted and completed else counted.done if counted else 0
         if other and not args.with_subtasks:

@@ -66,6 +66,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         # (and closes), rather than the whole editor.
         Binding("escape", "cancel", "Cancel"),
         Binding("enter", "save", "Save (in the title)", show=False),
+        # Enter typed before the app has the terminal arrives as a line feed (the
+        # terminal was still turning Return into one): it means Enter all the same.
+        Binding("ctrl+j", "line_feed", "Save (in the title)", show=False),
         Binding("f1", "help", "Keys", tooltip="Every key of the editor"),
     ]
 
@@ -285,6 +288,14 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if self.base is not None and self.title_value == self._shown_title[1]:
             return None  # untouched: no words are read again
         return parse_quick_add(self.title_value, now or local_now(self.taskflow.clock())).project
+
+    def action_line_feed(self) -> None:
+        """A line feed: a new line in the notes, and in a one-line field, Enter."""
+        focused = self.focused
+        if isinstance(focused, TextArea):
+            focused.insert("\n")
+        elif isinstance(focused, Input):
+            self.action_save()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter in any one-line field saves: adding a task is "a", type, Enter.
