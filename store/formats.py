@@ -175,9 +175,8 @@ def task_json(
     for name in FILE_LEAVES_OUT:
         del item[name]
     if paths is not None:
-        item["project"] = None if task.project_id is None else paths.get(task.project_id)
-        item["parent_id"] = task.parent_id
-        item["blocked_by"] = list(task.blocked_by)
+        project = None if task.project_id is None else paths.get(task.project_id)
+        item.update(place_json(task, project))
         counted = (subtasks or {}).get(task.id)
         item["subtask_counts"] = {
             "open": counted.open if counted else 0,
@@ -190,6 +189,12 @@ def task_json(
     if task.unreadable:
         item["unreadable"] = task.unreadable
     return item
+
+
+def place_json(task: TaskRecord, project: str | None) -> dict[str, Any]:
+    """Where a task is, as --json and our files say it: its project by its path,
+    its parent and its blockers by their ids."""
+    return {"project": project, "parent_id": task.parent_id, "blocked_by": list(task.blocked_by)}
 
 
 def project_json(project: ProjectRecord) -> dict[str, Any]:

@@ -1174,7 +1174,11 @@ class TaskStore:
             return ProjectRemoval(project, tasks=len(tasks), projects=len(inside), moved=True)
 
     def _links_problem(
-        self, task_id: str, snapshot: TaskSnapshot, fields: Sequence[str] | None
+        self,
+        task_id: str,
+        snapshot: TaskSnapshot,
+        fields: Sequence[str] | None,
+        current: TaskRecord | None,
     ) -> str | None:
         """Why putting back these fields (all: None) would point at what is gone: the
         task's project, its parent task, a task that blocked it; or None."""
@@ -1196,12 +1200,8 @@ class TaskStore:
                 levels = len(self._links.ancestors(snapshot.parent_id)) + 1
                 if levels + self._links.levels(task_id) > MAX_SUBTASK_DEPTH:
                     return f"it would put subtasks more than {MAX_SUBTASK_DEPTH} levels deep"
-                here = self._rows.current_many([task_id])
-                project = (
-                    snapshot.project_id
-                    if "project_id" in names
-                    else (here[0].project_id if here else None)
-                )
+                here = current.project_id if current is not None else None
+                project = snapshot.project_id if "project_id" in names else here
                 if found[0].project_id != project:
                     return "its parent task is in another project now"
         if "blocked_by" in names and snapshot.blocked_by:
@@ -1347,7 +1347,7 @@ class TaskStore:
             if holder is not None:  # another owner's task took the id (ids are unique here)
                 raise blocked("its id is now another task's here, so it cannot come back")
             problem = _restore_problem(undone.before, None) or self._links_problem(
-                undone.task_id, undone.before, None
+                undone.task_id, undone.before, None, current
             )
             if problem is not None:
                 raise blocked(problem)
@@ -1372,7 +1372,7 @@ class TaskStore:
             raise blocked(f"the task cannot be read now ({current.unreadable})")
         fields = undone.changed_fields
         problem = _restore_problem(undone.before, fields) or self._links_problem(
-            undone.task_id, undone.before, fields
+            undone.task_id, undone.before, fields, current
         )
         if problem is not None:
             raise blocked(problem)

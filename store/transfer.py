@@ -39,6 +39,7 @@ from store.formats import Format as Format
 from store.formats import dumps as dumps
 from store.formats import events_json as events_json
 from store.formats import format_moment as format_moment
+from store.formats import place_json
 from store.formats import snapshot_json as snapshot_json
 from store.formats import task_json as task_json
 from store.planning import (
@@ -522,11 +523,16 @@ def _projects_listed(value: Any) -> tuple[str, ...]:
     for number, path in enumerate(value, 1):
         if not isinstance(path, str):
             raise _Refused(f"project {number}: must be a path such as 'Work/Q4'")
-        try:
-            paths.append(PATH_SEPARATOR.join(split_project_path(path)))
-        except ValueError as error:
-            raise _Refused(f"project {number}: {error}") from None
+        paths.append(_project_path(f"project {number}", path))
     return tuple(paths)
+
+
+def _project_path(where: str, path: str) -> str:
+    """A project's path as a file gives it, checked and written as we write paths."""
+    try:
+        return PATH_SEPARATOR.join(split_project_path(path))
+    except ValueError as error:
+        raise _Refused(f"{where}: {error}") from None
 
 
 def _header_problem(document: Any) -> str | None:
@@ -713,10 +719,7 @@ def _json_structure(where: str, item: dict[str, Any]) -> dict[str, Any]:
     if project is not None:
         if not isinstance(project, str):
             raise _Refused(f"{where}: project must be a path such as 'Work/Q4', or null")
-        try:
-            project = PATH_SEPARATOR.join(split_project_path(project))
-        except ValueError as error:
-            raise _Refused(f"{where}: {error}") from None
+        project = _project_path(where, project)
     parent = item.get("parent_id")
     if parent is not None:
         parent = _check_id(f"{where}, parent_id", parent)
@@ -1023,12 +1026,7 @@ def _csv_task(
 
 def _csv_project(where: str, value: str) -> str | None:
     """A project's path ('Work/Q4'; empty: the Inbox)."""
-    if not value.strip():
-        return None
-    try:
-        return PATH_SEPARATOR.join(split_project_path(value))
-    except ValueError as error:
-        raise _Refused(f"{where}: {error}") from None
+    return _project_path(where, value) if value.strip() else None
 
 
 # -- todo.txt -----------------------------------------------------------------------------------
@@ -1415,9 +1413,7 @@ def write_json(
                 "A project was made while exporting; export again (nothing was written "
                 "to a file: an export writes it only whole)."
             )
-        item["project"] = project
-        item["parent_id"] = task.parent_id
-        item["blocked_by"] = list(task.blocked_by)
+        item.update(place_json(task, project))
         if events is not None:
             item["events"] = events_json(events)
         out.write(",\n" if count else "\n")

@@ -59,18 +59,12 @@ def plan(store: TaskStore) -> dict[str, TaskRecord]:
     return {t.title: t for t in (launch, draft, review, ship, loose)}
 
 
-def fresh(store: TaskStore, task: TaskRecord) -> TaskRecord:
-    return store.get(task.id)
+# Each task of ``plan`` with its parent's title, as the rows hold them.
+PLAN_TREE = {"Launch": None, "Draft": "Launch", "Review": "Draft", "Ship": "Launch", "Loose": None}
 
 
 def test_subtasks_are_linked_and_counted(store: TaskStore, plan: dict[str, TaskRecord]) -> None:
-    assert parents(store) == {
-        "Launch": None,
-        "Draft": "Launch",
-        "Review": "Draft",
-        "Ship": "Launch",
-        "Loose": None,
-    }
+    assert parents(store) == PLAN_TREE
     store.toggle(plan["Ship"].id)
     counts = store.subtask_counts([plan["Launch"].id, plan["Draft"].id, plan["Loose"].id])
     assert {key: (c.open, c.done) for key, c in counts.items()} == {
@@ -102,7 +96,7 @@ def test_indent_and_outdent_are_undoable_edits(
     loose = plan["Loose"]
     indented = store.update(loose.id, expected_version=loose.version, parent_id=plan["Ship"].id)
     assert indented.parent_id == plan["Ship"].id and parents(store)["Loose"] == "Ship"
-    draft = fresh(store, plan["Draft"])
+    draft = store.get(plan["Draft"].id)
     store.update(draft.id, expected_version=draft.version, parent_id=None)  # outdent to the top
     assert parents(store)["Draft"] is None and parents(store)["Review"] == "Draft"
     assert store.history(draft.id)[-1].summary == "parent task changed"
@@ -186,13 +180,7 @@ def test_deleting_a_task_deletes_its_subtree_and_one_undo_restores_it(
 
     result = store.undo()
     assert len(result.together) == 3
-    assert parents(store) == {
-        "Launch": None,
-        "Draft": "Launch",
-        "Review": "Draft",
-        "Ship": "Launch",
-        "Loose": None,
-    }
+    assert parents(store) == PLAN_TREE
 
 
 def test_completing_a_task_with_its_subtasks_is_one_change(

@@ -73,7 +73,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             tasks = [task for task in tasks if task.due is not None and task.due.is_overdue(now)]
         width = store.unique_prefix_length(SHORT_ID) if tasks and not args.json else SHORT_ID
         if args.json:
-            view = task_views(store, tasks)
+            view = task_views(store, tasks, paths)
             print_json([view(task) for task in tasks])
             return EXIT_OK
         counts = store.subtask_counts([task.id for task in tasks])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,9 +96,12 @@ def read_text_argument(value: str | None) -> str | None:
     return data
 
 
-def task_views(store: TaskStore, tasks: Sequence[TaskRecord]) -> Callable[[TaskRecord], Any]:
-    """How --json shows these tasks: with their projects' paths and their subtasks
-    counted (read now, while the store is open)."""
-    paths = store.project_paths()
+def task_views(
+    store: TaskStore, tasks: Sequence[TaskRecord], paths: Mapping[str, str] | None = None
+) -> Callable[[TaskRecord], Any]:
+    """How --json shows these tasks: with their projects' paths (``paths``, unless
+    the caller read them already) and their subtasks counted, read while the store
+    is open."""
+    paths = store.project_paths() if paths is None else paths
     counts = store.subtask_counts([task.id for task in tasks])
     return lambda task: formats.task_json(task, paths, counts)

@@ -164,7 +164,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store:
         task = _resolve_live(store, args.id)
         paths = store.project_paths()
-        view = task_views(store, [task])
+        view = task_views(store, [task], paths)
         structure = _structure_rows(store, task)
     if args.json:
         print_json(view(task))
@@ -204,7 +204,7 @@ def _structure_rows(store: TaskStore, task: TaskRecord) -> list[tuple[str, str]]
     """show's lines for the task's parent, subtasks and blockers (those it has)."""
     rows: list[tuple[str, str]] = []
     if task.parent_id is not None:
-        for parent in store.ancestors(task.id)[:1]:
+        for parent in store.get_many([task.parent_id]):
             rows.append(("Parent", f"{parent.id[:SHORT_ID]}  {visible(parent.title)}"))
     below = store.subtasks(task.id)
     if below:
@@ -304,7 +304,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             **changes,
         )
         paths = store.project_paths()
-        view = task_views(store, [task])
+        view = task_views(store, [task], paths)
     if args.json:
         print_json(view(task))
         return EXIT_OK
@@ -380,9 +380,9 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
                     with_subtasks=args.with_subtasks,
                 )
             )
-        view = task_views(store, tasks)
-        counts = store.subtask_counts([task.id for task in tasks])
-    if args.json:
+        view = task_views(store, tasks) if args.json else None
+        counts = store.subtask_counts([task.id for task in tasks]) if not args.json else {}
+    if view is not None:
         _print_tasks_json(args, tasks, view)
         return EXIT_OK
     out = human()
@@ -407,7 +407,7 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
 def cmd_rm(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store, store.one_change():
         chosen = _resolve_each(store, args.ids)
-        view = task_views(store, chosen)
+        view = task_views(store, chosen) if args.json else None
         below = {task.id: len(store.subtasks(task.id, deep=True)) for task in chosen}
         tasks: list[TaskRecord] = []
         for task in chosen:
@@ -416,7 +416,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
             still = store.get_many([task.id])
             if still:
                 tasks.append(store.delete(task.id, expected_version=still[0].version))
-    if args.json:
+    if view is not None:
         _print_tasks_json(args, tasks, view)
         return EXIT_OK
     out = human()

@@ -84,7 +84,9 @@ class TaskDetailScreen(TaskKeysScreen):
             paths = store.project_paths()
             place = Place(
                 project=paths.get(task.project_id) if task.project_id else None,
-                parent=store.ancestors(task.id)[0] if task.parent_id else None,
+                parent=next(iter(store.get_many([task.parent_id])), None)
+                if task.parent_id
+                else None,
                 subtasks=tuple(store.subtasks(task.id)),
                 blockers=tuple(store.get_many(task.blocked_by)),
             )

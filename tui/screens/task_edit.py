@@ -214,8 +214,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         except ValueError as error:
             preview.update(Text(f"  {error}", style="italic"))
             return
-        title, due, priority, tags = understood
-        project = self._project_named(now)
+        title, due, priority, tags, project = understood
         text = Text("→ ")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
@@ -261,10 +260,11 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def _understood(
         self, now: datetime | None = None
-    ) -> tuple[str, Due | None, Priority, tuple[str, ...]]:
-        """(title, due, priority, tags) as they would be saved; ValueError if the due
-        date or a tag cannot be read. Words are read at ``now`` (local time; default:
-        the app's clock), which says what "today" and a bare "at 1" mean."""
+    ) -> tuple[str, Due | None, Priority, tuple[str, ...], str | None]:
+        """(title, due, priority, tags, the project path the title names) as they would
+        be saved; ValueError if the due date or a tag cannot be read. Words are read
+        at ``now`` (local time; default: the app's clock), which says what "today" and
+        a bare "at 1" mean."""
         if now is None:
             now = local_now(self.taskflow.clock())
         saved_title, as_typed = self._shown_title
@@ -281,13 +281,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         priority = quick.priority if quick.priority is not None else Priority(selected)
         field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
         tags = clean_tags([*field_tags, *quick.tags])
-        return quick.title, due, priority, tags
-
-    def _project_named(self, now: datetime | None = None) -> str | None:
-        """The project path the title's words name ('Work/Q4'), or None."""
-        if self.base is not None and self.title_value == self._shown_title[1]:
-            return None  # untouched: no words are read again
-        return parse_quick_add(self.title_value, now or local_now(self.taskflow.clock())).project
+        return quick.title, due, priority, tags, quick.project
 
     def action_line_feed(self) -> None:
         """A line feed: a new line in the notes, and in a one-line field, Enter."""
@@ -338,7 +332,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def _mine(self) -> dict[str, Any]:
         """The form's values, field by field, as saving would store them (ValueError if
         the due date or a tag cannot be read)."""
-        title, due, priority, tags = self._understood()
+        title, due, priority, tags, _ = self._understood()
         return {
             "title": title,
             "description": self._notes_to_save(),
@@ -385,7 +379,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             self._show_error(field, str(error))
             self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
             return
-        self._saving_project = self._project_named()
+        self._saving_project = self._understood()[4]
         self._save(mine)
 
     def _save(self, mine: dict[str, Any]) -> None:
