@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         parse_due,
         parse_quick_add,
         quick_add_text,
+        split_project_path,
     )
     from store.records import (
         ChangeSet,
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
         TaskQuery,
         TaskRecord,
         TaskSnapshot,
+        TreeContext,
         UndoResult,
     )
     from store.tasks import TaskStore
@@ -137,6 +139,7 @@ _EXPORTS: dict[str, str] = {
     "LATEST_VERSION": "store.migrations",
     "Due": "store.planning",
     "PATH_SEPARATOR": "store.planning",
+    "split_project_path": "store.planning",
     "Priority": "store.planning",
     "QuickAdd": "store.planning",
     "clean_tag": "store.planning",
@@ -158,6 +161,7 @@ _EXPORTS: dict[str, str] = {
     "Sort": "store.records",
     "Status": "store.records",
     "TaskCounts": "store.records",
+    "TreeContext": "store.records",
     "TaskQuery": "store.records",
     "TaskRecord": "store.records",
     "TaskSnapshot": "store.records",
@@ -239,6 +243,7 @@ __all__ = [
     "TaskRecord",
     "TaskSnapshot",
     "TaskStore",
+    "TreeContext",
     "UndoBlockedError",
     "UndoResult",
     "UnsupportedDatabaseURL",
@@ -260,6 +265,7 @@ __all__ = [
     "resolve_location",
     "resolve_user",
     "same_value",
+    "split_project_path",
     "transfer",
     "utc_now",
 ]

@@ -103,6 +103,12 @@ class TaskQueries:
                 .where((TaskBlock.task_id == Task.id) & (Blocker.completed == False))  # noqa: E712
             )
             select = select.where(~peewee.fn.EXISTS(open_blocker))
+        if query.collapse_all:
+            select = select.where(
+                Task.parent_id.is_null() | Task.parent_id.in_(self._opened(query))
+            )
+        elif query.collapsed:
+            select = select.where(Task.id.not_in(self._under(query.collapsed)))
         for term in query.terms:
             title: peewee.ColumnBase
             description: peewee.ColumnBase
@@ -114,6 +120,32 @@ class TaskQueries:
                 description = self._backend.casefold(Task.description)
             select = select.where(title.contains(term) | description.contains(term))
         return select
+
+    def _under(self, parents: frozenset[str]) -> Any:
+        """The ids of every task under these (a recursive query: no row read twice)."""
+        Task = self._models.Task
+        ids = sorted(parents)
+        seed = Task.select(Task.id).where((Task.user == self.user) & Task.parent_id.in_(ids))
+        below = seed.cte("folded_under", recursive=True, columns=("id",))
+        deeper = Task.select(Task.id).join(below, on=(Task.parent_id == below.c.id))
+        tree = below.union_all(deeper)
+        return tree.select_from(tree.c.id)
+
+    def _opened(self, query: TaskQuery) -> Any:
+        """The expanded tasks whose own parents are all expanded: their subtasks show."""
+        Task = self._models.Task
+        ids = sorted(query.expanded)
+        seed = Task.select(Task.id).where(
+            (Task.user == self.user) & Task.id.in_(ids) & Task.parent_id.is_null()
+        )
+        opened = seed.cte("opened", recursive=True, columns=("id",))
+        deeper = (
+            Task.select(Task.id)
+            .join(opened, on=(Task.parent_id == opened.c.id))
+            .where(Task.id.in_(ids))
+        )
+        tree = opened.union_all(deeper)
+        return tree.select_from(tree.c.id)
 
     def sort_keys(self, sort: Sort) -> list[tuple[Any, bool]]:
         """Columns of an order, each with whether it runs descending. Ties end on the id.

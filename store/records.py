@@ -200,6 +200,9 @@ def _event_summary(event: EventRecord) -> str:
     if event.kind is EventKind.TOGGLED:
         return "marked done" if event.after and event.after.completed else "marked open"
     changed = event.changed_fields
+    if "position" in changed and ({"parent_id", "project_id"} & set(changed)):
+        # A new place is what going under another task or into a project means.
+        changed = tuple(name for name in changed if name != "position")
     if len(changed) == 1:
         return _ONE_CHANGE.get(changed[0], f"{changed[0]} changed")
     if changed:
@@ -249,6 +252,16 @@ class TaskQuery:
     projects: frozenset[str | None] | None = None
     # Only tasks no open task blocks (list --ready).
     ready: bool = False
+    # The tree in my order, folded. Without ``collapse_all``: every task but those
+    # under a task in ``collapsed``. With it: the top-level tasks, and those under a
+    # task in ``expanded`` that is shown itself.
+    collapsed: frozenset[str] = frozenset()
+    collapse_all: bool = False
+    expanded: frozenset[str] = frozenset()
+
+    @property
+    def folded(self) -> bool:
+        return self.collapse_all or bool(self.collapsed)
 
     @property
     def terms(self) -> list[str]:
@@ -272,6 +285,12 @@ class TaskQuery:
         if self.projects is not None and task.project_id not in self.projects:
             return False
         if self.ready and task.blocked:
+            return False
+        # The parent alone is known here: a task deeper under a folded one is judged
+        # by its parent, which the list does not show either, so it is never placed.
+        if self.collapse_all and task.parent_id is not None and task.parent_id not in self.expanded:
+            return False
+        if not self.collapse_all and task.parent_id in self.collapsed:
             return False
         return all(
             _contains(task.title, term) or _contains(task.description, term) for term in self.terms
@@ -345,6 +364,21 @@ class TaskCounts:
     @property
     def total(self) -> int:
         return self.open + self.done
+
+
+@dataclass(frozen=True)
+class TreeContext:
+    """Where a listed task sits: what a list needs to draw it as part of the tree, or
+    to give it a breadcrumb where it is shown flat."""
+
+    parent_ids: tuple[str, ...] = ()  # the tasks above it, the top-level one first
+    parent_titles: tuple[str, ...] = ()
+    project: str | None = None  # its project's path ('Work/Q4'); None: the Inbox
+    subtasks: TaskCounts | None = None  # those directly under it; None: it has none
+
+    @property
+    def depth(self) -> int:
+        return len(self.parent_ids)
 
 
 @dataclass(frozen=True)

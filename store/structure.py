@@ -75,6 +75,31 @@ class TaskLinks:
                 found.append(current)
         return found
 
+    def lineage(self, task_ids: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+        """The parent and title of these tasks and of every task above them: a query
+        a level, however many tasks are asked about."""
+        Task = self._models.Task
+        found: dict[str, tuple[str | None, str]] = {}
+        wanted = list(dict.fromkeys(task_ids))
+        for _ in range(MAX_SUBTASK_DEPTH + 1):
+            if not wanted:
+                break
+            for start in range(0, len(wanted), _BATCH):
+                for task_id, parent, title in tuples(
+                    Task.select(Task.id, Task.parent_id, Task.title).where(
+                        (Task.user == self.user) & Task.id.in_(wanted[start : start + _BATCH])
+                    )
+                ):
+                    found[task_id] = (parent, title)
+            wanted = list(
+                dict.fromkeys(
+                    parent
+                    for parent, _title in found.values()
+                    if parent is not None and parent not in found
+                )
+            )
+        return found
+
     def blocked_by_them(self, blocker_ids: Iterable[str]) -> dict[str, list[str]]:
         """Each task blocked by one of these, with which of them block it."""
         TaskBlock = self._models.TaskBlock

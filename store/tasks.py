@@ -42,6 +42,7 @@ from store.errors import (
     HealthCheckError,
     NotFoundError,
     NothingToUndoError,
+    StoreError,
     UndoBlockedError,
     UnreadableTaskError,
     ValidationError,
@@ -68,10 +69,12 @@ from store.records import (
     TaskQuery,
     TaskRecord,
     TaskSnapshot,
+    TreeContext,
     UndoResult,
 )
 from store.rows import OwnerRows
 from store.structure import MAX_SUBTASK_DEPTH, TaskLinks
+from store.tree_order import TreeOrder
 from store.validation import (
     MAX_POSITION,
     UUID_TEXT,
@@ -140,6 +143,7 @@ class TaskStore:
         self._queries = TaskQueries(backend, self._models, user)
         self._projects = ProjectRows(self._models, self._rows, clock)
         self._links = TaskLinks(self._models, user)
+        self._order = TreeOrder(self._models, self._links, user)
         self.user = user
         self._clock = clock
         self.migration = migration or MigrationReport(LATEST_VERSION, LATEST_VERSION)
@@ -482,7 +486,7 @@ class TaskStore:
     def count(self, query: TaskQuery = TaskQuery()) -> int:
         """How many tasks ``query`` lists: from the counters unless it narrows further."""
         plain = query.due_until is None and query.tag is None and query.projects is None
-        plain = plain and not query.ready
+        plain = plain and not query.ready and not query.folded
         if plain and not query.terms:
             counts = self._rows.counters()
             return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
@@ -664,7 +668,8 @@ class TaskStore:
         blocked_by: Sequence[str] = (),
     ) -> TaskRecord:
         """A new task, last in the owner's order. A subtask (``parent_id``) goes into
-        its parent's project; ``blocked_by`` names the tasks it waits for."""
+        its parent's project, last under it (after the parent's other subtasks and
+        theirs); ``blocked_by`` names the tasks it waits for."""
         title = clean_title(title)
         description = clean_description(description)
         now = self._clock()
@@ -693,9 +698,17 @@ class TaskStore:
             if project_id is not None:
                 self._projects.get_row(project_id)  # NotFoundError if it is not this owner's
             self._rows.ensure_user(now)
+            if parent_id is None:
+                position = self._rows.next_position()
+            else:
+                position = self._slots(
+                    lambda: self._order.after(
+                        self._order.end_of_subtree(parent_id, ()), (), count=1
+                    )
+                )[0]
             record = replaced(
                 record,
-                position=self._rows.next_position(),
+                position=position,
                 tags=self._rows.canonical_tags(record.tags),
                 project_id=project_id,
                 parent_id=parent_id,
@@ -818,11 +831,100 @@ class TaskStore:
                 parent = self._rows.current(current.parent_id)
                 if parent.project_id != changes["project_id"]:
                     changes["parent_id"] = None  # a subtask is in its parent's project
+            positions: dict[str, float] = {}
+            if changes.get("parent_id", current.parent_id) != current.parent_id:
+                positions = self._placed_in_order(current, changes["parent_id"])
+                changes["position"] = positions[current.id]
             updated = self._apply(current, EventKind.EDITED, changes)
-            if updated.project_id != current.project_id:
+            moved_project = updated.project_id != current.project_id
+            if moved_project or positions:
                 for below in self._rows.current_many(self._links.subtree(current.id)[1:]):
-                    self._apply(below, EventKind.EDITED, {"project_id": updated.project_id})
+                    follows: dict[str, Any] = {"project_id": updated.project_id}
+                    if below.id in positions:
+                        follows["position"] = positions[below.id]
+                    self._apply(below, EventKind.EDITED, follows)
             return updated
+
+    def _placed_in_order(self, current: TaskRecord, parent_id: str | None) -> dict[str, float]:
+        """New positions for ``current`` and its subtree, going under ``parent_id``.
+
+        Under a new parent it goes last among that parent's subtasks. Up to one of its
+        own ancestors (outdent), or to the top, it goes right after the branch it left,
+        so that it stays where the eye has it rather than jumping to the branch's end.
+        """
+        block = self._order.preorder(current.id)
+        ancestors = self._links.ancestors(current.id)
+        if parent_id is None or parent_id in ancestors:
+            upto = ancestors.index(parent_id) if parent_id is not None else len(ancestors)
+            anchor = ancestors[upto - 1]  # the ancestor directly under the new parent
+        else:
+            anchor = parent_id
+        moving = set(block)
+        positions = self._slots(
+            lambda: self._order.after(
+                self._order.end_of_subtree(anchor, moving), moving, count=len(block)
+            )
+        )
+        return dict(zip(block, positions, strict=True))
+
+    def _slots(self, find: Callable[[], list[float] | None]) -> list[float]:
+        """Positions ``find`` works out; if floating point has run out where it looks,
+        every position is spaced out again (order kept) and it looks once more."""
+        found = find()
+        if found is None:
+            self._renumber_positions()
+            found = find()
+        if found is None:
+            raise StoreError("The tasks' order could not be spaced out; nothing was changed.")
+        return found
+
+    @_operation
+    def indent(self, task_id: str, *, expected_version: int, query: TaskQuery) -> TaskRecord:
+        """Put the task under the task above it at its level, in ``query``'s tree (my
+        order): last among that task's subtasks. Its own subtasks go with it."""
+        with self._backend.write(), self._rows.one_change():
+            current = self._rows.current(task_id)
+            self._check_version(current, expected_version)
+            above = self._sibling(current, query, -1)
+            if above is None:
+                raise ValidationError(
+                    "parent", "There is no task above this one at its level to put it under."
+                )
+            return self.update(task_id, expected_version=expected_version, parent_id=above.id)
+
+    @_operation
+    def outdent(self, task_id: str, *, expected_version: int) -> TaskRecord:
+        """Take a subtask one level up: it follows its former parent's branch."""
+        with self._backend.write(), self._rows.one_change():
+            current = self._rows.current(task_id)
+            self._check_version(current, expected_version)
+            if current.parent_id is None:
+                raise ValidationError("parent", "This task is already at the top level.")
+            parent = self._rows.current(current.parent_id)
+            return self.update(
+                task_id, expected_version=expected_version, parent_id=parent.parent_id
+            )
+
+    def _sibling(self, current: TaskRecord, query: TaskQuery, steps: int) -> TaskRecord | None:
+        """The next (steps > 0) or previous task with the same parent that ``query``
+        shows, in my order."""
+        Task = self._models.Task
+        shown = dataclasses.replace(query, sort=Sort.MANUAL)
+        select, _ = self._queries.page(
+            shown,
+            limit=1,
+            offset=0,
+            after=current if steps > 0 else None,
+            before=current if steps < 0 else None,
+            from_end=False,
+        )
+        same_parent = (
+            Task.parent_id.is_null()
+            if current.parent_id is None
+            else Task.parent_id == current.parent_id
+        )
+        found = self._rows.selected_records(select.where(same_parent))
+        return found[0] if found else None
 
     def _placed_under(
         self, current: TaskRecord, parent_id: str | None, changes: dict[str, Any]
@@ -874,6 +976,35 @@ class TaskStore:
     def subtask_counts(self, task_ids: Sequence[str]) -> dict[str, TaskCounts]:
         """Open and done subtasks directly under each of these tasks that has any."""
         return self._links.subtask_counts(list(task_ids))
+
+    @_operation
+    def tree_context(self, tasks: Sequence[TaskRecord]) -> dict[str, TreeContext]:
+        """For each of these tasks (a page of a list): the tasks above it, its project's
+        path and its subtasks counted. A few queries for the whole page."""
+        above = self._links.lineage(
+            [task.parent_id for task in tasks if task.parent_id is not None]
+        )
+        counts = self._links.subtask_counts([task.id for task in tasks])
+        paths = {
+            project_id: self._projects.path_of(project_id)
+            for project_id in {task.project_id for task in tasks if task.project_id}
+        }
+        contexts: dict[str, TreeContext] = {}
+        for task in tasks:
+            ids: list[str] = []
+            titles: list[str] = []
+            parent = task.parent_id
+            while parent is not None and parent in above and len(ids) < MAX_SUBTASK_DEPTH:
+                ids.append(parent)
+                parent, title = above[parent]
+                titles.append(title)
+            contexts[task.id] = TreeContext(
+                parent_ids=tuple(reversed(ids)),
+                parent_titles=tuple(reversed(titles)),
+                project=paths.get(task.project_id) if task.project_id else None,
+                subtasks=counts.get(task.id),
+            )
+        return contexts
 
     @_operation
     def ancestors(self, task_id: str) -> list[TaskRecord]:
@@ -954,18 +1085,33 @@ class TaskStore:
     @_operation
     def move(self, task_id: str, steps: int, query: TaskQuery = TaskQuery()) -> TaskRecord:
         """Move a task one place down (steps > 0) or up in the owner's own order, past
-        the next task that ``query`` shows (tasks it hides keep their places).
+        the next task at its level that ``query`` shows (tasks it hides keep their
+        places). Its subtasks move with it, and it passes the other task's too.
 
-        Only this task's position changes (between its new neighbours), so the move is
-        one logged, undoable change. Returns the task as it is now.
+        One undoable change. Returns the task as it is now.
         """
-        shown = dataclasses.replace(query, sort=Sort.MANUAL)
-        with self._backend.write():
+        with self._backend.write(), self._rows.one_change():
             current = self._rows.current(task_id)
-            position = self._position_past(current, shown, steps)
-            if position is None:
-                return normalised(current)  # already first or last
-            return self._apply(current, EventKind.EDITED, {"position": position})
+            other = self._sibling(current, query, steps)
+            if other is None:
+                return normalised(current)  # already first or last at its level
+            block = self._order.preorder(current.id)
+            moving = set(block)
+
+            def place() -> list[float] | None:
+                if steps > 0:
+                    end = self._order.end_of_subtree(other.id, moving)
+                    return self._order.after(end, moving, count=len(block))
+                return self._order.before(
+                    self._rows.current(other.id).position, moving, count=len(block)
+                )
+
+            positions = dict(zip(block, self._slots(place), strict=True))
+            moved = {
+                record.id: self._apply(record, EventKind.EDITED, {"position": positions[record.id]})
+                for record in self._rows.current_many(block)
+            }
+            return moved[current.id]
 
     def _check_version(self, current: TaskRecord, expected_version: int) -> None:
         if current.version == expected_version:
@@ -1014,29 +1160,6 @@ class TaskStore:
         self._rows.ensure_user(now)
         self._rows.log(kind, current.id, now, before=current, after=updated)
         return normalised(updated)
-
-    def _position_past(self, task: TaskRecord, shown: TaskQuery, steps: int) -> float | None:
-        if steps > 0:
-            following = self.list_tasks(shown, limit=2, after=task)
-            if not following:
-                return None
-            if len(following) == 1:
-                return following[0].position + 1.0
-            low, high = following[0].position, following[1].position
-        else:
-            preceding = self.list_tasks(shown, limit=2, before=task)
-            if not preceding:
-                return None
-            if len(preceding) == 1:
-                return preceding[0].position - 1.0
-            low, high = preceding[0].position, preceding[1].position
-        middle = (low + high) / 2
-        if low < middle < high:
-            return middle
-        # Floating point has run out between these two: space every position out again
-        # (order kept) and try once more. Rare: it takes dozens of moves into one gap.
-        self._renumber_positions()
-        return self._position_past(self._rows.current(task.id), shown, steps)
 
     def _renumber_positions(self) -> None:
         Task = self._models.Task
