@@ -5,11 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 
 # One text policy for the app and the command line (see tui/text.py for the rule);
 # re-exported: the screens take it from here with the other formatting.
 from tui.text import visible
+
+# Between the levels of a place, as in "Work > Q4 > Launch" with this angle.
+BREADCRUMB = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
+
+
+def fit_breadcrumb(levels: list[str], width: int) -> str:
+    """The levels of a place as "Work > Q4 > " (drawn with BREADCRUMB's angle), in at
+    most ``width`` cells. Where it does not fit, the nearest level says the most: levels
+    give way from the top ("… > Draft > "), then the nearest is shortened ("… > Dra… > ");
+    the trailing angle always stays, before the title."""
+    crumb = BREADCRUMB.join(levels) + BREADCRUMB
+    if cell_len(crumb) <= width:
+        return crumb
+    for start in range(1, len(levels)):
+        crumb = BREADCRUMB.join(["…", *levels[start:]]) + BREADCRUMB
+        if cell_len(crumb) <= width:
+            return crumb
+    above = "…" + BREADCRUMB if len(levels) > 1 else ""
+    nearest = Text(levels[-1], no_wrap=True, end="")
+    nearest.truncate(max(width - cell_len(above + BREADCRUMB), 1), overflow="ellipsis")
+    return above + nearest.plain + BREADCRUMB
 
 
 def literal(text: str, style: str = "") -> Text:

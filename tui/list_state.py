@@ -54,6 +54,41 @@ class ListState:
     sort: Sort = Sort.MANUAL  # the order of All and Done; Today/Upcoming go by due
     hide_done: bool = False  # in All only
     search_text: str = ""  # as typed: words, and #tag
+    # The tree's folds (see TaskQuery): collapse_all folds every task but those
+    # in ``expanded``; without it, those in ``collapsed`` are folded.
+    collapse_all: bool = False
+    collapsed: frozenset[str] = frozenset()
+    expanded: frozenset[str] = frozenset()
+
+    @property
+    def shows_tree(self) -> bool:
+        """My order in All or Done, without a search: the list is the task tree, with
+        subtasks under their parents. Otherwise tasks are shown flat."""
+        return (
+            self.kind in (ViewKind.ALL, ViewKind.DONE)
+            and self.sort is Sort.MANUAL
+            and not self.search_text.strip()
+        )
+
+    @property
+    def any_folded(self) -> bool:
+        return self.collapse_all or bool(self.collapsed)
+
+    def is_folded(self, task_id: str) -> bool:
+        if self.collapse_all:
+            return task_id not in self.expanded
+        return task_id in self.collapsed
+
+    def with_fold(self, task_id: str, folded: bool) -> ListState:
+        """The state with this task's subtasks hidden (``folded``) or shown."""
+        if self.collapse_all:
+            expanded = self.expanded - {task_id} if folded else self.expanded | {task_id}
+            return replace(self, expanded=expanded)
+        collapsed = self.collapsed | {task_id} if folded else self.collapsed - {task_id}
+        return replace(self, collapsed=collapsed)
+
+    def with_all_folded(self, folded: bool) -> ListState:
+        return replace(self, collapse_all=folded, collapsed=frozenset(), expanded=frozenset())
 
     def sorted_by_next(self, step: int) -> ListState:
         """The state with the sort ``step`` places on in SORT_CYCLE (back if negative)."""
@@ -73,6 +108,13 @@ class ListState:
         if self.kind is ViewKind.UPCOMING:
             until = today + timedelta(days=UPCOMING_DAYS - 1)
             return replace(query, status=Status.OPEN, sort=Sort.DUE, due_until=until)
+        if self.shows_tree:
+            query = replace(
+                query,
+                collapse_all=self.collapse_all,
+                collapsed=frozenset() if self.collapse_all else self.collapsed,
+                expanded=self.expanded if self.collapse_all else frozenset(),
+            )
         if self.kind is ViewKind.DONE:
             return replace(query, status=Status.DONE, sort=self.sort)
         status = Status.OPEN if self.hide_done else Status.ALL

@@ -140,7 +140,7 @@ class TestDialogsAndScreens:
         done = seed_store.create("Pick a headline", parent_id=draft.id)
         seed_store.toggle(done.id)
         clock.advance(minutes=10)
-        run = steps("j", "j", "j", "enter")  # the list's fourth task: the draft
+        run = steps("j", "enter")  # in my order the draft is under the launch, second
         assert snap_compare(app_factory(), terminal_size=(100, 36), run_before=run)
 
     def test_edit_new_task(self, snap_compare, app_factory, seed_store) -> None:
@@ -254,3 +254,49 @@ pytestmark = [
     # A snapshot is one fixed picture, local times and days included.
     pytest.mark.zone("UTC"),
 ]
+
+
+def seed_structure(store: TaskStore, clock: FrozenClock) -> None:
+    """Two projects, a tree three deep with progress, a blocked task, two due today."""
+    from datetime import date
+
+    from store import Due
+
+    q4 = store.create_project("Work/Q4")
+    home = store.create_project("Home")
+    launch = store.create("Ship the launch", project_id=q4.id)
+    design = store.create("Agree the design", project_id=q4.id)
+    draft = store.create("Draft the announcement", parent_id=launch.id)
+    store.create("Write the outline", parent_id=draft.id, due=Due(date(2026, 11, 20)))
+    headline = store.create("Pick a [bold] headline", parent_id=draft.id)
+    store.toggle(headline.id)
+    store.create("Book the venue", parent_id=launch.id, blocked_by=[design.id])
+    store.create("Water the plants", project_id=home.id, due=Due(date(2026, 11, 20)))
+    store.create("Renew passport")
+    clock.advance(minutes=5)
+
+
+class TestTree:
+    def test_expanded_tree_with_progress_and_a_blocked_task(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_structure(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("j", "j"))
+
+    def test_everything_folded(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_structure(seed_store, clock)
+        # Long enough for the "Every task folded" notice to go: the list is the contract.
+        run = steps("Z", pause=3.5)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_today_shows_where_each_task_lives(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_structure(seed_store, clock)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=steps("2"))
+
+    def test_project_picker(self, snap_compare, app_factory, seed_store, clock) -> None:
+        seed_structure(seed_store, clock)
+        seed_store.create_project("Work/Hiring")
+        run = steps("m", *"wq")
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)

@@ -8,12 +8,12 @@ none touches a widget or calls the clock (the moment is read on the app's thread
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from textual.message import Message
 
-from store import TaskCounts, TaskQuery, TaskRecord, TaskStore, day_heading
+from store import TaskCounts, TaskQuery, TaskRecord, TaskStore, TreeContext, day_heading
 from tui.list_state import ViewKind
 from tui.widgets.task_table import KEEP_EDGES as EDGE
 from tui.widgets.task_table import Group, TaskTable
@@ -34,6 +34,7 @@ class ListLoaded(Message):
     tail_start: int = 0
     tail: Sequence[TaskRecord] = ()
     groups: Sequence[Group] | None = None
+    contexts: dict[str, TreeContext] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class RowsLoaded(Message):
     generation: int
     start: int
     records: Sequence[TaskRecord]
+    contexts: dict[str, TreeContext] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class TaskPlaced(Message):
     task: TaskRecord
     position: int | None
     select: bool
+    contexts: dict[str, TreeContext] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +72,7 @@ class RowsFetched(Message):
 
     found: Sequence[TaskRecord]
     missing: frozenset[str]
+    contexts: dict[str, TreeContext] = field(default_factory=dict)
 
 
 def read_list(
@@ -99,6 +103,7 @@ def read_list(
         tail_start=tail_start,
         tail=tail,
         groups=groups,
+        contexts=store.tree_context([*records, *head, *tail]),
     )
 
 
@@ -133,15 +138,17 @@ def read_rows(store: TaskStore, query: TaskQuery, needed: TaskTable.RowsNeeded) 
         records = store.list_tasks(query, limit=needed.count, before=needed.before)
     else:
         records = store.list_tasks(query, limit=needed.count, offset=needed.start)
-    return RowsLoaded(needed.generation, needed.start, records)
+    return RowsLoaded(needed.generation, needed.start, records, store.tree_context(records))
 
 
 def place(
     store: TaskStore, generation: int, query: TaskQuery, task: TaskRecord, select: bool
 ) -> TaskPlaced:
-    return TaskPlaced(generation, task, store.position_of(task.id, query), select)
+    position = store.position_of(task.id, query)
+    return TaskPlaced(generation, task, position, select, store.tree_context([task]))
 
 
 def read_again(store: TaskStore, task_ids: frozenset[str]) -> RowsFetched:
     found = store.get_many(task_ids)
-    return RowsFetched(found, task_ids - {task.id for task in found})
+    missing = task_ids - {task.id for task in found}
+    return RowsFetched(found, missing, store.tree_context(found))

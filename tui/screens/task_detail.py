@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Markdown, Static
 
 from store import EventRecord, NotFoundError, TaskRecord, local_now
-from tui.formatting import literal, local_time, relative_time, single_line
+from tui.formatting import BREADCRUMB, literal, local_time, relative_time, single_line
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.task_keys import (
     DELETE_BINDINGS,
@@ -30,7 +30,6 @@ from tui.text import visible
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 # Between the levels of a path where it is read, not typed (Work, then Q4).
-BREADCRUMB = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 
 
 class TaskDetailScreen(TaskKeysScreen):

@@ -72,9 +72,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         Binding("f1", "help", "Keys", tooltip="Every key of the editor"),
     ]
 
-    def __init__(self, task: TaskRecord | None) -> None:
+    def __init__(self, task: TaskRecord | None, *, parent: TaskRecord | None = None) -> None:
         super().__init__()
         self.base = task  # the version the user started from
+        self.parent_task = parent if task is None else None  # a new task made under this one
         self._saving = False
         self._saving_values: dict[str, Any] = {}
         self._merge_note = ""  # what a merge kept of a change made elsewhere, to say so
@@ -97,6 +98,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def compose(self) -> ComposeResult:
         heading = Text("New task" if self.is_new else "Edit task", style="bold")
+        if self.parent_task is not None:
+            heading = Text("New subtask of ", style="bold")
+            heading.append_text(literal(single_line(self.parent_task.title), style="bold"))
         if self.base is not None:
             heading.append("  ")
             heading.append_text(literal(single_line(self.base.title), style="dim"))
@@ -387,6 +391,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._saving_values = mine
         base = self.base
         path = self._saving_project
+        parent = self.parent_task
 
         def save(store: TaskStore) -> TaskRecord:
             # The task and a project its title names that is new: one change, one undo.
@@ -395,6 +400,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                 if path is not None:
                     placed["project_id"] = store.ensure_project(path)[0].id
                 if base is None:
+                    if parent is not None:
+                        placed["parent_id"] = parent.id
                     return store.create(**placed)
                 return store.update(base.id, expected_version=base.version, **placed)
 

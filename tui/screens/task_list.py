@@ -16,12 +16,14 @@ from textual.worker import get_current_worker
 
 from store import (
     Sort,
+    StoreError,
     TaskCounts,
     TaskQuery,
     TaskRecord,
+    TaskStore,
     local_now,
 )
-from tui.formatting import home_relative
+from tui.formatting import home_relative, single_line
 from tui.list_state import ListState, ViewKind
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.list_hints import empty_list_hint, hidden_note
@@ -51,10 +53,17 @@ from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import TaskTable
 
 VIEWS = Binding.Group("Views and my order")
+TREE = Binding.Group("Structure")  # short: the Footer at 100 columns has room for this
 SEARCH_DEBOUNCE_SECONDS = 0.12
+# Changes to where a task is: the list shows them once it has read them again.
+STRUCTURE_ACTIONS = frozenset({"add_subtask", "indent", "outdent", "move_to_project", "blocked_by"})
 # Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS).
-EDITING_ACTIONS = frozenset({"add", "edit", "skip_undo", "move_down", "move_up"})
-NEEDS_A_TASK = {TOGGLE_DONE, "edit", "delete", "open", "move_down", "move_up"}
+EDITING_ACTIONS = frozenset({"add", "edit", "skip_undo", "move_down", "move_up"}) | (
+    STRUCTURE_ACTIONS
+)
+NEEDS_A_TASK = {TOGGLE_DONE, "edit", "delete", "open", "move_down", "move_up", "fold"} | (
+    STRUCTURE_ACTIONS
+)
 
 
 class TaskListScreen(TaskKeysScreen):
@@ -122,6 +131,54 @@ class TaskListScreen(TaskKeysScreen):
         ),
         Binding("K", "move_up", "Move up", show=False, tooltip="Move up in my order", group=VIEWS),
         Binding("escape", "clear_search", "Clear search", tooltip="Clear the search"),
+        Binding(
+            "m",
+            "move_to_project",
+            "Project",
+            tooltip="Move the task to a project (or a new one), with its subtasks",
+            group=TREE,
+        ),
+        Binding("A", "add_subtask", "Subtask", tooltip="Add a subtask of the task", group=TREE),
+        Binding(
+            "greater_than_sign",
+            "indent",
+            "Indent",
+            key_display=">",
+            tooltip="Put the task under the one above it (my order)",
+            group=TREE,
+        ),
+        Binding(
+            "less_than_sign",
+            "outdent",
+            "Outdent",
+            key_display="<",
+            tooltip="Take a subtask one level up (my order)",
+            group=TREE,
+        ),
+        Binding(
+            "b",
+            "blocked_by",
+            "Blocked by",
+            show=False,
+            tooltip="Mark a task this one waits for, or no longer waits for",
+            group=TREE,
+        ),
+        Binding(
+            "z",
+            "fold",
+            "Fold",
+            show=False,
+            tooltip="Hide or show the task's subtasks (also Left and Right)",
+            group=TREE,
+        ),
+        Binding(
+            "Z",
+            "fold_all",
+            "Fold all",
+            show=False,
+            tooltip="Fold every task, or unfold them all",
+            group=TREE,
+        ),
     ]
 
     # No repaint of its own: the watcher redraws what the change affects. Watched even
@@ -166,6 +223,7 @@ class TaskListScreen(TaskKeysScreen):
 
     def on_mount(self) -> None:
         self.view = self._query_now()
+        self.table.is_folded = lambda task_id: self.state.is_folded(task_id)
         self.set_focus(self.table, scroll_visible=False)
         self.load()  # the counts follow once the list is on screen: the list comes first
         self.set_interval(30, self._tick, name="relative-times")
@@ -288,7 +346,15 @@ class TaskListScreen(TaskKeysScreen):
             return  # a newer search or filter has been asked for since
         self.shown = message.query
         table = self.table
-        table.reset(message.total, message.start, message.records, message.cursor, message.groups)
+        table.reset(
+            message.total,
+            message.start,
+            message.records,
+            message.cursor,
+            message.groups,
+            contexts=message.contexts,
+            tree=self.state.shows_tree,
+        )
         table.add_rows(table.generation, 0, message.head)
         table.add_rows(table.generation, message.tail_start, message.tail)
         if self._bindings_stale:
@@ -299,7 +365,7 @@ class TaskListScreen(TaskKeysScreen):
         self._update_status()
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
-        self.table.add_rows(message.generation, message.start, message.records)
+        self.table.add_rows(message.generation, message.start, message.records, message.contexts)
 
     def on_task_placed(self, message: TaskPlaced) -> None:
         if message.generation != self.table.generation or message.position is None:
@@ -307,6 +373,7 @@ class TaskListScreen(TaskKeysScreen):
         # Placings run side by side and may come back in any order: the cursor goes to
         # the task it was sent to last (an undo of several tasks selects the newest).
         select = message.select and message.task.id == self._placing_for_cursor
+        self.table.contexts.update(message.contexts)
         index = self.table.rows.index_of(message.task.id)
         if index is not None:  # it arrived with a page meanwhile
             self.table.replace_at(index, message.task)
@@ -334,6 +401,7 @@ class TaskListScreen(TaskKeysScreen):
                 self.show_change(task)
         for task_id in message.missing:
             self.hide(task_id)
+        table.place_rows(message.contexts)
         if unplaced:
             # Changed elsewhere and not loaded here: where they went (or which rows
             # moved up) is unknown, so re-read the window on screen, keeping the cursor.
@@ -362,6 +430,12 @@ class TaskListScreen(TaskKeysScreen):
             if self.view.matches(task):
                 self._place(table.generation, self.view, task, select)
             return
+        shown = table.rows.row(index)
+        if self.view.sort is Sort.MANUAL and shown is not None and _moved_in_tree(shown, task):
+            # Somewhere else in my order (an undo of a move), maybe with its subtasks:
+            # where they all go is the store's to say.
+            self.load(keep=task.id if select else None)
+            return
         if self.view.matches(task):
             table.replace_at(index, task)
             if select:
@@ -381,10 +455,20 @@ class TaskListScreen(TaskKeysScreen):
 
     def on_task_updated(self, message: TaskUpdated) -> None:
         self.show_change(message.task, select=message.select)
+        self._recount_parent(message.task.parent_id)
         self.load_counts()
         self._update_status()
 
+    def _recount_parent(self, parent_id: str | None) -> None:
+        """A subtask changed, came or went: its parent's progress is read again."""
+        if parent_id is not None and self.table.rows.index_of(parent_id) is not None:
+            self._refetch(frozenset({parent_id}))
+
     def on_task_removed(self, message: TaskRemoved) -> None:
+        index = self.table.rows.index_of(message.task_id)
+        gone = self.table.rows.row(index) if index is not None else None
+        if gone is not None:
+            self._recount_parent(gone.parent_id)
         if not self.hide(message.task_id):
             self.load()  # not loaded here, but it may have been in the list: re-count
         self.load_counts()
@@ -410,6 +494,20 @@ class TaskListScreen(TaskKeysScreen):
     def _toggle_requested(self, message: TaskTable.ToggleRequested) -> None:
         if self.check_action(TOGGLE_DONE, ()):
             self.taskflow.toggle_task(message.task)
+
+    @on(TaskTable.FoldRequested, "#tasks")
+    def _fold_requested(self, message: TaskTable.FoldRequested) -> None:
+        task, context = message.task, self.table.contexts.get(message.task.id)
+        if not self.state.shows_tree:
+            return
+        has_subtasks = context is not None and context.subtasks is not None
+        if has_subtasks and self.state.is_folded(task.id) != message.folded:
+            self._refold(self.state.with_fold(task.id, message.folded), task.id)
+        elif message.folded and context is not None and context.parent_ids:
+            # Left on a subtask (or on a folded task): up to its parent, as in a file tree.
+            parent = context.parent_ids[-1]
+            if not self.table.select_task(parent):
+                self.load(keep=parent)
 
     @on(TaskTable.OpenRequested, "#tasks")
     def _open_requested(self, message: TaskTable.OpenRequested) -> None:
@@ -586,6 +684,176 @@ class TaskListScreen(TaskKeysScreen):
         self.table.insert_at(target, task, select=True)
         self.taskflow.move_task(task, steps, query)
 
+    # -- the tree: folds, subtasks, projects and blocks ------------------------------------
+
+    def _refused_outside_the_tree(self, what: str) -> bool:
+        if self.state.shows_tree:
+            return False
+        self.taskflow.say(
+            f"{what} in the tree: All or Done sorted by my order, without a search "
+            "(press 1, then s until the sort is “my order”)."
+        )
+        return True
+
+    def _refold(self, state: ListState, keep: str | None) -> None:
+        """Show the list folded as ``state`` says, the cursor on task ``keep``."""
+        self.set_reactive(TaskListScreen.state, state)
+        self.view = self._query_now()
+        self._update_status()
+        self._load(self.view, keep, self.table.cursor)
+
+    def action_fold(self) -> None:
+        task = self.table.current
+        if task is None or self._refused_outside_the_tree("Subtasks fold"):
+            return
+        context = self.table.contexts.get(task.id)
+        if context is not None and context.subtasks is not None:
+            folded = not self.state.is_folded(task.id)
+            self._refold(self.state.with_fold(task.id, folded), task.id)
+        elif context is not None and context.parent_ids:
+            parent = context.parent_ids[-1]  # a subtask: its parent folds, over it
+            self._refold(self.state.with_fold(parent, True), parent)
+        else:
+            self.taskflow.say(f"“{_short(task.title)}” has no subtasks to fold.")
+
+    def action_fold_all(self) -> None:
+        if self._refused_outside_the_tree("Subtasks fold"):
+            return
+        task = self.table.current
+        folding = not self.state.any_folded
+        keep = task.id if task is not None else None
+        context = self.table.contexts.get(keep) if keep is not None else None
+        if folding and context is not None and context.parent_ids:
+            keep = context.parent_ids[0]  # its top-level task stays in sight
+        self._refold(self.state.with_all_folded(folding), keep)
+        self.taskflow.say("Every task folded · Z unfolds" if folding else "Every task unfolded")
+
+    def _unfolded(self, task_id: str) -> None:
+        """Make sure the subtasks of ``task_id`` show (one was just put under it)."""
+        if self.state.is_folded(task_id):
+            self.set_reactive(TaskListScreen.state, self.state.with_fold(task_id, False))
+            self.view = self._query_now()
+
+    def _restructured(self, task: TaskRecord, said: str) -> None:
+        """A change to where tasks are: the list is read again around the task."""
+        if task.parent_id is not None:
+            self._unfolded(task.parent_id)
+        self.load(keep=task.id)
+        self.load_counts()
+        self.taskflow.say(f"{said} · u undoes")
+
+    def _write_failed(self, error: StoreError) -> None:
+        self.taskflow.say(str(error))
+        self.load()  # what the store holds now, whatever the list thought
+
+    def action_add_subtask(self) -> None:
+        from tui.screens.task_edit import TaskEditScreen
+
+        task = self.table.current
+        if task is None or self._refused_as_unreadable(task):
+            return
+        if self.state.shows_tree and self.state.is_folded(task.id):
+            # Unfolded now, so the new subtask is placed among its shown siblings.
+            self._refold(self.state.with_fold(task.id, False), task.id)
+        self.app.push_screen(TaskEditScreen(None, parent=task))
+
+    def action_indent(self) -> None:
+        task = self.table.current
+        if task is None or self._refused_as_unreadable(task):
+            return
+        if self._refused_outside_the_tree("Tasks indent"):
+            return
+        query = self.view
+
+        def done(indented: TaskRecord) -> None:
+            parent = self.table.rows.row(self.table.rows.index_of(indented.parent_id or "") or -1)
+            under = f"“{_short(parent.title)}”" if parent is not None else "the task above"
+            self._restructured(indented, f"“{_short(indented.title)}” is now under {under}")
+
+        self.taskflow.run_write(
+            lambda store: store.indent(task.id, expected_version=task.version, query=query),
+            done,
+            self._write_failed,
+        )
+
+    def action_outdent(self) -> None:
+        task = self.table.current
+        if task is None or self._refused_as_unreadable(task):
+            return
+        if self._refused_outside_the_tree("Tasks outdent"):
+            return
+        self.taskflow.run_write(
+            lambda store: store.outdent(task.id, expected_version=task.version),
+            lambda moved: self._restructured(moved, f"“{_short(moved.title)}” moved up a level"),
+            self._write_failed,
+        )
+
+    def action_move_to_project(self) -> None:
+        from tui.screens.pickers import INBOX, ProjectPickerScreen
+
+        task = self.table.current
+        if task is None or self._refused_as_unreadable(task):
+            return
+        context = self.table.contexts.get(task.id)
+        current = context.project if context is not None else None
+
+        def chosen(path: str | None) -> None:
+            if path is None or path == (current or INBOX):
+                return
+
+            def move(store: TaskStore) -> tuple[TaskRecord, bool]:
+                with store.one_change():
+                    made = False
+                    project_id = None
+                    if path != INBOX:
+                        project, made = store.ensure_project(path)
+                        project_id = project.id
+                    moved = store.update(
+                        task.id, expected_version=task.version, project_id=project_id
+                    )
+                    return moved, made
+
+            def done(result: tuple[TaskRecord, bool]) -> None:
+                moved, made = result
+                where = f"“{path}”{' (new project)' if made else ''}" if path else "the Inbox"
+                self._restructured(moved, f"“{_short(moved.title)}” moved to {where}")
+
+            self.taskflow.run_write(move, done, self._write_failed)
+
+        self.app.push_screen(ProjectPickerScreen(task, current), chosen)
+
+    def action_blocked_by(self) -> None:
+        from tui.screens.pickers import TaskPickerScreen
+
+        task = self.table.current
+        if task is None or self._refused_as_unreadable(task):
+            return
+
+        def chosen(blocker_id: str | None) -> None:
+            if blocker_id is None:
+                return
+            unblocking = blocker_id in task.blocked_by
+            blockers = set(task.blocked_by) ^ {blocker_id}
+
+            def block(store: TaskStore) -> tuple[TaskRecord, TaskRecord]:
+                blocker = store.get(blocker_id)
+                changed = store.update(
+                    task.id, expected_version=task.version, blocked_by=sorted(blockers)
+                )
+                return changed, blocker
+
+            def done(result: tuple[TaskRecord, TaskRecord]) -> None:
+                changed, blocker = result
+                how = "no longer blocked by" if unblocking else "blocked by"
+                self.show_change(changed)
+                self.taskflow.say(
+                    f"“{_short(changed.title)}” is {how} “{_short(blocker.title)}” · u undoes"
+                )
+
+            self.taskflow.run_write(block, done, self._write_failed)
+
+        self.app.push_screen(TaskPickerScreen(task), chosen)
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -665,6 +933,15 @@ class TaskListScreen(TaskKeysScreen):
             self.refresh_bindings()
             self._update_status()
         self._load(self.view, task.id, self.table.cursor)
+
+
+def _moved_in_tree(shown: TaskRecord, task: TaskRecord) -> bool:
+    return (shown.position, shown.parent_id) != (task.position, task.parent_id)
+
+
+def _short(title: str, limit: int = 40) -> str:
+    flat = visible(single_line(title))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _day_of(task: TaskRecord | None) -> date | None:

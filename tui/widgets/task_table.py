@@ -29,8 +29,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import TaskRecord, due_label, local_now
-from tui.formatting import relative_time, single_line
+from store import TaskRecord, TreeContext, due_label, local_now
+from tui.formatting import fit_breadcrumb, relative_time, single_line
 from tui.text import visible
 
 MARKER_WIDTH = 3  # "[x]"
@@ -46,6 +46,10 @@ FETCH_MARGIN = 50  # rows loaded beyond each edge of the screen, so scrolling ra
 FETCH_CHUNK = 100  # rows asked for at once
 KEEP_AROUND = 300  # rows kept beyond each edge of the screen; the rest are forgotten
 KEEP_EDGES = 60  # rows always kept at each end of the list (g and G answer at once)
+INDENT = "  "  # a level of subtasks
+
+
+NO_PLACE = TreeContext()  # a task at the top, in no project, without subtasks
 
 
 class TaskRows:
@@ -278,6 +282,8 @@ class TaskTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last task", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
+        Binding("left", "fold(True)", "Fold the subtasks, or go up to the parent", show=False),
+        Binding("right", "fold(False)", "Unfold the subtasks", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -299,6 +305,13 @@ class TaskTable(ScrollView, can_focus=True):
         """A row was double-clicked."""
 
         task: TaskRecord
+
+    @dataclass
+    class FoldRequested(TableMessage):
+        """Left or Right on a row: hide (``folded``) or show what is under it."""
+
+        task: TaskRecord
+        folded: bool
 
     @dataclass
     class RowsNeeded(TableMessage):
@@ -333,6 +346,10 @@ class TaskTable(ScrollView, can_focus=True):
         # The widest tags of the rows loaded for this list: the Tags column grows to
         # fit them (never shrinks while the list is shown, so the columns stay put).
         self._tags_wanted = 0
+        # Where each loaded task sits in the tree (its parents, project, progress).
+        self.contexts: dict[str, TreeContext] = {}
+        self.shows_tree = False  # the list is the tree (my order): subtasks drawn indented
+        self.is_folded: Callable[[str], bool] = lambda task_id: False
 
     # -- what the screen asks for ------------------------------------------------------------
 
@@ -351,12 +368,18 @@ class TaskTable(ScrollView, can_focus=True):
         records: Sequence[TaskRecord],
         cursor: int,
         groups: Sequence[Group] | None = None,
+        *,
+        contexts: dict[str, TreeContext] | None = None,
+        tree: bool = False,
     ) -> None:
-        """Show a new list: its length, the rows around ``cursor``, the cursor itself, and
-        headings over runs of rows if ``groups`` says so (their counts add up to ``total``)."""
+        """Show a new list: its length, the rows around ``cursor``, the cursor itself,
+        headings over runs of rows if ``groups`` says so (their counts add up to
+        ``total``), and whether it is the tree (``contexts`` place its rows)."""
         self.generation += 1
         self._requested.clear()
         self.rows = TaskRows(total, start, records)
+        self.contexts = dict(contexts or {})
+        self.shows_tree = tree
         self._tags_wanted = 0
         self._want_tags_of(records)
         self.lines = Lines(total, groups)
@@ -366,12 +389,19 @@ class TaskTable(ScrollView, can_focus=True):
         self.refresh()
         self._ask_for_missing_rows()
 
-    def add_rows(self, generation: int, start: int, records: Sequence[TaskRecord]) -> None:
+    def add_rows(
+        self,
+        generation: int,
+        start: int,
+        records: Sequence[TaskRecord],
+        contexts: dict[str, TreeContext] | None = None,
+    ) -> None:
         """Rows the screen fetched after a RowsNeeded; ignored if the list changed since."""
         self._requested = {r for r in self._requested if r[0] != start}
         if generation != self.generation:
             return
         self.rows.put(start, records)
+        self.contexts.update(contexts or {})
         self._want_tags_of(records)
         top = round(self.scroll_y)
         self.rows.keep_only(
@@ -380,6 +410,12 @@ class TaskTable(ScrollView, can_focus=True):
             also=self.cursor,
             edges=KEEP_EDGES,
         )
+        if len(self.contexts) > 2 * self.rows.cached:
+            self.contexts = {
+                task_id: context
+                for task_id, context in self.contexts.items()
+                if self.rows.index_of(task_id) is not None
+            }
         if start <= self.cursor < start + len(records):
             self._announce_cursor(force=True)
         self.refresh()
@@ -417,6 +453,14 @@ class TaskTable(ScrollView, can_focus=True):
         target = self.cursor - 1 if index < self.cursor else self.cursor
         self._move_cursor(min(target, len(self.rows) - 1), force_message=True)
         self.refresh()
+
+    def place_rows(self, contexts: dict[str, TreeContext]) -> None:
+        """New places for loaded rows (a parent's progress after a subtask changed)."""
+        self.contexts.update(contexts)
+        for task_id in contexts:
+            index = self.rows.index_of(task_id)
+            if index is not None:
+                self._refresh_row(index)
 
     def _want_tags_of(self, records: Sequence[TaskRecord]) -> bool:
         """Widen the Tags column for these rows' tags; True if it grew."""
@@ -511,6 +555,11 @@ class TaskTable(ScrollView, can_focus=True):
             if row is not None:
                 return row
         return max(min(line, self.rows.total - 1), 0)
+
+    def action_fold(self, folded: bool) -> None:
+        task = self.current
+        if task is not None:
+            self.post_message(self.FoldRequested(self, task, folded))
 
     def action_cursor_down(self) -> None:
         self._move_cursor(self.cursor + 1)
@@ -648,9 +697,7 @@ class TaskTable(ScrollView, can_focus=True):
         shown = visible(single_line(record.title))
         if record.unreadable:
             shown += f"  (cannot be read: {visible(record.unreadable)})"
-        title = Text(shown, no_wrap=True, end="")
-        title.truncate(columns.title, overflow="ellipsis", pad=True)
-        text.append_text(title)
+        text.append_text(self._title_cell(record, index, shown, columns.title, muted))
         text.append(" ")
         text.append("≡" if record.description else " ", style=muted)
         if columns.tags:
@@ -677,6 +724,62 @@ class TaskTable(ScrollView, can_focus=True):
             text.append(" " * GAP)
             text.append(updated.rjust(columns.updated), style=muted)
         return self._to_strip(text, width, row_style)
+
+    def _title_cell(
+        self, record: TaskRecord, index: int, title: str, width: int, muted: Style
+    ) -> Text:
+        """The title, with its place: indented under its parent in the tree, or after a
+        dimmed breadcrumb (project and parents) where the list is flat; a parent's
+        progress (done/total) after it."""
+        context = self.contexts.get(record.id, NO_PLACE)
+        counts = context.subtasks
+        lead = ""
+        crumbs: list[str] = []
+        if self.shows_tree:
+            if context.depth or counts is not None:
+                lead = INDENT * context.depth
+                if counts is not None:
+                    lead += "▸ " if self.is_folded(record.id) else "▾ "
+                else:
+                    lead += INDENT
+            if context.depth and not self._parent_above(index, context):
+                crumbs = list(context.parent_titles)  # the parent is not the row above
+            elif not context.depth and context.project is not None:
+                crumbs = context.project.split("/")  # a subtask is in its parent's
+        else:
+            if context.project is not None:
+                crumbs.extend(context.project.split("/"))
+            crumbs.extend(context.parent_titles)
+        tail = f"  {counts.done}/{counts.total}" if counts is not None else ""
+        if record.blocked and not record.completed:
+            tail += "  blocked"
+        cell = Text(lead, no_wrap=True, end="")
+        room = max(width - cell_len(lead) - cell_len(tail), 1)
+        if crumbs:
+            levels = [visible(single_line(c)) for c in crumbs]
+            # The breadcrumb gives way to the title: it has what the title leaves, but
+            # never more than half the room from a long title.
+            budget = room - min(cell_len(title), room // 2)
+            crumb = Text(fit_breadcrumb(levels, budget), style=muted, no_wrap=True, end="")
+            cell.append_text(crumb)
+            room = max(room - crumb.cell_len, 1)
+        name = Text(title, no_wrap=True, end="")
+        name.truncate(room, overflow="ellipsis")
+        cell.append_text(name)
+        cell.append(tail, style=muted)
+        cell.truncate(width, overflow="ellipsis", pad=True)
+        return cell
+
+    def _parent_above(self, index: int, context: TreeContext) -> bool:
+        """Whether the row above is the task's parent or under it (the tree shows where
+        it belongs); true too when that row is not loaded yet."""
+        above = self.rows.row(index - 1) if index > 0 else None
+        if index == 0:
+            return False
+        if above is None:
+            return True
+        parent = context.parent_ids[-1]
+        return above.id == parent or parent in self.contexts.get(above.id, NO_PLACE).parent_ids
 
     def _loading_line(self, index: int, width: int, base: Style) -> Strip:
         style = base
