@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from store import TaskStore
+from store import TaskRecord, TaskStore
 
 NOBODY_UID = 65534
 NOBODY_GID = 65534
@@ -26,6 +26,17 @@ CREATE TABLE tasks (
   created_at TEXT DEFAULT (datetime('now')), updated_at TEXT DEFAULT (datetime('now')));
 CREATE INDEX idx_tasks_completed ON tasks(completed);
 """
+
+
+def make_plan_tree(store: TaskStore) -> dict[str, TaskRecord]:
+    """Launch > (Draft > Review, Ship), then Loose, by title. Made in an order that is
+    not the tree's: the subtasks are added after Loose."""
+    launch = store.create("Launch")
+    loose = store.create("Loose")
+    draft = store.create("Draft", parent_id=launch.id)
+    ship = store.create("Ship", parent_id=launch.id)
+    review = store.create("Review", parent_id=draft.id)
+    return {t.title: t for t in (launch, loose, draft, ship, review)}
 
 
 def file_digest(path: Path) -> str:

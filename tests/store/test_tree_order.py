@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from store import Sort, Status, TaskQuery, TaskRecord, TaskStore, ValidationError
-from tests.helpers import rows_of
+from tests.helpers import make_plan_tree, rows_of
 
 MINE = TaskQuery(sort=Sort.MANUAL)
 
@@ -27,13 +27,7 @@ def listed(store: TaskStore, query: TaskQuery = MINE) -> list[str]:
 
 @pytest.fixture
 def plan(store: TaskStore) -> dict[str, TaskRecord]:
-    """Made in an order that is not the tree's: subtasks are added after Loose."""
-    launch = store.create("Launch")
-    loose = store.create("Loose")
-    draft = store.create("Draft", parent_id=launch.id)
-    ship = store.create("Ship", parent_id=launch.id)
-    review = store.create("Review", parent_id=draft.id)
-    return {t.title: t for t in (launch, loose, draft, ship, review)}
+    return make_plan_tree(store)
 
 
 TREE = ["Launch", "Draft", "Review", "Ship", "Loose"]

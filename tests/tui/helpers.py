@@ -28,6 +28,12 @@ async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
     await pilot.pause()
 
 
+async def press_and_settle(pilot: Pilot[object], *keys: str) -> None:
+    """Press ``keys`` and wait until what they started has been handled."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
 async def finish_workers(app: App[object]) -> None:
     """Wait for every worker that has started, whatever becomes of it.
 

@@ -10,10 +10,12 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from store import Sort, Status, TaskQuery, TaskRecord, TaskStore
+from tests.helpers import make_plan_tree
 from tests.tui.helpers import (
     AppFactory,
     current_task,
     finish_workers,
+    press_and_settle,
     settle,
     shown_titles,
     table_lines,
@@ -31,13 +33,9 @@ MINE = TaskQuery(sort=Sort.MANUAL, status=Status.ALL)
 @pytest.fixture
 def plan(seed_store: TaskStore) -> dict[str, TaskRecord]:
     """Launch > (Draft > Review, Ship), Loose; Review done."""
-    launch = seed_store.create("Launch")
-    loose = seed_store.create("Loose")
-    draft = seed_store.create("Draft", parent_id=launch.id)
-    ship = seed_store.create("Ship", parent_id=launch.id)
-    review = seed_store.create("Review", parent_id=draft.id)
-    seed_store.toggle(review.id)
-    return {t.title: t for t in (launch, loose, draft, ship, review)}
+    tasks = make_plan_tree(seed_store)
+    seed_store.toggle(tasks["Review"].id)
+    return tasks
 
 
 def choices(app: TaskFlowApp) -> list[str]:
@@ -109,15 +107,13 @@ async def test_z_folds_a_task_and_left_right_fold_and_unfold(
         await settle(pilot)
         assert shown_titles(app) == ["Launch", "Loose"]
         assert "▸ Launch  0/2" in line_of(app, "Launch")
-        await pilot.press("right")
-        await settle(pilot)
+        await press_and_settle(pilot, "right")
         assert shown_titles(app) == ["Launch", "Draft", "Review", "Ship", "Loose"]
         await go_to(pilot, app, "Review")
         await pilot.press("left")  # a subtask: up to its parent
         await settle(pilot)
         assert current_task(app).title == "Draft"  # type: ignore[union-attr]
-        await pilot.press("left")
-        await settle(pilot)
+        await press_and_settle(pilot, "left")
         assert shown_titles(app) == ["Launch", "Draft", "Ship", "Loose"]
         await go_to(pilot, app, "Ship")
         await pilot.press("z")  # a leaf: its parent folds, the cursor on it
@@ -133,16 +129,14 @@ async def test_shift_z_folds_everything_then_unfolds_it_all(
     async with app.run_test(size=(100, 20)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, "Review")
-        await pilot.press("Z")
-        await settle(pilot)
+        await press_and_settle(pilot, "Z")
         assert shown_titles(app) == ["Launch", "Loose"]
         assert current_task(app).title == "Launch"  # type: ignore[union-attr]
         await pilot.press("right")  # one branch opened; Draft stays folded under it
         await settle(pilot)
         assert shown_titles(app) == ["Launch", "Draft", "Ship", "Loose"]
         assert "▸ Draft" in line_of(app, "Draft")
-        await pilot.press("Z")
-        await settle(pilot)
+        await press_and_settle(pilot, "Z")
         assert shown_titles(app) == ["Launch", "Draft", "Review", "Ship", "Loose"]
 
 
@@ -153,21 +147,20 @@ async def test_indent_and_outdent_change_the_parent_in_the_database_and_undo(
     async with app.run_test(size=(100, 20)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, "Loose")
-        await pilot.press("greater_than_sign")
-        await settle(pilot)
+        await press_and_settle(pilot, "greater_than_sign")
         assert tree(seed_store)[-1] == ("Loose", "Launch")
         assert current_task(app).title == "Loose"  # type: ignore[union-attr]
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "“Loose” is now under “Launch”" in said  # Launch is the first row
         assert "    Loose" in line_of(app, "Loose")
-        await pilot.press("less_than_sign")
-        await settle(pilot)
+        await press_and_settle(pilot, "less_than_sign")
         assert tree(seed_store) == PLAN_TREE
         await go_to(pilot, app, "Ship")
         await pilot.press("greater_than_sign")  # under Draft, after Review
         await settle(pilot)
         assert ("Ship", "Draft") in tree(seed_store)
         assert shown_titles(app) == ["Launch", "Draft", "Review", "Ship", "Loose"]
-        await pilot.press("u")
-        await settle(pilot)
+        await press_and_settle(pilot, "u")
         await finish_workers(app)
     assert tree(seed_store) == PLAN_TREE
 
@@ -194,8 +187,7 @@ async def test_indent_outside_my_order_says_how_to_get_there(
         await pilot.press("s")  # sorted by created: flat
         await settle(pilot)
         await go_to(pilot, app, "Ship")
-        await pilot.press("greater_than_sign")
-        await settle(pilot)
+        await press_and_settle(pilot, "greater_than_sign")
         said = " ".join(str(n.message) for n in app._notifications)
         assert "in the tree" in said and "my order" in said
         # Flat, each subtask shows where it belongs.
@@ -211,13 +203,11 @@ async def test_shift_a_adds_a_subtask_of_the_selected_task(
         await settle(pilot)
         await pilot.press("z")  # Launch folded: the new subtask must still show
         await settle(pilot)
-        await pilot.press("A")
-        await settle(pilot)
+        await press_and_settle(pilot, "A")
         assert isinstance(app.screen, TaskEditScreen)
         assert "New subtask of Launch" in widget_text(app.screen.query_one("#edit-heading"))
         await pilot.press(*"Polish")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         await finish_workers(app)
         await settle(pilot)
         assert isinstance(app.screen, TaskListScreen)
@@ -238,12 +228,10 @@ async def test_m_moves_a_task_and_its_subtasks_to_a_project_picked_by_a_few_lett
         await pilot.press("m")  # on Launch
         await settle(pilot)
         assert isinstance(app.screen, ProjectPickerScreen)
-        await pilot.press(*"wq4")
-        await settle(pilot)
+        await press_and_settle(pilot, *"wq4")
         shown = choices(app)
         assert shown[0] == "Work/Q4" and shown[-1].startswith("New project")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         await finish_workers(app)
         await settle(pilot)
         paths = seed_store.project_paths()
@@ -258,8 +246,7 @@ async def test_m_moves_a_task_and_its_subtasks_to_a_project_picked_by_a_few_lett
         # The crumb, then the fold mark and the title.
         assert crumbs("Work", "Q4", "▾ Launch") not in line_of(app, "Launch")
         assert crumbs("Work", "Q4", "Launch") in line_of(app, "Launch")
-        await pilot.press("u")
-        await settle(pilot)
+        await press_and_settle(pilot, "u")
         await finish_workers(app)
     assert all(task.project_id is None for task in seed_store.list_tasks(MINE))
 
@@ -275,13 +262,11 @@ async def test_m_can_make_a_new_project_and_one_undo_takes_both_back(
         app.screen.query_one("#picker-search").insert_text_at_cursor("Home/Chores")  # type: ignore[attr-defined]
         await settle(pilot)
         assert choices(app) == ["New project “Home/Chores”"]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         await finish_workers(app)
         loose = seed_store.get(plan["Loose"].id)
         assert seed_store.project_paths()[loose.project_id or ""] == "Home/Chores"
-        await pilot.press("u")
-        await settle(pilot)
+        await press_and_settle(pilot, "u")
         await finish_workers(app)
     assert seed_store.get(plan["Loose"].id).project_id is None
     assert seed_store.projects() == []
@@ -294,30 +279,24 @@ async def test_b_marks_what_a_task_waits_for_and_again_unmarks_it(
     async with app.run_test(size=(100, 24)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, "Loose")
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         assert isinstance(app.screen, TaskPickerScreen)
-        await pilot.press(*"ship")
-        await settle(pilot)
+        await press_and_settle(pilot, *"ship")
         await finish_workers(app)
         await settle(pilot)
         shown = choices(app)
         assert any("Ship" in c for c in shown) and not any("Loose" in c for c in shown)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         await finish_workers(app)
         await settle(pilot)
         assert seed_store.get(plan["Loose"].id).blocked_by == (plan["Ship"].id,)
         assert "blocked" in line_of(app, "Loose")
-        await pilot.press("b")
-        await settle(pilot)
-        await pilot.press(*"ship")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
+        await press_and_settle(pilot, *"ship")
         await finish_workers(app)
         await settle(pilot)
         assert any(c.startswith("✓ Ship") for c in choices(app)), choices(app)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         await finish_workers(app)
     assert seed_store.get(plan["Loose"].id).blocked_by == ()
 
@@ -329,8 +308,7 @@ async def test_a_subtask_toggled_updates_its_parents_progress(
     async with app.run_test(size=(100, 20)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, "Ship")
-        await pilot.press("space")
-        await settle(pilot)
+        await press_and_settle(pilot, "space")
         await finish_workers(app)
         await settle(pilot)
         assert seed_store.get(plan["Ship"].id).completed

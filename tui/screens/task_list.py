@@ -757,16 +757,23 @@ class TaskListScreen(TaskKeysScreen):
             self._refold(self.state.with_fold(task.id, False), task.id)
         self.app.push_screen(TaskEditScreen(None, parent=task))
 
-    def action_indent(self) -> None:
+    def _task_to_restructure(self, verb: str) -> TaskRecord | None:
+        """The cursor's task, if ``verb`` (e.g. "Tasks indent") can move it here."""
         task = self.table.current
         if task is None or self._refused_as_unreadable(task):
-            return
-        if self._refused_outside_the_tree("Tasks indent"):
+            return None
+        return None if self._refused_outside_the_tree(verb) else task
+
+    def action_indent(self) -> None:
+        task = self._task_to_restructure("Tasks indent")
+        if task is None:
             return
         query = self.view
 
         def done(indented: TaskRecord) -> None:
-            parent = self.table.rows.row(self.table.rows.index_of(indented.parent_id or "") or -1)
+            rows = self.table.rows
+            index = rows.index_of(indented.parent_id or "")
+            parent = rows.row(index) if index is not None else None
             under = f"“{_short(parent.title)}”" if parent is not None else "the task above"
             self._restructured(indented, f"“{_short(indented.title)}” is now under {under}")
 
@@ -777,10 +784,8 @@ class TaskListScreen(TaskKeysScreen):
         )
 
     def action_outdent(self) -> None:
-        task = self.table.current
-        if task is None or self._refused_as_unreadable(task):
-            return
-        if self._refused_outside_the_tree("Tasks outdent"):
+        task = self._task_to_restructure("Tasks outdent")
+        if task is None:
             return
         self.taskflow.run_write(
             lambda store: store.outdent(task.id, expected_version=task.version),
