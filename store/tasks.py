@@ -985,10 +985,10 @@ class TaskStore:
             [task.parent_id for task in tasks if task.parent_id is not None]
         )
         counts = self._links.subtask_counts([task.id for task in tasks])
-        paths = {
-            project_id: self._projects.path_of(project_id)
-            for project_id in {task.project_id for task in tasks if task.project_id}
-        }
+        # Every path from one read of the owner's projects: a page may hold a hundred
+        # projects, and each path read alone walks up its levels one query at a time.
+        wanted = {task.project_id for task in tasks if task.project_id}
+        paths = {p.id: p.path for p in self._projects.tree() if p.id in wanted} if wanted else {}
         contexts: dict[str, TreeContext] = {}
         for task in tasks:
             ids: list[str] = []
