@@ -191,6 +191,24 @@ async def measure(db: str, repeats: int) -> dict[str, Any]:
             await settled(lambda: screen.view_kind.value == "all" and screen.shown == screen.view)
         results["view_today"] = statistics.median(today)
         results["view_upcoming"] = statistics.median(upcoming)
+
+        def folded(all_folded: bool) -> Callable[[], bool]:
+            return lambda: (
+                screen.state.collapse_all is all_folded
+                and screen.shown == screen.view
+                and screen_ready(table)
+            )
+
+        fold, unfold = [], []
+        for _ in range(repeats):
+            await pilot.pause()
+            await asyncio.sleep(0.2)
+            fold.append(await timed("Z", folded(True)))
+            await pilot.pause()
+            await asyncio.sleep(0.2)
+            unfold.append(await timed("Z", folded(False)))
+        results["fold_all"] = statistics.median(fold)
+        results["unfold_all"] = statistics.median(unfold)
         results["rows_held"] = table.rows.cached
     store.close()
     results["peak_memory_mb"] = peak_memory_mb()
