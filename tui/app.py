@@ -199,7 +199,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         worker = get_current_worker()
         while not worker.is_cancelled:
             try:
-                version = self.store.data_version()
+                version = self._server_version()
             except ServerUnavailableError as error:
                 self._call_back(self._server_unreachable, error)
             except StoreError:
@@ -207,6 +207,15 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             else:
                 self._call_back(self._server_answered, version)
             time.sleep(self._poll_seconds)
+
+    def _server_version(self) -> int:
+        try:
+            return self.store.data_version()
+        except ServerUnavailableError:
+            # A connection cut in mid-query (a restart, an idle timeout) says only that
+            # this one is gone. A second try on a new one says whether the server is:
+            # a blip is not reported, and a server that is down is named as such.
+            return self.store.data_version()
 
     def _server_unreachable(self, error: StoreError) -> None:
         if not self._server_lost:

@@ -221,6 +221,44 @@ def test_a_dropped_connection_is_replaced_on_the_next_action(location: str) -> N
         assert store.get(first.id).completed
 
 
+def fill_the_pool(store: TaskStore, connections: int) -> None:
+    """Leave several idle connections in the store's pool, as a running app does: its
+    thread workers each take one at the same time and give it back."""
+    all_in = threading.Barrier(connections)
+
+    def hold_one() -> None:
+        with store._backend.session():
+            all_in.wait(timeout=10)
+
+    threads = [threading.Thread(target=hold_one) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_a_restart_that_drops_every_pooled_connection_costs_no_action(location: str) -> None:
+    with open_store(location, user="alice") as store:
+        first = store.create("before the restart")
+        fill_the_pool(store, 4)
+        assert drop_taskflow_connections(location) >= 4
+        # Every idle connection is dead, not only the first the pool hands out.
+        assert [task.title for task in store.list_tasks()] == ["before the restart"]
+        store.toggle(first.id)
+        assert store.get(first.id).completed
+
+
+def test_a_server_gone_after_a_restart_says_it_cannot_be_reached(location: str) -> None:
+    """Not "lost the connection, reconnecting": the pool's other idle connections are as
+    dead as the first, and a new one is refused."""
+    with open_store(location, user="alice") as store:
+        fill_the_pool(store, 4)
+        store._backend.db.connect_params["port"] = 1
+        drop_taskflow_connections(location)
+        with pytest.raises(ServerUnavailableError, match="Cannot reach the PostgreSQL server"):
+            store.list_tasks()
+
+
 async def test_the_app_reports_a_lost_server_and_its_return(
     location: str, clock: FrozenClock
 ) -> None:
@@ -267,5 +305,71 @@ async def test_the_app_reports_a_lost_server_and_its_return(
             assert await wait_for(
                 lambda: shown_titles(app) == ["on the server", "made while it was away"]
             ), shown_titles(app)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("server_stays_down", [True, False], ids=["down", "back-at-once"])
+async def test_a_poll_cut_in_the_middle_reports_the_server_as_it_is(
+    location: str, clock: FrozenClock, server_stays_down: bool
+) -> None:
+    """A restart that cuts the watch's query mid-flight: the app tries again at once, so a
+    server that is down is named as such (not "reconnects on the next action"), and one
+    that is back at once is no news at all."""
+    store = open_store(location, user="alice", clock=clock)
+    store.create("on the server")
+    app = make_app(store, clock=clock, animations=False, poll_seconds=0.1)
+    pool_settings = store._backend.db.connect_params
+
+    def lost_messages() -> list[str]:
+        return [n.message for n in app._notifications if n.title == "Connection lost"]
+
+    async def wait_for(condition: Callable[[], bool]) -> bool:
+        for _ in range(100):
+            if condition():
+                return True
+            await asyncio.sleep(0.1)
+        return condition()
+
+    def poll_waits_on_the_lock() -> bool:
+        with admin_connection(location) as admin:
+            row = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE application_name = 'taskflow' AND wait_event_type = 'Lock'"
+            ).fetchone()
+        return row is not None and row[0] >= 1
+
+    try:
+        async with app.run_test(size=(100, 30)):
+            assert await wait_for(lambda: shown_titles(app) == ["on the server"])
+            assert await wait_for(
+                lambda: (
+                    getattr(app.screen, "counts", None) is not None
+                    and all(w.group == "watch-server" for w in app.workers if w.is_running)
+                )
+            )
+            # The full URL keeps the test's schema, so the lock is on the app's log table.
+            with psycopg.connect(location) as locker:
+                locker.execute("LOCK TABLE task_events IN ACCESS EXCLUSIVE MODE")
+                assert await wait_for(poll_waits_on_the_lock)
+                if server_stays_down:
+                    pool_settings["port"] = 1
+                assert drop_taskflow_connections(location) >= 1
+                locker.rollback()
+            if server_stays_down:
+                assert await wait_for(lambda: bool(lost_messages())), lost_messages()
+                await asyncio.sleep(0.5)  # several more rounds fail: still one message
+                lost = lost_messages()
+                assert len(lost) == 1
+                assert "Cannot reach the PostgreSQL server" in lost[0]
+                assert secret_of(location) not in lost[0]
+            else:
+                # The watch goes on: another client's change shows, and nothing was said.
+                with open_store(location, user="alice") as other:
+                    other.create("made after the restart")
+                assert await wait_for(
+                    lambda: shown_titles(app) == ["on the server", "made after the restart"]
+                ), shown_titles(app)
+                assert lost_messages() == []
     finally:
         store.close()
