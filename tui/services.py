@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from textual.message import Message
+
 from store import StoreError, TaskQuery, TaskRecord, TaskStore
 
 T = TypeVar("T")
@@ -21,6 +23,8 @@ class TaskFlowServices(Protocol):
     clock: Callable[[], datetime]
 
     def say(self, message: str) -> None: ...
+
+    def broadcast(self, make_message: Callable[[], Message]) -> None: ...
 
     def run_write(
         self,

@@ -2,7 +2,8 @@
 
 The project picker matches project paths fuzzily (the letters in order, anywhere)
 and offers to make the project typed when there is none by that path. The task
-picker searches the owner's open tasks as the user types, in a thread worker.
+picker searches the owner's open tasks as the user types, in a thread worker; the
+parent picker is a task picker that also offers "no parent".
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from store import (
     StoreError,
     TaskQuery,
     TaskRecord,
+    TaskStore,
     split_project_path,
 )
-from tui.formatting import literal, single_line
+from tui.formatting import BREADCRUMB, literal, single_line
 from tui.services import TaskFlowServices
 
 INBOX = ""  # what the project picker returns for "no project"
+NO_PARENT = ""  # what the parent picker returns for "at the top level"
 SHOWN_CHOICES = 30
 SEARCH_DEBOUNCE_SECONDS = 0.1
 
@@ -230,10 +233,11 @@ class TaskPickerScreen(PickerScreen):
 
     PLACEHOLDER = "Search open tasks by title or notes…"
 
-    def __init__(self, task: TaskRecord) -> None:
-        heading = Text.assemble(
-            "“", literal(single_line(task.title)), "” is blocked by…", style="bold"
-        )
+    def __init__(self, task: TaskRecord, heading: Text | None = None) -> None:
+        if heading is None:
+            heading = Text.assemble(
+                "“", literal(single_line(task.title)), "” is blocked by…", style="bold"
+            )
         super().__init__(heading)
         self._waiting = task
         self._timer: Timer | None = None
@@ -252,16 +256,25 @@ class TaskPickerScreen(PickerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _search(self, typed: str) -> None:
-        query = TaskQuery(search=typed, status=Status.OPEN, sort=Sort.MANUAL)
         try:
-            found = self.taskflow.store.list_tasks(query, limit=SHOWN_CHOICES + 1)
+            found = self.find(self.taskflow.store, typed)
         except StoreError as error:
             self.app.call_from_thread(self.taskflow.say, f"The tasks cannot be read: {error}")
             found = []
         if not get_current_worker().is_cancelled:
             self.post_message(TasksFound(typed, found))
 
+    def find(self, store: TaskStore, typed: str) -> list[TaskRecord]:
+        """The tasks matching what is typed (in the worker's thread)."""
+        query = TaskQuery(search=typed, status=Status.OPEN, sort=Sort.MANUAL)
+        return store.list_tasks(query, limit=SHOWN_CHOICES + 1)
+
     def on_tasks_found(self, message: TasksFound) -> None:
+        # Not overridden below: Textual would call the handler of every class.
+        self.show_choices(*self.options_for(message))
+
+    def options_for(self, message: TasksFound) -> tuple[list[Option], str]:
+        """The choices for the tasks found, and the note under them."""
         blockers = set(self._waiting.blocked_by)
         options = [
             Option(_task_choice(task, task.id in blockers), id=task.id)
@@ -271,10 +284,68 @@ class TaskPickerScreen(PickerScreen):
         note = "" if options else "No open task matches."
         if blockers:
             note = (note + "  " if note else "") + "Choosing a task marked ✓ unblocks it."
-        self.show_choices(options, note)
+        return options, note
+
+
+class ParentPickerScreen(TaskPickerScreen):
+    """The task the chosen one goes under, or the top level: searched as typed.
+
+    The task's own subtasks are listed, marked, rather than hidden: choosing one
+    says why it cannot be (the store refuses a cycle). Returns the chosen task's id,
+    NO_PARENT for the top level, or None when left."""
+
+    TOP_LEVEL = "No parent (top level)"
+
+    def __init__(self, task: TaskRecord) -> None:
+        heading = Text.assemble("Put “", literal(single_line(task.title)), "” under…", style="bold")
+        super().__init__(task, heading)
+        # Read with the first search, in the worker: where each task is, and what is
+        # under this one. Set before the message that first reads them is posted.
+        self._paths: dict[str, str] = {}
+        self._below: frozenset[str] | None = None
+
+    def find(self, store: TaskStore, typed: str) -> list[TaskRecord]:
+        if self._below is None:
+            self._paths = store.project_paths()
+            self._below = frozenset(t.id for t in store.subtasks(self._waiting.id, deep=True))
+        return super().find(store, typed)
+
+    def options_for(self, message: TasksFound) -> tuple[list[Option], str]:
+        task, below = self._waiting, self._below or frozenset()
+        options = [
+            Option(_parent_choice(found, self._paths, task.parent_id, below), id=found.id)
+            for found in message.tasks
+            if found.id != task.id
+        ][:SHOWN_CHOICES]
+        typed = message.typed.strip()
+        if not typed or fuzzy_rank(typed, self.TOP_LEVEL) is not None:
+            top = Option(_marked(self.TOP_LEVEL, task.parent_id is None), id=NO_PARENT)
+            options.insert(0 if not typed else len(options), top)
+        note = "" if options else "No open task matches."
+        if options and any(found.project_id != task.project_id for found in message.tasks):
+            note = "A task in another project takes this one (and its subtasks) there."
+        return options, note
 
 
 def _task_choice(task: TaskRecord, blocks_it: bool) -> Text:
     text = Text("✓ " if blocks_it else "  ")
     text.append_text(literal(single_line(task.title)))
+    return text
+
+
+def _parent_choice(
+    task: TaskRecord, paths: dict[str, str], current: str | None, below: frozenset[str]
+) -> Text:
+    """A possible parent: its title, its project, and whether it is the parent now
+    or one of the task's own subtasks."""
+    text = literal(single_line(task.title))
+    if task.project_id and task.project_id in paths:
+        text.append("  ")
+        text.append_text(
+            literal(paths[task.project_id].replace(PATH_SEPARATOR, BREADCRUMB), style="dim")
+        )
+    if task.id == current:
+        text.append("  (where it is)", style="dim")
+    elif task.id in below:
+        text.append("  (one of its subtasks)", style="dim")
     return text

@@ -1,10 +1,10 @@
 """One task in full: title, status, where it is (project, parent, subtasks, blockers),
-notes as Markdown, times, owner and history."""
+notes as Markdown, times, owner and history; and the keys that change where it is."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
 from rich.table import Table
@@ -16,9 +16,22 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Markdown, Static
 
-from store import EventRecord, NotFoundError, TaskRecord, local_now
+from store import EventRecord, NotFoundError, StoreError, TaskRecord, local_now
 from tui.formatting import BREADCRUMB, literal, local_time, relative_time, single_line
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
+from tui.screens.structure_keys import (
+    ADD_SUBTASK,
+    BLOCKED_BY,
+    CHANGE_PARENT,
+    MOVE_TO_PROJECT,
+    STRUCTURE_KEY_ACTIONS,
+    StructureChange,
+    add_subtask,
+    announce,
+    change_parent,
+    mark_blocked_by,
+    move_to_project,
+)
 from tui.screens.task_keys import (
     DELETE_BINDINGS,
     TOGGLE_DONE,
@@ -29,7 +42,9 @@ from tui.screens.task_keys import (
 from tui.text import visible
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
-# Between the levels of a path where it is read, not typed (Work, then Q4).
+# Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS): refused while read-only,
+# and for a task whose row cannot be read.
+EDITING_ACTIONS = frozenset({"edit"}) | STRUCTURE_KEY_ACTIONS
 
 
 class TaskDetailScreen(TaskKeysScreen):
@@ -39,11 +54,22 @@ class TaskDetailScreen(TaskKeysScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Back to the list"),
-        Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            tooltip="Edit the title, notes, due date, priority, tags and project",
+        ),
         *TOGGLE_DONE_BINDINGS,
         *DELETE_BINDINGS,
         undo_binding(),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
+        # Out of the Footer (it has room for the keys above only, at 80 columns): listed
+        # under "Structure" in the ? help.
+        *(
+            replace(binding, show=False)
+            for binding in (MOVE_TO_PROJECT, ADD_SUBTASK, BLOCKED_BY, CHANGE_PARENT)
+        ),
     ]
 
     @dataclass
@@ -117,17 +143,34 @@ class TaskDetailScreen(TaskKeysScreen):
     # -- keeping up with changes --------------------------------------------------------------
 
     def on_task_updated(self, message: TaskUpdated) -> None:
-        if message.task.id == self.record.id:
-            self.record = message.task
+        task = message.task
+        if task.id == self.record.id:
+            self.record = task
             self._show()
             self.reload()  # the history grew
+        elif task.parent_id == self.record.id or task.id in self._related():
+            self.reload()  # a subtask added (A) or put back by an undo, a blocker done
 
     def on_task_removed(self, message: TaskRemoved) -> None:
         if message.task_id == self.record.id:
             self._gone()
+        elif message.task_id in self._related():
+            self.reload()  # a subtask or blocker deleted, or its creation undone
+
+    def _related(self) -> frozenset[str]:
+        """The tasks this page shows besides its own: parent, subtasks, blockers."""
+        place = self.place
+        if place is None:
+            return frozenset()
+        shown = [*place.subtasks, *place.blockers]
+        if place.parent is not None:
+            shown.append(place.parent)
+        return frozenset(task.id for task in shown)
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
-        if message.changes.too_many or self.record.id in message.changes.task_ids:
+        changes = message.changes
+        # A project renamed or moved (here or elsewhere) changes the path this page shows.
+        if changes.too_many or changes.projects or self.record.id in changes.task_ids:
             self.reload()
 
     # -- drawing ------------------------------------------------------------------------------
@@ -226,9 +269,9 @@ class TaskDetailScreen(TaskKeysScreen):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.refused_while_read_only(action, frozenset({"edit"})):
+        if self.refused_while_read_only(action, EDITING_ACTIONS):
             return None
-        if action in {"edit", TOGGLE_DONE} and self.record.unreadable:
+        if (action in EDITING_ACTIONS or action == TOGGLE_DONE) and self.record.unreadable:
             return None  # a row that cannot be read can be looked at and deleted only
         return True
 
@@ -247,6 +290,34 @@ class TaskDetailScreen(TaskKeysScreen):
         from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
+
+    # -- where it is --------------------------------------------------------------------------
+
+    def action_move_to_project(self) -> None:
+        project = self.place.project if self.place is not None else None
+        move_to_project(self, self.record, project, self._restructured, self._write_failed)
+
+    def action_blocked_by(self) -> None:
+        mark_blocked_by(self, self.record, self._restructured, self._write_failed)
+
+    def action_change_parent(self) -> None:
+        change_parent(self, self.record, self._restructured, self._write_failed)
+
+    def action_add_subtask(self) -> None:
+        add_subtask(self, self.record)
+
+    def _restructured(self, change: StructureChange) -> None:
+        # The list under this page, and this page (its task is among those that moved),
+        # read the moved tasks again.
+        self.record = change.task
+        announce(self.taskflow, change)
+        self.taskflow.say(f"{change.said} · u undoes")
+
+    def _write_failed(self, error: StoreError) -> None:
+        # The store's own words: why the task cannot go under one of its subtasks, or
+        # that it changed elsewhere meanwhile (then what it holds now is shown).
+        self.taskflow.say(str(error))
+        self.reload()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,16 @@
-"""Add or edit a task: title and Markdown notes, saved with ctrl+s, never overwriting blindly."""
+"""Add or edit a task: title and Markdown notes, saved with ctrl+s, never overwriting blindly.
+
+The Project field moves the task (with its subtasks) when saved: empty is the Inbox,
+a path that does not exist yet is made in the same change. A project named in the
+title (``+Work``) wins over the field, as the title's due words win over the Due
+field; the preview says so. The parent is shown in the heading; it and what blocks
+the task are changed from the task's page (P, b).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -16,6 +23,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from store import (
+    PATH_SEPARATOR,
+    ChangeSet,
     ConflictError,
     Due,
     EditMerge,
@@ -35,15 +44,39 @@ from store import (
     parse_quick_add,
     quick_add_text,
     same_value,
+    split_project_path,
 )
 from tui.formatting import literal, single_line
+from tui.messages import TasksChanged
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen, field_names
 from tui.services import TaskFlowServices
 from tui.text import visible
+from tui.widgets.project_suggester import ProjectSuggester
 
 # What the form edits; a task's done state is changed elsewhere (space on the list).
+# The project is not among them: it is saved only when changed (see ProjectTarget).
 FORM_FIELDS = ("title", "description", "due", "priority", "tags")
+
+
+@dataclass(frozen=True)
+class ProjectTarget:
+    """Where saving puts the task: a project's path, or the Inbox (None)."""
+
+    path: str | None
+    from_title: bool = False  # named by the title's +Work, over the Project field
+
+
+class ProjectPathError(ValueError):
+    """What is typed in the Project field cannot be a path."""
+
+
+@dataclass(frozen=True)
+class _Saved:
+    task: TaskRecord
+    moved: frozenset[str]  # the task and its subtasks, if it went to another project
+    new_project: bool
+    path: str | None = None  # the project's path as the store spells it, if one was named
 
 
 class TaskEditScreen(Screen[TaskRecord | None]):
@@ -54,7 +87,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     FIELD_HELP = (
         ("tab / shift+tab", "Next / previous field, from the notes too; nothing is selected"),
         ("enter", "In a one-line field: save. In the notes: a new line"),
-        ("→ / end", "The end of the field"),
+        ("→ / end", "The end of the field; in Project, take the path suggested"),
     )
 
     BINDINGS = [
@@ -72,10 +105,21 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         Binding("f1", "help", "Keys", tooltip="Every key of the editor"),
     ]
 
-    def __init__(self, task: TaskRecord | None, *, parent: TaskRecord | None = None) -> None:
+    def __init__(
+        self,
+        task: TaskRecord | None,
+        *,
+        parent: TaskRecord | None = None,
+        project: str | None = None,
+    ) -> None:
+        """``parent``: a new task is made under it (and in its project). ``project``: the
+        path a new task goes into unless the Project field is changed (the project the
+        list shows, say)."""
         super().__init__()
         self.base = task  # the version the user started from
         self.parent_task = parent if task is None else None  # a new task made under this one
+        # The Project field of a new task (not a subtask) starts with this.
+        self._new_in = (project or "") if task is None and parent is None else None
         self._saving = False
         self._saving_values: dict[str, Any] = {}
         self._merge_note = ""  # what a merge kept of a change made elsewhere, to say so
@@ -86,7 +130,11 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         # The projects there are (paths, casefolded), read in a worker: until then the
         # preview cannot say whether +Work names a new one.
         self._known_projects: frozenset[str] | None = None
-        self._saving_project: str | None = None  # the path the title's words name
+        # The path the Project field was filled with ("" for the Inbox), once read: what
+        # the field holds is a move only when it differs from this.
+        self._project_filled: str | None = self._new_in
+        self._parent_title: str | None = None  # of the task being edited, once read
+        self._saving_project: ProjectTarget | None = None  # None: where it is
 
     @property
     def taskflow(self) -> TaskFlowServices:
@@ -96,16 +144,23 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def is_new(self) -> bool:
         return self.base is None
 
-    def compose(self) -> ComposeResult:
-        heading = Text("New task" if self.is_new else "Edit task", style="bold")
-        if self.parent_task is not None:
-            heading = Text("New subtask of ", style="bold")
-            heading.append_text(literal(single_line(self.parent_task.title), style="bold"))
+    def _heading(self) -> Text:
+        """New task / Edit task, with the parent when it is a subtask ("Edit subtask of
+        Launch"), and the title being edited."""
+        parent = self.parent_task.title if self.parent_task is not None else self._parent_title
+        if parent is not None:
+            heading = Text("New subtask of " if self.is_new else "Edit subtask of ", style="bold")
+            heading.append_text(literal(single_line(parent), style="bold"))
+        else:
+            heading = Text("New task" if self.is_new else "Edit task", style="bold")
         if self.base is not None:
             heading.append("  ")
             heading.append_text(literal(single_line(self.base.title), style="dim"))
+        return heading
+
+    def compose(self) -> ComposeResult:
         with Vertical(id="editor"):
-            yield Static(heading, id="edit-heading")
+            yield Static(self._heading(), id="edit-heading")
             yield Label("Title", classes="field-label")
             if self.base is not None:
                 self._remember_filled(self.base)
@@ -143,8 +198,21 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                         id="tags",
                         select_on_focus=False,
                     )
+                with Vertical(classes="planning-field", id="project-field"):
+                    yield Label("Project", classes="field-label")
+                    # Filled once the paths are read (_places_read). A new subtask is in
+                    # its parent's project: shown, not changed here.
+                    yield Input(
+                        self._new_in or "",
+                        placeholder="Inbox",
+                        id="project",
+                        select_on_focus=False,
+                        suggester=ProjectSuggester(self.taskflow.store),
+                        disabled=self.parent_task is not None,
+                    )
             yield Static(id="due-error", classes="field-error hidden")
             yield Static(id="tags-error", classes="field-error hidden")
+            yield Static(id="project-error", classes="field-error hidden")
             yield Label("Notes (Markdown, optional)", classes="field-label")
             yield TextArea(
                 self._shown_notes[1],
@@ -163,21 +231,39 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._update_preview()
         if self.base is not None:
             self._warn_of_hidden_characters(self.base)
-        self._read_project_paths()
+        self._read_places()
 
     @work(thread=True, exit_on_error=False)
-    def _read_project_paths(self) -> None:
+    def _read_places(self) -> None:
+        """The project paths there are, the path of the task's project (or its new
+        parent's), and the title of the task it is a subtask of."""
+        store = self.taskflow.store
+        placed = self.parent_task or self.base
         try:
-            paths = self.taskflow.store.project_paths().values()
+            paths = store.project_paths()
+            parent_id = self.base.parent_id if self.base is not None else None
+            parents = store.get_many([parent_id]) if parent_id is not None else []
         except StoreError:
-            return  # the preview just does not say "new project"
-        known = frozenset(path.casefold() for path in paths)
-        self.app.call_from_thread(self._projects_read, known)
+            return  # the preview just does not say "new project"; the field stays empty
+        filled = paths.get(placed.project_id, "") if placed and placed.project_id else ""
+        if self._new_in is not None:
+            filled = self._new_in
+        known = frozenset(path.casefold() for path in paths.values())
+        parent_title = parents[0].title if parents else None
+        self.app.call_from_thread(self._places_read, known, filled, parent_title)
 
-    def _projects_read(self, known: frozenset[str]) -> None:
+    def _places_read(self, known: frozenset[str], filled: str, parent_title: str | None) -> None:
         self._known_projects = known
-        if self.is_mounted:
-            self._update_preview()
+        self._parent_title = parent_title
+        if not self.is_mounted:
+            return
+        self._project_filled = filled
+        field = self.query_one("#project", Input)
+        if not field.value:  # not if something was typed in it meanwhile
+            field.value = filled
+        if parent_title is not None:
+            self.query_one("#edit-heading", Static).update(self._heading())
+        self._update_preview()
 
     def _warn_of_hidden_characters(self, task: TaskRecord) -> None:
         """Text from before validation (an old file, imported history) may hold control
@@ -218,7 +304,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         except ValueError as error:
             preview.update(Text(f"  {error}", style="italic"))
             return
-        title, due, priority, tags, project = understood
+        title, due, priority, tags, target = understood
         text = Text("→ ")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
@@ -233,12 +319,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if tags:
             text.append("  · ")
             text.append_text(literal(" ".join(f"#{tag}" for tag in tags)))
-        if project is not None:
-            text.append("  · in ")
-            text.append_text(literal(project, style="bold"))
-            known = self._known_projects
-            if known is not None and project.casefold() not in known:
-                text.append(" (new project)", style="italic")
+        if target is not None:
+            self._describe_move(text, target)
         text.append("\n")
         text.append(
             'Words like tomorrow 9am, !high or #tag fill the fields; \\word or "words" stay '
@@ -246,6 +328,27 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             style="dim",
         )
         preview.update(text)
+
+    def _describe_move(self, text: Text, target: ProjectTarget) -> None:
+        """' · in Work/Q4 (new project)', or ' · to the Inbox', and what else it means."""
+        if target.path is None:
+            text.append("  · to the Inbox")
+        else:
+            text.append("  · in ")
+            text.append_text(literal(target.path, style="bold"))
+            known = self._known_projects
+            if known is not None and target.path.casefold() not in known:
+                text.append(" (new project)", style="italic")
+        field = self.query_one("#project", Input).value.strip()
+        if target.from_title and field and not _same_path(field, target.path or ""):
+            text.append(" (from the title, not the field)", style="italic")
+        if (
+            self._parent_title is not None
+            and not self.is_new
+            and not _same_path(target.path or "", self._project_filled or "")
+        ):
+            # The store takes a subtask out from under its parent to another project.
+            text.append(", no longer a subtask", style="italic")
 
     def _due_field_overruled(self, due: Due, now: datetime) -> bool:
         """Whether the Due field holds another date than the one the title's words set:
@@ -264,11 +367,11 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def _understood(
         self, now: datetime | None = None
-    ) -> tuple[str, Due | None, Priority, tuple[str, ...], str | None]:
-        """(title, due, priority, tags, the project path the title names) as they would
-        be saved; ValueError if the due date or a tag cannot be read. Words are read
-        at ``now`` (local time; default: the app's clock), which says what "today" and
-        a bare "at 1" mean."""
+    ) -> tuple[str, Due | None, Priority, tuple[str, ...], ProjectTarget | None]:
+        """(title, due, priority, tags, where the task goes: None where it is) as they
+        would be saved; ValueError if the due date, a tag or the project path cannot be
+        read. Words are read at ``now`` (local time; default: the app's clock), which
+        says what "today" and a bare "at 1" mean."""
         if now is None:
             now = local_now(self.taskflow.clock())
         saved_title, as_typed = self._shown_title
@@ -285,7 +388,28 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         priority = quick.priority if quick.priority is not None else Priority(selected)
         field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
         tags = clean_tags([*field_tags, *quick.tags])
-        return quick.title, due, priority, tags, quick.project
+        return quick.title, due, priority, tags, self._project_target(quick.project)
+
+    def _project_target(self, from_title: str | None) -> ProjectTarget | None:
+        """Where saving puts the task: the title's +Work first, else the Project field
+        if it no longer holds what it was filled with; None to leave it where it is."""
+        if from_title is not None:
+            return ProjectTarget(from_title, from_title=True)
+        field = self.query_one("#project", Input)
+        typed = field.value.strip()
+        if field.disabled:
+            return None  # a new subtask: in its parent's project
+        if self.is_new and not typed:
+            return None  # a new task is made in the Inbox
+        if not self.is_new and _same_path(typed, self._project_filled or ""):
+            return None  # as filled; or, before the paths are read, left empty
+        if not typed:
+            return ProjectTarget(None)
+        try:
+            names = split_project_path(typed)
+        except ValueError as error:
+            raise ProjectPathError(str(error)) from None
+        return ProjectTarget(PATH_SEPARATOR.join(names))
 
     def action_line_feed(self) -> None:
         """A line feed: a new line in the notes, and in a one-line field, Enter."""
@@ -353,14 +477,18 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def dirty(self) -> bool:
         if self.base is None:
             fields = (self.query_one("#due", Input).value, self.query_one("#tags", Input).value)
+            project = self.query_one("#project", Input).value
             return bool(
                 self.title_value.strip()
                 or self.description_value.strip()
                 or any(f.strip() for f in fields)
                 or self.query_one("#priority", Select).value != Priority.NONE
+                or not _same_path(project.strip(), self._project_filled or "")
             )
         try:
             mine = self._mine()
+            if self._understood()[4] is not None:
+                return True  # it would move
         except ValueError:
             return True
         # Against what saving the fields untouched would keep.
@@ -379,7 +507,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         try:
             mine = self._mine()
         except ValueError as error:
-            field = "tags" if "tag" in str(error).lower() else "due"
+            if isinstance(error, ProjectPathError):
+                field = "project"
+            else:
+                field = "tags" if "tag" in str(error).lower() else "due"
             self._show_error(field, str(error))
             self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
             return
@@ -390,37 +521,70 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._saving = True
         self._saving_values = mine
         base = self.base
-        path = self._saving_project
+        target = self._saving_project
         parent = self.parent_task
 
-        def save(store: TaskStore) -> TaskRecord:
-            # The task and a project its title names that is new: one change, one undo.
+        def save(store: TaskStore) -> _Saved:
+            # The task, where it goes and a project that is new: one change, one undo.
             with store.one_change():
                 placed = dict(mine)
-                if path is not None:
-                    placed["project_id"] = store.ensure_project(path)[0].id
+                made, path = False, None
+                if target is not None and target.path is None:
+                    placed["project_id"] = None
+                elif target is not None and target.path is not None:
+                    project, made = store.ensure_project(target.path)
+                    placed["project_id"], path = project.id, project.path
                 if base is None:
                     if parent is not None:
                         placed["parent_id"] = parent.id
-                    return store.create(**placed)
-                return store.update(base.id, expected_version=base.version, **placed)
+                    return _Saved(store.create(**placed), frozenset(), made, path)
+                saved = store.update(base.id, expected_version=base.version, **placed)
+            moved: frozenset[str] = frozenset()
+            if saved.project_id != base.project_id:
+                below = store.subtasks(saved.id, deep=True)
+                moved = frozenset({saved.id, *(task.id for task in below)})
+            return _Saved(saved, moved, made, path)
 
         self.taskflow.run_write(save, self._saved, self._failed)
 
-    def _saved(self, task: TaskRecord) -> None:
+    def _saved(self, saved: _Saved) -> None:
         self._saving = False
-        self.taskflow.task_saved(task, created=self.is_new, note=self._merge_note)
-        self.dismiss(task)
+        services = self.taskflow
+        if saved.moved:
+            # Its subtasks went with it: the list reads them again, with their new place
+            # (last_event_id is not read by the screens; the app keeps its own).
+            changes = ChangeSet(last_event_id=0, task_ids=saved.moved, projects=True)
+            services.broadcast(lambda: TasksChanged(changes))
+        note = self._place_note(saved) + self._merge_note
+        services.task_saved(saved.task, created=self.is_new, note=note)
+        self.dismiss(saved.task)
+
+    def _place_note(self, saved: _Saved) -> str:
+        """' under “Launch”' for a new subtask, ' in “Work/Q4” (new project)' or ' in
+        the Inbox' for a task saved into another place."""
+        if self.parent_task is not None:
+            return f" under “{_short(self.parent_task.title)}”"
+        target = self._saving_project
+        if target is None or (self.base is not None and not saved.moved):
+            return ""
+        if saved.path is None:
+            return " in the Inbox" if self.base is not None else ""
+        return f" in “{saved.path}”" + (" (new project)" if saved.new_project else "")
 
     def _failed(self, error: StoreError) -> None:
         self._saving = False
         self._merge_note = ""  # the next save says what it merged, if anything
         if isinstance(error, ValidationError):
-            shown = ("title", "description", "due", "tags")
-            field = error.field if error.field in shown else "form"
+            shown = ("title", "description", "due", "tags", "project")
+            # A subtask's project is its parent's: said under the Project field.
+            field = "project" if error.field == "parent" else error.field
+            field = field if field in shown else "form"
             self._show_error(field, str(error))
-            if field in shown:
-                self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
+            widget = self.query_one(f"#{field}") if field in shown else None
+            if widget is not None:
+                # A new subtask's Project field is fixed: its +Work is in the title.
+                focus = self.query_one("#title") if widget.disabled else widget
+                self.set_focus(focus, scroll_visible=False)
         elif isinstance(error, ConflictError):
             self._resolve_conflict(error, self._saving_values)
         elif isinstance(error, NotFoundError) and self.base is not None:
@@ -514,6 +678,21 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             ),
             answered,
         )
+
+
+def _same_path(typed: str, path: str) -> bool:
+    """Whether ``typed`` names the project at ``path`` ("work / q4" is "Work/Q4"; ""
+    is the Inbox), as the store finds a project: its levels, ignoring case."""
+    try:
+        names = split_project_path(typed) if typed else ()
+    except ValueError:
+        return False
+    return PATH_SEPARATOR.join(names).casefold() == path.casefold()
+
+
+def _short(title: str, limit: int = 40) -> str:
+    flat = visible(single_line(title))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _kept(original: str, shown: str, clean: Callable[[str], str]) -> str:
