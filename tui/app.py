@@ -252,7 +252,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def _apply_changes(self, changes: ChangeSet) -> None:
         self._last_event_id = max(self._last_event_id or 0, changes.last_event_id)
-        if changes.task_ids or changes.too_many:
+        if changes.task_ids or changes.too_many or changes.projects:
             self.broadcast(lambda: TasksChanged(changes))
 
     def broadcast(self, make_message: Callable[[], Message]) -> None:

@@ -47,10 +47,26 @@ class ViewKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class ProjectPlace:
+    """A project chosen in the sidebar, or the Inbox: the list narrows to its tasks."""
+
+    path: str  # 'Work/Q4'; "" for the Inbox
+    # The project and every one under it, as the sidebar's tree had them when it was
+    # chosen (a TaskQuery's ``projects``); {None} for the Inbox.
+    scope: frozenset[str | None]
+    project_id: str | None = None  # None: the Inbox
+
+    @property
+    def is_inbox(self) -> bool:
+        return self.project_id is None
+
+
+@dataclass(frozen=True)
 class ListState:
     """The list's view, as the user set it with the keys."""
 
     kind: ViewKind = ViewKind.ALL
+    place: ProjectPlace | None = None  # None: every project and the Inbox
     sort: Sort = Sort.MANUAL  # the order of All and Done; Today/Upcoming go by due
     hide_done: bool = False  # in All only
     search_text: str = ""  # as typed: words, and #tag
@@ -102,7 +118,12 @@ class ListState:
         tags = [word[1:] for word in words if word.startswith("#") and len(word) > 1]
         search = " ".join(word for word in words if not (word.startswith("#") and len(word) > 1))
         # "#wo" finds #work and #workshop: a tag is found by its start, as a word is.
-        query = TaskQuery(search=search, tag=tags[0] if tags else None, tag_prefix=True)
+        query = TaskQuery(
+            search=search,
+            tag=tags[0] if tags else None,
+            tag_prefix=True,
+            projects=self.place.scope if self.place is not None else None,
+        )
         if self.kind is ViewKind.TODAY:
             return replace(query, status=Status.OPEN, sort=Sort.DUE, due_until=today)
         if self.kind is ViewKind.UPCOMING:

@@ -114,3 +114,23 @@ def test_tasks_typed_before_the_app_has_the_terminal_are_each_saved(terminal: Te
     assert titles(terminal) == [("Early bird", False), ("Second", False)]
     with open_store(terminal.database, user="alice") as store:
         assert [p.path for p in store.projects()] == ["Early"]
+
+
+def test_a_first_project_made_in_the_sidebar_takes_the_task_added_in_it(
+    terminal: Terminal,
+) -> None:
+    terminal.start()  # 100 columns: the sidebar is shown
+    terminal.wait_for("No tasks yet")
+    terminal.press("p", "n")
+    terminal.wait_for("New project")
+    terminal.type_burst("Work\r")
+    terminal.wait_for("Project “Work” made")
+    terminal.press("Enter")  # the cursor is on the new project: the list narrows to it
+    terminal.wait_for("Nothing in “Work” yet")
+    terminal.type_burst("aPlan the launch\r")
+    terminal.wait_for("Added “Plan the launch”")
+    quit_app(terminal)
+    with open_store(terminal.database, user="alice") as store:
+        (task,) = store.list_tasks()
+        assert task.title == "Plan the launch"
+        assert task.project_id == store.project("Work").id

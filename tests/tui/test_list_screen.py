@@ -382,7 +382,8 @@ async def test_hostile_titles_are_drawn_literally(
 ) -> None:
     _seed(seed_store, clock, *HOSTILE)
     app = app_factory()
-    async with app.run_test(size=(100, 30)) as pilot:
+    # Wide enough for the longest title whole, beside the sidebar.
+    async with app.run_test(size=(130, 30)) as pilot:
         await settle(pilot)
         lines = table_lines(app)
         for title in HOSTILE:

@@ -137,7 +137,7 @@ async def test_help_says_what_e_really_edits(
         await settle(pilot)
         rows = [row for rows in key_sections(app.screen).values() for row in rows]
         (edit,) = [description for keys, description, _ in rows if keys == "e"]
-        assert edit == "Edit the title, notes, due date, priority and tags"
+        assert edit == "Edit the title, notes, due date, priority, tags and project"
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)

@@ -300,3 +300,19 @@ class TestTree:
         seed_store.create_project("Work/Hiring")
         run = steps("m", *"wq")
         assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_sidebar_with_a_project_chosen(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_structure(seed_store, clock)
+        # p, down to Work (past the four views and the Inbox), Enter; p again to show
+        # the sidebar's own keys in the footer, its cursor on Work/Q4.
+        run = steps("p", *["down"] * 5, "enter", "p", "down", pause=0.3)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+    def test_deleting_a_project_asks_what_becomes_of_its_tasks(
+        self, snap_compare, app_factory, seed_store, clock
+    ) -> None:
+        seed_structure(seed_store, clock)
+        run = steps("p", *["down"] * 5, "d", pause=0.3)
+        assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)

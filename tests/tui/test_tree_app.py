@@ -341,3 +341,25 @@ def test_a_breadcrumb_too_long_keeps_the_nearest_parent(
     crumb = fit_breadcrumb(levels, width)
     assert crumb == shown.replace(" > ", BREADCRUMB)  # ">" stands for the angle drawn
     assert len(crumb) <= width
+
+
+async def test_shift_p_puts_a_task_under_another_and_undo_takes_it_back(
+    app_factory: AppFactory, seed_store: TaskStore, plan: dict[str, TaskRecord]
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, app, "Loose")
+        await press_and_settle(pilot, "P")
+        await press_and_settle(pilot, *"ship")
+        await finish_workers(app)
+        await settle(pilot)
+        await press_and_settle(pilot, "enter")
+        await finish_workers(app)
+        await settle(pilot)
+        assert seed_store.get(plan["Loose"].id).parent_id == plan["Ship"].id
+        assert ("Loose", "Ship") in tree(seed_store)
+        await press_and_settle(pilot, "u")
+        await finish_workers(app)
+        await settle(pilot)
+    assert seed_store.get(plan["Loose"].id).parent_id is None

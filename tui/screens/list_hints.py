@@ -13,7 +13,18 @@ from tui.list_state import ListState, ViewKind
 def empty_list_hint(
     counts: TaskCounts, state: ListState, query: TaskQuery, *, read_only: bool
 ) -> Text | None:
-    """Why the loaded list ``query`` is empty, and what to press; None: nothing to say."""
+    """Why the loaded list ``query`` is empty, and what to press; None: nothing to say.
+    ``counts``: those of the project the list is narrowed to, if it is."""
+    if counts.total == 0 and state.place is not None:
+        where = "the Inbox" if state.place.is_inbox else f"“{state.place.path}”"
+        return Text.assemble(
+            (f"Nothing in {where} yet.\n\n", "bold"),
+            "Press ",
+            ("a", "bold reverse"),
+            " to add a task here, ",
+            ("p", "bold reverse"),
+            " to choose another project.",
+        )
     if counts.total == 0:
         if read_only:
             return Text("No tasks here, and this database is read-only.")

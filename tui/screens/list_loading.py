@@ -13,8 +13,17 @@ from datetime import datetime
 
 from textual.message import Message
 
-from store import TaskCounts, TaskQuery, TaskRecord, TaskStore, TreeContext, day_heading
+from store import (
+    Status,
+    TaskCounts,
+    TaskQuery,
+    TaskRecord,
+    TaskStore,
+    TreeContext,
+    day_heading,
+)
 from tui.list_state import ViewKind
+from tui.widgets.project_sidebar import SidebarContents
 from tui.widgets.task_table import KEEP_EDGES as EDGE
 from tui.widgets.task_table import Group, TaskTable
 
@@ -119,8 +128,20 @@ def day_groups(store: TaskStore, query: TaskQuery, now: datetime) -> list[Group]
     return groups  # the table leaves out the empty ones
 
 
-def read_counts(store: TaskStore, today: TaskQuery, upcoming: TaskQuery) -> CountsLoaded:
-    counts = store.counts()
+def read_counts(
+    store: TaskStore,
+    today: TaskQuery,
+    upcoming: TaskQuery,
+    scope: frozenset[str | None] | None = None,
+) -> CountsLoaded:
+    """The owner's counts, or those of the projects in ``scope`` (the chosen one)."""
+    if scope is None:
+        counts = store.counts()
+    else:
+        counts = TaskCounts(
+            open=store.count(TaskQuery(status=Status.OPEN, projects=scope)),
+            done=store.count(TaskQuery(status=Status.DONE, projects=scope)),
+        )
     views = {
         ViewKind.ALL: counts.total,
         ViewKind.TODAY: store.count(today),
@@ -128,6 +149,23 @@ def read_counts(store: TaskStore, today: TaskQuery, upcoming: TaskQuery) -> Coun
         ViewKind.DONE: counts.done,
     }
     return CountsLoaded(counts, views)
+
+
+@dataclass
+class SidebarLoaded(Message):
+    contents: SidebarContents
+
+
+def read_sidebar(store: TaskStore) -> SidebarLoaded:
+    projects = store.projects()
+    # The Inbox is what the top-level projects leave: one pass over the tasks, not two.
+    total = store.counts()
+    in_projects = [p for p in projects if p.depth == 0]
+    inbox = TaskCounts(
+        open=total.open - sum(p.open for p in in_projects),
+        done=total.done - sum(p.done for p in in_projects),
+    )
+    return SidebarLoaded(SidebarContents(projects, inbox))
 
 
 def read_rows(store: TaskStore, query: TaskQuery, needed: TaskTable.RowsNeeded) -> RowsLoaded:

@@ -9,22 +9,23 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from store import (
+    ProjectRecord,
     Sort,
     StoreError,
     TaskCounts,
     TaskQuery,
     TaskRecord,
-    TaskStore,
     local_now,
 )
 from tui.formatting import home_relative, single_line
-from tui.list_state import ListState, ViewKind
+from tui.list_state import ListState, ProjectPlace, ViewKind
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.list_hints import empty_list_hint, hidden_note
 from tui.screens.list_loading import (
@@ -33,12 +34,33 @@ from tui.screens.list_loading import (
     ListLoaded,
     RowsFetched,
     RowsLoaded,
+    SidebarLoaded,
     TaskPlaced,
     place,
     read_again,
     read_counts,
     read_list,
     read_rows,
+    read_sidebar,
+)
+from tui.screens.list_sidebar import (
+    SIDEBAR_MIN_WIDTH,
+    SIDEBAR_WIDTH,
+    place_in,
+    place_title,
+    project_action,
+)
+from tui.screens.structure_keys import (
+    ADD_SUBTASK,
+    BLOCKED_BY,
+    CHANGE_PARENT,
+    MOVE_TO_PROJECT,
+    STRUCTURE_KEY_ACTIONS,
+    StructureChange,
+    add_subtask,
+    change_parent,
+    mark_blocked_by,
+    move_to_project,
 )
 from tui.screens.task_keys import (
     DELETE_BINDINGS,
@@ -48,6 +70,7 @@ from tui.screens.task_keys import (
     undo_binding,
 )
 from tui.text import visible
+from tui.widgets.project_sidebar import ProjectSidebar
 from tui.widgets.status_line import StatusLine, ViewsBar
 from tui.widgets.tag_suggester import TagSuggester
 from tui.widgets.task_table import TaskTable
@@ -56,7 +79,7 @@ VIEWS = Binding.Group("Views and my order")
 TREE = Binding.Group("Structure")  # short: the Footer at 100 columns has room for this
 SEARCH_DEBOUNCE_SECONDS = 0.12
 # Changes to where a task is: the list shows them once it has read them again.
-STRUCTURE_ACTIONS = frozenset({"add_subtask", "indent", "outdent", "move_to_project", "blocked_by"})
+STRUCTURE_ACTIONS = frozenset({"indent", "outdent"}) | STRUCTURE_KEY_ACTIONS
 # Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS).
 EDITING_ACTIONS = frozenset({"add", "edit", "skip_undo", "move_down", "move_up"}) | (
     STRUCTURE_ACTIONS
@@ -84,7 +107,12 @@ class TaskListScreen(TaskKeysScreen):
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add a task"),
         *TOGGLE_DONE_BINDINGS,
-        Binding("e", "edit", "Edit", tooltip="Edit the title, notes, due date, priority and tags"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            tooltip="Edit the title, notes, due date, priority, tags and project",
+        ),
         Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
         *DELETE_BINDINGS,
         undo_binding("Undo the last change (repeat to go back)"),
@@ -100,6 +128,13 @@ class TaskListScreen(TaskKeysScreen):
         Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
         Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
         Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
+        Binding(
+            "p",
+            "sidebar",
+            "Projects",
+            tooltip="Go to the sidebar of projects and views; p there hides it",
+            group=VIEWS,
+        ),
         Binding(
             "s",
             "cycle_sort(1)",
@@ -131,14 +166,8 @@ class TaskListScreen(TaskKeysScreen):
         ),
         Binding("K", "move_up", "Move up", show=False, tooltip="Move up in my order", group=VIEWS),
         Binding("escape", "clear_search", "Clear search", tooltip="Clear the search"),
-        Binding(
-            "m",
-            "move_to_project",
-            "Project",
-            tooltip="Move the task to a project (or a new one), with its subtasks",
-            group=TREE,
-        ),
-        Binding("A", "add_subtask", "Subtask", tooltip="Add a subtask of the task", group=TREE),
+        MOVE_TO_PROJECT,
+        ADD_SUBTASK,
         Binding(
             "greater_than_sign",
             "indent",
@@ -155,14 +184,8 @@ class TaskListScreen(TaskKeysScreen):
             tooltip="Take a subtask one level up (my order)",
             group=TREE,
         ),
-        Binding(
-            "b",
-            "blocked_by",
-            "Blocked by",
-            show=False,
-            tooltip="Mark a task this one waits for, or no longer waits for",
-            group=TREE,
-        ),
+        BLOCKED_BY,
+        CHANGE_PARENT,
         Binding(
             "z",
             "fold",
@@ -198,6 +221,8 @@ class TaskListScreen(TaskKeysScreen):
         self._bindings_stale = False
         # The task the cursor was last sent to by a placing (see on_task_placed).
         self._placing_for_cursor: str | None = None
+        # The sidebar as the user set it with p; None: shown when the screen is wide.
+        self._sidebar_wanted: bool | None = None
 
     @property
     def table(self) -> TaskTable:
@@ -207,23 +232,31 @@ class TaskListScreen(TaskKeysScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title_text(), id="title-bar")
-        yield ViewsBar(id="views-bar")
-        yield StatusLine(id="status-bar")
-        # Disabled while hidden, so that nothing can give it the keys unseen.
-        yield Input(
-            placeholder="Search titles and notes…  #tag narrows to a tag",
-            id="search",
-            classes="hidden",
-            disabled=True,
-            suggester=TagSuggester(self.taskflow.store),
-        )
-        yield TaskTable(self.taskflow.clock, id="tasks")
-        yield Static(id="empty-hint", classes="hidden")
+        with Horizontal(id="list-body"):
+            yield ProjectSidebar(id="sidebar")
+            with Vertical(id="list-main"):
+                yield ViewsBar(id="views-bar")
+                yield StatusLine(id="status-bar")
+                # Disabled while hidden, so that nothing can give it the keys unseen.
+                yield Input(
+                    placeholder="Search titles and notes…  #tag narrows to a tag",
+                    id="search",
+                    classes="hidden",
+                    disabled=True,
+                    suggester=TagSuggester(self.taskflow.store),
+                )
+                yield TaskTable(self.taskflow.clock, id="tasks")
+                yield Static(id="empty-hint", classes="hidden")
         yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def sidebar(self) -> ProjectSidebar:
+        return self.query_one(ProjectSidebar)
 
     def on_mount(self) -> None:
         self.view = self._query_now()
         self.table.is_folded = lambda task_id: self.state.is_folded(task_id)
+        self._place_sidebar()
         self.set_focus(self.table, scroll_visible=False)
         self.load()  # the counts follow once the list is on screen: the list comes first
         self.set_interval(30, self._tick, name="relative-times")
@@ -273,11 +306,17 @@ class TaskListScreen(TaskKeysScreen):
 
     def watch_state(self) -> None:
         self._set_query(self._query_now())
+        self.query_one("#title-bar", Static).update(self._title_text())
+        self.sidebar.mark(self.view_kind, self.state.place)
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
         # The owner's name and the path are user text too: shown, never obeyed.
-        text = Text.assemble(("TaskFlow", "bold"), "  ", (visible(store.user), "italic"), "  ")
+        text = Text.assemble(("TaskFlow", "bold"), "  ")
+        if self.state.place is not None:
+            text.append_text(place_title(self.state.place))  # where the list is
+            text.append("  ")
+        text.append_text(Text.assemble((visible(store.user), "italic"), "  "))
         text.append(visible(home_relative(store.describe())), style="dim")
         if store.read_only:
             text.append("  ")
@@ -306,15 +345,31 @@ class TaskListScreen(TaskKeysScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(loaded)
 
-    def load_counts(self) -> None:
+    def load_counts(self, *, sidebar: bool = True) -> None:
+        """The counts of the views (in the project the list is narrowed to), and the
+        sidebar's, when it is shown or a project is chosen (whose tree may change)."""
+        place = self.state.place
         self._load_counts(
-            ListState(ViewKind.TODAY).query(self.today),
-            ListState(ViewKind.UPCOMING).query(self.today),
+            ListState(ViewKind.TODAY, place=place).query(self.today),
+            ListState(ViewKind.UPCOMING, place=place).query(self.today),
+            place.scope if place is not None else None,
         )
+        if sidebar and (self.sidebar.display or place is not None):
+            self._load_sidebar()
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
-    def _load_counts(self, today: TaskQuery, upcoming: TaskQuery) -> None:
-        loaded = read_counts(self.taskflow.store, today, upcoming)
+    def _load_counts(
+        self, today: TaskQuery, upcoming: TaskQuery, scope: frozenset[str | None] | None
+    ) -> None:
+        loaded = read_counts(self.taskflow.store, today, upcoming, scope)
+        if not get_current_worker().is_cancelled:
+            self.post_message(loaded)
+
+    @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
+    def _load_sidebar(self) -> None:
+        # Its own worker: a tree's counts read every task (60 ms at 100,000), and the
+        # views' counts must not wait for them.
+        loaded = read_sidebar(self.taskflow.store)
         if not get_current_worker().is_cancelled:
             self.post_message(loaded)
 
@@ -354,6 +409,7 @@ class TaskListScreen(TaskKeysScreen):
             message.groups,
             contexts=message.contexts,
             tree=self.state.shows_tree,
+            within=chosen.path if (chosen := self.state.place) and not chosen.is_inbox else None,
         )
         table.add_rows(table.generation, 0, message.head)
         table.add_rows(table.generation, message.tail_start, message.tail)
@@ -475,7 +531,9 @@ class TaskListScreen(TaskKeysScreen):
         self._update_status()
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
-        if message.changes.too_many:
+        if message.changes.too_many or message.changes.projects:
+            # A project renamed, moved or deleted elsewhere: paths on rows, the
+            # sidebar and the chosen project's scope may all have changed.
             self.load()
             self.load_counts()
         else:
@@ -520,14 +578,86 @@ class TaskListScreen(TaskKeysScreen):
     # -- status line and hints ---------------------------------------------------------------
 
     def _update_status(self) -> None:
-        width = self.size.width
+        width = self.size.width - (SIDEBAR_WIDTH if self.sidebar.display else 0)
         self.query_one(ViewsBar).show(self.view_counts, self.view_kind, width)
         rows = len(self.table.rows)
         self.query_one(StatusLine).show(self.counts, self.state, self.view, rows, width)
         self._update_hint()
 
     def on_resize(self) -> None:
+        self._place_sidebar()
         self._update_status()  # what fits on the status line depends on the width
+
+    # -- the sidebar ---------------------------------------------------------------------------
+
+    def _place_sidebar(self) -> None:
+        wanted = self._sidebar_wanted
+        shown = wanted if wanted is not None else self.size.width >= SIDEBAR_MIN_WIDTH
+        sidebar = self.sidebar
+        if shown == sidebar.display:
+            return
+        if not shown and self.focused is sidebar:
+            self.set_focus(self.table, scroll_visible=False)
+        sidebar.display = shown
+        if shown:
+            self.load_counts()  # with the sidebar's contents
+
+    def action_sidebar(self) -> None:
+        """p goes to the sidebar (showing it if hidden); p there hides it."""
+        sidebar = self.sidebar
+        if sidebar.display and self.focused is not sidebar:
+            self.set_focus(sidebar, scroll_visible=False)
+            return
+        self._sidebar_wanted = not sidebar.display
+        self._place_sidebar()
+        if sidebar.display:
+            self.set_focus(sidebar, scroll_visible=False)
+
+    def on_sidebar_loaded(self, message: SidebarLoaded) -> None:
+        contents = message.contents
+        place = self.state.place
+        self.sidebar.show(contents, self.view_kind, place)
+        if place is not None and not place.is_inbox:
+            moved = place_in(contents, place)
+            if moved != place:  # renamed, moved, given sub-projects or deleted
+                self.state = replace(self.state, place=moved)
+
+    def _sidebar_done(self) -> None:
+        """Back to the list after choosing; a sidebar opened on a narrow screen goes."""
+        if self.size.width < SIDEBAR_MIN_WIDTH:
+            self._sidebar_wanted = None
+            self._place_sidebar()
+        self.set_focus(self.table, scroll_visible=False)
+
+    def on_project_sidebar_view_chosen(self, message: ProjectSidebar.ViewChosen) -> None:
+        self.state = replace(self.state, kind=message.view, place=None)
+        self._sidebar_done()
+        self.load_counts(sidebar=False)
+
+    def on_project_sidebar_place_chosen(self, message: ProjectSidebar.PlaceChosen) -> None:
+        self._go_to(message.place)
+        self._sidebar_done()
+
+    def _go_to(self, place: ProjectPlace | None) -> None:
+        if place != self.state.place:
+            self.state = replace(self.state, place=place)
+            self.load_counts(sidebar=False)  # the tree is as it was: only the list moved
+
+    def on_project_sidebar_left(self, message: ProjectSidebar.Left) -> None:
+        self._sidebar_done()
+
+    def on_project_sidebar_action_asked(self, message: ProjectSidebar.ActionAsked) -> None:
+        if self.taskflow.store.read_only:
+            self.taskflow.say("This database is read-only; projects cannot be changed.")
+            return
+
+        def changed(project: ProjectRecord | None) -> None:
+            if project is not None:
+                self.sidebar.cursor_to_project(project.id)  # made, renamed or moved
+            self.load()
+            self.load_counts()
+
+        project_action(self, message.action, message.project, self.sidebar.contents, changed)
 
     def _update_hint(self) -> None:
         hint = self.query_one("#empty-hint", Static)
@@ -594,7 +724,10 @@ class TaskListScreen(TaskKeysScreen):
     def action_add(self) -> None:
         from tui.screens.task_edit import TaskEditScreen
 
-        self.app.push_screen(TaskEditScreen(None))
+        # Narrowed to a project, a new task starts in it (the Project field says so).
+        place = self.state.place
+        project = place.path if place is not None and not place.is_inbox else None
+        self.app.push_screen(TaskEditScreen(None, project=project))
 
     def action_edit(self) -> None:
         from tui.screens.task_edit import TaskEditScreen
@@ -747,15 +880,13 @@ class TaskListScreen(TaskKeysScreen):
         self.load()  # what the store holds now, whatever the list thought
 
     def action_add_subtask(self) -> None:
-        from tui.screens.task_edit import TaskEditScreen
-
         task = self.table.current
         if task is None or self._refused_as_unreadable(task):
             return
         if self.state.shows_tree and self.state.is_folded(task.id):
             # Unfolded now, so the new subtask is placed among its shown siblings.
             self._refold(self.state.with_fold(task.id, False), task.id)
-        self.app.push_screen(TaskEditScreen(None, parent=task))
+        add_subtask(self, task)
 
     def _task_to_restructure(self, verb: str) -> TaskRecord | None:
         """The cursor's task, if ``verb`` (e.g. "Tasks indent") can move it here."""
@@ -794,70 +925,31 @@ class TaskListScreen(TaskKeysScreen):
         )
 
     def action_move_to_project(self) -> None:
-        from tui.screens.pickers import INBOX, ProjectPickerScreen
-
         task = self.table.current
         if task is None or self._refused_as_unreadable(task):
             return
         context = self.table.contexts.get(task.id)
         current = context.project if context is not None else None
-
-        def chosen(path: str | None) -> None:
-            if path is None or path == (current or INBOX):
-                return
-
-            def move(store: TaskStore) -> tuple[TaskRecord, bool]:
-                with store.one_change():
-                    made = False
-                    project_id = None
-                    if path != INBOX:
-                        project, made = store.ensure_project(path)
-                        project_id = project.id
-                    moved = store.update(
-                        task.id, expected_version=task.version, project_id=project_id
-                    )
-                    return moved, made
-
-            def done(result: tuple[TaskRecord, bool]) -> None:
-                moved, made = result
-                where = f"“{path}”{' (new project)' if made else ''}" if path else "the Inbox"
-                self._restructured(moved, f"“{_short(moved.title)}” moved to {where}")
-
-            self.taskflow.run_write(move, done, self._write_failed)
-
-        self.app.push_screen(ProjectPickerScreen(task, current), chosen)
+        move_to_project(self, task, current, self._structure_changed, self._write_failed)
 
     def action_blocked_by(self) -> None:
-        from tui.screens.pickers import TaskPickerScreen
-
         task = self.table.current
         if task is None or self._refused_as_unreadable(task):
             return
+        mark_blocked_by(self, task, self._block_changed, self._write_failed)
 
-        def chosen(blocker_id: str | None) -> None:
-            if blocker_id is None:
-                return
-            unblocking = blocker_id in task.blocked_by
-            blockers = set(task.blocked_by) ^ {blocker_id}
+    def action_change_parent(self) -> None:
+        task = self.table.current
+        if task is None or self._refused_as_unreadable(task):
+            return
+        change_parent(self, task, self._structure_changed, self._write_failed)
 
-            def block(store: TaskStore) -> tuple[TaskRecord, TaskRecord]:
-                blocker = store.get(blocker_id)
-                changed = store.update(
-                    task.id, expected_version=task.version, blocked_by=sorted(blockers)
-                )
-                return changed, blocker
+    def _structure_changed(self, change: StructureChange) -> None:
+        self._restructured(change.task, change.said)
 
-            def done(result: tuple[TaskRecord, TaskRecord]) -> None:
-                changed, blocker = result
-                how = "no longer blocked by" if unblocking else "blocked by"
-                self.show_change(changed)
-                self.taskflow.say(
-                    f"“{_short(changed.title)}” is {how} “{_short(blocker.title)}” · u undoes"
-                )
-
-            self.taskflow.run_write(block, done, self._write_failed)
-
-        self.app.push_screen(TaskPickerScreen(task), chosen)
+    def _block_changed(self, change: StructureChange) -> None:
+        self.show_change(change.task)
+        self.taskflow.say(f"{change.said} · u undoes")
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

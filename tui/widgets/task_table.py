@@ -349,6 +349,7 @@ class TaskTable(ScrollView, can_focus=True):
         # Where each loaded task sits in the tree (its parents, project, progress).
         self.contexts: dict[str, TreeContext] = {}
         self.shows_tree = False  # the list is the tree (my order): subtasks drawn indented
+        self.within: str | None = None  # the project the list is narrowed to (its path)
         self.is_folded: Callable[[str], bool] = lambda task_id: False
 
     # -- what the screen asks for ------------------------------------------------------------
@@ -371,11 +372,14 @@ class TaskTable(ScrollView, can_focus=True):
         *,
         contexts: dict[str, TreeContext] | None = None,
         tree: bool = False,
+        within: str | None = None,
     ) -> None:
         """Show a new list: its length, the rows around ``cursor``, the cursor itself,
         headings over runs of rows if ``groups`` says so (their counts add up to
-        ``total``), and whether it is the tree (``contexts`` place its rows)."""
+        ``total``), and whether it is the tree (``contexts`` place its rows).
+        ``within``: the path of the project the list is narrowed to, if any."""
         self.generation += 1
+        self.within = within
         self._requested.clear()
         self.rows = TaskRows(total, start, records)
         self.contexts = dict(contexts or {})
@@ -725,6 +729,15 @@ class TaskTable(ScrollView, can_focus=True):
             text.append(updated.rjust(columns.updated), style=muted)
         return self._to_strip(text, width, row_style)
 
+    def _project_levels(self, path: str | None) -> list[str]:
+        """The levels of a project path a row's breadcrumb shows: below the project the
+        list is narrowed to, which the header already names."""
+        if path is None or path == self.within:
+            return []
+        if self.within and path.startswith(self.within + "/"):
+            path = path[len(self.within) + 1 :]
+        return path.split("/")
+
     def _title_cell(
         self, record: TaskRecord, index: int, title: str, width: int, muted: Style
     ) -> Text:
@@ -744,11 +757,10 @@ class TaskTable(ScrollView, can_focus=True):
                     lead += INDENT
             if context.depth and not self._parent_above(index, context):
                 crumbs = list(context.parent_titles)  # the parent is not the row above
-            elif not context.depth and context.project is not None:
-                crumbs = context.project.split("/")  # a subtask is in its parent's
+            elif not context.depth:
+                crumbs = self._project_levels(context.project)  # a subtask is in its parent's
         else:
-            if context.project is not None:
-                crumbs.extend(context.project.split("/"))
+            crumbs.extend(self._project_levels(context.project))
             crumbs.extend(context.parent_titles)
         tail = f"  {counts.done}/{counts.total}" if counts is not None else ""
         if record.blocked and not record.completed:

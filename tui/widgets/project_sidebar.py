@@ -1,0 +1,241 @@
+"""The sidebar of the task list: the views, the Inbox and the project tree, with counts.
+
+It only shows and chooses: the list screen reads what it lists (in the worker that
+reads the counts) and acts on what is chosen. Its keys for making, renaming, moving
+and deleting projects are its own, since they act on the project under its cursor;
+the work they start is in tui/screens/project_actions.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from store import PATH_SEPARATOR, ProjectRecord, TaskCounts
+from tui.formatting import literal
+from tui.list_state import ProjectPlace, ViewKind
+from tui.services import TaskFlowServices
+
+INBOX_ID = "inbox"
+VIEW_PREFIX = "view:"
+PROJECT_PREFIX = "project:"
+INDENT = "  "  # per level of the tree
+_DONE_TO = {"rename": "renamed", "move": "moved", "delete": "deleted"}
+
+
+@dataclass(frozen=True)
+class SidebarContents:
+    """What the sidebar lists, read together by a worker."""
+
+    projects: Sequence[ProjectRecord]  # depth first, as TaskStore.projects gives them
+    inbox: TaskCounts
+
+
+def place_of(project: ProjectRecord, projects: Sequence[ProjectRecord]) -> ProjectPlace:
+    """Where choosing ``project`` takes the list: it and every project under it."""
+    under = project.path + PATH_SEPARATOR
+    scope = frozenset(p.id for p in projects if p.id == project.id or p.path.startswith(under))
+    return ProjectPlace(
+        path=project.path, scope=frozenset[str | None](scope), project_id=project.id
+    )
+
+
+INBOX_PLACE = ProjectPlace(path="", scope=frozenset({None}))
+
+
+class ProjectSidebar(OptionList):
+    """Views first, then the Inbox and the projects; Enter chooses one for the list."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Next", show=False),
+        Binding("k", "cursor_up", "Previous", show=False),
+        Binding("escape", "leave", "Back to the list", tooltip="Give the keys back to the list"),
+        Binding("n", "new_project", "New project", tooltip="Make a project (under this one)"),
+        Binding("r", "rename_project", "Rename", tooltip="Rename the project"),
+        Binding("M", "move_project", "Move", tooltip="Put the project under another one"),
+        Binding("d", "delete_project", "Delete", tooltip="Delete the project (asks first)"),
+        Binding("delete", "delete_project", "Delete", show=False, tooltip="Delete the project"),
+    ]
+
+    @dataclass
+    class ViewChosen(Message):
+        """A view, across every project."""
+
+        view: ViewKind
+
+    @dataclass
+    class PlaceChosen(Message):
+        """The Inbox or a project (with those under it)."""
+
+        place: ProjectPlace
+
+    @dataclass
+    class ActionAsked(Message):
+        """One of the project keys, on ``project`` (None: on a view or the Inbox)."""
+
+        action: str  # "new", "rename", "move" or "delete"
+        project: ProjectRecord | None
+
+    @dataclass
+    class Left(Message):
+        """Escape: the keys go back to the list."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.contents = SidebarContents((), TaskCounts(open=0, done=0))
+        self._current_view = ViewKind.ALL
+        self._current_place: ProjectPlace | None = None
+        self._by_id: dict[str, ProjectRecord] = {}
+        self._cursor_to: str | None = None  # where the next show() puts the cursor
+
+    def cursor_to_project(self, project_id: str) -> None:
+        """Put the cursor on this project once it is listed (one just made)."""
+        self._cursor_to = PROJECT_PREFIX + project_id
+
+    # -- what it shows --------------------------------------------------------------------
+
+    def show(self, contents: SidebarContents, view: ViewKind, place: ProjectPlace | None) -> None:
+        """List ``contents``, marking where the list is; the cursor stays on its entry."""
+        # The cursor stays where the user is moving it; otherwise it is where the list is.
+        kept = self.highlighted_id if self.has_focus else None
+        kept, self._cursor_to = self._cursor_to or kept, None
+        self.contents = contents
+        self._current_view, self._current_place = view, place
+        self._by_id = {project.id: project for project in contents.projects}
+        self.clear_options()
+        self.add_options(self._entries())
+        self._highlight(kept if kept is not None else self._current_id())
+
+    def mark(self, view: ViewKind, place: ProjectPlace | None) -> None:
+        """Where the list is now, with the same contents: only the two entries whose
+        mark moves are drawn again (a tree of hundreds of projects costs a frame)."""
+        was = self._current_id()
+        self._current_view, self._current_place = view, place
+        now = self._current_id()
+        if now == was:
+            return
+        for option_id in (was, now):
+            prompt = self._prompt(option_id, option_id == now)
+            if prompt is not None:
+                self.replace_option_prompt(option_id, prompt)
+        if not self.has_focus:
+            self._highlight(now)  # a key (2, say) moved the list: the cursor follows
+
+    def _prompt(self, option_id: str, current: bool) -> Table | None:
+        """The entry's line; None for a project no longer in the contents."""
+        if option_id.startswith(VIEW_PREFIX):
+            view = ViewKind(option_id.removeprefix(VIEW_PREFIX))
+            return _entry(Text(view.label), None, current)
+        if option_id == INBOX_ID:
+            return _entry(Text("Inbox"), self.contents.inbox.open, current)
+        project = self._by_id.get(option_id.removeprefix(PROJECT_PREFIX))
+        if project is None:
+            return None
+        name = Text(INDENT * project.depth)
+        name.append_text(literal(project.name))
+        return _entry(name, project.open, current)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if self.highlighted is None or not self.option_count:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    @property
+    def highlighted_project(self) -> ProjectRecord | None:
+        option_id = self.highlighted_id or ""
+        if option_id.startswith(PROJECT_PREFIX):
+            return self._by_id.get(option_id.removeprefix(PROJECT_PREFIX))
+        return None
+
+    def _current_id(self) -> str:
+        place = self._current_place
+        if place is None:
+            return VIEW_PREFIX + self._current_view.value
+        return INBOX_ID if place.project_id is None else PROJECT_PREFIX + place.project_id
+
+    def _highlight(self, option_id: str) -> None:
+        try:
+            self.highlighted = self.get_option_index(option_id)
+        except OptionDoesNotExist:  # the entry is gone (a deleted project): where the list is
+            try:
+                self.highlighted = self.get_option_index(self._current_id())
+            except OptionDoesNotExist:
+                self.highlighted = 1 if self.option_count > 1 else None
+
+    def _entries(self) -> list[Option]:
+        current = self._current_id()
+        views = [VIEW_PREFIX + view.value for view in ViewKind]
+        places = [INBOX_ID] + [PROJECT_PREFIX + p.id for p in self.contents.projects]
+        options: list[Option] = []
+        for heading, ids in (("Views", views), ("Projects", places)):
+            options.append(Option(Text(heading, style="bold"), disabled=True))
+            for option_id in ids:
+                prompt = self._prompt(option_id, option_id == current)
+                if prompt is not None:
+                    options.append(Option(prompt, option_id))
+        if not self.contents.projects:
+            options.append(Option(Text("n makes a project", style="dim italic"), disabled=True))
+        return options
+
+    # -- choosing and the keys --------------------------------------------------------------
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if option_id.startswith(VIEW_PREFIX):
+            self.post_message(self.ViewChosen(ViewKind(option_id.removeprefix(VIEW_PREFIX))))
+        elif option_id == INBOX_ID:
+            self.post_message(self.PlaceChosen(INBOX_PLACE))
+        elif (project := self.highlighted_project) is not None:
+            self.post_message(self.PlaceChosen(place_of(project, self.contents.projects)))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())
+
+    def action_new_project(self) -> None:
+        self.post_message(self.ActionAsked("new", self.highlighted_project))
+
+    def action_rename_project(self) -> None:
+        self._on_project("rename")
+
+    def action_move_project(self) -> None:
+        self._on_project("move")
+
+    def action_delete_project(self) -> None:
+        self._on_project("delete")
+
+    def _on_project(self, action: str) -> None:
+        project = self.highlighted_project
+        if project is None:
+            # Said, not greyed out: a key refused here would go on to the list's own
+            # binding (d would delete the task under the list's cursor).
+            cast(TaskFlowServices, self.app).say(
+                f"Only a project can be {_DONE_TO[action]}: the Inbox and the views stay."
+            )
+            return
+        self.post_message(self.ActionAsked(action, project))
+
+
+def _entry(name: Text, count: int | None, current: bool) -> Table:
+    """One line: the name, cut to fit, and its open tasks at the right edge."""
+    line = Table.grid(expand=True)
+    line.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    line.add_column(justify="right", no_wrap=True)
+    if current:
+        name.stylize("bold")
+        name = Text.assemble(("▸ ", "bold"), name)
+    else:
+        name = Text.assemble("  ", name)
+    line.add_row(name, Text(str(count), style="dim") if count else "")
+    return line
