@@ -209,6 +209,30 @@ async def measure(db: str, repeats: int) -> dict[str, Any]:
             unfold.append(await timed("Z", folded(False)))
         results["fold_all"] = statistics.median(fold)
         results["unfold_all"] = statistics.median(unfold)
+
+        # Enter on a project in the sidebar (shown at 100 columns) to its list painted:
+        # the first two top-level projects in turn, each with the projects under it.
+        sidebar = screen.sidebar
+        await settled(lambda: len(sidebar.contents.projects) > 1)
+        tops = [p for p in sidebar.contents.projects if p.depth == 0][:2]
+
+        def narrowed_to(project_id: str) -> Callable[[], bool]:
+            return lambda: (
+                screen.state.place is not None
+                and screen.state.place.project_id == project_id
+                and screen.shown == screen.view
+                and screen_ready(table)
+            )
+
+        switches = []
+        for number in range(repeats):
+            project = tops[number % len(tops)]
+            await pilot.press("p")  # to the sidebar
+            sidebar.highlighted = sidebar.get_option_index(f"project:{project.id}")
+            await pilot.pause()
+            await asyncio.sleep(0.2)
+            switches.append(await timed("enter", narrowed_to(project.id)))
+        results["switch_project"] = statistics.median(switches)
         results["rows_held"] = table.rows.cached
     store.close()
     results["peak_memory_mb"] = peak_memory_mb()

@@ -45,6 +45,7 @@ TARGETS = {
     "view Upcoming (key 3 to list)": Target("ratio", 1.3),
     "fold all (Z)": Target("ratio", 1.3),
     "unfold all (Z again)": Target("ratio", 1.3),
+    "switch project (sidebar)": Target("ratio", 1.3),
     "peak memory (MB)": Target("delta", 30.0),
 }
 
@@ -218,6 +219,7 @@ ROWS = [
     ("view Upcoming (key 3 to list)", "view_upcoming", 1000.0, "ms"),
     ("fold all (Z)", "fold_all", 1000.0, "ms"),
     ("unfold all (Z again)", "unfold_all", 1000.0, "ms"),
+    ("switch project (sidebar)", "switch_project", 1000.0, "ms"),
     ("peak memory (MB)", "peak_memory_mb", 1.0, "MB"),
 ]
 
