@@ -484,3 +484,23 @@ async def test_a_task_added_while_in_a_project_goes_into_it(
         assert "Hire a designer" in shown_titles(app)
     (hired,) = [t for t in seed_store.list_tasks() if t.title == "Hire a designer"]
     assert hired.project_id == project_id_of(seed_store, "Work")
+
+
+async def test_a_task_saved_into_another_project_says_why_it_is_not_shown(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    seed_projects(seed_store)
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await finish_workers(app)
+        await choose(pilot, app, f"project:{project_id_of(seed_store, 'Home')}")
+        await press_and_settle(pilot, "a")
+        await finish_workers(app)
+        await pilot.press(*"Fix the printer +Work", "enter")
+        await written(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert any("not in “Home”" in message for message in said), said
+        assert shown_titles(app) == ["Call mum"]
+    (printer,) = [t for t in seed_store.list_tasks() if t.title == "Fix the printer"]
+    assert printer.project_id == project_id_of(seed_store, "Work")

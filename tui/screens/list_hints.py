@@ -75,6 +75,10 @@ def hidden_note(state: ListState, query: TaskQuery, task: TaskRecord) -> str:
     """Why a task just saved is not in the list ``query``, or '' if it is shown."""
     if query.matches(task):
         return ""
+    place = state.place
+    if place is not None and task.project_id not in place.scope:
+        where = "the Inbox" if place.is_inbox else f"“{place.path}”"
+        return f" — not shown: it is not in {where} (p chooses another project)"
     if query.terms or query.tag:
         return " — not shown: the search hides it (Escape clears it)"
     if state.kind is ViewKind.ALL:
