@@ -843,6 +843,9 @@ class TaskStore:
                     if below.id in positions:
                         follows["position"] = positions[below.id]
                     self._apply(below, EventKind.EDITED, follows)
+            if "blocked_by" in changes:
+                # Whether it is blocked now depends on its blockers' rows: read it back.
+                return self._rows.current(updated.id)
             return updated
 
     def _placed_in_order(self, current: TaskRecord, parent_id: str | None) -> dict[str, float]:

@@ -212,6 +212,20 @@ def test_a_blocked_task_is_not_ready_until_its_blocker_is_done(store: TaskStore)
     assert blocks(store) == {("Build", "Design")}  # the block stays; it no longer holds
 
 
+def test_the_task_an_edit_returns_says_whether_its_new_blockers_hold_it(
+    store: TaskStore,
+) -> None:
+    design, shipped = store.create("Design"), store.create("Shipped")
+    store.toggle(shipped.id)
+    build = store.create("Build")
+    blocked = store.update(build.id, expected_version=build.version, blocked_by=[design.id])
+    assert blocked.blocked and blocked == store.get(build.id)
+    waits_on_done = store.update(
+        build.id, expected_version=blocked.version, blocked_by=[shipped.id]
+    )
+    assert not waits_on_done.blocked and waits_on_done.blocked_by == (shipped.id,)
+
+
 def test_block_and_unblock_are_undoable_edits(store: TaskStore) -> None:
     design, test = store.create("Design"), store.create("Test")
     build = store.create("Build")
