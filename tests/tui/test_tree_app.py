@@ -363,3 +363,30 @@ async def test_shift_p_puts_a_task_under_another_and_undo_takes_it_back(
         await finish_workers(app)
         await settle(pilot)
     assert seed_store.get(plan["Loose"].id).parent_id is None
+
+
+async def test_blocked_comes_and_goes_with_its_blocker_done_here_or_elsewhere(
+    app_factory: AppFactory, seed_store: TaskStore, plan: dict[str, TaskRecord]
+) -> None:
+    seed_store.update(
+        plan["Loose"].id, expected_version=plan["Loose"].version, blocked_by=[plan["Ship"].id]
+    )
+    assert seed_store.get(plan["Loose"].id).blocked
+    app = app_factory()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert "blocked" in line_of(app, "Loose")
+        await go_to(pilot, app, "Ship")
+        await press_and_settle(pilot, "space")  # the blocker done, here
+        await finish_workers(app)
+        await settle(pilot)
+        assert seed_store.get(plan["Ship"].id).completed
+        assert "blocked" not in line_of(app, "Loose")
+
+        seed_store.toggle(plan["Ship"].id)  # open again, from another window
+        for _ in range(30):
+            await pilot.pause(0.05)
+            await finish_workers(app)
+            if "blocked" in line_of(app, "Loose"):
+                break
+        assert "blocked" in line_of(app, "Loose")

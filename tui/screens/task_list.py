@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -450,6 +451,7 @@ class TaskListScreen(TaskKeysScreen):
     def on_rows_fetched(self, message: RowsFetched) -> None:
         table = self.table
         unplaced = [t for t in message.missing if table.rows.index_of(t) is None]
+        self._recheck_blocked(message.found)
         for task in message.found:
             if table.rows.index_of(task.id) is None and self.view.matches(task):
                 unplaced.append(task.id)
@@ -510,10 +512,29 @@ class TaskListScreen(TaskKeysScreen):
         return True
 
     def on_task_updated(self, message: TaskUpdated) -> None:
+        # Always: a toggle here has already drawn the row as done (see toggle_done).
+        self._recheck_blocked([message.task], shown_as_it_was=False)
         self.show_change(message.task, select=message.select)
         self._recount_parent(message.task.parent_id)
         self.load_counts()
         self._update_status()
+
+    def _recheck_blocked(
+        self, changed: Sequence[TaskRecord], *, shown_as_it_was: bool = True
+    ) -> None:
+        """Tasks done or opened again: the rows they block are read again, so that
+        "blocked" comes and goes with their blocker. ``shown_as_it_was``: the rows
+        still show ``changed`` as they were, so only a change of done state counts."""
+        rows = self.table.rows
+        flipped = set()
+        for task in changed:
+            index = rows.index_of(task.id)
+            shown = rows.row(index) if index is not None else None
+            if not shown_as_it_was or shown is None or shown.completed != task.completed:
+                flipped.add(task.id)
+        waiting = {row.id for row in rows.loaded() if flipped.intersection(row.blocked_by)}
+        if waiting:
+            self._refetch(frozenset(waiting))
 
     def _recount_parent(self, parent_id: str | None) -> None:
         """A subtask changed, came or went: its parent's progress is read again."""
