@@ -223,7 +223,7 @@ async def test_a_project_made_in_the_sidebar_is_one_undo(
         assert not any("Launch" in line for line in sidebar_lines(app))
 
 
-async def test_a_name_with_a_slash_is_refused_with_the_reason(
+async def test_a_name_refused_keeps_the_dialog_with_what_was_typed_and_why(
     app_factory: AppFactory, seed_store: TaskStore
 ) -> None:
     seed_projects(seed_store)
@@ -234,12 +234,36 @@ async def test_a_name_with_a_slash_is_refused_with_the_reason(
         await choose(pilot, app, f"project:{project_id_of(seed_store, 'Home')}")
         await press_and_settle(pilot, "p", "r")
         assert isinstance(app.screen, ProjectNameScreen)
-        await pilot.press("ctrl+a", "ctrl+k", *"Home/Garden", "enter")
-        await finish_workers(app)
+        await pilot.press("ctrl+a", "ctrl+k", *"[bold]Home[/bold]", "enter")
+        await written(pilot, app)
+        assert isinstance(app.screen, ProjectNameScreen)  # still open, the text kept
+        assert app.screen.query_one("#project-name").value == "[bold]Home[/bold]"  # type: ignore[attr-defined]
+        error = widget_text(app.screen.query_one("#project-name-error"))
+        assert "cannot hold '/'" in error
+        await pilot.press("ctrl+a", "ctrl+k", *"x" * 61, "enter")  # too long for a name
+        await written(pilot, app)
+        assert "at most 60 characters" in widget_text(app.screen.query_one("#project-name-error"))
+        await pilot.press("ctrl+a", "ctrl+k", *"[bold]Home", "enter")  # markup: kept as typed
+        await written(pilot, app)
+        assert isinstance(app.screen, TaskListScreen)
+    assert [p.path for p in seed_store.projects()] == ["Work", "Work/Q4", "[bold]Home"]
+
+
+async def test_a_new_project_path_too_deep_is_refused_in_the_dialog(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    seed_store.create_project("A/B/C/D/E/F/G/H")
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        said = [n.message for n in app._notifications]
-        assert any("/" in message for message in said), said
-        assert [p.path for p in seed_store.projects()] == ["Work", "Work/Q4", "Home"]
+        await finish_workers(app)
+        await sidebar_on(pilot, app, seed_store, "A/B/C/D/E/F/G/H")
+        await press_and_settle(pilot, "n")
+        await pilot.press(*"I", "enter")
+        await written(pilot, app)
+        assert isinstance(app.screen, ProjectNameScreen)
+        assert "levels deep" in widget_text(app.screen.query_one("#project-name-error"))
+    assert len(seed_store.projects()) == 8
 
 
 async def test_renaming_the_chosen_project_keeps_the_list_in_it_and_undo_renames_back(
@@ -318,6 +342,9 @@ async def test_deleting_a_project_asks_and_moves_its_tasks_up_by_default(
         await choose(pilot, app, f"project:{project_id_of(seed_store, 'Work')}")
         await press_and_settle(pilot, "p", "d")
         assert isinstance(app.screen, DeleteProjectScreen)
+        question = widget_text(app.screen.query_one("#question"))
+        assert "It holds 1 task and 1 project (with 1 task)." in question
+        assert "its tasks in the Inbox, its projects at the top" in question
         await press_and_settle(pilot, "enter")  # the default: move them up
         await written(pilot, app)
         assert [p.path for p in seed_store.projects()] == ["Home", "Q4"]  # after those there
@@ -332,6 +359,9 @@ async def test_deleting_a_project_asks_and_moves_its_tasks_up_by_default(
             "Call mum": "Home",
             "Buy milk": None,
         }
+        said = [n.message for n in app._notifications]
+        note = "its 1 task moved to the Inbox and its 1 project moved to the top level"
+        assert any(note in message for message in said), said
         # The chosen project is gone: the list shows every project again.
         assert isinstance(app.screen, TaskListScreen)
         assert app.screen.state.place is None
@@ -504,3 +534,36 @@ async def test_a_task_saved_into_another_project_says_why_it_is_not_shown(
         assert shown_titles(app) == ["Call mum"]
     (printer,) = [t for t in seed_store.list_tasks() if t.title == "Fix the printer"]
     assert printer.project_id == project_id_of(seed_store, "Work")
+
+
+async def test_n_on_the_list_makes_a_project_inside_the_one_it_shows(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:  # the sidebar hidden: n still works
+        await settle(pilot)
+        await finish_workers(app)
+        await press_and_settle(pilot, "n")
+        await pilot.press(*"Work", "enter")
+        await written(pilot, app)
+        assert [p.path for p in seed_store.projects()] == ["Work"]
+        await choose(pilot, app, f"project:{project_id_of(seed_store, 'Work')}")
+        await press_and_settle(pilot, "n")
+        await pilot.press(*"Q4", "enter")
+        await written(pilot, app)
+    assert [p.path for p in seed_store.projects()] == ["Work", "Work/Q4"]
+
+
+async def test_the_sidebar_cursor_stops_at_its_ends(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    seed_projects(seed_store)
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await finish_workers(app)
+        await sidebar_on(pilot, app, seed_store, "Home")  # the last entry
+        await press_and_settle(pilot, "down", "j")
+        assert sidebar_of(app).highlighted_id == f"project:{project_id_of(seed_store, 'Home')}"
+        await press_and_settle(pilot, *["up"] * 12)
+        assert sidebar_of(app).highlighted_id == "view:all"  # the headings are passed over

@@ -23,7 +23,7 @@ from tui.widgets.project_sidebar import SidebarContents, place_of
 
 # Shown from this width on, unless p said otherwise: below it the list needs the room.
 SIDEBAR_MIN_WIDTH = 100
-SIDEBAR_WIDTH = 28  # as tui/app.tcss sets it (#sidebar)
+SIDEBAR_WIDTH = 28  # as tui/app.tcss sets it (#sidebar): until it has been laid out
 
 
 def place_in(contents: SidebarContents, place: ProjectPlace) -> ProjectPlace | None:

@@ -15,7 +15,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 from textual.widgets.option_list import Option
 
-from store import PATH_SEPARATOR, ProjectRecord, ProjectRemoval, StoreError, TaskStore
+from store import (
+    PATH_SEPARATOR,
+    ProjectRecord,
+    ProjectRemoval,
+    StoreError,
+    TaskStore,
+    clean_project_name,
+    split_project_path,
+)
 from tui.formatting import BREADCRUMB, literal
 from tui.screens.pickers import SHOWN_CHOICES, PickerScreen, fuzzy_rank
 from tui.services import TaskFlowServices
@@ -30,13 +38,21 @@ def shown_path(path: str) -> Text:
 
 class ProjectNameScreen(ModalScreen[str | None]):
     """One line to type a project's name (or a path, for a new one). Returns it, or
-    None when left with Escape."""
+    None when left with Escape. A name ``check`` refuses (ValueError) keeps the dialog
+    open, with what was typed and the reason under it."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, heading: Text, value: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self,
+        heading: Text,
+        check: Callable[[str], object],
+        value: str = "",
+        placeholder: str = "",
+    ) -> None:
         super().__init__()
         self._heading = heading
+        self._check = check
         self._value = value
         self._placeholder = placeholder
 
@@ -49,6 +65,7 @@ class ProjectNameScreen(ModalScreen[str | None]):
                 id="project-name",
                 select_on_focus=False,
             )
+            yield Static(id="project-name-error", classes="field-error hidden")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -58,7 +75,18 @@ class ProjectNameScreen(ModalScreen[str | None]):
     @on(Input.Submitted, "#project-name")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        typed = event.value.strip()
+        if not typed:
+            self.dismiss(None)  # nothing typed: as Escape
+            return
+        try:
+            self._check(typed)
+        except ValueError as error:
+            shown = self.query_one("#project-name-error", Static)
+            shown.update(Text(f"⚠ {error}"))
+            shown.remove_class("hidden")
+            return
+        self.dismiss(typed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -68,8 +96,8 @@ MOVE_UP, DELETE_ALL = "move", "delete"
 
 
 class DeleteProjectScreen(ModalScreen[str | None]):
-    """Deleting a project that holds something: its tasks go up a level (the default),
-    or go with it. Returns MOVE_UP, DELETE_ALL, or None when left."""
+    """Deleting a project that holds something: what it holds goes up a level (the
+    default), or goes with it. Returns MOVE_UP, DELETE_ALL, or None when left."""
 
     BINDINGS = [
         Binding("m", "answer('move')", "Move them up"),
@@ -77,25 +105,36 @@ class DeleteProjectScreen(ModalScreen[str | None]):
         Binding("escape", "answer('')", "Cancel"),
     ]
 
-    def __init__(self, project: ProjectRecord, up_to: str) -> None:
+    def __init__(self, project: ProjectRecord, projects: Sequence[ProjectRecord]) -> None:
         super().__init__()
         self._project = project
-        self._up_to = up_to
+        self._projects = projects
 
     def compose(self) -> ComposeResult:
-        project = self._project
-        tasks = project.open + project.done
-        held = f"{tasks} task{'s' if tasks != 1 else ''}"
+        project, projects = self._project, self._projects
+        inside = [p for p in projects if p.parent_id == project.id]
+        parent = next((p for p in projects if p.id == project.parent_id), None)
+        in_them = sum(p.open + p.done for p in inside)
+        own = project.open + project.done - in_them
+        held = [_count(own, "task")] if own else []
+        if inside:
+            held.append(f"{_count(len(inside), 'project')} (with {_count(in_them, 'task')})")
+        if parent is not None:
+            up = Text.assemble("Moving them up puts them in “", shown_path(parent.path), "”.")
+        else:
+            up = Text("Moving them up puts its tasks in the Inbox, its projects at the top.")
         question = Text.assemble(
             "Delete the project “",
             shown_path(project.path),
-            f"”? It holds {held}, with those in the projects under it.\n\n",
+            f"”? It holds {' and '.join(held)}.\n",
+            up,
+            "\n\n",
             ("You can undo this with u.", "dim"),
         )
         with Vertical(id="dialog", classes="wide"):
             yield Static(question, id="question")
             with Horizontal(id="buttons"):
-                yield Button(f"Move them to {self._up_to} (m)", variant="primary", id="move")
+                yield Button("Move them up (m)", variant="primary", id="move")
                 yield Button("Delete them too (D)", variant="error", id="delete")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -108,6 +147,10 @@ class DeleteProjectScreen(ModalScreen[str | None]):
 
     def action_answer(self, answer: str) -> None:
         self.dismiss(answer or None)
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'s' if number != 1 else ''}"
 
 
 class ParentProjectPickerScreen(PickerScreen):
@@ -179,8 +222,12 @@ def new_project(
 
         app.run_write(lambda store: store.create_project(path), made, _said(app))
 
+    def check(name: str) -> None:
+        split_project_path(f"{under.path}{PATH_SEPARATOR}{name}" if under else name)
+
     screen.app.push_screen(
-        ProjectNameScreen(heading, placeholder="A name, e.g. Launch (Enter makes it)"), named
+        ProjectNameScreen(heading, check, placeholder="A name, e.g. Launch (Enter makes it)"),
+        named,
     )
 
 
@@ -200,7 +247,7 @@ def rename_project(
 
         app.run_write(lambda store: store.rename_project(project.id, name), renamed, _said(app))
 
-    screen.app.push_screen(ProjectNameScreen(heading, value=project.name), named)
+    screen.app.push_screen(ProjectNameScreen(heading, clean_project_name, project.name), named)
 
 
 def move_project(
@@ -236,12 +283,11 @@ def delete_project(
     """Delete the project; one that holds tasks or projects asks what becomes of them."""
     app: TaskFlowServices = screen.app  # type: ignore[assignment]
     parent = next((p for p in projects if p.id == project.parent_id), None)
-    up_to = f"“{parent.path}”" if parent is not None else "the Inbox"
     holds_projects = any(p.parent_id == project.id for p in projects)
 
     def delete(with_tasks: bool) -> None:
         def deleted(removal: ProjectRemoval) -> None:
-            app.say(_removal_note(removal, up_to) + " · u undoes")
+            app.say(_removal_note(removal, parent) + " · u undoes")
             done(removal)
 
         def job(store: TaskStore) -> ProjectRemoval:
@@ -257,17 +303,22 @@ def delete_project(
         if answer is not None:
             delete(answer == DELETE_ALL)
 
-    screen.app.push_screen(DeleteProjectScreen(project, up_to), answered)
+    screen.app.push_screen(DeleteProjectScreen(project, projects), answered)
 
 
-def _removal_note(removal: ProjectRemoval, up_to: str) -> str:
+def _removal_note(removal: ProjectRemoval, parent: ProjectRecord | None) -> str:
     what = f"Project “{removal.project.path}” deleted"
-    tasks = f"{removal.tasks} task{'s' if removal.tasks != 1 else ''}"
-    if removal.moved and (removal.tasks or removal.projects):
-        return f"{what}; its {tasks} moved to {up_to}"
+    tasks, projects = _count(removal.tasks, "task"), _count(removal.projects, "project")
+    if not removal.moved:
+        held = [part for n, part in ((removal.tasks, tasks), (removal.projects, projects)) if n]
+        return f"{what} with its {' and '.join(held)}" if held else what
+    moved = []
     if removal.tasks:
-        return f"{what} with its {tasks}"
-    return what
+        moved.append(f"its {tasks} moved to {f'“{parent.path}”' if parent else 'the Inbox'}")
+    if removal.projects:
+        where = f"under “{parent.path}”" if parent else "to the top level"
+        moved.append(f"its {projects} moved {where}")
+    return f"{what}; {' and '.join(moved)}" if moved else what
 
 
 def _said(app: TaskFlowServices) -> Callable[[StoreError], None]:

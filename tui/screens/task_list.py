@@ -130,6 +130,14 @@ class TaskListScreen(TaskKeysScreen):
         Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
         Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
         Binding(
+            "n",
+            "new_project",
+            "New project",
+            show=False,
+            tooltip="Make a project (inside the one the list shows)",
+            group=VIEWS,
+        ),
+        Binding(
             "p",
             "sidebar",
             "Projects",
@@ -599,7 +607,9 @@ class TaskListScreen(TaskKeysScreen):
     # -- status line and hints ---------------------------------------------------------------
 
     def _update_status(self) -> None:
-        width = self.size.width - (SIDEBAR_WIDTH if self.sidebar.display else 0)
+        sidebar = self.sidebar
+        beside = (sidebar.outer_size.width or SIDEBAR_WIDTH) if sidebar.display else 0
+        width = self.size.width - beside
         self.query_one(ViewsBar).show(self.view_counts, self.view_kind, width)
         rows = len(self.table.rows)
         self.query_one(StatusLine).show(self.counts, self.state, self.view, rows, width)
@@ -667,7 +677,19 @@ class TaskListScreen(TaskKeysScreen):
     def on_project_sidebar_left(self, message: ProjectSidebar.Left) -> None:
         self._sidebar_done()
 
+    def action_new_project(self) -> None:
+        """n on the list: as n in the sidebar, inside the project the list shows."""
+        place = self.state.place
+        inside = None
+        if place is not None and not place.is_inbox:
+            by_id = {p.id: p for p in self.sidebar.contents.projects}
+            inside = by_id.get(place.project_id or "")
+        self._project_action("new", inside)
+
     def on_project_sidebar_action_asked(self, message: ProjectSidebar.ActionAsked) -> None:
+        self._project_action(message.action, message.project)
+
+    def _project_action(self, action: str, project: ProjectRecord | None) -> None:
         if self.taskflow.store.read_only:
             self.taskflow.say("This database is read-only; projects cannot be changed.")
             return
@@ -678,7 +700,7 @@ class TaskListScreen(TaskKeysScreen):
             self.load()
             self.load_counts()
 
-        project_action(self, message.action, message.project, self.sidebar.contents, changed)
+        project_action(self, action, project, self.sidebar.contents, changed)
 
     def _update_hint(self) -> None:
         hint = self.query_one("#empty-hint", Static)

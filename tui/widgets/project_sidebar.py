@@ -200,6 +200,20 @@ class ProjectSidebar(OptionList):
         elif (project := self.highlighted_project) is not None:
             self.post_message(self.PlaceChosen(place_of(project, self.contents.projects)))
 
+    def action_cursor_down(self) -> None:
+        # No wrapping round to the top: Down held past the last project would land on
+        # All, and Enter there would quietly show every project again.
+        before = self.highlighted
+        super().action_cursor_down()
+        if before is not None and self.highlighted is not None and self.highlighted < before:
+            self.highlighted = before
+
+    def action_cursor_up(self) -> None:
+        before = self.highlighted
+        super().action_cursor_up()
+        if before is not None and self.highlighted is not None and self.highlighted > before:
+            self.highlighted = before
+
     def action_leave(self) -> None:
         self.post_message(self.Left())
 
@@ -229,7 +243,7 @@ class ProjectSidebar(OptionList):
 
 def _entry(name: Text, count: int | None, current: bool) -> Table:
     """One line: the name, cut to fit, and its open tasks at the right edge."""
-    line = Table.grid(expand=True)
+    line = Table.grid(expand=True, padding=(0, 1), pad_edge=False)  # a space between
     line.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     line.add_column(justify="right", no_wrap=True)
     if current:
