@@ -492,7 +492,7 @@ class TaskStore:
             return {Status.OPEN: counts.open, Status.DONE: counts.done}.get(
                 query.status, counts.total
             )
-        return int(self._queries.filtered(query, counting=True).count())
+        return self._queries.count(query)
 
     @_operation
     def count_by_due_day(self, query: TaskQuery, now: datetime) -> list[tuple[date | None, int]]:
