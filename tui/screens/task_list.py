@@ -232,6 +232,7 @@ class TaskListScreen(TaskKeysScreen):
         self._placing_for_cursor: str | None = None
         # The sidebar as the user set it with p; None: shown when the screen is wide.
         self._sidebar_wanted: bool | None = None
+        self._counts_after_list = False  # the next list shown reads the counts again
 
     @property
     def table(self) -> TaskTable:
@@ -425,8 +426,10 @@ class TaskListScreen(TaskKeysScreen):
         if self._bindings_stale:
             self._bindings_stale = False
             self.call_after_refresh(self.refresh_bindings)
-        if self.counts is None:
-            self.call_after_refresh(self.load_counts)
+        if self.counts is None or self._counts_after_list:
+            # The list first: its counts would compete with it for the one thread.
+            self._counts_after_list = False
+            self.call_after_refresh(self.load_counts, sidebar=self.counts is None)
         self._update_status()
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
@@ -661,9 +664,9 @@ class TaskListScreen(TaskKeysScreen):
         self.set_focus(self.table, scroll_visible=False)
 
     def on_project_sidebar_view_chosen(self, message: ProjectSidebar.ViewChosen) -> None:
+        self._counts_after_list = self.state.place is not None  # views' counts change
         self.state = replace(self.state, kind=message.view, place=None)
         self._sidebar_done()
-        self.load_counts(sidebar=False)
 
     def on_project_sidebar_place_chosen(self, message: ProjectSidebar.PlaceChosen) -> None:
         self._go_to(message.place)
@@ -671,8 +674,10 @@ class TaskListScreen(TaskKeysScreen):
 
     def _go_to(self, place: ProjectPlace | None) -> None:
         if place != self.state.place:
+            # The tree is as it was (only the list moved): its counts, read once the
+            # list is shown (on_list_loaded).
+            self._counts_after_list = True
             self.state = replace(self.state, place=place)
-            self.load_counts(sidebar=False)  # the tree is as it was: only the list moved
 
     def on_project_sidebar_left(self, message: ProjectSidebar.Left) -> None:
         self._sidebar_done()

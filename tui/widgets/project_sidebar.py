@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -29,6 +28,7 @@ INBOX_ID = "inbox"
 VIEW_PREFIX = "view:"
 PROJECT_PREFIX = "project:"
 INDENT = "  "  # per level of the tree
+ENTRY_WIDTH = 25  # an entry's cells until the sidebar has been laid out
 _DONE_TO = {"rename": "renamed", "move": "moved", "delete": "deleted"}
 
 
@@ -97,6 +97,16 @@ class ProjectSidebar(OptionList):
         self._by_id: dict[str, ProjectRecord] = {}
         self._cursor_to: str | None = None  # where the next show() puts the cursor
 
+    @property
+    def _entry_width(self) -> int:
+        """The cells an entry has: the sidebar's, less its padding and scrollbar."""
+        width = self.scrollable_content_region.width
+        return width if width > 0 else ENTRY_WIDTH
+
+    def on_resize(self) -> None:
+        if self.option_count:
+            self.show(self.contents, self._current_view, self._current_place)
+
     def cursor_to_project(self, project_id: str) -> None:
         """Put the cursor on this project once it is listed (one just made)."""
         self._cursor_to = PROJECT_PREFIX + project_id
@@ -130,19 +140,19 @@ class ProjectSidebar(OptionList):
         if not self.has_focus:
             self._highlight(now)  # a key (2, say) moved the list: the cursor follows
 
-    def _prompt(self, option_id: str, current: bool) -> Table | None:
+    def _prompt(self, option_id: str, current: bool) -> Text | None:
         """The entry's line; None for a project no longer in the contents."""
         if option_id.startswith(VIEW_PREFIX):
             view = ViewKind(option_id.removeprefix(VIEW_PREFIX))
-            return _entry(Text(view.label), None, current)
+            return _entry(Text(view.label), None, current, self._entry_width)
         if option_id == INBOX_ID:
-            return _entry(Text("Inbox"), self.contents.inbox.open, current)
+            return _entry(Text("Inbox"), self.contents.inbox.open, current, self._entry_width)
         project = self._by_id.get(option_id.removeprefix(PROJECT_PREFIX))
         if project is None:
             return None
         name = Text(INDENT * project.depth)
         name.append_text(literal(project.name))
-        return _entry(name, project.open, current)
+        return _entry(name, project.open, current, self._entry_width)
 
     @property
     def highlighted_id(self) -> str | None:
@@ -241,15 +251,19 @@ class ProjectSidebar(OptionList):
         self.post_message(self.ActionAsked(action, project))
 
 
-def _entry(name: Text, count: int | None, current: bool) -> Table:
-    """One line: the name, cut to fit, and its open tasks at the right edge."""
-    line = Table.grid(expand=True, padding=(0, 1), pad_edge=False)  # a space between
-    line.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    line.add_column(justify="right", no_wrap=True)
+def _entry(name: Text, count: int | None, current: bool, width: int) -> Text:
+    """One line of ``width`` cells: the name, cut to fit, and its open tasks at the
+    right edge. Plain text, not a table: hundreds of entries are measured on every
+    change, and a table costs a render each."""
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    line.append("▸ " if current else "  ", style="bold" if current else "")
     if current:
         name.stylize("bold")
-        name = Text.assemble(("▸ ", "bold"), name)
-    else:
-        name = Text.assemble("  ", name)
-    line.add_row(name, Text(str(count), style="dim") if count else "")
+    number = str(count) if count else ""
+    room = max(width - line.cell_len - (len(number) + 1 if number else 0), 1)
+    name.truncate(room, overflow="ellipsis")
+    line.append_text(name)
+    if number:
+        line.append(" " * max(width - line.cell_len - len(number), 1))
+        line.append(number, style="dim")
     return line
