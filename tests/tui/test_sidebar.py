@@ -19,7 +19,7 @@ from tests.tui.helpers import (
 from tui.app import TaskFlowApp
 from tui.formatting import BREADCRUMB
 from tui.screens.project_actions import DeleteProjectScreen, ProjectNameScreen
-from tui.screens.task_list import TaskListScreen
+from tui.screens.task_list import SIDEBAR_SETTLE_SECONDS, TaskListScreen
 from tui.widgets.project_sidebar import ProjectSidebar
 
 
@@ -71,6 +71,8 @@ async def written(pilot: Pilot[object], app: TaskFlowApp) -> None:
     for _ in range(2):
         await finish_workers(app)
         await settle(pilot)
+    await pilot.pause(SIDEBAR_SETTLE_SECONDS + 0.05)  # the sidebar reads once changes pause
+    await settle(pilot)
 
 
 async def sidebar_on(pilot: Pilot[object], app: TaskFlowApp, store: TaskStore, entry: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Literal
 
 from rich.text import Text
 from textual import on, work
@@ -79,6 +80,8 @@ from tui.widgets.task_table import TaskTable
 VIEWS = Binding.Group("Views and my order")
 TREE = Binding.Group("Structure")  # short: the Footer at 100 columns has room for this
 SEARCH_DEBOUNCE_SECONDS = 0.12
+SIDEBAR_SETTLE_SECONDS = 0.3  # after the last task change, the sidebar's counts
+SidebarRead = Literal["now", "soon", "no"]
 # Changes to where a task is: the list shows them once it has read them again.
 STRUCTURE_ACTIONS = frozenset({"indent", "outdent"}) | STRUCTURE_KEY_ACTIONS
 # Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS).
@@ -233,6 +236,7 @@ class TaskListScreen(TaskKeysScreen):
         # The sidebar as the user set it with p; None: shown when the screen is wide.
         self._sidebar_wanted: bool | None = None
         self._counts_after_list = False  # the next list shown reads the counts again
+        self._sidebar_timer: Timer | None = None
 
     @property
     def table(self) -> TaskTable:
@@ -355,17 +359,29 @@ class TaskListScreen(TaskKeysScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(loaded)
 
-    def load_counts(self, *, sidebar: bool = True) -> None:
+    def load_counts(self, *, sidebar: SidebarRead = "soon") -> None:
         """The counts of the views (in the project the list is narrowed to), and the
-        sidebar's, when it is shown or a project is chosen (whose tree may change)."""
+        sidebar's, when it is shown or a project is chosen (whose tree may change):
+        "now", "soon" (once changes pause: see _sidebar_soon) or "no"."""
         place = self.state.place
         self._load_counts(
             ListState(ViewKind.TODAY, place=place).query(self.today),
             ListState(ViewKind.UPCOMING, place=place).query(self.today),
             place.scope if place is not None else None,
         )
-        if sidebar and (self.sidebar.display or place is not None):
+        if sidebar == "no" or not (self.sidebar.display or place is not None):
+            return
+        if sidebar == "now":
             self._load_sidebar()
+        else:
+            self._sidebar_soon()
+
+    def _sidebar_soon(self) -> None:
+        """The sidebar's counts once the changes pause: reading them takes 60 ms at
+        100,000 tasks, and a run of toggles should not each wait behind one."""
+        if self._sidebar_timer is not None:
+            self._sidebar_timer.stop()
+        self._sidebar_timer = self.set_timer(SIDEBAR_SETTLE_SECONDS, self._load_sidebar)
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _load_counts(
@@ -429,7 +445,9 @@ class TaskListScreen(TaskKeysScreen):
         if self.counts is None or self._counts_after_list:
             # The list first: its counts would compete with it for the one thread.
             self._counts_after_list = False
-            self.call_after_refresh(self.load_counts, sidebar=self.counts is None)
+            self.call_after_refresh(
+                self.load_counts, sidebar="now" if self.counts is None else "no"
+            )
         self._update_status()
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
@@ -567,7 +585,7 @@ class TaskListScreen(TaskKeysScreen):
             # A project renamed, moved or deleted elsewhere: paths on rows, the
             # sidebar and the chosen project's scope may all have changed.
             self.load()
-            self.load_counts()
+            self.load_counts(sidebar="now" if message.changes.projects else "soon")
         else:
             self._refetch(message.changes.task_ids)
 
@@ -634,7 +652,7 @@ class TaskListScreen(TaskKeysScreen):
             self.set_focus(self.table, scroll_visible=False)
         sidebar.display = shown
         if shown:
-            self.load_counts()  # with the sidebar's contents
+            self.load_counts(sidebar="now")  # with the sidebar's contents
 
     def action_sidebar(self) -> None:
         """p goes to the sidebar (showing it if hidden); p there hides it."""
@@ -703,7 +721,7 @@ class TaskListScreen(TaskKeysScreen):
             if project is not None:
                 self.sidebar.cursor_to_project(project.id)  # made, renamed or moved
             self.load()
-            self.load_counts()
+            self.load_counts(sidebar="now")  # the tree changed: the user is looking at it
 
         project_action(self, action, project, self.sidebar.contents, changed)
 
@@ -1011,6 +1029,7 @@ class TaskListScreen(TaskKeysScreen):
         if query == self.view:
             return
         new_search = (query.search, query.tag) != (self.view.search, self.view.tag)
+        new_place = query.projects != self.view.projects
         self.view = query
         # Which keys apply is settled once the new list is on screen: rebuilding the
         # footer first would hold the app's thread while the list is still loading.
@@ -1019,8 +1038,14 @@ class TaskListScreen(TaskKeysScreen):
         # The cursor keeps its task if the new list has it. If not: after a new search
         # the first match is what the user wants to see; after a filter or sort change
         # (h hiding the done task under the cursor), the nearest task still shown.
-        fallback = 0 if new_search else self.table.cursor
-        self._load(self.view, self._nearest_shown(query), fallback)
+        # Another project in the sidebar: its list from the top, as a new list is.
+        fallback = 0 if new_search or new_place else self.table.cursor
+        if new_place:
+            current = self.table.current
+            keep = current.id if current is not None and query.matches(current) else None
+        else:
+            keep = self._nearest_shown(query)
+        self._load(self.view, keep, fallback)
 
     def _nearest_shown(self, query: TaskQuery) -> str | None:
         """The cursor's task if ``query`` shows it, else the nearest loaded one that it
