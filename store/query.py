@@ -61,8 +61,9 @@ class TaskQueries:
         """The condition on the rows that come before ``task`` in this order."""
         return beyond(self.sort_keys(sort), self.sort_values(sort, task), -1)
 
-    def count(self, query: TaskQuery) -> int:
-        """How many tasks ``query`` lists, counted in the database.
+    def count(self, query: TaskQuery, *, where: Any = None) -> int:
+        """How many tasks ``query`` lists (those of them ``where`` holds for, if given),
+        counted in the database.
 
         Narrowed to projects or folded, in a SQLite file that holds this owner's tasks
         alone (as the trigger-kept counters say, read in the same transaction), the
@@ -75,14 +76,14 @@ class TaskQueries:
         # Elsewhere (by due date, say) the owner's own indexes are the right ones.
         narrowed = query.projects is not None or query.folded
         if self._backend.dialect != "sqlite" or not narrowed:
-            return int(self.filtered(query, counting=True).count())
+            return int(_narrowed(self.filtered(query, counting=True), where).count())
         with self._backend.read_snapshot():
             TaskCount = self._models.TaskCount
             # Two ranges of the key, not "!=": a key search, as every read at launch is.
             other_owner = (TaskCount.user < self.user) | (TaskCount.user > self.user)
             other = TaskCount.select(TaskCount.n).where(other_owner & (TaskCount.n > 0))
             sole = other.limit(1).first() is None
-            return int(self.filtered(query, counting=True, sole=sole).count())
+            return int(_narrowed(self.filtered(query, counting=True, sole=sole), where).count())
 
     def filtered(self, query: TaskQuery, *, counting: bool = False, sole: bool = False) -> Any:
         """The owner's tasks ``query`` lists, unordered. ``counting``: for a count, and
@@ -266,6 +267,10 @@ def beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> 
     if later:
         return (first >= bound) & ((first > bound) | ((first == bound) & (rest > rest_bound)))
     return (first <= bound) & ((first < bound) | ((first == bound) & (rest < rest_bound)))
+
+
+def _narrowed(select: Any, where: Any) -> Any:
+    return select if where is None else select.where(where)
 
 
 def _in_projects(column: Any, projects: frozenset[str | None]) -> Any:

@@ -451,7 +451,7 @@ class TaskStore:
         if not query.matches(task):
             return None
         earlier = self._queries.earlier(query.sort, task)
-        return int(self._queries.filtered(query, counting=True).where(earlier).count())
+        return self._queries.count(query, where=earlier)
 
     @_operation
     def locate(self, query: TaskQuery, task_id: str | None) -> tuple[int, int | None]:
