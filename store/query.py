@@ -83,7 +83,19 @@ class TaskQueries:
             other_owner = (TaskCount.user < self.user) | (TaskCount.user > self.user)
             other = TaskCount.select(TaskCount.n).where(other_owner & (TaskCount.n > 0))
             sole = other.limit(1).first() is None
+            if sole and where is None and _only_folded(query):
+                return self._folded_count(query)
             return int(_narrowed(self.filtered(query, counting=True, sole=sole), where).count())
+
+    def _folded_count(self, query: TaskQuery) -> int:
+        """Every task folded, nothing else narrowing, one owner in the file: the
+        counter's total, less the subtasks (the parent index's non-null keys, fewer
+        than the top-level ones), plus those of the tasks unfolded again."""
+        Task, TaskCount = self._models.Task, self._models.TaskCount
+        total = TaskCount.select(peewee.fn.SUM(TaskCount.n)).where(TaskCount.user == self.user)
+        subtasks = Task.select().where(Task.parent_id.is_null(False)).count()
+        shown_again = Task.select().where(Task.parent_id.in_(self._opened(query))).count()
+        return int(total.scalar() or 0) - int(subtasks) + int(shown_again)
 
     def filtered(self, query: TaskQuery, *, counting: bool = False, sole: bool = False) -> Any:
         """The owner's tasks ``query`` lists, unordered. ``counting``: for a count, and
@@ -267,6 +279,19 @@ def beyond(order: list[tuple[Any, bool]], values: list[Any], direction: int) -> 
     if later:
         return (first >= bound) & ((first > bound) | ((first == bound) & (rest > rest_bound)))
     return (first <= bound) & ((first < bound) | ((first == bound) & (rest < rest_bound)))
+
+
+def _only_folded(query: TaskQuery) -> bool:
+    """Every task folded (some unfolded again), and no filter besides."""
+    return (
+        query.collapse_all
+        and query.status is Status.ALL
+        and not query.terms
+        and query.tag is None
+        and query.projects is None
+        and query.due_until is None
+        and not query.ready
+    )
 
 
 def _narrowed(select: Any, where: Any) -> Any:

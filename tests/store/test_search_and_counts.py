@@ -49,9 +49,9 @@ def test_counters_are_per_owner(db_path: Path) -> None:
 
 
 def test_narrowed_counts_are_the_owners_alone_or_not(db_path: Path) -> None:
-    """Counts of a tree folded, a project and the Inbox: answered without the owner
-    test while one owner has tasks in the file, and with it once a second one does;
-    each equal to what the list holds."""
+    """Counts of a tree folded (one task unfolded again), a project and the Inbox:
+    answered without the owner test while one owner has tasks in the file, and with
+    it once a second one does; each equal to what the list holds."""
     with open_store(db_path, user="alice") as alice, open_store(db_path, user="bob") as bob:
         work = alice.create_project("Work")
         plan = alice.create("Plan", project_id=work.id)
@@ -59,6 +59,7 @@ def test_narrowed_counts_are_the_owners_alone_or_not(db_path: Path) -> None:
         alice.create("Loose")
         queries = [
             TaskQuery(collapse_all=True),
+            TaskQuery(collapse_all=True, expanded=frozenset({plan.id})),
             TaskQuery(projects=frozenset({work.id})),
             TaskQuery(projects=frozenset({None})),
             TaskQuery(status=Status.OPEN, projects=frozenset({work.id, None})),
@@ -68,13 +69,13 @@ def test_narrowed_counts_are_the_owners_alone_or_not(db_path: Path) -> None:
             return [(store.count(q), len(store.list_tasks(q))) for q in queries]
 
         alone = counted(alice)
-        assert alone == [(2, 2), (2, 2), (1, 1), (3, 3)]
-        assert counted(bob) == [(0, 0)] * 4  # bob has no task: alice's are not his
+        assert alone == [(2, 2), (3, 3), (2, 2), (1, 1), (3, 3)]
+        assert counted(bob) == [(0, 0)] * 5  # bob has no task: alice's are not his
         bob.create("Bob's own")
         bob_work = bob.create_project("Work")
         bob.create("Bob's plan", project_id=bob_work.id)
         assert counted(alice) == alone
-        assert counted(bob) == [(2, 2), (0, 0), (1, 1), (1, 1)]
+        assert counted(bob) == [(2, 2), (2, 2), (0, 0), (1, 1), (1, 1)]
         for task in bob.list_tasks():
             bob.delete(task.id)  # bob's tasks gone: alice counts alone again
         assert counted(alice) == alone
