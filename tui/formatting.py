@@ -44,6 +44,12 @@ def single_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def short_title(title: str, limit: int = 40) -> str:
+    """A task's title on one line, cut to ``limit`` with an ellipsis: for a message."""
+    flat = visible(single_line(title))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def relative_time(moment: datetime, now: datetime) -> str:
     """Short and human: 'just now', '5m ago', '3h ago', 'yesterday', '4d ago', 'Nov 3'."""
     local_moment = moment.astimezone()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from textual.message import Message
+from textual.screen import Screen
 
 from store import StoreError, TaskQuery, TaskRecord, TaskStore
 
@@ -48,3 +49,8 @@ class TaskFlowServices(Protocol):
     def quit_when_written(self) -> None: ...
 
     async def action_quit(self) -> None: ...
+
+
+def services_of(screen: Screen[Any]) -> TaskFlowServices:
+    """The app behind ``screen``, as the screens may ask it (see the module's note)."""
+    return cast(TaskFlowServices, screen.app)

@@ -177,11 +177,11 @@ class ProjectPickerScreen(PickerScreen):
             (rank, path) for path in paths if (rank := fuzzy_rank(typed, path)) is not None
         )
         options = [
-            Option(_marked(path, path == self._current), id=path)
+            Option(marked_current(path, path == self._current), id=path)
             for _, path in ranked[:SHOWN_CHOICES]
         ]
         if not typed or fuzzy_rank(typed, "Inbox") is not None:
-            inbox = Option(_marked("Inbox (no project)", self._current is None), id=INBOX)
+            inbox = Option(marked_current("Inbox (no project)", self._current is None), id=INBOX)
             options.insert(0 if not typed else len(options), inbox)
         # Last: Enter on "q4" means the Work/Q4 there is, not a new top-level "q4".
         new_path = _new_path(typed, paths)
@@ -213,8 +213,9 @@ def _path_problem(typed: str) -> str:
     return "type a path to make a new project."
 
 
-def _marked(label: str, current: bool) -> Text:
-    text = Text(label)
+def marked_current(label: str | Text, current: bool) -> Text:
+    """A choice's label, with "(where it is)" after the one the task (or project) is at."""
+    text = Text(label) if isinstance(label, str) else label
     if current:
         text.append("  (where it is)", style="dim")
     return text
@@ -319,7 +320,7 @@ class ParentPickerScreen(TaskPickerScreen):
         ][:SHOWN_CHOICES]
         typed = message.typed.strip()
         if not typed or fuzzy_rank(typed, self.TOP_LEVEL) is not None:
-            top = Option(_marked(self.TOP_LEVEL, task.parent_id is None), id=NO_PARENT)
+            top = Option(marked_current(self.TOP_LEVEL, task.parent_id is None), id=NO_PARENT)
             options.insert(0 if not typed else len(options), top)
         note = "" if options else "No open task matches."
         if options and any(found.project_id != task.project_id for found in message.tasks):

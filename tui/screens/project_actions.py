@@ -25,8 +25,8 @@ from store import (
     split_project_path,
 )
 from tui.formatting import BREADCRUMB, literal
-from tui.screens.pickers import SHOWN_CHOICES, PickerScreen, fuzzy_rank
-from tui.services import TaskFlowServices
+from tui.screens.pickers import SHOWN_CHOICES, PickerScreen, fuzzy_rank, marked_current
+from tui.services import TaskFlowServices, services_of
 
 TOP_LEVEL = "(top level)"  # the parent picker's choice of no parent project
 
@@ -185,19 +185,17 @@ class ParentProjectPickerScreen(PickerScreen):
             if (rank := fuzzy_rank(typed, p.path)) is not None
         )
         options = [
-            Option(_marked(shown_path(path), project_id == self._project.parent_id), project_id)
+            Option(
+                marked_current(shown_path(path), project_id == self._project.parent_id), project_id
+            )
             for _, path, project_id in ranked[:SHOWN_CHOICES]
         ]
         if fuzzy_rank(typed, "top level") is not None:
-            top = Option(_marked(Text(TOP_LEVEL), self._project.parent_id is None), TOP_LEVEL)
+            top = Option(
+                marked_current(Text(TOP_LEVEL), self._project.parent_id is None), TOP_LEVEL
+            )
             options.insert(0, top)
         self.show_choices(options, "" if options else "No project matches.")
-
-
-def _marked(label: Text, current: bool) -> Text:
-    if current:
-        label.append("  (where it is)", style="dim")
-    return label
 
 
 # -- the writes ---------------------------------------------------------------------------
@@ -207,7 +205,7 @@ def new_project(
     screen: Screen[Any], under: ProjectRecord | None, done: Callable[[ProjectRecord], None]
 ) -> None:
     """Ask for a name and make the project, under ``under`` or at the top."""
-    app: TaskFlowServices = screen.app  # type: ignore[assignment]
+    app = services_of(screen)
     where = Text.assemble(" under “", shown_path(under.path), "”") if under else Text(" at the top")
     heading = Text.assemble(("New project", "bold"), where)
 
@@ -234,7 +232,7 @@ def new_project(
 def rename_project(
     screen: Screen[Any], project: ProjectRecord, done: Callable[[ProjectRecord], None]
 ) -> None:
-    app: TaskFlowServices = screen.app  # type: ignore[assignment]
+    app = services_of(screen)
     heading = Text.assemble(("Rename “", "bold"), shown_path(project.path), ("”", "bold"))
 
     def named(name: str | None) -> None:
@@ -256,7 +254,7 @@ def move_project(
     projects: Sequence[ProjectRecord],
     done: Callable[[ProjectRecord], None],
 ) -> None:
-    app: TaskFlowServices = screen.app  # type: ignore[assignment]
+    app = services_of(screen)
 
     def chosen(parent_id: str | None) -> None:
         if parent_id is None:
@@ -281,7 +279,7 @@ def delete_project(
     done: Callable[[ProjectRemoval], None],
 ) -> None:
     """Delete the project; one that holds tasks or projects asks what becomes of them."""
-    app: TaskFlowServices = screen.app  # type: ignore[assignment]
+    app = services_of(screen)
     parent = next((p for p in projects if p.id == project.parent_id), None)
     holds_projects = any(p.parent_id == project.id for p in projects)
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from textual.binding import Binding
 from textual.screen import Screen
 
 from store import ChangeSet, StoreError, TaskRecord, TaskStore
-from tui.formatting import single_line
+from tui.formatting import short_title
 from tui.messages import TasksChanged
-from tui.services import TaskFlowServices
-from tui.text import visible
+from tui.services import TaskFlowServices, services_of
 
 # Short: the list's Footer at 100 columns has room for this.
 STRUCTURE = Binding.Group("Structure")
@@ -70,15 +69,6 @@ class StructureChange:
     projects_changed: bool = False  # a project was made, or tasks went to another one
 
 
-def _services(screen: AnyScreen) -> TaskFlowServices:
-    return cast(TaskFlowServices, screen.app)
-
-
-def _short(title: str, limit: int = 40) -> str:
-    flat = visible(single_line(title))
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def _with_subtree(store: TaskStore, task: TaskRecord) -> frozenset[str]:
     return frozenset({task.id, *(below.id for below in store.subtasks(task.id, deep=True))})
 
@@ -106,7 +96,7 @@ def move_to_project(
     subtasks; a project that is new is made in the same change."""
     from tui.screens.pickers import INBOX, ProjectPickerScreen
 
-    services = _services(screen)
+    services = services_of(screen)
 
     def chosen(path: str | None) -> None:
         if path is None or path == (current_path or INBOX):
@@ -122,7 +112,7 @@ def move_to_project(
                 moved = store.update(task.id, expected_version=task.version, project_id=project_id)
             return StructureChange(
                 moved,
-                f"“{_short(moved.title)}” moved to {where}",
+                f"“{short_title(moved.title)}” moved to {where}",
                 _with_subtree(store, moved),
                 projects_changed=True,
             )
@@ -141,7 +131,7 @@ def mark_blocked_by(
     """Pick a task: the task now waits for it, or (if it did) no longer does."""
     from tui.screens.pickers import TaskPickerScreen
 
-    services = _services(screen)
+    services = services_of(screen)
 
     def chosen(blocker_id: str | None) -> None:
         if blocker_id is None:
@@ -155,7 +145,7 @@ def mark_blocked_by(
                 task.id, expected_version=task.version, blocked_by=sorted(blockers)
             )
             how = "no longer blocked by" if unblocking else "blocked by"
-            said = f"“{_short(changed.title)}” is {how} “{_short(blocker.title)}”"
+            said = f"“{short_title(changed.title)}” is {how} “{short_title(blocker.title)}”"
             return StructureChange(changed, said, frozenset({changed.id}))
 
         services.run_write(block, done, failed)
@@ -174,7 +164,7 @@ def change_parent(
     another project takes the task, and its subtasks, into that project."""
     from tui.screens.pickers import NO_PARENT, ParentPickerScreen
 
-    services = _services(screen)
+    services = services_of(screen)
 
     def chosen(parent_id: str | None) -> None:
         if parent_id is None or parent_id == (task.parent_id or NO_PARENT):
@@ -187,11 +177,11 @@ def change_parent(
                 expected_version=task.version,
                 parent_id=new_parent.id if new_parent is not None else None,
             )
-            title = _short(placed.title)
+            title = short_title(placed.title)
             if new_parent is None:
                 said = f"“{title}” is now at the top level"
             else:
-                said = f"“{title}” is now under “{_short(new_parent.title)}”"
+                said = f"“{title}” is now under “{short_title(new_parent.title)}”"
             other_project = placed.project_id != task.project_id
             if other_project:
                 path = store.project_paths().get(placed.project_id or "")

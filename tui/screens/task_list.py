@@ -26,7 +26,7 @@ from store import (
     TaskRecord,
     local_now,
 )
-from tui.formatting import home_relative, single_line
+from tui.formatting import home_relative, short_title
 from tui.list_state import ListState, ProjectPlace, ViewKind
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.list_hints import empty_list_hint, hidden_note
@@ -652,7 +652,7 @@ class TaskListScreen(TaskKeysScreen):
             self.set_focus(self.table, scroll_visible=False)
         sidebar.display = shown
         if shown:
-            self.load_counts(sidebar="now")  # with the sidebar's contents
+            self._load_sidebar()  # what it lists may have changed while it was hidden
 
     def action_sidebar(self) -> None:
         """p goes to the sidebar (showing it if hidden); p there hides it."""
@@ -704,9 +704,8 @@ class TaskListScreen(TaskKeysScreen):
         """n on the list: as n in the sidebar, inside the project the list shows."""
         place = self.state.place
         inside = None
-        if place is not None and not place.is_inbox:
-            by_id = {p.id: p for p in self.sidebar.contents.projects}
-            inside = by_id.get(place.project_id or "")
+        if place is not None and place.project_id is not None:
+            inside = self.sidebar.project(place.project_id)
         self._project_action("new", inside)
 
     def on_project_sidebar_action_asked(self, message: ProjectSidebar.ActionAsked) -> None:
@@ -913,7 +912,7 @@ class TaskListScreen(TaskKeysScreen):
             parent = context.parent_ids[-1]  # a subtask: its parent folds, over it
             self._refold(self.state.with_fold(parent, True), parent)
         else:
-            self.taskflow.say(f"“{_short(task.title)}” has no subtasks to fold.")
+            self.taskflow.say(f"“{short_title(task.title)}” has no subtasks to fold.")
 
     def action_fold_all(self) -> None:
         if self._refused_outside_the_tree("Subtasks fold"):
@@ -971,8 +970,8 @@ class TaskListScreen(TaskKeysScreen):
             rows = self.table.rows
             index = rows.index_of(indented.parent_id or "")
             parent = rows.row(index) if index is not None else None
-            under = f"“{_short(parent.title)}”" if parent is not None else "the task above"
-            self._restructured(indented, f"“{_short(indented.title)}” is now under {under}")
+            under = f"“{short_title(parent.title)}”" if parent is not None else "the task above"
+            self._restructured(indented, f"“{short_title(indented.title)}” is now under {under}")
 
         self.taskflow.run_write(
             lambda store: store.indent(task.id, expected_version=task.version, query=query),
@@ -986,7 +985,9 @@ class TaskListScreen(TaskKeysScreen):
             return
         self.taskflow.run_write(
             lambda store: store.outdent(task.id, expected_version=task.version),
-            lambda moved: self._restructured(moved, f"“{_short(moved.title)}” moved up a level"),
+            lambda moved: self._restructured(
+                moved, f"“{short_title(moved.title)}” moved up a level"
+            ),
             self._write_failed,
         )
 
@@ -1107,11 +1108,6 @@ class TaskListScreen(TaskKeysScreen):
 
 def _moved_in_tree(shown: TaskRecord, task: TaskRecord) -> bool:
     return (shown.position, shown.parent_id) != (task.position, task.parent_id)
-
-
-def _short(title: str, limit: int = 40) -> str:
-    flat = visible(single_line(title))
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _day_of(task: TaskRecord | None) -> date | None:

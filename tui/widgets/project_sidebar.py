@@ -160,6 +160,10 @@ class ProjectSidebar(OptionList):
             return None
         return self.get_option_at_index(self.highlighted).id
 
+    def project(self, project_id: str) -> ProjectRecord | None:
+        """The project by its id, as last listed (None if it is not)."""
+        return self._by_id.get(project_id)
+
     @property
     def highlighted_project(self) -> ProjectRecord | None:
         option_id = self.highlighted_id or ""
