@@ -5,6 +5,8 @@ database is checked after each change."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.pilot import Pilot
 
 from store import Status, TaskQuery, TaskStore
@@ -18,6 +20,7 @@ from tests.tui.helpers import (
 )
 from tui.app import TaskFlowApp
 from tui.formatting import BREADCRUMB
+from tui.list_state import ViewKind
 from tui.screens.project_actions import DeleteProjectScreen, ProjectNameScreen
 from tui.screens.task_list import SIDEBAR_SETTLE_SECONDS, TaskListScreen
 from tui.widgets.project_sidebar import ProjectSidebar
@@ -569,3 +572,21 @@ async def test_the_sidebar_cursor_stops_at_its_ends(
         assert sidebar_of(app).highlighted_id == f"project:{project_id_of(seed_store, 'Home')}"
         await press_and_settle(pilot, *["up"] * 12)
         assert sidebar_of(app).highlighted_id == "view:all"  # the headings are passed over
+
+
+async def test_a_view_key_typed_before_the_sidebar_is_filled_changes_the_view(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    """Keys typed at launch, before the sidebar has read its contents: the view changes
+    and the sidebar marks it once filled (it crashed on the mark before)."""
+    from store import Due
+
+    seed_store.create("Due soon", due=Due(date(2026, 11, 22)))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")  # at once: nothing has settled yet
+        await settle(pilot)
+        assert isinstance(app.screen, TaskListScreen)
+        assert app.screen.state.kind is ViewKind.UPCOMING
+        sidebar = app.screen.query_one(ProjectSidebar)
+        assert "▸ Upcoming" in widget_text(sidebar)

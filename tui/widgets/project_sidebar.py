@@ -131,8 +131,8 @@ class ProjectSidebar(OptionList):
         was = self._current_id()
         self._current_view, self._current_place = view, place
         now = self._current_id()
-        if now == was:
-            return
+        if now == was or not self.option_count:
+            return  # nothing moved, or not listed yet (a view key typed at launch): show() marks it
         for option_id in (was, now):
             prompt = self._prompt(option_id, option_id == now)
             if prompt is not None:
