@@ -1,5 +1,6 @@
-"""Due dates, priorities, tags, project paths, and quick add:
-"Pay rent tomorrow 9am !high #home +Flat".
+"""Due dates, priorities, tags, project paths, and the words of a line that say them:
+the tokeniser and the date phrases ("tomorrow 9am", "next fri", "dec 12") that quick
+add (store.quick_add) and repeat phrases (store.repeat_phrases) read with.
 
 Written by hand with the standard library: the command line imports this on every
 `taskflow add`, and the general date parsers on PyPI cost tens to hundreds of
@@ -16,7 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import TypeGuard
@@ -45,14 +46,14 @@ class Priority(IntEnum):
     def parse(cls, text: str) -> Priority:
         """'high', 'h', '3'... (and 'H'/'M'/'L' as Taskwarrior writes them)."""
         key = text.strip().lower().lstrip("!")
-        found = _PRIORITY_WORDS.get(key)
+        found = PRIORITY_WORDS.get(key)
         if found is None:
             raise ValueError(f"Unknown priority {text!r}: use none, low, medium or high.")
         return found
 
 
 # "!1" is the most urgent, as p1 is in the planners people come from.
-_PRIORITY_WORDS = {
+PRIORITY_WORDS = {
     "high": Priority.HIGH,
     "h": Priority.HIGH,
     "1": Priority.HIGH,
@@ -239,151 +240,36 @@ def local_now(clock_now: datetime) -> datetime:
     return clock_now.astimezone()
 
 
-# -- quick add -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuickAdd:
-    """What a line of quick add was understood as."""
-
-    title: str
-    due: Due | None = None
-    priority: Priority | None = None  # None: not given (leave as it is)
-    tags: tuple[str, ...] = ()
-    project: str | None = None  # a path, 'Work/Q4' (None: not given)
-    recognised: tuple[str, ...] = field(default=(), compare=False)  # the words taken out
+# -- the words of a line ------------------------------------------------------------------------
 
 
 @dataclass
-class _Token:
+class Token:
+    """One word of a line (or words in double quotes), as the matchers below see it."""
+
     text: str
     literal: bool  # escaped with \ or quoted: never a date, tag or priority
     used: bool = False
 
 
-def parse_quick_add(line: str, now: datetime) -> QuickAdd:
-    """Split one line into title, due date, priority and tags.
-
-    `#tag` adds a tag; `!high`, `!h`, `!1` set the priority; `+Work/Q4` or
-    `project:Work.Q4` names the project (the last one); a date phrase (the last
-    one, if there are several) sets the due date. A word after a backslash, or words
-    in double quotes, stay in the title as they are: `Buy \\#1 fan`, `"Friday" club`.
-    If nothing would be left of the title, the line is kept whole as the title.
-
-    ``now`` is the user's local time: it says what today is, and which hour a bare
-    "at 1" means. The rules for words that are dates only sometimes:
-
-    * A bare hour, 1 to 12 after "at" without am/pm, is its next occurrence within
-      12 hours when no day is given ("Lunch at 1" at 10:00 is 13:00; at 14:00 it is
-      01:00 tomorrow); with "today", the first of the two still to come today (else
-      the afternoon one, already past); with "tonight", the evening (at 12 midnight,
-      1 to 5 the small hours after it);
-      with any other day, a working day's guess: 7 to 11 in the morning, 12 noon,
-      1 to 6 in the afternoon ("Dentist fri at 3" is 15:00). "at 13", "14:00" and
-      "9pm" mean what they say.
-    * A weekday's full name is a date anywhere. An abbreviation (mon, tue, tues, wed,
-      weds, thu, thur, thurs, fri, sat, sun), and "may" or "march" with a day number
-      but no year, only when it follows on/by/due/until (or next/this), or when a time
-      comes right after it or nothing but tags and priorities does, and never right
-      after the/a/my/... ("Call mum fri", "Pay rent on sat 9am" are dates; "Sun
-      cream", "Fix the sat solver", "Print 3 march posters" are titles).
-    * Days already past (yesterday, last friday) are for a due field (``parse_due``);
-      in a title they stay words: "Send notes from last friday" has no due date.
-    """
-    tokens = _tokenise(line)
-    tags: list[str] = []
-    priority: Priority | None = None
-    project: str | None = None
-    projects: list[_Token] = []  # a task is in one: the last word wins, the rest stay
-    recognised: list[str] = []
-    for token in tokens:
-        if token.literal:
-            continue
-        if token.text.startswith("#") and len(token.text) > 1:
-            try:
-                tags.append(clean_tag(token.text))
-            except ValueError:
-                continue
-            token.used = True
-            recognised.append(token.text)
-        elif token.text.startswith("!") and token.text[1:].lower() in _PRIORITY_WORDS:
-            priority = _PRIORITY_WORDS[token.text[1:].lower()]
-            token.used = True
-            recognised.append(token.text)
-        elif project_word(token.text) is not None:
-            projects.append(token)
-    if projects:
-        projects[-1].used = True
-        project = project_word(projects[-1].text)
-        recognised.append(projects[-1].text)
-    due = _take_due(tokens, now, recognised)
-    title = " ".join(token.text for token in tokens if not token.used)
-    if not title.strip():
-        return QuickAdd(title=_unescape(line).strip())
-    return QuickAdd(
-        title=title,
-        due=due,
-        priority=priority,
-        tags=clean_tags(tags) if tags else (),
-        project=project,
-        recognised=tuple(recognised),
-    )
-
-
 def parse_due(text: str, now: datetime) -> Due | None:
     """A due date typed on its own ('fri 5pm', '2026-12-01', 'none' or '' for no date).
 
-    Read as a title's date phrase is (see ``parse_quick_add``; ``now`` is local time),
-    and a day already past may be given too, to set a date after the fact:
-    'yesterday', 'last friday' (the latest Friday before today), 'last sat 9am'.
+    Read as a title's date phrase is (see ``store.quick_add.parse_quick_add``; ``now``
+    is local time), and a day already past may be given too, to set a date after the
+    fact: 'yesterday', 'last friday' (the latest Friday before today), 'last sat 9am'.
     """
     words = text.strip()
     if words.lower() in ("", "none", "no", "-", "never"):
         return None
-    tokens = _tokenise(words)
-    found = _match_due(tokens, 0, now, past=True)
+    tokens = tokenise(words)
+    found = match_due(tokens, 0, now, past=True)
     if found is None or found[0] != len(tokens):
         raise ValueError(
             f"Cannot read {text!r} as a date: try 'tomorrow', 'fri 5pm', 'in 3 days' "
             "or '2026-12-01'."
         )
     return found[1]
-
-
-def quick_add_text(title: str, now: datetime) -> str:
-    """``title`` written so that quick add reads it back as exactly that title and
-    nothing more: the words it would take as a tag, a priority or a date get a
-    backslash (``Buy #1 fan`` becomes ``Buy \\#1 fan``), and so does a word that
-    starts with one. For an editor that shows a saved title to be changed: without
-    this, editing one word would turn the title's other words into a due date or tags.
-    """
-    raws = [match.group(0) for match in _WORD.finditer(title)]
-    tokens = _tokenise(title)
-    if len(raws) != len(tokens):  # an empty pair of quotes: nothing to protect there
-        return title
-    escape = [raw.startswith("\\") and len(raw) > 1 for raw in raws]
-    for number, token in enumerate(tokens):
-        if token.literal:
-            continue
-        if _is_tag(token.text) or _is_priority(token.text) or project_word(token.text):
-            token.literal = escape[number] = True
-    # Each round takes the last date phrase still there; protect it and look again.
-    while _take_due(tokens, now, []) is not None:
-        for number, token in enumerate(tokens):
-            if token.used and not token.literal:
-                token.literal = escape[number] = True
-    protected = ("\\" + raw if protect else raw for raw, protect in zip(raws, escape, strict=True))
-    return " ".join(protected)
-
-
-def _is_tag(word: str) -> bool:
-    if not word.startswith("#") or len(word) < 2:
-        return False
-    try:
-        clean_tag(word)
-    except ValueError:
-        return False
-    return True
 
 
 # A project in a title: '+Work' or '+Work/Q4' as todo.txt writes it (a letter first, so
@@ -409,38 +295,32 @@ def project_word(word: str) -> str | None:
         return None
 
 
-def _is_priority(word: str) -> bool:
-    return word.startswith("!") and word[1:].lower() in _PRIORITY_WORDS
-
-
 # A word, or words in double quotes (kept together, as they are).
-_WORD = re.compile(r'"([^"]*)"|(\S+)')
+WORD = re.compile(r'"([^"]*)"|(\S+)')
 
 
-def _tokenise(line: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    for match in _WORD.finditer(line):
+def tokenise(line: str) -> list[Token]:
+    """The words of a line: a word after a backslash, and words in double quotes, are
+    literal (never a date, a tag or a priority)."""
+    tokens: list[Token] = []
+    for match in WORD.finditer(line):
         quoted, word = match.group(1), match.group(2)
         if quoted is not None:
             if quoted.strip():
-                tokens.append(_Token(f'"{quoted}"', literal=True))
+                tokens.append(Token(f'"{quoted}"', literal=True))
         elif word.startswith("\\") and len(word) > 1:
-            tokens.append(_Token(word[1:], literal=True))
+            tokens.append(Token(word[1:], literal=True))
         else:
-            tokens.append(_Token(word, literal=False))
+            tokens.append(Token(word, literal=False))
     return tokens
 
 
-def _unescape(line: str) -> str:
-    return " ".join(token.text for token in _tokenise(line))
-
-
-def _take_due(tokens: list[_Token], now: datetime, recognised: list[str]) -> Due | None:
+def take_due(tokens: list[Token], now: datetime, recognised: list[str]) -> Due | None:
     """Find date phrases among the unused words; the last one wins and leaves the title."""
     best: tuple[int, int, Due] | None = None
     index = 0
     while index < len(tokens):
-        found = _match_due(tokens, index, now, past=False)
+        found = match_due(tokens, index, now, past=False)
         if found is None:
             index += 1
             continue
@@ -457,7 +337,7 @@ def _take_due(tokens: list[_Token], now: datetime, recognised: list[str]) -> Due
 
 
 _LEAD_WORDS = {"due", "by", "on"}
-# After these a loose date word (see _match_day) is surely meant as a date. ("next",
+# After these a loose date word (see match_day) is surely meant as a date. ("next",
 # "this" and "last" make phrases of their own with a weekday.)
 _DATE_AFTER = {*_LEAD_WORDS, "until"}
 # After these a loose date word is a noun: "the sat solver", "in the sun".
@@ -465,7 +345,7 @@ _DETERMINERS = {"the", "a", "an", "my", "your", "our", "his", "her", "their", "i
 
 
 @dataclass(frozen=True)
-class _Time:
+class Time:
     """A time of day found in the words."""
 
     end: int  # the index after its words
@@ -473,30 +353,30 @@ class _Time:
     bare: bool = False  # a bare hour from 1 to 12 ("at 9"): morning or afternoon unsaid
 
 
-def _words(tokens: Sequence[_Token]) -> list[str | None]:
+def token_words(tokens: Sequence[Token]) -> list[str | None]:
     """The words a date may be made of: lower case, without trailing commas and the
     like; None for a word that is literal or already taken (a tag, a priority)."""
     return [t.text.lower().rstrip(",.;") if not (t.literal or t.used) else None for t in tokens]
 
 
-def _match_due(
-    tokens: Sequence[_Token], start: int, now: datetime, *, past: bool
+def match_due(
+    tokens: Sequence[Token], start: int, now: datetime, *, past: bool
 ) -> tuple[int, Due] | None:
     """A date phrase (optionally led by due/by/on, optionally with a time) at ``start``.
 
     ``past``: whether days already gone (yesterday, last fri) may be named.
     """
-    words = _words(tokens)
+    words = token_words(tokens)
     today = now.date()
     index = start
-    led = _word(words, start - 1) in _DATE_AFTER
-    if _word(words, index) in _LEAD_WORDS:
+    led = word_at(words, start - 1) in _DATE_AFTER
+    if word_at(words, index) in _LEAD_WORDS:
         index, led = index + 1, True
-    day_match = _match_day(words, index, today, past=past)
+    day_match = match_day(words, index, today, past=past)
     if day_match is not None:
         day_end, day, loose = day_match
         evening = words[index] == "tonight"
-        found = _match_time(words, day_end)
+        found = match_time(words, day_end)
         end = found.end if found is not None else day_end
         if loose and not led and not _reads_as_date(tokens, index, end, timed=found is not None):
             return None
@@ -504,10 +384,10 @@ def _match_due(
             return end, Due(day)
         return end, _timed(day, found, now, evening=evening)
     # A time first ("5pm tomorrow"), or a time alone: a day from the time (see _timed).
-    found = _match_time(words, index)
+    found = match_time(words, index)
     if found is None:
         return None
-    day_match = _match_day(words, found.end, today, past=past)
+    day_match = match_day(words, found.end, today, past=past)
     if day_match is not None:
         day_end, day, loose = day_match
         if not loose or _reads_as_date(tokens, found.end, day_end, timed=False):
@@ -515,7 +395,7 @@ def _match_due(
     return found.end, _timed(None, found, now)
 
 
-def _reads_as_date(tokens: Sequence[_Token], first: int, end: int, *, timed: bool) -> bool:
+def _reads_as_date(tokens: Sequence[Token], first: int, end: int, *, timed: bool) -> bool:
     """Whether a loose date word at ``first``, without a lead word, is a date: not right
     after a determiner ("the sat"), and with a time right after it ("sun 10am") or
     nothing after its phrase (which ends at ``end``) but tags and priorities."""
@@ -525,7 +405,7 @@ def _reads_as_date(tokens: Sequence[_Token], first: int, end: int, *, timed: boo
     return timed or all(token.used for token in tokens[end:])
 
 
-def _timed(day: date | None, found: _Time, now: datetime, *, evening: bool = False) -> Due:
+def _timed(day: date | None, found: Time, now: datetime, *, evening: bool = False) -> Due:
     """The due moment of a time found on ``day`` (None: no day was said)."""
     if found.bare:
         return _bare_hour(found.at.hour, day, now, evening=evening)
@@ -533,7 +413,7 @@ def _timed(day: date | None, found: _Time, now: datetime, *, evening: bool = Fal
 
 
 def _bare_hour(hour: int, day: date | None, now: datetime, *, evening: bool) -> Due:
-    """'at 1' to 'at 12' without am or pm (the rules are in ``parse_quick_add``).
+    """'at 1' to 'at 12' without am or pm (the rules: ``store.quick_add.parse_quick_add``).
 
     Wall-clock times of the local day: on a day the clocks change, "within 12 hours"
     is counted on the clock's face, as a person reading it would.
@@ -558,7 +438,7 @@ def _bare_hour(hour: int, day: date | None, now: datetime, *, evening: bool) -> 
     return Due(today + timedelta(days=1), morning)
 
 
-_WEEKDAYS = {
+WEEKDAYS = {
     name: number
     for number, names in enumerate(
         (
@@ -575,15 +455,15 @@ _WEEKDAYS = {
 }
 # Written out, not from the calendar module, whose names follow the locale.
 _FULL_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-_MONTHS = {
+MONTHS = {
     name: number
     for number in range(1, 13)
     for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
 }
-_MONTHS["sept"] = 9
+MONTHS["sept"] = 9
 # Months whose names are everyday words too ("May I help", "March for climate").
 _LOOSE_MONTHS = {"may", "march"}
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -610,28 +490,29 @@ _UNITS = {
     "years": "years",
 }
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
+ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
 _YEAR = re.compile(r"^\d{4}$")
 
 
-def _word(words: Sequence[str | None], index: int) -> str | None:
+def word_at(words: Sequence[str | None], index: int) -> str | None:
+    """The word at ``index`` of ``token_words``' list, None past either end."""
     return words[index] if 0 <= index < len(words) else None
 
 
 def _is_month(word: str | None) -> TypeGuard[str]:
-    return word in _MONTHS
+    return word in MONTHS
 
 
-def _match_day(
+def match_day(
     words: Sequence[str | None], i: int, today: date, *, past: bool = False
 ) -> tuple[int, date, bool] | None:
     """A day at ``i``: (the index after it, the day, whether it is loose).
 
     A loose day is one of the words that are often not dates: a weekday's
-    abbreviation on its own, or "may"/"march" without a year (see ``_match_due``).
+    abbreviation on its own, or "may"/"march" without a year (see ``match_due``).
     ``past`` allows days already gone: yesterday, last <weekday>.
     """
-    first = _word(words, i)
+    first = word_at(words, i)
     if first is None:
         return None
     if first == "today" or first == "tonight":
@@ -640,20 +521,20 @@ def _match_day(
         return i + 1, today + timedelta(days=1), False
     if first == "yesterday" and past:
         return i + 1, today - timedelta(days=1), False
-    if first in _WEEKDAYS:
-        if _word(words, i - 1) == "last":
+    if first in WEEKDAYS:
+        if word_at(words, i - 1) == "last":
             return None  # in a title, "last friday" is a day gone by, not the coming one
-        return i + 1, _next_weekday(today, _WEEKDAYS[first]), first not in _FULL_WEEKDAYS
+        return i + 1, _next_weekday(today, WEEKDAYS[first]), first not in _FULL_WEEKDAYS
     iso = _ISO_DATE.match(first)
     if iso:
         try:
             return i + 1, date(int(iso[1]), int(iso[2]), int(iso[3])), False
         except ValueError:
             return None
-    second = _word(words, i + 1)
+    second = word_at(words, i + 1)
     if first == "last":
-        if past and second in _WEEKDAYS:
-            return i + 2, _last_weekday(today, _WEEKDAYS[second]), False
+        if past and second in WEEKDAYS:
+            return i + 2, _last_weekday(today, WEEKDAYS[second]), False
         return None
     found = _match_relative_day(first, second, words, i, today)
     if found is not None:
@@ -666,8 +547,8 @@ def _match_relative_day(
 ) -> tuple[int, date] | None:
     """next/this <weekday>, next week/month/year, weekend, eom/eow, end of ..., in N units."""
     if first == "next":
-        if second in _WEEKDAYS:
-            return i + 2, _weekday_of_next_week(today, _WEEKDAYS[second])
+        if second in WEEKDAYS:
+            return i + 2, _weekday_of_next_week(today, WEEKDAYS[second])
         if second == "week":
             return i + 2, _weekday_of_next_week(today, 0)
         if second == "month":
@@ -676,8 +557,8 @@ def _match_relative_day(
             return i + 2, date(today.year + 1, 1, 1)
         return None
     if first == "this":
-        if second in _WEEKDAYS:
-            return i + 2, _this_weekday(today, _WEEKDAYS[second])
+        if second in WEEKDAYS:
+            return i + 2, _this_weekday(today, WEEKDAYS[second])
         if second == "weekend":
             return i + 2, _this_weekday(today, 5)
         return None
@@ -686,7 +567,7 @@ def _match_relative_day(
     if first in ("eom", "eow"):
         return i + 1, _end_of_month(today) if first == "eom" else _this_weekday(today, 6)
     if first == "end" and second == "of":
-        what = _word(words, i + 2)
+        what = word_at(words, i + 2)
         if what == "month":
             return i + 3, _end_of_month(today)
         if what == "week":
@@ -695,8 +576,8 @@ def _match_relative_day(
             return i + 3, date(today.year, 12, 31)
         return None
     if first == "in" and second is not None:
-        amount = int(second) if second.isdigit() else _NUMBER_WORDS.get(second)
-        unit = _UNITS.get(_word(words, i + 2) or "")
+        amount = int(second) if second.isdigit() else NUMBER_WORDS.get(second)
+        unit = _UNITS.get(word_at(words, i + 2) or "")
         if amount is not None and unit is not None and 0 < amount <= 1000:
             return i + 3, _shift(today, amount, unit)
         return None
@@ -707,12 +588,12 @@ def _match_month_day(
     words: Sequence[str | None], i: int, today: date
 ) -> tuple[int, date, bool] | None:
     """'Dec 1', 'December 1st', '1 Dec', '1st of December', each with an optional year
-    (loose for "may" and "march" without one: see ``_match_day``)."""
-    first, second = _word(words, i), _word(words, i + 1)
-    if _is_month(first) and second is not None and (ordinal := _ORDINAL.match(second)):
+    (loose for "may" and "march" without one: see ``match_day``)."""
+    first, second = word_at(words, i), word_at(words, i + 1)
+    if _is_month(first) and second is not None and (ordinal := ORDINAL.match(second)):
         month_word, day, end = first, int(ordinal[1]), i + 2
-    elif first is not None and (ordinal := _ORDINAL.match(first)):
-        third = _word(words, i + 2)
+    elif first is not None and (ordinal := ORDINAL.match(first)):
+        third = word_at(words, i + 2)
         if second == "of" and _is_month(third):
             month_word, end = third, i + 3
         elif _is_month(second):
@@ -722,8 +603,8 @@ def _match_month_day(
         day = int(ordinal[1])
     else:
         return None
-    month = _MONTHS[month_word]
-    year_word = _word(words, end)
+    month = MONTHS[month_word]
+    year_word = word_at(words, end)
     if year_word is not None and _YEAR.match(year_word):
         try:
             return end + 1, date(int(year_word), month, day), False
@@ -744,19 +625,21 @@ _TIME_12 = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm|a\.m\.|p\.m\.)$")
 _TIME_24 = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-def _match_time(words: Sequence[str | None], i: int) -> _Time | None:
+def match_time(words: Sequence[str | None], i: int) -> Time | None:
+    """A time of day at ``i``: 'at 9am', '9 am', '8:30am', '18:00', 'noon', and a bare
+    hour after "at" ('at 9', marked bare when it is 1 to 12)."""
     index = i
-    at_word = _word(words, index) == "at"
+    at_word = word_at(words, index) == "at"
     if at_word:
         index += 1
-    word = _word(words, index)
+    word = word_at(words, index)
     if word is None:
         return None
     if word in ("noon", "midday"):
-        return _Time(index + 1, time(12, 0))
+        return Time(index + 1, time(12, 0))
     if word == "midnight":
-        return _Time(index + 1, time(0, 0))
-    follower = _word(words, index + 1)
+        return Time(index + 1, time(0, 0))
+    follower = word_at(words, index + 1)
     if follower in ("am", "pm") and word.isdigit():
         word, index = word + follower, index + 1
     twelve = _TIME_12.match(word)
@@ -765,17 +648,17 @@ def _match_time(words: Sequence[str | None], i: int) -> _Time | None:
         if not 1 <= hour <= 12 or minute > 59:
             return None
         hour = hour % 12 + (12 if twelve[3].startswith("p") else 0)
-        return _Time(index + 1, time(hour, minute))
+        return Time(index + 1, time(hour, minute))
     twenty_four = _TIME_24.match(word)
     if twenty_four:
         hour, minute = int(twenty_four[1]), int(twenty_four[2])
         if hour > 23 or minute > 59:
             return None
-        return _Time(index + 1, time(hour, minute))
+        return Time(index + 1, time(hour, minute))
     if at_word and word.isdigit() and 0 <= int(word) <= 23:
         # "at 9": a bare hour, only after "at"; 1 to 12 may be morning or afternoon.
         hour = int(word)
-        return _Time(index + 1, time(hour, 0), bare=1 <= hour <= 12)
+        return Time(index + 1, time(hour, 0), bare=1 <= hour <= 12)
     return None
 
 

@@ -12,15 +12,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from store.planning import (
-    Due,
-    Priority,
-    QuickAdd,
-    local_now,
-    parse_due,
-    parse_quick_add,
-    quick_add_text,
-)
+from store.planning import Due, Priority, local_now, parse_due
+from store.quick_add import QuickAdd, parse_quick_add, quick_add_text
 
 FRIDAY = date(2026, 11, 20)
 MORNING = time(9, 30)  # the frozen clock's time of day
