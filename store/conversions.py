@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from store.fields import as_stored, snapshot_data, snapshot_from_data
+from store.fields import as_stored, read_repeat, snapshot_data, snapshot_from_data
 from store.planning import Due, Priority
 from store.records import UNREADABLE_MOMENT, EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.validation import EARLIEST_MOMENT, LATEST_MOMENT, MAX_VERSION, day_problem
@@ -38,6 +38,9 @@ RECORD_COLUMNS = (
     "position",
     "project_id",
     "parent_id",
+    "repeat",
+    "series_id",
+    "occurrence",
 )
 
 
@@ -62,6 +65,9 @@ def record_of(row: Any) -> TaskRecord:
         row.position,
         row.project_id,
         row.parent_id,
+        row.repeat,
+        row.series_id,
+        row.occurrence,
     )
 
 
@@ -79,6 +85,9 @@ def task_record(
     position: Any,
     project_id: Any = None,
     parent_id: Any = None,
+    repeat: Any = None,
+    series_id: Any = None,
+    occurrence: Any = None,
 ) -> TaskRecord:
     """The record of one stored row. A value that cannot be read (a time an old import
     let in, text where a time belongs, a due date or number no field can hold) makes an
@@ -108,6 +117,9 @@ def task_record(
                 position=float(position or 0),
                 project_id=project_id,
                 parent_id=parent_id,
+                repeat=read_repeat(repeat) if repeat else None,
+                series_id=series_id,
+                occurrence=occurrence,
             )
     except (TypeError, ValueError, OverflowError, _NotKept):
         pass
@@ -126,6 +138,9 @@ def task_record(
         position=_readable(problems, "position", position or 0, _kept_position, 0.0),
         project_id=project_id if isinstance(project_id, str) else None,
         parent_id=parent_id if isinstance(parent_id, str) else None,
+        repeat=_readable(problems, "repeat", repeat, read_repeat, None) if repeat else None,
+        series_id=series_id if isinstance(series_id, str) else None,
+        occurrence=occurrence if isinstance(occurrence, int) else None,
     )
     return dataclasses.replace(record, unreadable="; ".join(problems)) if problems else record
 

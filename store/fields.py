@@ -9,6 +9,7 @@ list page runs for each of its rows, written out field by field.
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from store.models import format_timestamp, parse_timestamp
 from store.planning import Due, Priority
 from store.records import TaskRecord, TaskSnapshot, title_key
+from store.recurrence import Repeat
 from store.validation import moment_problem
 
 # A time as text the way one place keeps it: the database's, or a file's ISO 8601 (where
@@ -85,6 +87,30 @@ def _logged_ids(value: Any) -> tuple[str, ...]:
     return tuple(sorted(value))
 
 
+def repeat_text(repeat: Repeat | None) -> str | None:
+    """A repeat as its column and the log keep it: compact JSON, keys in order."""
+    if repeat is None:
+        return None
+    return json.dumps(repeat.as_data(), sort_keys=True, separators=(",", ":"))
+
+
+def read_repeat(value: Any) -> Repeat | None:
+    """A repeat kept by ``repeat_text`` (or its data); TypeError or ValueError if it
+    is not one."""
+    if value is None or value == "":
+        return None
+    data = json.loads(value) if isinstance(value, str) else value
+    return Repeat.from_data(data)
+
+
+def _logged_occurrence(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise TypeError("an occurrence is a number from 1")
+    return value
+
+
 FIELDS: tuple[TaskField, ...] = (
     TaskField("title", None, _logged_text),
     TaskField("description", None, _logged_text),
@@ -99,6 +125,9 @@ FIELDS: tuple[TaskField, ...] = (
     TaskField("project_id", None, _logged_id, added_later=True),
     TaskField("parent_id", None, _logged_id, added_later=True),
     TaskField("blocked_by", list, _logged_ids, column=False, added_later=True),
+    TaskField("repeat", repeat_text, read_repeat, added_later=True),
+    TaskField("series_id", None, _logged_id, added_later=True),
+    TaskField("occurrence", None, _logged_occurrence, added_later=True),
 )
 _COLUMN_FIELDS = tuple(field for field in FIELDS if field.column)
 

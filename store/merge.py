@@ -19,7 +19,7 @@ from store.records import TaskRecord
 
 # Every field a person edits, in the order a dialog lists them. ``completed`` is not
 # in an editor's form, but another window may have changed it: it is compared too.
-MERGED_FIELDS = ("title", "description", "due", "priority", "tags", "completed")
+MERGED_FIELDS = ("title", "description", "due", "priority", "tags", "repeat", "completed")
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,10 @@ class Task(BaseModel):
     # Its project (None: the Inbox) and the task it is a subtask of (see migration 6).
     project_id = peewee.TextField(null=True)
     parent_id = peewee.TextField(null=True)
+    # Its repeat (JSON), its series and its number in it (see migration 7).
+    repeat = peewee.TextField(null=True)
+    series_id = peewee.TextField(null=True)
+    occurrence = peewee.IntegerField(null=True)
 
     class Meta:
         table_name = "tasks"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from store.planning import PATH_SEPARATOR, Due, Priority
+from store.recurrence import Repeat
 
 
 class Status(StrEnum):
@@ -72,6 +73,11 @@ class TaskRecord:
     project_id: str | None = None  # its project (ProjectRecord.id), or None: the Inbox
     parent_id: str | None = None  # the task it is a subtask of (in the same project)
     blocked_by: tuple[str, ...] = ()  # the ids of the tasks it waits for, sorted
+    # Its repeat rule (the open occurrence of a series carries it; completing it makes
+    # the next), the series it belongs to and its number there (1 for the first).
+    repeat: Repeat | None = None
+    series_id: str | None = None
+    occurrence: int | None = None
     # Whether one of those is still open, as the task was read (not a field of its own:
     # completing the blocker unblocks it).
     blocked: bool = field(default=False, compare=False)
@@ -119,6 +125,9 @@ class TaskSnapshot:
     project_id: str | None = None  # None too in events logged before projects existed
     parent_id: str | None = None
     blocked_by: tuple[str, ...] = ()
+    repeat: Repeat | None = None
+    series_id: str | None = None
+    occurrence: int | None = None
     # Set when the task could not be read as it was logged (see TaskRecord.unreadable):
     # such a state is kept in the history but never restored.
     unreadable: str = ""
@@ -136,6 +145,9 @@ EDITABLE_FIELDS = (
     "project_id",
     "parent_id",
     "blocked_by",
+    "repeat",
+    "series_id",
+    "occurrence",
 )
 
 
@@ -203,6 +215,11 @@ def _event_summary(event: EventRecord) -> str:
     if "position" in changed and ({"parent_id", "project_id"} & set(changed)):
         # A new place is what going under another task or into a project means.
         changed = tuple(name for name in changed if name != "position")
+    if {"series_id", "occurrence"} & set(changed):
+        # A task's place in a series changes with its repeat: the repeat says it.
+        changed = tuple(name for name in changed if name not in ("series_id", "occurrence"))
+        if "repeat" not in changed:
+            changed = (*changed, "repeat")
     if len(changed) == 1:
         return _ONE_CHANGE.get(changed[0], f"{changed[0]} changed")
     if changed:
@@ -221,6 +238,7 @@ _ONE_CHANGE = {
     "project_id": "moved to another project",
     "parent_id": "parent task changed",
     "blocked_by": "blocked-by changed",
+    "repeat": "repeat changed",
 }
 _FIELD_NAMES = {
     "due": "due date",
@@ -228,6 +246,7 @@ _FIELD_NAMES = {
     "project_id": "project",
     "parent_id": "parent task",
     "blocked_by": "blocked by",
+    "repeat": "repeat",
 }
 
 
@@ -357,6 +376,16 @@ class _Descending:
 
 
 @dataclass(frozen=True)
+class FutureOccurrence:
+    """A date a series will fall due on that is not a task yet (Upcoming shows it): it
+    becomes one when the occurrence before it is done."""
+
+    task: TaskRecord  # the series' open occurrence, which it follows
+    due: Due
+    number: int  # how many occurrences after the open one (1: the next)
+
+
+@dataclass(frozen=True)
 class TaskCounts:
     open: int
     done: int
@@ -399,6 +428,12 @@ class UndoResult:
     @property
     def message(self) -> str:
         title = _title_of(self.undone)
+        completion = self._completion_of_a_series()
+        if completion is not None and not self.skipped:
+            return (
+                f"Marked open again “{_title_of(completion.undone)}”; its next occurrence "
+                "was removed"
+            )
         if self.skipped:
             more = f" and {len(self.together)} made with it" if self.together else ""
             return f"Skipped the change “{title}” ({self.undone.summary}){more} without undoing it"
@@ -424,6 +459,24 @@ class UndoResult:
     def each(self) -> tuple[UndoResult, ...]:
         """This result and those undone with it: one per task event reverted."""
         return (self, *self.together)
+
+    def _completion_of_a_series(self) -> UndoResult | None:
+        """The completion undone, when this undid a repeating task's completion together
+        with the next occurrence it made (and the subtasks marked and copied with it)."""
+        handed_on = [
+            each
+            for each in self.each
+            if each.undone.kind is EventKind.TOGGLED
+            and each.undone.before is not None
+            and each.undone.before.repeat is not None
+            and each.undone.after is not None
+            and each.undone.after.completed
+        ]
+        made = any(each.undone.kind is EventKind.CREATED for each in self.each)
+        rest = {each.undone.kind for each in self.each if each not in handed_on}
+        if len(handed_on) == 1 and made and rest <= {EventKind.CREATED, EventKind.TOGGLED}:
+            return handed_on[0]
+        return None
 
 
 _PROJECT_SUMMARY = {

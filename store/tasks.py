@@ -50,7 +50,7 @@ from store.errors import (
 from store.fields import as_stored, record_from_snapshot
 from store.migrations import LATEST_VERSION, STEPS
 from store.models import define_models, tuples
-from store.planning import MAX_PROJECT_DEPTH, Due, Priority, clean_tags
+from store.planning import MAX_PROJECT_DEPTH, Due, Priority, clean_tags, local_now
 from store.projects import ProjectRows, project_name, project_names
 from store.query import TaskQueries
 from store.records import (
@@ -58,6 +58,7 @@ from store.records import (
     ChangeSet,
     EventKind,
     EventRecord,
+    FutureOccurrence,
     HealthReport,
     MigrationReport,
     NewTask,
@@ -72,7 +73,9 @@ from store.records import (
     TreeContext,
     UndoResult,
 )
+from store.recurrence import Repeat, start_due
 from store.rows import OwnerRows
+from store.series import SeriesRows, future_dates, next_occurrence_due, shifted, skipped_due
 from store.structure import MAX_SUBTASK_DEPTH, TaskLinks
 from store.tree_order import TreeOrder
 from store.validation import (
@@ -144,6 +147,7 @@ class TaskStore:
         self._projects = ProjectRows(self._models, self._rows, clock)
         self._links = TaskLinks(self._models, user)
         self._order = TreeOrder(self._models, self._links, user)
+        self._series = SeriesRows(self._models, user)
         self.user = user
         self._clock = clock
         self.migration = migration or MigrationReport(LATEST_VERSION, LATEST_VERSION)
@@ -666,15 +670,23 @@ class TaskStore:
         project_id: str | None = None,
         parent_id: str | None = None,
         blocked_by: Sequence[str] = (),
+        repeat: Repeat | None = None,
     ) -> TaskRecord:
         """A new task, last in the owner's order. A subtask (``parent_id``) goes into
         its parent's project, last under it (after the parent's other subtasks and
-        theirs); ``blocked_by`` names the tasks it waits for."""
+        theirs); ``blocked_by`` names the tasks it waits for.
+
+        With ``repeat`` it is the first occurrence of a series: due on ``due``, or on the
+        rule's first day from today when no due is given; the rule counts from there."""
         title = clean_title(title)
         description = clean_description(description)
         now = self._clock()
+        if repeat is not None:
+            due = self._repeat_due(repeat, None, _checked_due(due))
+            repeat = dataclasses.replace(repeat, start=due.day)
+        task_id = new_task_id()
         record = TaskRecord(
-            id=new_task_id(),
+            id=task_id,
             title=title,
             description=description,
             completed=False,
@@ -686,6 +698,9 @@ class TaskStore:
             priority=Priority(priority),
             tags=_checked_tags(tags),
             project_id=project_id,
+            repeat=repeat,
+            series_id=task_id if repeat is not None else None,
+            occurrence=1 if repeat is not None else None,
         )
         with self._backend.write():
             if parent_id is not None:
@@ -788,10 +803,16 @@ class TaskStore:
         project_id: str | None = KEEP,
         parent_id: str | None = KEEP,
         blocked_by: Sequence[str] | None = None,
+        repeat: Repeat | None = KEEP,
     ) -> TaskRecord:
         """Change any of title, description, due date (None clears it), priority, tags,
-        project (None: the Inbox), parent task (None: none) and the tasks it is blocked
-        by, if the task is still at ``expected_version``.
+        project (None: the Inbox), parent task (None: none), the tasks it is blocked
+        by and its repeat (None stops it: the task stays, no occurrence follows), if
+        the task is still at ``expected_version``.
+
+        A new repeat rule applies from this task on: it keeps its due date if that is
+        one of the rule's days, else moves to the rule's first day from today (unless
+        ``due`` is given too), and the rule counts from there.
 
         Its subtasks go where it goes: to another project, or with it under a new
         parent (which takes it into the parent's project). A subtask moved to another
@@ -821,6 +842,10 @@ class TaskStore:
             self._check_version(current, expected_version)
             if blocked_by is not None:
                 changes["blocked_by"] = self._checked_blockers(current.id, blocked_by)
+            if repeat is not KEEP:
+                changes.update(self._repeat_changes(current, repeat, changes))
+            elif "due" in changes and changes["due"] is None and current.repeat is not None:
+                raise ValidationError("due", _REPEAT_NEEDS_DUE)
             # A parent named again with another project is refused, not dropped.
             placing = parent_id is not KEEP and (
                 parent_id != current.parent_id or (parent_id is not None and project_id is not KEEP)
@@ -1024,12 +1049,13 @@ class TaskStore:
         with_subtasks: bool = False,
     ) -> TaskRecord:
         """Mark the task done or open; ``with_subtasks``, every task under it too, as
-        one change."""
+        one change. Completing a repeating task makes its next occurrence in the same
+        change (see ``_completed``)."""
         with self._backend.write(), self._rows.one_change():
             current = self._rows.current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
-            updated = self._apply(current, EventKind.TOGGLED, {"completed": bool(completed)})
+            updated = self._completed(current, bool(completed))
             if with_subtasks:
                 for below in self._rows.current_many(self._links.subtree(task_id)[1:]):
                     self._apply(below, EventKind.TOGGLED, {"completed": bool(completed)})
@@ -1038,11 +1064,93 @@ class TaskStore:
     @_operation
     def toggle(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
         """Flip done/open. With ``expected_version``, refuse if someone else changed it first."""
-        with self._backend.write():
+        with self._backend.write(), self._rows.one_change():
             current = self._rows.current(task_id)
             if expected_version is not None:
                 self._check_version(current, expected_version)
-            return self._apply(current, EventKind.TOGGLED, {"completed": not current.completed})
+            return self._completed(current, not current.completed)
+
+    def _completed(self, current: TaskRecord, completed: bool) -> TaskRecord:
+        """Mark the task done or open. A repeating task marked done hands its repeat on
+        to the next occurrence, made here (new id; same title, notes, tags, project,
+        priority and parent; its subtasks copied, open; due by the rule) unless the
+        rule has ended or that occurrence exists already: a second completion of the
+        same occurrence, racing or later, never makes a second one. Its own subtasks
+        still open are done with it (their copies are the next one's). The caller's
+        one change holds it all, so one undo removes the next and opens this one again;
+        so does opening it again while the next is as it was made (see _reopened)."""
+        if not completed and current.completed and current.series_id is not None:
+            return self._reopened(current)
+        if not completed or current.completed or current.repeat is None:
+            return self._apply(current, EventKind.TOGGLED, {"completed": completed})
+        now = self._clock()
+        series_id = current.series_id or current.id
+        number = current.occurrence or 1
+        updated = self._apply(
+            current,
+            EventKind.TOGGLED,
+            {"completed": True, "repeat": None, "series_id": series_id, "occurrence": number},
+        )
+        if not self._series.has_occurrence(series_id, number + 1):
+            due = next_occurrence_due(current, local_now(now).date())
+            if due is not None:
+                self._make_next(current, due, series_id, number + 1, now)
+                for below in self._rows.current_many(self._links.subtree(current.id)[1:]):
+                    self._apply(below, EventKind.TOGGLED, {"completed": True})
+        return updated
+
+    def _reopened(self, done: TaskRecord) -> TaskRecord:
+        """Open a done occurrence again. If the occurrence after it is still as its
+        completion made it (open, never changed, nor its subtasks), that one goes and
+        this one takes the repeat back: marking done and open again leaves the series as
+        it was. Otherwise (the next one was worked on) this one opens as a plain task
+        and the series goes on from the next."""
+        following = self.next_in_series(done)
+        below = self._links.subtree(following.id) if following is not None else []
+        made = self._rows.current_many(below)
+        untouched = (
+            following is not None
+            and following.repeat is not None
+            and len(made) == len(below)
+            and all(task.version == 1 and not task.completed for task in made)
+        )
+        if following is None or not untouched:
+            return self._apply(done, EventKind.TOGGLED, {"completed": False})
+        self._delete_tasks([following.id], self._clock())
+        return self._apply(
+            done, EventKind.TOGGLED, {"completed": False, "repeat": following.repeat}
+        )
+
+    def _make_next(
+        self, done: TaskRecord, due: Due, series_id: str, number: int, now: datetime
+    ) -> TaskRecord:
+        """The occurrence after ``done``, right after it in my order, with copies of its
+        subtasks (open, their due dates moved as far as its own moved)."""
+        block = self._order.preorder(done.id)
+        below = self._rows.current_many(block[1:])
+        new_ids = {old: new_task_id() for old in block}
+        positions = self._slots(
+            lambda: self._order.after(self._order.end_of_subtree(done.id, ()), (), len(block))
+        )
+        days = (due.day - done.due.day).days if done.due is not None else 0
+        made = [
+            _fresh_copy(
+                done, new_ids[done.id], now, positions[0], due=due, series_id=series_id,
+                occurrence=number,
+            )
+        ]  # fmt: skip
+        for position, sub in zip(positions[1:], below, strict=True):
+            parent = new_ids.get(sub.parent_id or "", sub.parent_id)
+            made.append(
+                _fresh_copy(
+                    sub, new_ids[sub.id], now, position, due=shifted(sub.due, days),
+                    parent_id=parent, repeat=None, series_id=None, occurrence=None,
+                )
+            )  # fmt: skip
+        for record in made:
+            self._rows.insert(record)
+            self._rows.log(EventKind.CREATED, record.id, now, before=None, after=record)
+        return normalised(made[0])
 
     @_operation
     def delete(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
@@ -1174,6 +1282,116 @@ class TaskStore:
         ]
         for number, task_id in enumerate(ids, start=1):
             Task.update(position=float(number)).where(Task.id == task_id).execute()
+
+    # -- repeating tasks -------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return local_now(self._clock()).date()
+
+    def _repeat_due(self, repeat: Repeat, current: Due | None, given: Due | None) -> Due:
+        """The due a task takes with this repeat (see recurrence.start_due), checked."""
+        try:
+            now = local_now(self._clock())
+            due = start_due(repeat, current, now.date(), given, now=now.time())
+        except ValueError as error:
+            raise ValidationError("repeat", str(error)) from None
+        checked = _checked_due(due)
+        assert checked is not None
+        return checked
+
+    def _repeat_changes(
+        self, current: TaskRecord, repeat: Repeat | None, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What giving the task this repeat (None: stopping it) changes besides."""
+        if repeat is None:
+            return {"repeat": None}
+        if not isinstance(repeat, Repeat):
+            raise ValidationError("repeat", "A repeat must be a rule with its mode.")
+        if current.completed:
+            raise ValidationError(
+                "repeat", "A done task does not repeat: open it again first, then give it a rule."
+            )
+        given = changes.get("due", KEEP)
+        if given == current.due:
+            given = KEEP  # an editor sends every field: the same due is no new one
+        if given is None:
+            raise ValidationError("due", _REPEAT_NEEDS_DUE)
+        same_rule = current.repeat is not None and (current.repeat.rule, current.repeat.mode) == (
+            repeat.rule,
+            repeat.mode,
+        )
+        if same_rule:
+            return {}  # the rule it has: its due (if given) moves, the rule's start stays
+        due = self._repeat_due(repeat, current.due, None if given is KEEP else given)
+        found: dict[str, Any] = {"repeat": dataclasses.replace(repeat, start=due.day), "due": due}
+        if current.series_id is None:
+            found.update(series_id=current.id, occurrence=1)
+        elif self._series.has_occurrence(current.series_id, (current.occurrence or 1) + 1):
+            # A past occurrence opened again and given a rule: its series goes on from
+            # the next one, so this starts a series of its own.
+            found.update(series_id=new_task_id(), occurrence=1)
+        return found
+
+    @_operation
+    def skip_occurrence(self, task_id: str, *, expected_version: int | None = None) -> TaskRecord:
+        """Move a repeating task on to its next date without completing it: the rule's
+        next day after its due (on schedule), or counted from its due or today, the
+        later (after completion).
+        One undoable change; refused when the rule has no date after this one."""
+        with self._backend.write():
+            current = self._rows.current(task_id)
+            if expected_version is not None:
+                self._check_version(current, expected_version)
+            if current.repeat is None:
+                raise ValidationError(
+                    "repeat", f"“{current.title}” does not repeat: no date to skip to."
+                )
+            if current.completed:
+                raise ValidationError(
+                    "repeat", f"“{current.title}” is done: there is nothing to skip."
+                )
+            due = skipped_due(current, self._today())
+            if due is None:
+                raise ValidationError(
+                    "repeat",
+                    f"“{current.title}” is the last of its series (its rule ends there): "
+                    "nothing follows to skip to. Complete it, or stop its repeat.",
+                )
+            return self._apply(current, EventKind.EDITED, {"due": due})
+
+    @_operation
+    def series(self, task_id: str) -> list[TaskRecord]:
+        """Every task of the task's series, first occurrence first (the task alone when it
+        belongs to none)."""
+        task = self._rows.current(task_id)
+        if task.series_id is None:
+            return [task]
+        return self._rows.current_many(self._series.members(task.series_id))
+
+    @_operation
+    def next_in_series(self, task: TaskRecord) -> TaskRecord | None:
+        """The occurrence right after ``task`` in its series, if there is one now (what
+        completing it made)."""
+        series_id = task.series_id or task.id
+        number = (task.occurrence or 1) + 1
+        Task = self._models.Task
+        rows = Task.select().where(
+            (Task.user == self.user) & (Task.series_id == series_id) & (Task.occurrence == number)
+        )
+        found = self._rows.records(rows)
+        return found[0] if found else None
+
+    @_operation
+    def future_occurrences(self, query: TaskQuery, until: date) -> list[FutureOccurrence]:
+        """The dates up to ``until`` that the series among ``query``'s open tasks will
+        fall due on after their open occurrence (not tasks yet: each becomes one when
+        the one before is done), soonest first. On schedule only: a rule counted from
+        each completion has no date known before the one before is done."""
+        Task = self._models.Task
+        open_query = dataclasses.replace(query, status=Status.OPEN, due_until=None)
+        select = self._series.open_repeating(self._queries.filtered(open_query))
+        tasks = self._rows.selected_records(select.order_by(Task.position, Task.id))
+        return future_dates([task for task in tasks if open_query.matches(task)], until)
 
     # -- projects --------------------------------------------------------------------------
 
@@ -1613,6 +1831,25 @@ class TaskStore:
 # -- conversions between rows, records and the log's JSON -------------------------------------
 
 
+def _fresh_copy(
+    record: TaskRecord, task_id: str, now: datetime, position: float, **changes: Any
+) -> TaskRecord:
+    """A new, open task made from ``record`` (a next occurrence, or a copy of one of its
+    subtasks): its own id, times, version and place; blocks not carried over."""
+    return replaced(
+        record,
+        id=task_id,
+        completed=False,
+        created_at=now,
+        updated_at=now,
+        version=1,
+        position=position,
+        blocked_by=(),
+        blocked=False,
+        **changes,
+    )
+
+
 def _given_id(prefix: str) -> str:
     given = prefix.strip()
     if not given:
@@ -1651,6 +1888,9 @@ def _undo_blocked(undone: EventRecord, why: str, current: TaskRecord | None) -> 
 
 
 _TOO_DEEP = f"Subtasks go at most {MAX_SUBTASK_DEPTH} levels deep."
+_REPEAT_NEEDS_DUE = (
+    "A repeating task needs a due date: stop its repeat first (--no-repeat), then clear it."
+)
 
 
 def _restore_problem(snapshot: TaskSnapshot, fields: Sequence[str] | None) -> str | None:

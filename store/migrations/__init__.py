@@ -20,6 +20,7 @@ from store.migrations import (
     m0004_planning,
     m0005_due_moment,
     m0006_structure,
+    m0007_repeats,
 )
 
 
@@ -74,6 +75,7 @@ STEPS: tuple[ModuleType, ...] = (
     m0004_planning,
     m0005_due_moment,
     m0006_structure,
+    m0007_repeats,
 )
 LATEST_VERSION: int = STEPS[-1].VERSION
 

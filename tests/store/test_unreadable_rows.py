@@ -188,5 +188,5 @@ def test_a_json_line_of_an_unreadable_task_says_so(
     assert item["created_at"] is None and "226-05-01" in item["unreadable"]
     assert transfer.task_json(store.get(damaged["first"])).keys() == {
         "id", "title", "description", "completed", "created_at", "updated_at", "version",
-        "due", "priority", "tags", "position",
+        "due", "priority", "tags", "position", "repeat", "series_id", "occurrence",
     }  # fmt: skip

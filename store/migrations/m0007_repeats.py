@@ -1,0 +1,72 @@
+"""Schema v7: repeating tasks.
+
+* ``tasks.repeat``: the task's repeat, as JSON ``{"rule": "FREQ=WEEKLY;BYDAY=MO",
+  "mode": "schedule" | "completion", "start": "YYYY-MM-DD"}`` (store/recurrence.py),
+  or null. The open occurrence of a series carries it; completing it makes the next.
+* ``tasks.series_id``: the series a task belongs to (the id of its first task), or
+  null; ``tasks.occurrence``: its number in the series, from 1. The unique index on
+  the two is the last word on "never a duplicate": however two writers race, one
+  occurrence has at most one next.
+* A partial index on the open tasks that repeat: what Upcoming reads to show the
+  dates a series will fall on, without reading every task.
+
+``down`` keeps every task, each as a plain task; the rules and the series links have
+no place in version 6 and are dropped (``lost_by_down`` counts them first).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from store.migrations import MigrationContext
+
+VERSION = 7
+NAME = "repeating tasks"
+
+_UP = (
+    "ALTER TABLE tasks ADD COLUMN repeat TEXT",
+    "ALTER TABLE tasks ADD COLUMN series_id TEXT",
+    "ALTER TABLE tasks ADD COLUMN occurrence INTEGER CHECK (occurrence IS NULL OR occurrence >= 1)",
+    "CREATE UNIQUE INDEX tasks_series ON tasks (series_id, occurrence) WHERE series_id IS NOT NULL",
+)
+_OPEN_REPEATS = {
+    "sqlite": "CREATE INDEX tasks_open_repeats ON tasks (user_id) "
+    "WHERE repeat IS NOT NULL AND completed = 0",
+    "postgresql": "CREATE INDEX tasks_open_repeats ON tasks (user_id) "
+    "WHERE repeat IS NOT NULL AND NOT completed",
+}
+
+_DOWN = (
+    "DROP INDEX tasks_open_repeats",
+    "DROP INDEX tasks_series",
+    "ALTER TABLE tasks DROP COLUMN occurrence",
+    "ALTER TABLE tasks DROP COLUMN series_id",
+    "ALTER TABLE tasks DROP COLUMN repeat",
+)
+
+LOSS_QUERY = """
+SELECT (SELECT count(*) FROM tasks WHERE repeat IS NOT NULL),
+       (SELECT count(*) FROM tasks WHERE series_id IS NOT NULL AND repeat IS NULL),
+       (SELECT count(DISTINCT user_id) FROM tasks WHERE series_id IS NOT NULL)
+"""
+LOSS_NOUNS = (
+    ("repeat rule", "repeat rules"),
+    ("task's place in a series (a past or stopped occurrence)",
+     "tasks' places in a series (past or stopped occurrences)"),
+)  # fmt: skip
+
+
+def up(ctx: MigrationContext) -> None:
+    ctx.statements(*_UP, _OPEN_REPEATS[ctx.dialect])
+
+
+def down(ctx: MigrationContext) -> None:
+    ctx.statements(*_DOWN)
+
+
+def lost_by_down(ctx: MigrationContext) -> tuple[tuple[tuple[int, str, str], ...], int]:
+    """((count, singular, plural), ...) of what ``down`` drops, and the owners affected."""
+    *counts, owners = ctx.execute(LOSS_QUERY).fetchone()
+    entries = tuple((int(n), one, many) for n, (one, many) in zip(counts, LOSS_NOUNS, strict=True))
+    return entries, int(owners)
