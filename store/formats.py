@@ -154,6 +154,8 @@ def format_moment(moment: datetime) -> str:
 # format version 3; until then an export leaves them out here, and --json shows them
 # as task_json's ``paths`` say.
 FILE_LEAVES_OUT = ("project_id", "parent_id", "blocked_by")
+# A task's repeat and place in its series: task_json gives them last, in its own shape.
+SERIES_KEYS = ("repeat", "series_id", "occurrence")
 
 
 def task_json(
@@ -172,7 +174,7 @@ def task_json(
     reason, and null for the times it holds placeholders for.
     """
     item = {"id": task.id, **snapshot_data(task, lambda moment: _moment_or_null(task, moment))}
-    for name in FILE_LEAVES_OUT:
+    for name in (*FILE_LEAVES_OUT, *SERIES_KEYS):
         del item[name]
     if paths is not None:
         project = None if task.project_id is None else paths.get(task.project_id)
@@ -186,9 +188,30 @@ def task_json(
     # zone: "Friday" stays Friday wherever the file is read. The priority shows by name
     # here, where a logged state (snapshot_json) keeps its number.
     item["priority"] = task.priority.label
+    # Added with repeating tasks (schema 7): at the end, after what came before them.
+    item["repeat"] = repeat_json(task)
+    item["series_id"] = task.series_id
+    item["occurrence"] = task.occurrence
     if task.unreadable:
         item["unreadable"] = task.unreadable
     return item
+
+
+def repeat_json(task: TaskRecord) -> dict[str, str] | None:
+    """A task's repeat as --json and our files show it: the rule (an RFC 5545 RRULE),
+    the mode ("schedule" or "completion"), its series, the rule in words, and the day
+    the rule counts from; null for a task that does not repeat (a past or stopped
+    occurrence keeps its series in "series_id" beside it)."""
+    repeat = task.repeat
+    if repeat is None:
+        return None
+    return {
+        "rule": repeat.rule.text,
+        "mode": repeat.mode.value,
+        "series_id": task.series_id or task.id,
+        "text": repeat.text,
+        "start": repeat.start.isoformat(),
+    }
 
 
 def place_json(task: TaskRecord, project: str | None) -> dict[str, Any]:
@@ -225,6 +248,8 @@ def snapshot_json(
     if snapshot is None:
         return None
     data = snapshot_data(snapshot, format_moment)
+    if snapshot.repeat is not None:  # as an object, not the column's text
+        data["repeat"] = snapshot.repeat.as_data()
     if not structure:
         for name in FILE_LEAVES_OUT:
             del data[name]

@@ -3,6 +3,13 @@
 The merge decides per task (new here, the same, changed later in the file or here);
 ids a new task may not take as they are get stable substitutes; new tasks and the
 histories they bring go through the bulk path (store.bulk).
+
+Repeating tasks: a file says a task's repeat and its place in a series as far as its
+format can (ImportedTask.carries); the rest is the task's own here. Series ids are ids
+of a database, as task ids are: another owner's series here gets a stable substitute,
+and an occurrence whose number in its series another task has here gets the next free
+number, each reported, so that the unique index on (series_id, occurrence) always
+holds. An import never makes an occurrence: the file says which exist.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import itertools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import peewee
@@ -24,9 +31,11 @@ from store.conversions import json_text, normalised, record_columns, replaced
 from store.errors import ConflictError, ValidationError
 from store.fields import snapshot_data
 from store.models import Models, format_timestamp
+from store.planning import Due, local_now
 from store.records import EDITABLE_FIELDS, EventKind, TaskRecord, TaskSnapshot
+from store.recurrence import Repeat, start_due
 from store.rows import OwnerRows
-from store.transfer import ImportedTask, ImportOutcome
+from store.transfer import ALL_SERIES, ALL_STRUCTURE, ImportedTask, ImportOutcome
 from store.validation import MAX_PLACED_POSITION, UUID_TEXT
 
 # Ids looked up per query by an import: well under SQLite's oldest parameter limit (999).
@@ -101,7 +110,11 @@ class Importer:
             _refuse_merged_ids(tasks)
             found.update(self._any_owners_tasks(list(reassigned.values())))
         existing = {task_id: task for task_id, task in found.items() if task.user_id == self._user}
-        structured = any(task.carries for task in tasks)
+        series_here = self._series_here(tasks, reassigned)
+        today = local_now(now).date()
+        tasks = [self._settled(task, existing.get(task.id), today, series_here) for task in tasks]
+        tasks, renumbered = self._free_places(tasks, existing)
+        structured = any(task.carries & ALL_STRUCTURE for task in tasks)
         if structured:
             self._rows.ensure_user(now)
         structure = self._structure_of(tasks, reassigned) if structured else {}
@@ -128,6 +141,9 @@ class Importer:
                     due=task.due,
                     priority=task.priority,
                     tags=task.tags,
+                    repeat=task.repeat,
+                    series_id=task.series_id,
+                    occurrence=task.occurrence,
                     **structure.get(task.id, {}),
                 )
                 # Already UTC to the microsecond (as read from the file, or the clock's
@@ -146,7 +162,7 @@ class Importer:
                 updated.append((current, task))
         if added or updated:
             self._rows.ensure_user(now)
-        written = self._insert_imported(_parents_first(added), now)
+        written = self._insert_imported(_parents_first(added), now, series_here)
         for record in written:
             if record.blocked_by:  # every task of the file is in by now: blockers exist
                 self._rows.set_blocks(record.id, record.blocked_by)
@@ -163,7 +179,145 @@ class Importer:
             dry_run=dry_run,
             reassigned_reasons=reasons,
             unreadable=tuple(unreadable),
+            reassigned_series=series_here,
+            renumbered=renumbered,
         )
+
+    def _series_here(
+        self, tasks: Sequence[ImportedTask], reassigned: dict[str, str]
+    ) -> dict[str, str]:
+        """The series ids the file names that are not taken as they are, each with the id
+        used instead: a task id of the file given a substitute (a series' id is its first
+        task's) takes that substitute; another owner's series here a stable one of its
+        own (a UUID5 of this owner and the id, as for task ids)."""
+        named = sorted({t.series_id for t in tasks if "series_id" in t.carries and t.series_id})
+        here = {series_id: reassigned[series_id] for series_id in named if series_id in reassigned}
+        Task = self._models.Task
+        others = [series_id for series_id in named if series_id not in here]
+        for start in range(0, len(others), IMPORT_LOOKUP_BATCH):
+            batch = others[start : start + IMPORT_LOOKUP_BATCH]
+            rows: Any = (
+                Task.select(Task.series_id)
+                .where(Task.series_id.in_(batch) & (Task.user != self._user))
+                .distinct()
+                .tuples()
+            )
+            for (series_id,) in rows:
+                here[series_id] = str(
+                    uuid.uuid5(REASSIGNED_ID_NAMESPACE, f"{self._user}\n{series_id}")
+                )
+        return here
+
+    def _settled(
+        self,
+        task: ImportedTask,
+        current: TaskRecord | None,
+        today: date,
+        series_here: dict[str, str],
+    ) -> ImportedTask:
+        """The task's repeat, series and occurrence as the import compares and writes
+        them: the file's where it says them (its series ids as they are here), otherwise
+        as the task has them here (none for a new one). A repeat the file gives without
+        its start keeps the one here when the rule is the same, else counts from the
+        due date; a repeat without a due date falls due as giving the task that rule here
+        would make it (its due if that fits the rule, else the rule's first day from
+        today). A task the file completes repeats no more, as completing it here does."""
+        if current is not None and current.unreadable:
+            return task  # left as it is (see _import)
+        if current is None and not task.carries & ALL_SERIES:
+            return task  # new, and the file says nothing of repeats: none (and no copy)
+        repeat = current.repeat if current is not None else None
+        series_id = current.series_id if current is not None else None
+        occurrence = current.occurrence if current is not None else None
+        due = task.due
+        if "series_id" in task.carries:
+            series_id = series_here.get(task.series_id or "", task.series_id)
+            occurrence = task.occurrence
+        if "repeat" in task.carries:
+            repeat = task.repeat
+            if repeat is not None and not task.repeat_start_given:
+                repeat, due = _started(task, repeat, current, today)
+            if repeat is not None and series_id is None:
+                in_one = current is not None and current.series_id is not None
+                series_id = current.series_id if in_one and current else task.id
+                occurrence = (current.occurrence if in_one and current else None) or 1
+        elif task.completed and current is not None and not current.completed:
+            repeat = None
+        if (repeat, series_id, occurrence, due) == (
+            task.repeat,
+            task.series_id,
+            task.occurrence,
+            task.due,
+        ):
+            return task
+        return dataclasses.replace(
+            task, repeat=repeat, series_id=series_id, occurrence=occurrence, due=due
+        )
+
+    def _free_places(
+        self, tasks: Sequence[ImportedTask], existing: dict[str, TaskRecord]
+    ) -> tuple[list[ImportedTask], dict[str, tuple[int, int]]]:
+        """The tasks, each with a place in its series no other task has (here, or earlier
+        in the file): one that another task holds keeps the number it has here, if it is
+        in that series already, else takes the series' next free number. Returns the
+        tasks and, for those moved, (the file's number, the number used)."""
+        series_ids = {t.series_id for t in tasks if t.series_id is not None}
+        if not series_ids:
+            return list(tasks), {}
+        holders = self._places_held(sorted(series_ids))
+        top: dict[str, int] = {}
+        for series_id, number in holders:
+            top[series_id] = max(top.get(series_id, 0), number)
+        for task in tasks:
+            if task.series_id is not None and task.occurrence is not None:
+                top[task.series_id] = max(top.get(task.series_id, 0), task.occurrence)
+        claimed: set[tuple[str, int]] = set()
+
+        def free(place: tuple[str, int], task_id: str) -> bool:
+            return holders.get(place, task_id) == task_id and place not in claimed
+
+        settled: list[ImportedTask] = []
+        renumbered: dict[str, tuple[int, int]] = {}
+        for task in tasks:
+            if task.series_id is None or task.occurrence is None:
+                settled.append(task)
+                continue
+            series_id, number = task.series_id, task.occurrence
+            if not free((series_id, number), task.id):
+                current = existing.get(task.id)
+                kept = (
+                    current.occurrence
+                    if current is not None and current.series_id == series_id
+                    else None
+                )
+                if kept is not None and free((series_id, kept), task.id):
+                    number = kept
+                else:
+                    top[series_id] += 1
+                    number = top[series_id]
+                renumbered[task.id] = (task.occurrence, number)
+                task = dataclasses.replace(task, occurrence=number)
+            claimed.add((series_id, number))
+            settled.append(task)
+        return settled, renumbered
+
+    def _places_held(self, series_ids: Sequence[str]) -> dict[tuple[str, int], str]:
+        """Which task holds each place of these series here, whoever owns it."""
+        Task = self._models.Task
+        held: dict[tuple[str, int], str] = {}
+        if not Task.select().exists():
+            return held
+        for start in range(0, len(series_ids), IMPORT_LOOKUP_BATCH):
+            batch = list(series_ids[start : start + IMPORT_LOOKUP_BATCH])
+            rows: Any = (
+                Task.select(Task.series_id, Task.occurrence, Task.id)
+                .where(Task.series_id.in_(batch))
+                .tuples()
+            )
+            for series_id, number, task_id in rows:
+                if number is not None:
+                    held[(series_id, int(number))] = task_id
+        return held
 
     def _structure_of(
         self, tasks: Sequence[ImportedTask], reassigned: dict[str, str]
@@ -185,7 +339,7 @@ class Importer:
                 else None,
             }
             for task in tasks
-            if task.carries
+            if task.carries & ALL_STRUCTURE
         }
         # A subtask is in its parent's project, whatever the file says of it.
         for task_id, where in placed.items():
@@ -305,7 +459,10 @@ class Importer:
         return substitutes
 
     def _insert_imported(
-        self, added: Sequence[tuple[TaskRecord, ImportedTask]], now: datetime
+        self,
+        added: Sequence[tuple[TaskRecord, ImportedTask]],
+        now: datetime,
+        series_here: dict[str, str],
     ) -> list[TaskRecord]:
         """Write new tasks and their histories through the bulk path (see store.bulk).
 
@@ -324,7 +481,9 @@ class Importer:
         ]
         first_event = int(TaskEvent.select(peewee.fn.MAX(TaskEvent.id)).scalar() or 0) + 1
         histories = [
-            _history_of(record.id, task) for record, task in added if task.events is not None
+            _history_of(record.id, task, series_here)
+            for record, task in added
+            if task.events is not None
         ]
         history_length = sum(len(history) for history in histories)
         bulk = BulkInsert(self._backend, self._models, self._user)
@@ -381,11 +540,12 @@ class Importer:
             current, **changes, updated_at=task.updated_at, version=current.version + 1
         )
         self._rows.write_fields(current, updated)
-        only_done_state = all(
-            getattr(current, name) == getattr(updated, name)
-            for name in EDITABLE_FIELDS
-            if name != "completed"
-        )
+        changed = {
+            name for name in EDITABLE_FIELDS if getattr(current, name) != getattr(updated, name)
+        }
+        # Done elsewhere, and so repeating no more: a completion, as it is here.
+        handed_on = updated.completed and updated.repeat is None and "completed" in changed
+        only_done_state = changed <= ({"completed", "repeat"} if handed_on else {"completed"})
         kind = EventKind.TOGGLED if only_done_state else EventKind.EDITED
         self._rows.log(kind, current.id, now, before=current, after=updated)
         return normalised(updated)
@@ -432,20 +592,55 @@ class _RollBack(Exception):
         self.outcome = outcome
 
 
-def _history_of(task_id: str, task: ImportedTask) -> list[dict[str, Any]]:
-    """A file's history of one task, as the log keeps it, each event with its place."""
+def _started(
+    task: ImportedTask, repeat: Repeat, current: TaskRecord | None, today: date
+) -> tuple[Repeat, Due]:
+    """A repeat the file gives without its start, and the due that goes with it (see
+    Importer._settled)."""
+    same = (
+        current is not None
+        and current.repeat is not None
+        and (current.repeat.rule, current.repeat.mode) == (repeat.rule, repeat.mode)
+    )
+    due = task.due
+    if due is None:
+        if same and current is not None and current.due is not None:
+            return current.repeat or repeat, current.due
+        try:
+            due = start_due(repeat, current.due if current is not None else None, today, None)
+        except ValueError as error:
+            raise ValidationError(
+                "repeat", f"{task.where} “{task.title}”: {error} Nothing was imported."
+            ) from None
+    start = current.repeat.start if same and current is not None and current.repeat else due.day
+    return dataclasses.replace(repeat, start=start), due
+
+
+def _history_of(
+    task_id: str, task: ImportedTask, series_here: dict[str, str]
+) -> list[dict[str, Any]]:
+    """A file's history of one task, as the log keeps it, each event with its place
+    (its states' series ids as they are here)."""
     return [
         {
             "task_id": task_id,
             "kind": event.kind,
             "at": event.at,
-            "before": _state_text(event.before),
-            "after": _state_text(event.after),
+            "before": _state_text(_in_series_here(event.before, series_here)),
+            "after": _state_text(_in_series_here(event.after, series_here)),
             "reverts": event.reverts,
             "position": position,
         }
         for position, event in enumerate(task.events or ())
     ]
+
+
+def _in_series_here(
+    snapshot: TaskSnapshot | None, series_here: dict[str, str]
+) -> TaskSnapshot | None:
+    if snapshot is None or snapshot.series_id not in series_here:
+        return snapshot
+    return dataclasses.replace(snapshot, series_id=series_here[snapshot.series_id])
 
 
 def _state_text(snapshot: TaskSnapshot | None) -> str | None:

@@ -35,11 +35,11 @@ from typing import Any, BinaryIO, NoReturn, TextIO
 from store.errors import FileFormatError, ValidationError
 from store.formats import EXPORT_FORMATS as EXPORT_FORMATS
 from store.formats import IMPORT_FORMATS as IMPORT_FORMATS
+from store.formats import SERIES_KEYS, place_json
 from store.formats import Format as Format
 from store.formats import dumps as dumps
 from store.formats import events_json as events_json
 from store.formats import format_moment as format_moment
-from store.formats import place_json
 from store.formats import snapshot_json as snapshot_json
 from store.formats import task_json as task_json
 from store.planning import (
@@ -52,6 +52,7 @@ from store.planning import (
     split_project_path,
 )
 from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
+from store.recurrence import MAX_INTERVAL, Repeat, RepeatMode, Rule, occurrences
 from store.validation import (
     MAX_POSITION,
     MAX_VERSION,
@@ -64,11 +65,18 @@ from store.validation import (
 
 FORMAT_MARKER = "taskflow"
 # 2 added each task's due, priority, tags and position; 3 the projects (their paths, in
-# their order) and each task's project, parent and blockers. Versions 1 and 2 still read.
-FORMAT_VERSION = 3
+# their order) and each task's project, parent and blockers; 4 each task's repeat and its
+# place in a series (and a logged state's). Versions 1 to 3 still read.
+FORMAT_VERSION = 4
 STRUCTURE_VERSION = 3
+REPEAT_VERSION = 4
 # A task's fields that say where it is (see ImportedTask.carries).
 ALL_STRUCTURE = frozenset({"project_id", "parent_id", "blocked_by"})
+# What a file may say of a task's repeat (see ImportedTask.carries): "repeat" its rule,
+# "series_id" its place in a series (the series and its number there, together).
+ALL_SERIES = frozenset({"repeat", "series_id"})
+# The most an occurrence's number may be (a whole number the database column holds).
+MAX_OCCURRENCE = MAX_VERSION
 
 # Content-derived ids live in their own namespace, so they never collide with a
 # random (version 4) id and the same text always yields the same id.
@@ -134,6 +142,16 @@ class ImportedTask:
     project: str | None = None  # its project's path ('Work/Q4'); None: the Inbox
     blocked_by: tuple[str, ...] = ()
     parent_id: str | None = None  # the file's id of the task it is a subtask of
+    # Its repeat and place in a series, as far as ``carries`` says the file gives them
+    # ("repeat", "series_id"); the import takes the rest from the task here. An import
+    # never makes an occurrence itself: the file says which exist.
+    repeat: Repeat | None = None
+    # False when the file gives the rule without the day it counts from (todo.txt, CSV
+    # without repeat_start): the task here keeps its own when the rule is the same, else
+    # the rule counts from the due date, or from the import's day when there is none.
+    repeat_start_given: bool = True
+    series_id: str | None = None  # the file's id of its series
+    occurrence: int | None = None  # its number in the series, from 1
 
 
 @dataclass(frozen=True)
@@ -171,6 +189,12 @@ class ImportOutcome:
     reassigned_reasons: Mapping[str, str] = field(default_factory=dict)
     # Here with the file's id, but stored in a way that cannot be read: left alone.
     unreadable: tuple[TaskRecord, ...] = ()
+    # Series ids not taken as they are (another owner's series here, or the id of a
+    # task reassigned above): the file's series id -> the one used instead.
+    reassigned_series: Mapping[str, str] = field(default_factory=dict)
+    # Occurrences whose number in their series another task has here: the task's id
+    # here -> (the file's number, the number it has instead).
+    renumbered: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -308,6 +332,7 @@ def parse(text: str, fmt: Format, *, name: str = "the file") -> ParsedFile:
     except _Refused as refusal:
         raise FileFormatError(f"{name}: {refusal}; nothing was imported.") from None
     _refuse_repeated_ids(parsed.tasks, name)
+    _refuse_repeated_occurrences(parsed.tasks, name)
     return parsed
 
 
@@ -323,6 +348,20 @@ def _refuse_repeated_ids(tasks: Sequence[ImportedTask], name: str) -> None:
             raise FileFormatError(
                 f"{name}: {task.where} has the same id as {earlier} ({task.id}); "
                 "nothing was imported."
+            )
+
+
+def _refuse_repeated_occurrences(tasks: Sequence[ImportedTask], name: str) -> None:
+    """Two tasks of a file with one place in one series: no database could hold both."""
+    first_seen: dict[tuple[str, int], str] = {}
+    for task in tasks:
+        if task.series_id is None or task.occurrence is None:
+            continue
+        earlier = first_seen.setdefault((task.series_id, task.occurrence), task.where)
+        if earlier != task.where:
+            raise FileFormatError(
+                f"{name}: {task.where} and {earlier} are both occurrence {task.occurrence} "
+                f"of the series {task.series_id}; nothing was imported."
             )
 
 
@@ -418,9 +457,14 @@ _TASK_PLANNING_KEYS = {"due", "priority", "tags", "position"}
 _REQUIRED_TASK_KEYS = ("id", "title", "completed", "created_at", "updated_at")
 # Format 3 adds these (the project as its path).
 _TASK_STRUCTURE_KEYS = {"project", "parent_id", "blocked_by"}
+# Format 4 adds these: the repeat (an object, see formats.repeat_json) and the series.
+_TASK_SERIES_KEYS = set(SERIES_KEYS)
+_REPEAT_KEYS = {"rule", "mode", "series_id", "text", "start"}
 _SNAPSHOT_KEYS = {"title", "description", "completed", "created_at", "updated_at", "version"}
 # Snapshots logged since schema v4 also carry these (older files do not).
 _SNAPSHOT_PLANNING_KEYS = {"due", "priority", "tags", "position"}
+# And in format 4 these (the repeat as Repeat.as_data keeps it).
+_SNAPSHOT_SERIES_KEYS = set(SERIES_KEYS)
 _EVENT_KEYS = {"kind", "at", "before", "after", "reverts"}
 # Which snapshots each kind of event must carry (before, after): what undo relies on.
 _EVENT_SHAPES = {
@@ -679,7 +723,9 @@ def _json_task(item: Any, where: str, version: int = FORMAT_VERSION) -> Imported
     if missing:
         raise _Refused(f"{where}: missing field(s) {', '.join(missing)}")
     structured = version >= STRUCTURE_VERSION
+    repeating = version >= REPEAT_VERSION
     allowed = _TASK_KEYS | _TASK_PLANNING_KEYS | (_TASK_STRUCTURE_KEYS if structured else set())
+    allowed |= _TASK_SERIES_KEYS if repeating else set()
     unknown = set(item) - allowed - {"events"}
     if unknown:
         raise _Refused(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -691,10 +737,15 @@ def _json_task(item: Any, where: str, version: int = FORMAT_VERSION) -> Imported
         if not isinstance(item["events"], list):
             raise _Refused(f"{where}: events must be a list")
         events = tuple(
-            _json_event(event, f"{where}, event {n}", n - 1)
+            _json_event(event, f"{where}, event {n}", n - 1, version)
             for n, event in enumerate(item["events"], 1)
         )
         _check_history(where, events)
+    due = _due(where, item.get("due"))
+    placed = _json_structure(where, item) if structured else {}
+    if repeating:
+        series = _json_series(where, item, task_id, due)
+        placed = {**placed, **series, "carries": placed.get("carries", frozenset()) | ALL_SERIES}
     return ImportedTask(
         id=task_id,
         title=title,
@@ -703,13 +754,13 @@ def _json_task(item: Any, where: str, version: int = FORMAT_VERSION) -> Imported
         created_at=_parse_moment(where, "created_at", item["created_at"]),
         updated_at=_parse_moment(where, "updated_at", item["updated_at"]),
         version=_version(where, item.get("version", 1)),
-        due=_due(where, item.get("due")),
+        due=due,
         priority=_priority(where, item.get("priority")),
         tags=_tags(where, item.get("tags", [])),
         position=_position(where, item.get("position")),
         events=events,
         where=where,
-        **(_json_structure(where, item) if structured else {}),
+        **placed,
     )
 
 
@@ -734,6 +785,95 @@ def _json_structure(where: str, item: dict[str, Any]) -> dict[str, Any]:
             sorted({_check_id(f"{where}, blocked_by", blocker) for blocker in blockers})
         ),
     }
+
+
+def _json_series(where: str, item: dict[str, Any], task_id: str, due: Due | None) -> dict[str, Any]:
+    """Version 4's repeat, series id and occurrence of one task. A repeat names its
+    series as the task does (a file that says two things is refused); a task that
+    repeats without a series is the first of its own."""
+    series_id = item.get("series_id")
+    if series_id is not None:
+        series_id = _check_id(f"{where}, series_id", series_id)
+    occurrence = _occurrence(where, item.get("occurrence"))
+    if (series_id is None) != (occurrence is None):
+        raise _Refused(f"{where}: series_id and occurrence go together (both set, or both null)")
+    found: dict[str, Any] = {"series_id": series_id, "occurrence": occurrence}
+    value = item.get("repeat")
+    if value is None:
+        return found
+    if not isinstance(value, dict):
+        raise _Refused(f"{where}: repeat must be an object with rule, mode and start, or null")
+    unknown = set(value) - _REPEAT_KEYS
+    if unknown:
+        raise _Refused(f"{where}: unknown field(s) in repeat: {', '.join(sorted(unknown))}")
+    if due is None:
+        raise _Refused(f"{where}: a task that repeats needs a due date")
+    repeat, given = _repeat_of(where, value.get("rule"), value.get("mode"), value.get("start"), due)
+    named = value.get("series_id")
+    if named is not None:
+        named = _check_id(f"{where}, repeat's series_id", named)
+        if named != (series_id or task_id):
+            raise _Refused(
+                f"{where}: the repeat names the series {named[:40]}, the task "
+                f"{(series_id or task_id)[:40]}"
+            )
+    if series_id is None:
+        found.update(series_id=named or task_id, occurrence=1)
+    found.update(repeat=repeat, repeat_start_given=given)
+    return found
+
+
+def _repeat_of(
+    where: str, rule: Any, mode: Any, start: Any, due: Due | None
+) -> tuple[Repeat, bool]:
+    """A repeat from its rule (an RRULE), mode ('schedule' when not given) and start
+    ('YYYY-MM-DD'; when not given the due's day, the import settles it: see
+    ImportedTask.repeat_start_given), and whether the start was given."""
+    if not isinstance(rule, str) or not rule.strip():
+        raise _Refused(f"{where}: a repeat needs its rule, an RRULE such as 'FREQ=WEEKLY;BYDAY=MO'")
+    if len(rule) > MAX_RULE_LENGTH:
+        raise _Refused(f"{where}: a repeat rule is at most {MAX_RULE_LENGTH} characters")
+    if mode is None or (isinstance(mode, str) and not mode.strip()):
+        mode = RepeatMode.SCHEDULE.value
+    if not isinstance(mode, str):
+        raise _Refused(f"{where}: a repeat's mode is 'schedule' or 'completion'")
+    given = start is not None and not (isinstance(start, str) and not start.strip())
+    if given:
+        day = _day(where, "the repeat's start", start)
+    else:
+        day = due.day if due is not None else _NO_START
+    try:
+        return Repeat.of(rule, mode.strip().lower(), day), given
+    except ValueError as error:
+        raise _Refused(f"{where}: repeat: {str(error).rstrip('.')}") from None
+
+
+# The longest rule a file may give (the longest TaskFlow writes is well under it): one
+# that is not read is quoted whole in the refusal.
+MAX_RULE_LENGTH = 300
+# What a repeat without a start holds until the import settles it (see _repeat_of).
+_NO_START = date(2000, 1, 1)
+
+
+def _day(where: str, what: str, value: Any) -> date:
+    """A calendar day, 'YYYY-MM-DD'."""
+    try:
+        if not isinstance(value, str) or len(value.strip()) != 10:
+            raise ValueError
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise _Refused(f"{where}: {what} {_shown(value)} is not a date as YYYY-MM-DD") from None
+    return _kept_day(where, what, day)
+
+
+def _occurrence(where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_OCCURRENCE:
+        raise _Refused(
+            f"{where}: occurrence must be a whole number from 1 to {MAX_OCCURRENCE:,}, or null"
+        )
+    return value
 
 
 # A due date as our files write it: the local day, and maybe a time ('T' also taken).
@@ -804,7 +944,9 @@ def _version(where: str, value: Any) -> int:
     return value
 
 
-def _json_event(item: Any, where: str, position: int) -> ImportedEvent:
+def _json_event(
+    item: Any, where: str, position: int, version: int = FORMAT_VERSION
+) -> ImportedEvent:
     if not isinstance(item, dict):
         raise _Refused(f"{where}: must be an object")
     if set(item) != _EVENT_KEYS:
@@ -813,8 +955,8 @@ def _json_event(item: Any, where: str, position: int) -> ImportedEvent:
         kind = EventKind(item["kind"])
     except (TypeError, ValueError):
         raise _Refused(f"{where}: unknown kind {_shown(item['kind'], 30)}") from None
-    before = _json_snapshot(item["before"], f"{where}, before")
-    after = _json_snapshot(item["after"], f"{where}, after")
+    before = _json_snapshot(item["before"], f"{where}, before", version)
+    after = _json_snapshot(item["after"], f"{where}, after", version)
     needs_before, needs_after = _EVENT_SHAPES[kind]
     if (before is not None) != needs_before or (after is not None) != needs_after:
         shape = f"before {_set_or_null(needs_before)} and after {_set_or_null(needs_after)}"
@@ -855,16 +997,19 @@ def _set_or_null(needed: bool) -> str:
     return "set" if needed else "null"
 
 
-def _json_snapshot(item: Any, where: str) -> TaskSnapshot | None:
+def _json_snapshot(item: Any, where: str, version: int = FORMAT_VERSION) -> TaskSnapshot | None:
     if item is None:
         return None
-    if not isinstance(item, dict) or set(item) not in (
-        _SNAPSHOT_KEYS,
-        _SNAPSHOT_KEYS | _SNAPSHOT_PLANNING_KEYS,
-    ):
+    shapes = [_SNAPSHOT_KEYS, _SNAPSHOT_KEYS | _SNAPSHOT_PLANNING_KEYS]
+    if version >= REPEAT_VERSION:
+        shapes.append(_SNAPSHOT_KEYS | _SNAPSHOT_PLANNING_KEYS | _SNAPSHOT_SERIES_KEYS)
+    if not isinstance(item, dict) or set(item) not in shapes:
+        more = _SNAPSHOT_PLANNING_KEYS | (
+            _SNAPSHOT_SERIES_KEYS if version >= REPEAT_VERSION else set()
+        )
         raise _Refused(
             f"{where}: must be null or an object with {', '.join(sorted(_SNAPSHOT_KEYS))}"
-            f" (and {', '.join(sorted(_SNAPSHOT_PLANNING_KEYS))})"
+            f" (and {', '.join(sorted(more))})"
         )
     # Every past state passes the rules a task's own fields do: an undo can put it back
     # (a title holding a terminal escape, say, would otherwise come in through history).
@@ -877,6 +1022,7 @@ def _json_snapshot(item: Any, where: str) -> TaskSnapshot | None:
         updated_at=_parse_moment(where, "updated_at", item["updated_at"]),
         version=_version(where, item["version"]),
         **_snapshot_planning(item, where),
+        **_snapshot_series(item, where),
     )
 
 
@@ -889,6 +1035,28 @@ def _snapshot_planning(item: dict[str, Any], where: str) -> dict[str, Any]:
         "priority": _priority(where, item["priority"]),
         "tags": _tags(where, item["tags"]),
         "position": _position(where, item["position"]),
+    }
+
+
+def _snapshot_series(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """The repeat (as the log keeps it: rule, mode, start), series id and occurrence of
+    a snapshot that has them."""
+    if "repeat" not in item:
+        return {}
+    repeat = item["repeat"]
+    if repeat is not None:
+        if not isinstance(repeat, dict):
+            raise _Refused(f"{where}: repeat must be an object with rule, mode and start, or null")
+        if repeat.get("start") is None:
+            raise _Refused(f"{where}: a logged repeat needs its start")
+        repeat = _repeat_of(where, repeat.get("rule"), repeat.get("mode"), repeat["start"], None)[0]
+    series_id = item["series_id"]
+    if series_id is not None:
+        series_id = _check_id(f"{where}, series_id", series_id)
+    return {
+        "repeat": repeat,
+        "series_id": series_id,
+        "occurrence": _occurrence(where, item["occurrence"]),
     }
 
 
@@ -906,6 +1074,11 @@ CSV_COLUMNS = (
     "tags",
     "project",
     "parent_id",
+    "repeat",
+    "repeat_mode",
+    "repeat_start",
+    "series_id",
+    "occurrence",
 )
 _CSV_ALIASES = {
     "done": "completed",
@@ -916,6 +1089,7 @@ _CSV_ALIASES = {
     # Other tools call a task's free text its notes.
     "notes": "description",
     "note": "description",
+    "rrule": "repeat",
 }
 _TRUE = {"true", "yes", "y", "1", "x", "done", "completed"}
 _FALSE = {"false", "no", "n", "0", "", "open", "pending"}
@@ -939,6 +1113,8 @@ def _parse_csv(text: str) -> ParsedFile:
         raise _Refused(f"line 1: {_repeated_column(repeated[0], names, columns)}")
     if "title" not in columns:
         raise _Refused("line 1: there is no title column")
+    if ("series_id" in columns) != ("occurrence" in columns):
+        raise _Refused("line 1: the series_id and occurrence columns go together; give both")
     ignored = [name for name in columns if name not in CSV_COLUMNS]
     warnings = (f"ignored column(s) not in TaskFlow: {', '.join(ignored)}",) if ignored else ()
 
@@ -960,10 +1136,15 @@ def _parse_csv(text: str) -> ParsedFile:
             raise _Refused(f"{where}: {len(cells)} fields, but the header has {len(columns)}")
         row = dict(zip(columns, cells, strict=False))  # missing trailing cells read as empty
         tasks.append(_csv_task(row, where, occurrences))
-    # Only the columns the file has say where its tasks are.
+    # Only the columns the file has say where its tasks are, and how they repeat.
     carries = frozenset(
         name
-        for column, name in (("project", "project_id"), ("parent_id", "parent_id"))
+        for column, name in (
+            ("project", "project_id"),
+            ("parent_id", "parent_id"),
+            ("repeat", "repeat"),
+            ("series_id", "series_id"),
+        )
         if column in columns
     )
     tasks = [replace(task, carries=carries) for task in tasks] if carries else tasks
@@ -1005,6 +1186,7 @@ def _csv_task(
         created_key = format_moment(created) if created else ""
         occurrences[(created_key, title)] += 1
         task_id = content_id(Format.CSV, created_key, title, occurrences[(created_key, title)])
+    due = _due(where, row.get("due", ""))
     return ImportedTask(
         id=task_id,
         title=title,
@@ -1012,7 +1194,7 @@ def _csv_task(
         completed=completed_text in _TRUE,
         created_at=created,
         updated_at=updated,
-        due=_due(where, row.get("due", "")),
+        due=due,
         priority=_priority(where, row.get("priority", "").strip()),
         # Written space-separated; a spreadsheet user may well type commas too.
         tags=_tags(where, row.get("tags", "").replace(",", " ").split()),
@@ -1021,7 +1203,31 @@ def _csv_task(
         parent_id=_check_id(f"{where}, parent_id", parent)
         if (parent := row.get("parent_id", "").strip())
         else None,
+        **_csv_series(row, where, due),
     )
+
+
+def _csv_series(row: dict[str, str], where: str, due: Due | None) -> dict[str, Any]:
+    """The repeat (an RRULE, its mode and start) and place in a series of one row. A mode
+    or start without a rule says nothing (a spreadsheet fills a column down)."""
+    found: dict[str, Any] = {}
+    rule = row.get("repeat", "").strip()
+    if rule:
+        start = row.get("repeat_start", "").strip() or None
+        repeat, given = _repeat_of(where, rule, row.get("repeat_mode", ""), start, due)
+        found.update(repeat=repeat, repeat_start_given=given)
+    series_id = row.get("series_id", "").strip()
+    number = row.get("occurrence", "").strip()
+    if bool(series_id) != bool(number):
+        raise _Refused(f"{where}: series_id and occurrence go together (both set, or both empty)")
+    if series_id:
+        if not (number.isascii() and number.isdigit()):
+            raise _Refused(f"{where}: occurrence {number[:20]!r} is not a whole number")
+        found.update(
+            series_id=_check_id(f"{where}, series_id", series_id),
+            occurrence=_occurrence(where, int(number[:12])),
+        )
+    return found
 
 
 def _csv_project(where: str, value: str) -> str | None:
@@ -1040,15 +1246,21 @@ _TODO_DATE = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?: |$)")
 
 def _parse_todotxt(text: str) -> ParsedFile:
     tasks: list[ImportedTask] = []
+    warnings: list[str] = []
     occurrences: Counter[tuple[str, str]] = Counter()
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        tasks.append(_todotxt_task(line, f"line {number}", occurrences))
-    return ParsedFile(Format.TODOTXT, tuple(tasks))
+        tasks.append(_todotxt_task(line, f"line {number}", occurrences, warnings))
+    return ParsedFile(Format.TODOTXT, tuple(tasks), warnings=tuple(warnings))
 
 
-def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) -> ImportedTask:
+def _todotxt_task(
+    line: str,
+    where: str,
+    occurrences: Counter[tuple[str, str]],
+    warnings: list[str] | None = None,
+) -> ImportedTask:
     rest = line.strip()
     completed, completion, letter, creation = False, None, "", None
     done = _TODO_DONE.match(rest)
@@ -1073,7 +1285,7 @@ def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) 
             rest = rest[match.end() :]
     if not rest.strip():
         raise _Refused(f"{where}: the line has no task text")
-    words, tags, keys = _todotxt_words(where, rest)
+    words, tags, keys = _todotxt_words(where, rest, warnings if warnings is not None else [])
     if "pri" in keys:
         letter = letter or keys["pri"]
     priority = _TODO_PRIORITIES.get(letter, Priority.NONE)
@@ -1087,6 +1299,17 @@ def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) 
     title, _ = _clean_text(where, shown, "")
     created_key = creation.isoformat() if creation else ""
     occurrences[(created_key, key_text)] += 1
+    due: Due | None = keys.get("due")
+    carries = {"project_id"} if "project" in keys else set()
+    # An open line's rec: is its repeat (counted from its due, or from the import's day
+    # without one); a line without one says nothing of it. A done line's rec: is not
+    # kept: done, a task repeats no more (the import drops the repeat of one it
+    # completes), and todo.txt tools write the next occurrence as a line of its own.
+    repeat: Repeat | None = None
+    if "repeat" in keys and not completed:
+        carries.add("repeat")
+        rule, mode = keys["repeat"]
+        repeat = Repeat(rule, mode, due.day if due is not None else _NO_START)
     return ImportedTask(
         id=content_id(Format.TODOTXT, created_key, key_text, occurrences[(created_key, key_text)]),
         title=title,
@@ -1096,13 +1319,15 @@ def _todotxt_task(line: str, where: str, occurrences: Counter[tuple[str, str]]) 
         # Only a completion date says when a line last changed; without one the
         # file cannot claim to be newer than what is already here.
         updated_at=datetime.combine(completion, DATE_ONLY_TIME) if completion else None,
-        due=keys.get("due"),
+        due=due,
         priority=priority,
         tags=tags,
         where=where,
         # A line without a +project says nothing of where the task is: it stays put.
-        carries=frozenset({"project_id"}) if "project" in keys else frozenset(),
+        carries=frozenset(carries),
         project=keys.get("project"),
+        repeat=repeat,
+        repeat_start_given=False,
     )
 
 
@@ -1111,11 +1336,59 @@ _TODO_PRIORITIES = {"A": Priority.HIGH, "B": Priority.MEDIUM, "C": Priority.LOW}
 _TODO_LETTERS = {priority: letter for letter, priority in _TODO_PRIORITIES.items()}
 _TODO_DUE = re.compile(r"due:(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _TODO_PRI = re.compile(r"pri:([A-Z])")
+# rec: as todo.txt tools write it (todo.txt-cli's dorecur, topydo, SwiftoDo): "rec:1w" is
+# a week after completion, "rec:+1w" a week after the due date (on schedule). Units:
+# d(ays), b(usiness days: only 1b, every weekday, is a rule of ours), w, m, y; none: days.
+_TODO_REC = re.compile(r"rec:(\+?)(\d{1,6})([dbwmy]?)", re.IGNORECASE)
+# TaskFlow's own key for a rule rec: cannot say ("every Monday and Thursday"): the RRULE,
+# after a '!' when it counts from completion.
+_TODO_RRULE = re.compile(r"rrule:(!?)(\S+)", re.IGNORECASE)
+_REC_UNITS = {"d": "DAILY", "w": "WEEKLY", "m": "MONTHLY", "y": "YEARLY"}
+_WORKING_DAYS = tuple((0, weekday) for weekday in range(5))
+_EVERY_WORKING_DAY = Rule("WEEKLY", by_day=_WORKING_DAYS)
 
 
-def _todotxt_words(where: str, text: str) -> tuple[list[str], tuple[str, ...], dict[str, Any]]:
+def _every_working_day(rule: Rule) -> bool:
+    """Monday to Friday, every week: what rec:1b says."""
+    days = tuple(sorted(rule.by_day))
+    return rule.freq in ("DAILY", "WEEKLY") and replace(rule, freq="WEEKLY", by_day=days) == (
+        _EVERY_WORKING_DAY
+    )
+
+
+def _todotxt_repeat(word: str) -> tuple[Rule, RepeatMode] | str | None:
+    """A rec: or rrule: word's rule and mode; why it is not one of ours (a text); or None
+    for a word that is neither."""
+    if match := _TODO_REC.fullmatch(word):
+        strict, amount, unit = match[1], int(match[2]), (match[3] or "d").lower()
+        mode = RepeatMode.SCHEDULE if strict else RepeatMode.COMPLETION
+        if unit == "b":
+            if amount != 1:
+                return "TaskFlow repeats every weekday (rec:1b), not every few of them"
+            return _EVERY_WORKING_DAY, mode
+        if not 1 <= amount <= MAX_INTERVAL:
+            return f"an interval is from 1 to {MAX_INTERVAL:,}"
+        return Rule(_REC_UNITS[unit], interval=amount), mode
+    if match := _TODO_RRULE.fullmatch(word):
+        mode = RepeatMode.COMPLETION if match[1] else RepeatMode.SCHEDULE
+        if len(match[2]) > MAX_RULE_LENGTH:
+            return f"a repeat rule is at most {MAX_RULE_LENGTH} characters"
+        try:
+            return Repeat.of(match[2], mode, _NO_START).rule, mode
+        except ValueError as error:
+            return str(error).rstrip(".")
+    if word.lower().startswith("rec:"):
+        return "rec: is a number and a unit: d, b, w, m or y, '+' in front for on schedule"
+    return None
+
+
+def _todotxt_words(
+    where: str, text: str, warnings: list[str]
+) -> tuple[list[str], tuple[str, ...], dict[str, Any]]:
     """The title's words, the tags (@contexts, and +projects after the first), and the
-    keys: due:, pri:, and "project" for the first +project that is a path of ours."""
+    keys: due:, pri:, "project" for the first +project that is a path of ours, and
+    "repeat" (rule and mode) for a rec: or rrule: that is a rule of ours. One that is
+    not stays a word of the title, with a warning."""
     words: list[str] = []
     tags: list[str] = []
     keys: dict[str, Any] = {}
@@ -1138,6 +1411,15 @@ def _todotxt_words(where: str, text: str) -> tuple[list[str], tuple[str, ...], d
         if (match := _TODO_PRI.fullmatch(word)) and match.group(1) in _TODO_PRIORITIES:
             keys["pri"] = match.group(1)
             continue
+        repeat = _todotxt_repeat(word)
+        if isinstance(repeat, tuple):
+            keys["repeat"] = repeat
+            continue
+        if repeat is not None:
+            warnings.append(
+                f"{where}: {word[:40]!r} is not a repeat TaskFlow keeps ({repeat}); "
+                "it stays in the title"
+            )
         words.append(word)
     return words, clean_tags(tags), keys
 
@@ -1166,17 +1448,261 @@ _TW_PRIORITIES = {"H": Priority.HIGH, "M": Priority.MEDIUM, "L": Priority.LOW}
 
 def _parse_taskwarrior(text: str) -> ParsedFile:
     """``task export``: a JSON array (Taskwarrior 2.4+) or one object a line (older).
-    Each task is made as it is read, so the parsed JSON is never held whole."""
-    tasks: list[ImportedTask] = []
-    skipped: list[SkippedEntry] = []
-    for where, item in _taskwarrior_records(text):
-        task = _taskwarrior_task(item, where)
-        if isinstance(task, SkippedEntry):
-            skipped.append(task)
+    Each task is made as it is read, so the parsed JSON is never held whole; a recurring
+    task's template and occurrences are held until the file is read, then made one
+    series (see _tw_series). The tasks stay in the file's order."""
+    made: list[tuple[int, ImportedTask | SkippedEntry]] = []
+    series: dict[str, _TwSeries] = {}
+    ended: set[str] = set()  # recurring tasks deleted in Taskwarrior: no series goes on
+    for index, (where, item) in enumerate(_taskwarrior_records(text)):
+        task_id, status = _tw_identity(item, where)
+        parent = _tw_parent(item, f"{where} ({task_id})")
+        if status == "recurring":
+            series.setdefault(task_id, _TwSeries(task_id)).template = (index, where, item)
+        elif parent is not None:
+            series.setdefault(parent, _TwSeries(parent)).members.append((index, where, item))
         else:
-            tasks.append(task)
-    tasks, warnings = _blocks_within(tasks)
-    return ParsedFile(Format.TASKWARRIOR, tuple(tasks), tuple(skipped), warnings)
+            if status == "deleted" and "recur" in item:
+                ended.add(task_id)
+            made.append((index, _taskwarrior_task(item, where)))
+    warnings: list[str] = []
+    for group in series.values():
+        made.extend(_tw_series(group, warnings, ended=group.series_id in ended))
+    made.sort(key=lambda entry: entry[0])
+    tasks = [entry for _, entry in made if isinstance(entry, ImportedTask)]
+    skipped = [entry for _, entry in made if isinstance(entry, SkippedEntry)]
+    tasks, block_warnings = _blocks_within(tasks)
+    return ParsedFile(
+        Format.TASKWARRIOR, tuple(tasks), tuple(skipped), (*warnings, *block_warnings)
+    )
+
+
+# One record of ``task export``: its place in the file, where it is (for messages), itself.
+_TwRecord = tuple[int, str, dict[str, Any]]
+
+
+@dataclass
+class _TwSeries:
+    """A Taskwarrior recurring task: its template (status "recurring", with recur, due,
+    maybe until, and mask: which occurrences it has made) and its occurrences (tasks
+    whose "parent" is the template's uuid, each with "imask", its place in the mask)."""
+
+    series_id: str  # the template's uuid: the series' id here too
+    template: _TwRecord | None = None
+    members: list[_TwRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _TwPlace:
+    """Where a Taskwarrior task goes in a series of ours."""
+
+    series_id: str
+    occurrence: int
+    repeat: Repeat | None  # the open occurrence's; None for a past one
+    due: Due | None = None  # the template made the open occurrence: its due
+
+
+def _tw_series(
+    group: _TwSeries, warnings: list[str], *, ended: bool
+) -> list[tuple[int, ImportedTask | SkippedEntry]]:
+    """One recurring task as one series of ours: its done occurrences the past ones, in
+    due order; the pending one due soonest the open one, with the rule. The later
+    pending ones are not imported (TaskFlow makes each next one when the one before is
+    done), nor is the template itself, except as the open occurrence when there is no
+    pending one. A recur TaskFlow has no rule for leaves every occurrence a task of its
+    own (and the template, when it has none), with a warning."""
+    template = group.template
+    index, where, item = template or group.members[0]
+    where = f"{where} ({group.series_id if template else _tw_identity(item, where)[0]})"
+    title = _clean_text(where, item["description"], "")[0]
+    live = [m for m in group.members if m[2]["status"] != "deleted"]
+    made: list[tuple[int, ImportedTask | SkippedEntry]] = [
+        (i, _taskwarrior_task(record, w))
+        for i, w, record in group.members
+        if record["status"] == "deleted"
+    ]
+    rule, why = _tw_rule(where, item)
+    start = _tw_start(where, item if template else None, group.members)
+    if ended or rule is None or start is None:
+        if not ended:
+            why = why or "it has no due date"
+            warnings.append(
+                f"{where} “{title}” recurs {_shown(item.get('recur'), 30)}, which TaskFlow "
+                f"cannot repeat ({why}): its occurrences are imported as tasks of their own"
+            )
+        made += [(i, _taskwarrior_task(record, w)) for i, w, record in live]
+        if template is not None:
+            made.append((index, _taskwarrior_task(item, template[1], as_task=not live)))
+        return made
+    mode = RepeatMode.COMPLETION if item.get("rtype") == "chained" else RepeatMode.SCHEDULE
+    repeat = Repeat(rule, mode, start.day)
+    done = sorted((m for m in live if m[2]["status"] == "completed"), key=_tw_order)
+    pending = sorted((m for m in live if m[2]["status"] != "completed"), key=_tw_order)
+    for number, (i, w, record) in enumerate(done, 1):
+        made.append((i, _taskwarrior_task(record, w, _TwPlace(group.series_id, number, None))))
+    opened = len(done) + 1
+    if pending:
+        (i, w, record), *later = pending
+        made.append((i, _taskwarrior_task(record, w, _TwPlace(group.series_id, opened, repeat))))
+        for i, w, record in later:
+            task_id = _tw_identity(record, w)[0]
+            made.append((i, SkippedEntry(f"{w} ({task_id})", title, "later occurrence", task_id)))
+        if later:
+            warnings.append(
+                f"{where} “{title}”: {len(later)} later pending occurrence"
+                f"{'s are' if len(later) > 1 else ' is'} not imported: TaskFlow makes each "
+                "next one when the one before is done"
+            )
+    if template is not None:
+        due = None if pending else _tw_next_due(where, repeat, start, group.members)
+        if due is not None:
+            place = _TwPlace(group.series_id, opened, repeat, due)
+            made.append((index, _taskwarrior_task(item, template[1], place)))
+        else:
+            made.append((index, _taskwarrior_task(item, template[1])))
+            if not pending:
+                warnings.append(f"{where} “{title}”: its rule has no date left; nothing is open")
+        mask = item.get("mask")
+        if isinstance(mask, str) and len(mask) > len(group.members):
+            warnings.append(
+                f"{where} “{title}”: Taskwarrior's mask lists {len(mask)} occurrences, the "
+                f"file holds {len(group.members)}; the mask is not imported (occurrences "
+                "are numbered by those in the file)"
+            )
+    return made
+
+
+def _tw_identity(item: Any, where: str) -> tuple[str, str]:
+    """A record's uuid (in our form) and status, checked."""
+    if not isinstance(item, dict):
+        raise _Refused(f"{where}: must be an object")
+    for key in ("uuid", "description", "status", "entry"):
+        if key not in item:
+            raise _Refused(f"{where}: missing {key!r}")
+    try:
+        if not isinstance(item["uuid"], str):
+            raise ValueError
+        task_id = str(uuid.UUID(item["uuid"]))
+    except ValueError:
+        raise _Refused(f"{where}: uuid {_shown(item['uuid'])} is not a UUID") from None
+    status = item["status"]
+    if not isinstance(status, str) or status not in _TW_STATUSES:
+        raise _Refused(f"{where} ({task_id}): unknown status {_shown(status, 20)}")
+    return task_id, status
+
+
+def _tw_parent(item: dict[str, Any], where: str) -> str | None:
+    """The uuid of the recurring task an occurrence was made from, if it is one."""
+    parent = item.get("parent")
+    if parent is None:
+        return None
+    try:
+        if not isinstance(parent, str):
+            raise ValueError
+        return str(uuid.UUID(parent))
+    except ValueError:
+        raise _Refused(f"{where}: parent {_shown(parent)} is not a uuid") from None
+
+
+def _tw_order(record: _TwRecord) -> tuple[datetime, float, int]:
+    """Occurrences by due date, then by their place in the mask, then in the file."""
+    index, where, item = record
+    due = _tw_date(where, "due", item["due"]) if "due" in item else datetime.max.replace(tzinfo=UTC)
+    try:
+        place = float(item.get("imask", "inf"))
+    except (TypeError, ValueError):
+        place = float("inf")
+    return due, place, index
+
+
+def _tw_start(
+    where: str, template: dict[str, Any] | None, members: Sequence[_TwRecord]
+) -> Due | None:
+    """The day the rule counts from: the template's due (its first occurrence's), or
+    without the template the earliest occurrence's."""
+    if template is not None:
+        return _tw_due(where, template["due"]) if "due" in template else None
+    dated = [m for m in members if "due" in m[2]]
+    if not dated:
+        return None
+    _, first_where, first = min(dated, key=_tw_order)
+    return _tw_due(first_where, first["due"])
+
+
+def _tw_next_due(
+    where: str, repeat: Repeat, start: Due, members: Sequence[_TwRecord]
+) -> Due | None:
+    """When the template's next occurrence falls due, there being no pending one: its
+    own due when it has made none, else the rule's next date after the last it made."""
+    dated = [m for m in members if "due" in m[2]]
+    if not dated:
+        return start
+    _, last_where, last = max(dated, key=_tw_order)
+    after = _tw_due(last_where, last["due"]).day
+    day = next(occurrences(repeat, after=after), None)
+    if day is None or day_problem(day) is not None:
+        return None
+    return Due(day, start.at)
+
+
+# Taskwarrior's named periods (src/recur.cpp, and its durations): frequency and interval.
+_TW_NAMED_PERIODS = {
+    "daily": ("DAILY", 1),
+    "day": ("DAILY", 1),
+    "weekly": ("WEEKLY", 1),
+    "sennight": ("WEEKLY", 1),
+    "biweekly": ("WEEKLY", 2),
+    "fortnight": ("WEEKLY", 2),
+    "monthly": ("MONTHLY", 1),
+    "bimonthly": ("MONTHLY", 2),
+    "quarterly": ("MONTHLY", 3),
+    "semiannual": ("MONTHLY", 6),
+    "annual": ("YEARLY", 1),
+    "yearly": ("YEARLY", 1),
+    "biannual": ("YEARLY", 2),
+    "biyearly": ("YEARLY", 2),
+}
+# A number and a unit: '3d', '2wks', '2 weeks', '6mo', '1q', '1y', ISO 8601's 'P1W'. In a
+# recur a lone 'm' is months (Taskwarrior's own reading there); hours and less have no
+# rule of ours.
+_TW_PERIOD = re.compile(r"(p?)(\d{1,6}) ?([a-z]+)")
+_TW_UNITS = {
+    **dict.fromkeys(("d", "day", "days"), ("DAILY", 1)),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), ("WEEKLY", 1)),
+    **dict.fromkeys(
+        ("m", "mo", "mos", "mth", "mths", "mnth", "mnths", "month", "months"), ("MONTHLY", 1)
+    ),
+    **dict.fromkeys(("q", "qtr", "qtrs", "qrtr", "qrtrs", "quarter", "quarters"), ("MONTHLY", 3)),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), ("YEARLY", 1)),
+}
+
+
+def _tw_rule(where: str, item: dict[str, Any]) -> tuple[Rule | None, str]:
+    """The rule a template's recur (and until, as UNTIL) says, or None and why not."""
+    recur = item.get("recur")
+    if not isinstance(recur, str) or not recur.strip():
+        return None, "it has no recur"
+    text = " ".join(recur.lower().split())
+    parts: list[str] = []
+    if text == "weekdays":
+        parts = ["FREQ=WEEKLY", "BYDAY=MO,TU,WE,TH,FR"]
+    elif text in _TW_NAMED_PERIODS:
+        freq, interval = _TW_NAMED_PERIODS[text]
+        parts = [f"FREQ={freq}", f"INTERVAL={interval}"]
+    elif (match := _TW_PERIOD.fullmatch(text)) and (
+        match[3] in _TW_UNITS and (not match[1] or match[3] in ("d", "w", "m", "y"))
+    ):
+        freq, times = _TW_UNITS[match[3]]
+        parts = [f"FREQ={freq}", f"INTERVAL={int(match[2]) * times}"]
+    else:
+        return None, "no rule of TaskFlow's says it"
+    if "until" in item:
+        until = _tw_date(where, "until", item["until"]).astimezone().date()
+        parts.append(f"UNTIL={until:%Y%m%d}")
+    try:
+        return Rule.parse(";".join(parts)), ""
+    except ValueError as error:
+        return None, str(error).rstrip(".")
 
 
 def _blocks_within(tasks: list[ImportedTask]) -> tuple[list[ImportedTask], tuple[str, ...]]:
@@ -1219,22 +1745,13 @@ def _taskwarrior_records(text: str) -> Iterator[tuple[str, Any]]:
             yield f"line {number}", _load_json(line, f"line {number}")
 
 
-def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
-    if not isinstance(item, dict):
-        raise _Refused(f"{where}: must be an object")
-    for key in ("uuid", "description", "status", "entry"):
-        if key not in item:
-            raise _Refused(f"{where}: missing {key!r}")
-    try:
-        if not isinstance(item["uuid"], str):
-            raise ValueError
-        task_id = str(uuid.UUID(item["uuid"]))
-    except ValueError:
-        raise _Refused(f"{where}: uuid {_shown(item['uuid'])} is not a UUID") from None
+def _taskwarrior_task(
+    item: Any, where: str, place: _TwPlace | None = None, *, as_task: bool = False
+) -> ImportedTask | SkippedEntry:
+    """One record as a task, or as what is skipped and why. ``place``: its place in a
+    series (see _tw_series); ``as_task``: a recurring template made a task of its own."""
+    task_id, status = _tw_identity(item, where)
     where = f"{where} ({task_id})"
-    status = item["status"]
-    if not isinstance(status, str) or status not in _TW_STATUSES:
-        raise _Refused(f"{where}: unknown status {_shown(status, 20)}")
     annotations = item.get("annotations", [])
     if not isinstance(annotations, list):
         raise _Refused(f"{where}: annotations must be a list")
@@ -1243,6 +1760,18 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
     ]
     planning, leftover = _tw_planning(where, item)
     planning.update(_tw_structure(where, leftover))
+    if place is not None:
+        # Said by the series' rule: not kept in the description.
+        leftover.pop("recur", None)
+        leftover.pop("until", None)
+        planning.update(
+            carries=planning["carries"] | ALL_SERIES,
+            repeat=place.repeat,
+            series_id=place.series_id,
+            occurrence=place.occurrence,
+        )
+        if place.due is not None:
+            planning["due"] = place.due
     kept = [_tw_attribute(where, key, leftover[key]) for key in _TW_KEPT if key in leftover]
     parts = ["\n".join(line for _, line in sorted(notes))] if notes else []
     if kept:
@@ -1250,9 +1779,8 @@ def _taskwarrior_task(item: Any, where: str) -> ImportedTask | SkippedEntry:
     title, description = _clean_text(where, item["description"], "\n\n".join(parts))
     if status == "deleted":
         return SkippedEntry(where, title, "deleted in Taskwarrior", task_id)
-    if status == "recurring":
-        # The template Taskwarrior makes each occurrence from; the occurrences are
-        # ordinary pending tasks (with "parent") in the same export, and are imported.
+    if status == "recurring" and place is None and not as_task:
+        # The template Taskwarrior makes each occurrence from: its rule is the series'.
         return SkippedEntry(where, title, "recurring template", task_id)
     entry = _tw_date(where, "entry", item["entry"])
     end = _tw_date(where, "end", item["end"]) if "end" in item else None
@@ -1406,6 +1934,8 @@ def write_json(
     count = 0
     for task, events in tasks:
         item = task_json(task)
+        # After where it is (format 4 added them): its repeat and place in its series.
+        series = {name: item.pop(name) for name in SERIES_KEYS}
         # Where it is, as the file can say it: the project by its path.
         project = None if task.project_id is None else paths.get(task.project_id)
         if task.project_id is not None and project is None:
@@ -1414,6 +1944,7 @@ def write_json(
                 "to a file: an export writes it only whole)."
             )
         item.update(place_json(task, project))
+        item.update(series)
         if events is not None:
             item["events"] = events_json(events)
         out.write(",\n" if count else "\n")
@@ -1428,7 +1959,9 @@ def write_csv(
 ) -> int:
     """RFC 4180 CSV with a header row; completed as true/false, times as in our JSON,
     due as a local day (and time), priority empty for none, tags separated by spaces,
-    the project as its path (empty: the Inbox), the parent by its id."""
+    the project as its path (empty: the Inbox), the parent by its id; the repeat as its
+    RRULE, mode and start (empty when it does not repeat), and its series' id and its
+    number there (empty outside a series)."""
     paths = paths or {}
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -1447,10 +1980,19 @@ def write_csv(
                 " ".join(task.tags),
                 paths.get(task.project_id, "") if task.project_id else "",
                 task.parent_id or "",
+                *_csv_repeat(task.repeat),
+                task.series_id or "",
+                "" if task.occurrence is None else str(task.occurrence),
             ]
         )
         count += 1
     return count
+
+
+def _csv_repeat(repeat: Repeat | None) -> tuple[str, str, str]:
+    if repeat is None:
+        return "", "", ""
+    return repeat.rule.text, repeat.mode.value, repeat.start.isoformat()
 
 
 def write_todotxt(
@@ -1490,6 +2032,8 @@ def todotxt_line(task: TaskRecord, project: str | None = None) -> str:
     extras += [f"@{tag}" for tag in task.tags]
     if task.due is not None:
         extras.append(f"due:{task.due.day.isoformat()}")
+    if task.repeat is not None and not task.completed:
+        extras.append(todotxt_repeat(task.repeat))
     if task.completed:
         finished = task.updated_at.astimezone().date().isoformat()
         if letter:
@@ -1497,3 +2041,19 @@ def todotxt_line(task: TaskRecord, project: str | None = None) -> str:
         return " ".join(["x", finished, created, title, *extras])
     lead = [f"({letter})", created] if letter else [created]
     return " ".join([*lead, title, *extras])
+
+
+def todotxt_repeat(repeat: Repeat) -> str:
+    """A repeat as a todo.txt word: 'rec:+1w' (a week after the due date, on schedule),
+    'rec:3d' (three days after completion), 'rec:+1b' (every weekday); a rule rec:
+    cannot say (certain weekdays, the last Friday, an end) as TaskFlow's 'rrule:' key,
+    'rrule:FREQ=WEEKLY;BYDAY=MO,TH', after a '!' when it counts from completion."""
+    rule = repeat.rule
+    schedule = repeat.mode is RepeatMode.SCHEDULE
+    plain = Rule(rule.freq, interval=rule.interval)
+    if rule == plain:
+        unit = {freq: unit for unit, freq in _REC_UNITS.items()}[rule.freq]
+        return f"rec:{'+' if schedule else ''}{rule.interval}{unit}"
+    if _every_working_day(rule):
+        return f"rec:{'+' if schedule else ''}1b"
+    return f"rrule:{'' if schedule else '!'}{rule.text}"

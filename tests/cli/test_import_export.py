@@ -13,7 +13,17 @@ from typing import TextIO
 
 import pytest
 
-from store import Due, EventKind, Priority, Status, TaskQuery, TaskStore, open_store, transfer
+from store import (
+    Due,
+    EventKind,
+    Priority,
+    RepeatMode,
+    Status,
+    TaskQuery,
+    TaskStore,
+    open_store,
+    transfer,
+)
 from tests.cli.helpers import CLI
 from tests.helpers import FrozenClock
 from tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
@@ -235,7 +245,12 @@ def test_a_taskwarrior_export_is_imported_as_documented(
     plants = tasks["e1e2e3e4-0000-4000-8000-000000000005"]
     assert (plants.title, plants.completed) == ("Water plants", False)
     assert plants.due == Due(date(2026, 11, 10), time(8, 0))
-    assert plants.description == "Taskwarrior: recur weekly"
+    # The template's rule is the series': recur weekly, on schedule, from its due.
+    assert plants.description == ""
+    assert plants.repeat is not None
+    assert (plants.repeat.rule.text, plants.repeat.mode) == ("FREQ=WEEKLY", RepeatMode.SCHEDULE)
+    assert plants.repeat.start == date(2026, 11, 10)
+    assert (plants.series_id, plants.occurrence) == ("d1d2d3d4-0000-4000-8000-000000000004", 1)
     passport = tasks["f1f2f3f4-0000-4000-8000-000000000006"]
     assert not passport.completed
     assert (passport.due, passport.priority) == (
@@ -327,7 +342,7 @@ def test_csv_export_and_import(cli: CLI, source: Path, tmp_path: Path) -> None:
     assert cli("export", "-o", str(path), db=source).code == EXIT_OK  # csv from the name
     assert path.read_bytes().startswith(
         b"id,title,description,completed,created_at,updated_at,due,priority,tags,project,"
-        b"parent_id\r\n"
+        b"parent_id,repeat,repeat_mode,repeat_start,series_id,occurrence\r\n"
     )
     assert cli("import", str(path), db=copy).code == EXIT_OK
     # CSV has every field but the version

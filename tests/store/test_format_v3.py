@@ -1,16 +1,28 @@
 """Our JSON, format version 3: the projects (paths, in their order), each task's project,
-parent and blockers; a round trip is byte for byte the same; version 2 files still
-import as before."""
+parent and blockers; a round trip is byte for byte the same (with version 4's repeating
+tasks too: tests/store/test_format_v4.py has the rest of version 4); version 2 files
+still import as before."""
 
 from __future__ import annotations
 
 import io
 import json
+from datetime import date, time
 from pathlib import Path
 
 import pytest
 
-from store import FileFormatError, Status, TaskQuery, TaskStore, open_store, transfer
+from store import (
+    Due,
+    FileFormatError,
+    Repeat,
+    RepeatMode,
+    Status,
+    TaskQuery,
+    TaskStore,
+    open_store,
+    transfer,
+)
 from tests.helpers import FrozenClock
 
 
@@ -39,22 +51,54 @@ def structured(store: TaskStore) -> None:
     store.update(draft.id, expected_version=store.get(draft.id).version, title="Draft it")
 
 
+def repeating(store: TaskStore) -> None:
+    """A weekly series in a project, with a subtask, its first occurrence done (so the
+    second, with a copy of the subtask, is open), and a rule counted from completion."""
+    home = store.project("Home").id
+    weekly = Repeat.of("FREQ=WEEKLY;BYDAY=MO", RepeatMode.SCHEDULE, date(2026, 11, 23))
+    plants = store.create(
+        "Water plants", due=Due(date(2026, 11, 23), time(8, 0)), repeat=weekly, project_id=home
+    )
+    store.create("Fill the can", parent_id=plants.id)
+    store.toggle(plants.id)
+    every = Repeat.of("FREQ=DAILY;INTERVAL=3", RepeatMode.COMPLETION, date(2026, 11, 21))
+    store.create("Stretch", due=Due(date(2026, 11, 21)), repeat=every)
+
+
 @pytest.mark.parametrize("events", [False, True], ids=["tasks", "with-history"])
 def test_a_round_trip_is_byte_for_byte_the_same(
     store: TaskStore, tmp_path: Path, clock: FrozenClock, events: bool
 ) -> None:
     structured(store)
+    repeating(store)
     first = export_json(store, events=events)
     with open_store(tmp_path / "copy.db", user="alice", clock=clock) as copy:
         outcome = import_text(copy, first)
-        assert len(outcome.added) == 5
+        assert len(outcome.added) == 10  # an import makes no occurrence of its own
         assert export_json(copy, events=events) == first
         assert [p.path for p in copy.projects()] == [p.path for p in store.projects()]
         again = import_text(copy, first)
-        assert (len(again.added), len(again.updated), len(again.unchanged)) == (0, 0, 5)
+        assert (len(again.added), len(again.updated), len(again.unchanged)) == (0, 0, 10)
+
+        # The series as the store reads them: the same tasks, numbers and rules.
+        def series_of(opened: TaskStore, task_id: str) -> list[tuple[object, ...]]:
+            return [
+                (t.id, t.completed, t.due, t.repeat, t.series_id, t.occurrence)
+                for t in opened.series(task_id)
+            ]
+
+        repeating_now = [t for t in store.list_tasks(TaskQuery(status=Status.ALL)) if t.repeat]
+        for task in repeating_now:
+            assert series_of(copy, task.id) == series_of(store, task.id)
+        plants = next(t for t in repeating_now if t.title == "Water plants")
+        assert [t[-1] for t in series_of(copy, plants.id)] == [1, 2]
+        assert {t.repeat.rule.text for t in repeating_now if t.repeat} == {
+            "FREQ=WEEKLY;BYDAY=MO",
+            "FREQ=DAILY;INTERVAL=3",
+        }
 
     document = json.loads(first)
-    assert document["format_version"] == 3
+    assert document["format_version"] == transfer.FORMAT_VERSION == 4
     assert document["projects"] == [
         "Work",
         "Work/Q4",
@@ -69,6 +113,21 @@ def test_a_round_trip_is_byte_for_byte_the_same(
     assert sorted(by_title["Loose"]["blocked_by"]) == sorted(
         [by_title["Paint"]["id"], by_title["Draft it"]["id"]]
     )
+    done, open_one = (t for t in document["tasks"] if t["title"] == "Water plants")
+    assert (done["completed"], done["repeat"], done["occurrence"]) == (True, None, 1)
+    assert open_one["repeat"] == {
+        "rule": "FREQ=WEEKLY;BYDAY=MO",
+        "mode": "schedule",
+        "series_id": done["id"],
+        "text": "every Monday",
+        "start": "2026-11-23",
+    }
+    assert (open_one["series_id"], open_one["occurrence"]) == (done["id"], 2)
+    assert (open_one["due"], open_one["project"]) == ("2026-11-30 08:00", "Home")
+    stretch = by_title["Stretch"]
+    assert stretch["repeat"]["mode"] == "completion"
+    assert (stretch["series_id"], stretch["occurrence"]) == (stretch["id"], 1)
+    assert by_title["Fill the can"]["series_id"] is None
 
 
 def test_the_structure_imports_into_a_database_that_has_tasks(

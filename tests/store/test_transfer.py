@@ -15,6 +15,9 @@ from store import (
     FileFormatError,
     NewTask,
     Priority,
+    Repeat,
+    RepeatMode,
+    Rule,
     Status,
     TaskQuery,
     TaskStore,
@@ -55,7 +58,7 @@ def test_json_document_shape(store: TaskStore) -> None:
     assert stamp.startswith("2026-11-20T09:30:00.0000")
     document = json.loads(export_json(store, events=True))
     assert document["format"] == "taskflow"
-    assert document["format_version"] == 3
+    assert document["format_version"] == 4
     assert document["projects"] == []
     (item,) = document["tasks"]
     assert item == {
@@ -73,6 +76,9 @@ def test_json_document_shape(store: TaskStore) -> None:
         "project": None,
         "parent_id": None,
         "blocked_by": [],
+        "repeat": None,
+        "series_id": None,
+        "occurrence": None,
         "events": [
             {
                 "kind": "created",
@@ -89,6 +95,9 @@ def test_json_document_shape(store: TaskStore) -> None:
                     "priority": 0,
                     "tags": [],
                     "position": 1.0,
+                    "repeat": None,
+                    "series_id": None,
+                    "occurrence": None,
                 },
                 "reverts": None,
             }
@@ -114,7 +123,7 @@ def test_an_undo_in_the_history_names_the_event_by_position(store: TaskStore) ->
         ("", "line 1, column 1: Expecting value"),
         ('{"format": "taskflow", "format_version": 1, "tasks": [', "line 1, column 55"),
         ("[]", "not a TaskFlow export"),
-        ('{"format": "taskflow", "format_version": 4, "tasks": []}', "newer TaskFlow"),
+        ('{"format": "taskflow", "format_version": 5, "tasks": []}', "newer TaskFlow"),
         ('{"format": "taskflow", "format_version": 1}', '"tasks" must be a list'),
         ('{"format": "taskflow", "format_version": 1, "tasks": [], "x": 1}', "unknown top-level"),
         ('{"format": "taskflow", "format_version": 1, "tasks": [7]}', "task 1: must be an object"),
@@ -300,7 +309,151 @@ def test_todotxt_written_and_read_back(store: TaskStore) -> None:
     ]
 
 
+def rule_of(task: transfer.ImportedTask) -> tuple[str, RepeatMode] | None:
+    return None if task.repeat is None else (task.repeat.rule.text, task.repeat.mode)
+
+
+def test_todotxt_rec_and_rrule_keys() -> None:
+    parsed = parse(
+        "2026-11-20 Water plants due:2026-11-23 rec:1w\n"
+        "Pay rent due:2026-12-01 rec:+1m\n"
+        "Standup due:2026-11-23 rec:+1b\n"
+        "Stretch rec:3\n"
+        "Yearly review due:2026-12-31 REC:+2Y\n"
+        "Bins due:2026-11-23 rrule:FREQ=WEEKLY;BYDAY=MO,TH\n"
+        "Dentist due:2026-11-23 rrule:!FREQ=MONTHLY;INTERVAL=6;UNTIL=20281231\n"
+        "Call mom rec:2b\n"
+        "Odd rec:1h rrule:FREQ=HOURLY\n"
+        "x 2026-11-24 2026-11-20 Water plants due:2026-11-23 rec:1w\n",
+        Format.TODOTXT,
+    )
+    tasks = parsed.tasks
+    assert [rule_of(t) for t in tasks] == [
+        ("FREQ=WEEKLY", RepeatMode.COMPLETION),  # rec:1w: a week after completion
+        ("FREQ=MONTHLY", RepeatMode.SCHEDULE),  # rec:+1m: a month after the due date
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", RepeatMode.SCHEDULE),  # every business day
+        ("FREQ=DAILY;INTERVAL=3", RepeatMode.COMPLETION),  # no unit: days
+        ("FREQ=YEARLY;INTERVAL=2", RepeatMode.SCHEDULE),
+        ("FREQ=WEEKLY;BYDAY=MO,TH", RepeatMode.SCHEDULE),
+        ("FREQ=MONTHLY;INTERVAL=6;UNTIL=20281231", RepeatMode.COMPLETION),
+        None,
+        None,
+        None,  # done: it repeats no more
+    ]
+    assert [t.title for t in tasks[:7]] == [
+        "Water plants",
+        "Pay rent",
+        "Standup",
+        "Stretch",
+        "Yearly review",
+        "Bins",
+        "Dentist",
+    ]
+    # What is not a rule of ours stays in the title, with a warning each.
+    assert [t.title for t in tasks[7:9]] == ["Call mom rec:2b", "Odd rec:1h rrule:FREQ=HOURLY"]
+    assert len(parsed.warnings) == 3
+    assert parsed.warnings[0].startswith("line 8: 'rec:2b' is not a repeat TaskFlow keeps")
+    # The rule counts from the due date, the start settled on import (none given here).
+    assert tasks[0].repeat is not None and tasks[0].repeat.start == date(2026, 11, 23)
+    assert not tasks[0].repeat_start_given and tasks[0].carries == {"repeat"}
+    assert tasks[3].due is None  # the import gives it the import's day
+    assert "repeat" not in tasks[9].carries and tasks[9].completed
+    # The identity is the text: completing the line (and its rec:) finds the same task.
+    (done,) = parse(
+        "x 2026-11-24 2026-11-20 Water plants due:2026-11-23 rec:1w\n", Format.TODOTXT
+    ).tasks
+    assert done.id == tasks[0].id
+
+
+@pytest.mark.parametrize(
+    ("rule", "mode", "word"),
+    [
+        ("FREQ=WEEKLY", RepeatMode.SCHEDULE, "rec:+1w"),
+        ("FREQ=DAILY;INTERVAL=3", RepeatMode.COMPLETION, "rec:3d"),
+        ("FREQ=MONTHLY;INTERVAL=2", RepeatMode.SCHEDULE, "rec:+2m"),
+        ("FREQ=YEARLY", RepeatMode.COMPLETION, "rec:1y"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", RepeatMode.SCHEDULE, "rec:+1b"),
+        ("FREQ=DAILY;BYDAY=FR,TH,WE,TU,MO", RepeatMode.COMPLETION, "rec:1b"),
+        ("FREQ=WEEKLY;BYDAY=MO", RepeatMode.SCHEDULE, "rrule:FREQ=WEEKLY;BYDAY=MO"),
+        ("FREQ=MONTHLY;BYDAY=-1FR", RepeatMode.SCHEDULE, "rrule:FREQ=MONTHLY;BYDAY=-1FR"),
+        (
+            "FREQ=DAILY;INTERVAL=2;UNTIL=20270101",
+            RepeatMode.COMPLETION,
+            "rrule:!FREQ=DAILY;INTERVAL=2;UNTIL=20270101",
+        ),
+    ],
+)
+def test_a_repeat_as_a_todotxt_word_reads_back(rule: str, mode: RepeatMode, word: str) -> None:
+    repeat = Repeat.of(rule, mode, date(2026, 11, 23))
+    assert transfer.todotxt_repeat(repeat) == word
+    (task,) = parse(f"Something due:2026-11-23 {word}\n", Format.TODOTXT).tasks
+    assert task.repeat is not None and task.repeat.mode is mode
+    assert transfer.todotxt_repeat(task.repeat) == word  # and it is written the same again
+    if not rule.startswith("FREQ=DAILY;BYDAY"):  # every weekday reads as the weekly rule
+        assert task.repeat.rule == Rule.parse(rule)
+
+
+def test_todotxt_written_with_its_repeats(store: TaskStore) -> None:
+    weekly = Repeat.of("FREQ=WEEKLY", RepeatMode.SCHEDULE, date(2026, 11, 23))
+    plants = store.create("Water plants", due=Due(date(2026, 11, 23)), repeat=weekly)
+    store.toggle(plants.id)
+    day = plants.created_at.astimezone().date().isoformat()  # a local day, as todo.txt's
+    out = io.StringIO()
+    transfer.write_todotxt(store.list_tasks(TaskQuery(status=Status.ALL)), out)
+    assert out.getvalue().splitlines() == [
+        f"x {day} {day} Water plants due:2026-11-23",  # done: no rec:
+        f"{day} Water plants due:2026-11-30 rec:+1w",
+    ]
+
+
 # -- CSV -----------------------------------------------------------------------------------------
+
+
+def test_csv_repeat_columns() -> None:
+    text = (
+        "title,due,repeat,repeat_mode,repeat_start,series_id,occurrence\n"
+        "Water plants,2026-11-30,FREQ=WEEKLY;BYDAY=MO,,2026-11-23,s1,2\n"
+        "Watered,2026-11-23,,schedule,,s1,1\n"
+        "Stretch,2026-11-21,RRULE:freq=daily;interval=3,Completion,,,\n"
+        "Plain,,,,,,\n"
+    )
+    parsed = parse(text, Format.CSV)
+    plants, watered, stretch, plain = parsed.tasks
+    assert plants.repeat == Repeat.of(
+        "FREQ=WEEKLY;BYDAY=MO", RepeatMode.SCHEDULE, date(2026, 11, 23)
+    )
+    assert plants.repeat_start_given and (plants.series_id, plants.occurrence) == ("s1", 2)
+    assert (watered.repeat, watered.series_id, watered.occurrence) == (None, "s1", 1)
+    assert rule_of(stretch) == ("FREQ=DAILY;INTERVAL=3", RepeatMode.COMPLETION)
+    assert not stretch.repeat_start_given and stretch.repeat is not None
+    assert stretch.repeat.start == date(2026, 11, 21)  # the due's day until the import
+    assert (stretch.series_id, plain.repeat, plain.series_id) == (None, None, None)
+    assert plants.carries == {"repeat", "series_id"}
+    # Without the columns, a file says nothing of repeats: the tasks keep theirs.
+    (bare,) = parse("title\nPlain\n", Format.CSV).tasks
+    assert bare.carries == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("title,repeat\nx,FREQ=HOURLY\n", "line 2: repeat: A repeat rule needs FREQ"),
+        ("title,repeat,repeat_mode\nx,FREQ=DAILY,often\n", "line 2: repeat: A repeat mode is"),
+        ("title,repeat,repeat_start\nx,FREQ=DAILY,soon\n", "line 2: the repeat's start 'soon'"),
+        ("title,series_id\nx,s1\n", "line 1: the series_id and occurrence columns go together"),
+        ("title,series_id,occurrence\nx,s1,\n", "line 2: series_id and occurrence go together"),
+        ("title,series_id,occurrence\nx,s1,²\n", "line 2: occurrence '²' is not a whole number"),
+        ("title,series_id,occurrence\nx,s1,0\n", "line 2: occurrence must be a whole number"),
+        (
+            "title,series_id,occurrence\nx,s1,1\ny,s1,1\n",
+            "line 3 and line 2 are both occurrence 1 of the series s1",
+        ),
+    ],
+)
+def test_malformed_csv_repeats_name_the_line(text: str, complaint: str) -> None:
+    with pytest.raises(FileFormatError) as refused:
+        parse(text, Format.CSV)
+    assert complaint in str(refused.value)
 
 
 def test_csv_with_ids_quotes_and_newlines_round_trips(store: TaskStore) -> None:

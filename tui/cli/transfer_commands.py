@@ -227,6 +227,11 @@ def cmd_import(args: argparse.Namespace) -> int:
                     for s in skipped
                 ],
                 "reassigned_ids": dict(outcome.reassigned),
+                "reassigned_series_ids": dict(outcome.reassigned_series),
+                "renumbered_occurrences": {
+                    task_id: {"file": old, "here": new}
+                    for task_id, (old, new) in outcome.renumbered.items()
+                },
                 "warnings": list(parsed.warnings),
             }
         )
@@ -253,6 +258,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     notes = [
         (old[:SHORT_ID], f"{because.get(old, 'is taken')}; imported as {new}", "")
         for old, new in outcome.reassigned.items()
+    ]
+    notes += [
+        (old[:SHORT_ID], f"is another owner's series here; imported as series {new}", "")
+        for old, new in outcome.reassigned_series.items()
+        if old not in outcome.reassigned  # a task's id: said just above
+    ]
+    notes += [
+        (
+            task_id[:SHORT_ID],
+            f"occurrence {old} of its series is another task's here; imported as occurrence {new}",
+            "",
+        )
+        for task_id, (old, new) in outcome.renumbered.items()
     ]
     _list_some(out, "note", notes)
     return EXIT_OK
