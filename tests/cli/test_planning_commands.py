@@ -521,7 +521,7 @@ def test_json_round_trips_due_priority_tags_and_position(
     assert ": 0 added, 0 updated, 4 skipped (4 already here)." in again.out
 
     document = json.loads(first.read_text())
-    assert document["format_version"] == 3
+    assert document["format_version"] == 4
     rent = document["tasks"][0]
     assert rent["title"] == "Pay rent"
     assert (rent["due"], rent["priority"], rent["tags"]) == (
@@ -767,10 +767,12 @@ def test_csv_carries_due_priority_and_tags(cli: CLI, planned: TaskStore, tmp_pat
     assert cli("export", "-o", str(path)).code == EXIT_OK
     lines = path.read_text().splitlines()
     assert lines[0] == (
-        "id,title,description,completed,created_at,updated_at,due,priority,tags,project,parent_id"
+        "id,title,description,completed,created_at,updated_at,due,priority,tags,project,parent_id,"
+        "repeat,repeat_mode,repeat_start,series_id,occurrence"
     )
-    assert lines[1].endswith(",2026-11-21 09:00,high,Bills home,,")  # in the Inbox, no parent
-    assert lines[3].endswith(",,low,,,")  # no due, no tags
+    # In the Inbox, no parent, no repeat, in no series.
+    assert lines[1].endswith(",2026-11-21 09:00,high,Bills home,,,,,,,")
+    assert lines[3].endswith(",,low,,,,,,,,")  # no due, no tags, no repeat
     assert cli("import", str(path), db=copy).code == EXIT_OK
     with open_store(copy, user="alice") as restored:
         assert planning(restored, Sort.MANUAL) == planning(planned)

@@ -49,7 +49,8 @@ def test_add_json_names_the_project_by_its_path(cli: CLI, alice: TaskStore) -> N
     placed = json.loads(cli("add", "Plan", "--project", "Work/Q4", "--json").out)
     loose = json.loads(cli("add", "Loose", "--json").out)
     assert placed["project"] == "Work/Q4" and loose["project"] is None
-    assert list(placed)[-4] == "project"  # added after every key scripts already read
+    # added after every key scripts already read (and before issue 17's repeat keys)
+    assert list(placed)[-7] == "project"
     assert alice.get(placed["id"]).project_id == alice.project("Work/Q4").id
 
 

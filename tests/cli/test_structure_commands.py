@@ -31,7 +31,8 @@ def test_add_a_subtask_and_a_blocked_task(cli: CLI, alice: TaskStore) -> None:
     assert tasks["Draft"].project_id == alice.project("Work").id  # its parent's project
     assert tasks["Ship"].blocked_by == (draft,) and tasks["Ship"].blocked
     assert (ship["parent_id"], ship["blocked_by"]) == (None, [draft])
-    assert list(ship)[-4:] == ["project", "parent_id", "blocked_by", "subtask_counts"]
+    assert list(ship)[-7:-3] == ["project", "parent_id", "blocked_by", "subtask_counts"]
+    assert list(ship)[-3:] == ["repeat", "series_id", "occurrence"]  # issue 17, after them
     shown = json.loads(cli("show", launch[:8], "--json").out)
     assert shown["subtask_counts"] == {"open": 1, "done": 0}
 

@@ -53,6 +53,10 @@ def test_add_json_is_the_stored_task(cli: CLI, alice: TaskStore) -> None:
         "parent_id": None,
         "blocked_by": [],
         "subtask_counts": {"open": 0, "done": 0},
+        # Added with repeating tasks (issue 17), after every key scripts already read.
+        "repeat": None,
+        "series_id": None,
+        "occurrence": None,
     }
 
 
@@ -160,6 +164,9 @@ def test_list_json_is_an_array_of_every_field(cli: CLI, alice: TaskStore) -> Non
         "parent_id",
         "blocked_by",
         "subtask_counts",
+        "repeat",
+        "series_id",
+        "occurrence",
     }
     assert printed[1]["completed"] is True
     assert printed[1]["version"] == 2

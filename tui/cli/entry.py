@@ -108,6 +108,7 @@ def _what_was_saved(args: argparse.Namespace) -> str | None:
         "cmd_edit": "The change was saved",
         "cmd_done": "The change was saved",
         "cmd_undone": "The change was saved",
+        "cmd_skip": "The change was saved",
         "cmd_rm": "The deletion was saved",
         "cmd_undo": "The undo was saved",
         "cmd_db_backup": "The backup was made",
@@ -133,6 +134,7 @@ _TEXT_ARGUMENTS = {
     "tag": "--tag",
     "untag": "--untag",
     "due": "--due",
+    "repeat": "--repeat",
     "priority": "--priority",
     "user": "--user",
 }

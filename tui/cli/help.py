@@ -21,6 +21,7 @@ Colour only on a terminal; NO_COLOR turns it off, FORCE_COLOR on.
 examples:
   taskflow add Buy oat milk -d "the barista kind"
   taskflow add 'Pay rent tomorrow 9am !high #home #bills'
+  taskflow add 'Standup every weekday 9am'
   taskflow list --all --search milk
   taskflow list --today
   taskflow done 3f2a
@@ -34,24 +35,39 @@ tomorrow, fri, next friday, in 3 weeks, end of month, 2026-12-01, dec 12,
 with a time such as 9am, 14:30 or noon) sets the due date, !high, !h or !1
 (and !medium/!m/!2, !low/!l/!3) the priority, #word adds a tag, and +Work or
 +Work/Q4 (or project:Work.Q4) puts it in that project, made if it is new
-('C++' and '+1' stay words). Put a
-backslash before a word (\\#1, \\friday) or quote words ('"Friday" club') to
+('C++' and '+1' stay words), and a repeat phrase at the end (every monday,
+every weekday 9am, every 2 weeks, every month on the 1st, every! 3 days)
+makes it repeat. Put a backslash before a word (\\#1, \\friday) or quote words ('"Friday" club') to
 keep them in the title. A bare hour ('at 1') is the next such hour within 12
 hours; an abbreviated weekday ('sat', 'sun') is a date only after on/by/due,
-before a time or at the end ('Sun cream' stays a title). --due and --priority
-win over the title's words; --tag adds to its #tags; --due also takes
-'yesterday' and 'last friday'.
+before a time or at the end ('Sun cream' stays a title). --due, --priority
+and --repeat win over the title's words; --tag adds to its #tags; --due also
+takes 'yesterday' and 'last friday'.
 """
 
 ADD_HELP = f"""\
 {_QUICK_ADD_HELP}
 Prints the new task's full id and what was understood (with --json, the task).
 
+A repeating task is due on the rule's first date from today, unless --due (or a
+date in the title) says otherwise; the rule counts from that date. Done, it
+makes its next occurrence (a new task, same title, tags and project); skip
+moves it on without doing it. Phrases: every day, every weekday, every mon and
+thu, every other week, every 3 weeks on friday, every month on the 15th (the
+last day in shorter months), every last friday, every dec 25, daily, weekly,
+quarterly; then maybe a time (9am), an end (until dec 31, for 10 times), a
+start (starting jan 4). 'every!' (or 'after completion') counts each next date
+from the day the task was done. Repeats go by days, not hours.
+
 examples:
   taskflow add Call the plumber
   taskflow add 'Pay rent tomorrow 9am !high #home #bills'   (quoted: # and ! mean
                                                   something to the shell)
   taskflow add Renew passport --due "in 3 weeks" --priority low --tag admin
+  taskflow add 'Standup every weekday 9am #work'
+  taskflow add "Water the plants" --repeat 'every! 3 days'
+  taskflow add "Pay rent" --repeat "every month on the 1st" --due 2027-01-01
+  taskflow add "Physio" --repeat "every tuesday for 6 times"
   taskflow add 'Buy \\#1 fan mug'
   taskflow add "Write report" --description $'- intro\\n- numbers'
                        ($'...' is bash and zsh quoting: there \\n is a line break)
@@ -63,6 +79,8 @@ LIST_HELP = f"""\
 Shows open tasks, oldest first: id, [ ] or [x], priority (! low to !!! high),
 due (today, tmrw 09:00, Mon, in 12d, 2d overdue), created (local time), title
 and #tags; the priority and due columns only when a listed task has one.
+A task that repeats is marked after its title with a circled arrow (or with
+'(repeats)' where the terminal's character set has none).
 Ids are shown as long as needed to tell every task apart (at least 8 characters).
 Search ignores case and matches each word in the title or the description.
 On a terminal, a header names the columns and a last line counts the tasks
@@ -82,14 +100,23 @@ examples:
 """
 
 SHOW_HELP = """\
-Shows the due date (local), priority and tags too.
+Shows the due date (local), priority and tags too. A repeating task shows its
+rule in words, whether it repeats on schedule or after completion, its next
+three dates, and its series: the occurrences done before it. A past or stopped
+occurrence says so.
 A deleted task is not shown: its history is (taskflow history ID).
 """
 
 EDIT_HELP = f"""\
 Give at least one of --title, --description, --due, --no-due, --priority,
---tag, --untag, --project, --no-project. The task is read, then written only if nothing else changed
-it in between. Tags are added to the task's own (--untag removes them).
+--tag, --untag, --project, --no-project, --repeat, --no-repeat. The task is
+read, then written only if nothing else changed it in between. Tags are added
+to the task's own (--untag removes them).
+
+--repeat gives the task a new rule from this occurrence on: it keeps its due
+date if that is one of the rule's days, else moves to the rule's first date
+from today; a time in the phrase ('every day 8am') sets the time of day.
+--no-repeat stops it: the task stays, and no occurrence follows it.
 
 {_QUICK_ADD_HELP}
 examples:
@@ -98,12 +125,20 @@ examples:
   taskflow edit 3f2a --tag work --untag home --no-due
   taskflow edit 3f2a --description ''
   taskflow edit 3f2a --project Work/Q4
+  taskflow edit 3f2a --repeat "every 2 weeks on monday"
+  taskflow edit 3f2a --no-repeat
 """
 
 
 def ids_help(command: str) -> str:
+    repeating = (
+        "A repeating task marked done makes its next occurrence, a new task (its id\n"
+        "and date are printed); undo takes both back.\n\n"
+        if command == "done"
+        else ""
+    )
     return f"""\
-Several ids may be given. Every id is looked up before anything is written: one
+{repeating}Several ids may be given. Every id is looked up before anything is written: one
 that matches no task, several tasks or a deleted task fails the command and
 nothing changes. A task named twice is changed once. The tasks are one change:
 one taskflow undo takes back all of it.
@@ -142,6 +177,18 @@ By default its tasks and the projects in it move up to its parent (for a project
 at the top: the tasks to the Inbox, the projects to the top). With --with-tasks
 they are deleted with it, and every project under it. Either way it is one
 change: taskflow undo brings all of it back.
+"""
+
+SKIP_HELP = """\
+The task, which must repeat, moves to the next date of its rule without being
+done (and without a new task): on schedule, the rule's next date after its due
+date; after completion, counted from today. Its time of day stays. A task whose
+rule ends with it cannot be skipped: mark it done, or stop it with
+'taskflow edit ID --no-repeat'. One change: taskflow undo moves it back.
+
+examples:
+  taskflow skip 3f2a
+  taskflow skip 3f2a --json
 """
 
 UNDO_HELP = """\
@@ -186,17 +233,24 @@ formats (default: .csv is csv; .txt is todotxt; JSON is ours or Taskwarrior's
 by what it holds):
   json         TaskFlow's own export, history included if it has one.
   taskwarrior  'task export': description -> title; annotations -> the
-               description; priority H/M/L -> high/medium/low; tags and the
-               project -> tags; due -> a local day and time (local midnight
-               -> the day alone); scheduled, wait, until, recur, depends ->
-               the description; completed -> done; deleted tasks and
-               recurring templates are skipped.
+               description; priority H/M/L -> high/medium/low; tags -> tags;
+               project -> a project (dots for levels); depends -> blocked by;
+               due -> a local day and time (local midnight -> the day alone);
+               completed -> done; a recurring template and its children ->
+               one repeating series (recur and until -> the rule; the pending
+               child due soonest is the open one, completed children its past
+               occurrences); scheduled, wait -> the description; deleted
+               tasks, templates and later pending children are skipped.
   todotxt      done mark and dates kept; (A)/(B)/(C) -> high/medium/low
-               (later letters stay in the title); +projects and @contexts ->
-               tags; due:YYYY-MM-DD -> the due date.
+               (later letters stay in the title); the first +project -> the
+               project, @contexts -> tags; due:YYYY-MM-DD -> the due date;
+               rec:1w -> repeats a week after each completion, rec:+1w ->
+               every week on schedule (d, w, m, y; 1b: every weekday).
   csv          a header row with a title column, and any of id, description,
                completed, created_at, updated_at, due (YYYY-MM-DD [HH:MM]),
-               priority, tags (separated by spaces or commas).
+               priority, tags (separated by spaces or commas), project,
+               parent_id, repeat (an RFC 5545 RRULE), repeat_mode (schedule or
+               completion), repeat_start, series_id and occurrence.
 
 The whole file is checked first: one bad record refuses it whole, naming the
 record or line, and nothing is written. Tasks are matched by id (todo.txt and
@@ -204,7 +258,7 @@ CSV without ids: by their text and creation date), so importing the same file
 twice adds nothing. Printed: each task added, updated or skipped, and why:
   already here   the same title, description, done state, due, priority, tags
   newer here     it differs, but ours changed after the file's copy: ours kept
-  deleted in Taskwarrior, recurring template   (Taskwarrior files)
+  deleted in Taskwarrior, recurring template, later occurrence   (Taskwarrior)
 An updated task gets an 'edited' or 'toggled' event, so taskflow undo reverts it.
 
 Limits: a file (or standard input) of at most 128 MiB, JSON nested at most 64

@@ -21,6 +21,7 @@ from store import (
 from tui.cli.output import (
     EXIT_OK,
     EXIT_USAGE,
+    REPEATS,
     SHORT_ID,
     Style,
     fail,
@@ -96,6 +97,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         due_width = max(due_width, len(_HEADER_DUE)) if due_width else 0
         header = _list_header(width, pri_width, due_width)
         out.line(out.paint(clip(header, columns) if columns else header, Style.BOLD))
+    # ↻ after the title of a task that repeats, as the app marks it.
+    repeats = out.symbol(REPEATS, "(repeats)")
     rows: list[str] = []
     for task, label in zip(tasks, labels, strict=True):
         if task.id in headings:
@@ -114,6 +117,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         cells.append(local_time(task.created_at) if not task.unreadable else "?".ljust(16))
         title = visible(task.title) if not task.unreadable else _unreadable_title(task)
         title = TREE_INDENT * depths.get(task.id, 0) + title
+        if task.repeat is not None:
+            title += f" {repeats}"
         counted = counts.get(task.id)
         if counted is not None:
             title += f"  [{counted.done}/{counted.total}]"

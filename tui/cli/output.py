@@ -32,6 +32,9 @@ EXIT_OUTPUT = 74
 EXIT_INTERRUPTED = 130
 
 SHORT_ID = 8  # ids are shown at least this long, longer where needed to stay unique
+# After a repeating task's title in list, and before its rule in words, as the app shows
+# it; Output.symbol gives the words instead where the output cannot carry it.
+REPEATS = "\N{CLOCKWISE OPEN CIRCLE ARROW}"  # ↻
 
 # -- output: plain text, ANSI colour only on a terminal -------------------------------------
 
@@ -92,6 +95,16 @@ class Output:
 
     def paint(self, text: str, style: str) -> str:
         return f"\x1b[{style}m{text}\x1b[0m" if self.colour and text else text
+
+    def symbol(self, text: str, fallback: str) -> str:
+        """``text`` if the stream's character set has it, else ``fallback`` (plain
+        ASCII): on a terminal that cannot show ↻ a mark still says something, not '?'."""
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            text.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            return fallback
+        return text
 
     def line(self, text: str = "") -> None:
         self.lines([text])

@@ -24,6 +24,7 @@ from tui.cli.help import (
     PROJECT_RM_HELP,
     PROJECTS_HELP,
     SHOW_HELP,
+    SKIP_HELP,
     UNDO_HELP,
     ids_help,
 )
@@ -102,6 +103,7 @@ def build_parser() -> Parser:
         "-d", "--description", metavar="TEXT", help="notes (Markdown); '-' reads standard input"
     )
     _planning_options(add)
+    _repeat_options(add)
     add.add_argument(
         "--project",
         metavar="PATH",
@@ -175,6 +177,7 @@ def build_parser() -> Parser:
         help="the new description ('' clears it; '-' reads standard input)",
     )
     _planning_options(edit, editing=True)
+    _repeat_options(edit, editing=True)
     where = edit.add_mutually_exclusive_group()
     where.add_argument(
         "--project", metavar="PATH", help="move it to this project (made if there is none yet)"
@@ -201,6 +204,16 @@ def build_parser() -> Parser:
                 help=f"mark every task under each one {name} too (default: only the task)",
             )
         _json_option(sub, "print the task as JSON; with several ids, an array of them")
+
+    skip = _command(
+        commands,
+        "skip",
+        Command("task_commands", "cmd_skip"),
+        "move a repeating task on to its next date without doing it",
+        SKIP_HELP,
+    )
+    _id_argument(skip)
+    _json_option(skip, "print the task as JSON")
 
     undo = _command(
         commands,
@@ -451,6 +464,29 @@ def _planning_options(parser: argparse.ArgumentParser, *, editing: bool = False)
             default=[],
             metavar="TAG",
             help="remove a tag, in any case (repeat for more)",
+        )
+
+
+def _repeat_options(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
+    """--repeat (and for edit --no-repeat). Read by the command, as --due is: a phrase
+    that cannot be read is invalid input (exit 1), not wrong usage."""
+    group = parser.add_argument_group(
+        "repeating (--repeat wins over a repeat in the title's words)"
+    )
+    repeat = group.add_mutually_exclusive_group() if editing else group
+    repeat.add_argument(
+        "--repeat",
+        metavar="TEXT",
+        help=("a new rule, from this occurrence on: " if editing else "repeat it: ")
+        + "'every monday', 'every weekday 9am', 'every 2 weeks', 'every month on the "
+        "last friday', 'every! 3 days' (counted from each completion), with 'until "
+        "dec 31' or 'for 10 times'",
+    )
+    if editing:
+        repeat.add_argument(
+            "--no-repeat",
+            action="store_true",
+            help="stop repeating: the task stays, no occurrence follows it",
         )
 
 

@@ -1,4 +1,4 @@
-"""The commands on tasks: add, show, edit, done, undone, rm, undo, history."""
+"""The commands on tasks: add, show, edit, done, undone, skip, rm, undo, history."""
 
 from __future__ import annotations
 
@@ -14,18 +14,27 @@ from store import (
     EventRecord,
     NotFoundError,
     Priority,
+    QuickAdd,
+    Repeat,
+    RepeatMode,
+    RepeatPhrase,
     TaskRecord,
     TaskStore,
     ValidationError,
     clean_tag,
     clean_tags,
+    dates_ahead,
+    describe,
     formats,
     parse_due,
     parse_quick_add,
+    parse_repeat,
+    start_due,
 )
 from tui.cli.output import (
     EXIT_OK,
     EXIT_USAGE,
+    REPEATS,
     SHORT_ID,
     Output,
     Style,
@@ -45,6 +54,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     title, planned = _understood(args, " ".join(args.title), now)
     assert title is not None  # a title was given, so one was understood
     tags = planned.pop("tags", ())
+    _with_repeat(planned, now)
     # The task and a project it names that is new are one change: one undo takes both.
     with opened(args) as store, store.one_change():
         new_project = _place(store, planned)
@@ -59,7 +69,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = human()
     out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
-    summary = _planning_summary(task, now.date(), paths, new_project)
+    summary = _planning_summary(task, now.date(), paths, new_project, out=out)
     if summary:
         out.line(f"  {summary}")
     return EXIT_OK
@@ -96,20 +106,29 @@ def _understood(
     "at 1" is the next 1 o'clock). The options win over words in the title: a script
     that says --due means that date. Only what was given is in the dict (an edit
     leaves the rest alone). ValidationError (exit 1) for a date, priority or tag
-    that cannot be read."""
+    that cannot be read.
+
+    A repeat (the title's words or --repeat, which wins) is "repeat" as the phrase
+    read (``_with_repeat`` settles the due it goes with), or None for --no-repeat;
+    "due" is then only a date given besides it (the title's or --due)."""
     changes: dict[str, Any] = {}
     title = None
     quick_tags: tuple[str, ...] = ()
     quick_project: str | None = None
+    phrase: RepeatPhrase | None = None
     if text is not None and _NOT_ONE_LINE.search(text):
         title = text  # a line break or a tab: the store refuses it in its own words
     elif text is not None:
         quick = parse_quick_add(text, now)
         title, quick_tags, quick_project = quick.title, quick.tags, quick.project
-        if quick.due is not None:
-            changes["due"] = quick.due
+        phrase = quick.repeat
+        due = _date_of_its_own(quick)
+        if due is not None:
+            changes["due"] = due
         if quick.priority is not None:
             changes["priority"] = quick.priority
+    if getattr(args, "repeat", None) is not None:
+        phrase = read_repeat_option(args.repeat, now)
     if args.due is not None:
         try:
             changes["due"] = parse_due(args.due, now)
@@ -117,6 +136,10 @@ def _understood(
             raise ValidationError("due", str(error)) from None
     if getattr(args, "no_due", False):
         changes["due"] = None
+    if getattr(args, "no_repeat", False):
+        changes["repeat"] = None
+    elif phrase is not None:
+        changes["repeat"] = phrase
     if args.priority is not None:
         try:
             changes["priority"] = Priority.parse(args.priority)
@@ -142,10 +165,100 @@ def _understood(
     return title, changes
 
 
+def _date_of_its_own(quick: QuickAdd) -> Due | None:
+    """The due date quick add read from a date phrase in the title, without a time it
+    took from the title's repeat; None when it gave none, or only the repeat's first
+    date (the repeat that wins sets the due: see ``_with_repeat``)."""
+    due, phrase = quick.due, quick.repeat
+    if due is None or phrase is None:
+        return due
+    # Quick add lists the words it took in order: a date phrase, if any, comes last.
+    if not quick.recognised or quick.recognised[-1] == phrase.words:
+        return None
+    return Due(due.day) if phrase.at is not None and due.at == phrase.at else due
+
+
+# A repeat phrase is a few words: "every 2 weeks on monday and thursday at 9am until dec 31".
+MAX_REPEAT_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def read_repeat_option(text: str, now: datetime) -> RepeatPhrase:
+    """The repeat that --repeat TEXT says (``now`` local); ValidationError (exit 1) in
+    one line for text that is none, too long, or holds a control character."""
+    if not text.strip():
+        raise ValidationError(
+            "repeat", "--repeat needs a rule, such as 'every monday' (--no-repeat stops one)."
+        )
+    if len(text) > MAX_REPEAT_LENGTH:
+        raise ValidationError(
+            "repeat",
+            f"--repeat takes a phrase of at most {MAX_REPEAT_LENGTH} characters, "
+            f"not {len(text):,} (try 'every monday' or 'every 2 weeks').",
+        )
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise ValidationError(
+            "repeat",
+            f"--repeat contains a control character (U+{ord(control.group()):04X}): "
+            "a repeat is words on one line, such as 'every monday'.",
+        )
+    try:
+        return parse_repeat(text, now)
+    except ValueError as error:
+        raise ValidationError("repeat", str(error)) from None
+
+
+def _with_repeat(changes: dict[str, Any], now: datetime, current: TaskRecord | None = None) -> None:
+    """Turn the phrase in ``changes["repeat"]`` into the store's repeat, and settle the
+    due it goes with. A date given too (--due, the title's) is kept, at the phrase's
+    time if it has none. Else a new task is due on the phrase's first date; a task
+    being edited keeps its due if that is one of the rule's days, else moves to the
+    rule's first date from today; either way at the phrase's time, if it gives one."""
+    phrase = changes.get("repeat")
+    if not isinstance(phrase, RepeatPhrase):
+        return  # none, or None: stop repeating
+    repeat = phrase.repeat()
+    given = changes.get("due")
+    if given is not None:
+        if given.at is None and phrase.at is not None:
+            changes["due"] = Due(given.day, phrase.at)
+    elif "due" not in changes:
+        changes["due"] = _first_due(phrase, repeat, current, now)
+    elif current is None:  # --due none: (on an edit, the store refuses in its own words)
+        raise ValidationError(
+            "due",
+            "A repeating task has a due date: leave --due out (it falls due on the rule's "
+            "first date) or give one.",
+        )
+    changes["repeat"] = repeat
+
+
+def _first_due(
+    phrase: RepeatPhrase, repeat: Repeat, current: TaskRecord | None, now: datetime
+) -> Due:
+    """The due a rule gives: its phrase's first date for a task without one; else as
+    the store decides it (recurrence.start_due: its due if the rule has that day, else
+    the rule's first from its due or today, the later), at the phrase's time if any."""
+    if current is None or current.due is None:
+        return phrase.first
+    try:
+        kept = start_due(repeat, current.due, now.date(), now=now.time())
+    except ValueError as error:
+        raise ValidationError("repeat", str(error)) from None
+    return Due(kept.day, phrase.at if phrase.at is not None else kept.at)
+
+
 def _planning_summary(
-    task: TaskRecord, today: date, paths: dict[str, str], new_project: bool = False
+    task: TaskRecord,
+    today: date,
+    paths: dict[str, str],
+    new_project: bool = False,
+    *,
+    out: Output,
 ) -> str:
-    """'in Home (new project) · due Sat 21 Nov 2026, 09:00 (tomorrow) · !!! high ·
+    """'in Home (new project) · due Sat 21 Nov 2026, 09:00 (tomorrow) · ↻ every
+    Saturday at 09:00 · then Sat 28 Nov, Sat 5 Dec, Sat 12 Dec · !!! high ·
     #bills #home', or ''."""
     parts = []
     if task.project_id is not None:
@@ -153,11 +266,45 @@ def _planning_summary(
         parts.append(f"in {visible(paths.get(task.project_id, '?'))}{new}")
     if task.due is not None:
         parts.append(f"due {task.due.long(today)}")
+    if task.repeat is not None:
+        parts.extend(_repeat_summary(task, task.repeat, today, out))
     if task.priority is not Priority.NONE:
         parts.append(f"{task.priority.marks} {task.priority.label}")
     if task.tags:
         parts.append(visible(" ".join(f"#{tag}" for tag in task.tags)))
-    return " · ".join(parts)
+    return out.symbol(" · ", " - ").join(parts)
+
+
+def _repeat_summary(task: TaskRecord, repeat: Repeat, today: date, out: Output) -> list[str]:
+    """'↻ every weekday at 09:00' and 'then Wed 9 Dec, Thu 10 Dec, Fri 11 Dec'."""
+    at = task.due.at if task.due is not None else None
+    mark = out.symbol(REPEATS, "repeats")
+    parts = [f"{mark} {describe(repeat, at)}"]
+    coming = dates_ahead(repeat, task.due, 3) if task.due is not None else []
+    if not coming:
+        parts.append("the last one: its rule ends here")
+    elif repeat.mode is RepeatMode.COMPLETION:
+        parts.append(f"then, if each is done on its date, {_days_words(coming, today)}")
+    else:
+        parts.append(f"then {_days_words(coming, today)}")
+    return parts
+
+
+def _days_words(dues: Sequence[Due], today: date) -> str:
+    """'Wed 9 Dec, Thu 10 Dec, Fri 1 Jan 2027'."""
+    return ", ".join(_day_words(due.day, today) for due in dues)
+
+
+def _day_words(day: date, today: date) -> str:
+    """'Wed 9 Dec', with the year when it is not this year."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def _full_date(due: Due) -> str:
+    """'Wed 9 Dec 2026, 09:00' or 'Wed 9 Dec 2026'."""
+    text = f"{due.day:%a} {due.day.day} {due.day:%b %Y}"
+    return text if due.at is None else f"{text}, {due.at:%H:%M}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -166,6 +313,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         paths = store.project_paths()
         view = task_views(store, [task], paths)
         structure = _structure_rows(store, task)
+        series = store.series(task.id) if task.series_id is not None and not args.json else []
     if args.json:
         print_json(view(task))
         return EXIT_OK
@@ -180,6 +328,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("Title", out.paint(visible(task.title), Style.BOLD)),
         ("Status", done),
         ("Due", task.due.long(today) if task.due is not None else "none"),
+        *_repeat_rows(task, series, today),
         (
             "Priority",
             f"{task.priority.marks} {task.priority.label}".strip(),
@@ -218,6 +367,62 @@ def _structure_rows(store: TaskStore, task: TaskRecord) -> list[tuple[str, str]]
         state = "done" if blocker.completed else "open"
         label = "Blocked by" if number == 0 else ""
         rows.append((label, f"{blocker.id[:SHORT_ID]}  {visible(blocker.title)} ({state})"))
+    return rows
+
+
+SERIES_SHOWN = 5  # past occurrences show lists, newest first
+
+
+def _repeat_rows(
+    task: TaskRecord, series: Sequence[TaskRecord], today: date
+) -> list[tuple[str, str]]:
+    """show's lines for a task that repeats or belongs to a series: the rule in words,
+    its mode, the next dates, and the occurrences done before it (or, for a past or
+    stopped occurrence, that it no longer repeats)."""
+    rows: list[tuple[str, str]] = []
+    repeat = task.repeat
+    if repeat is not None:
+        at = task.due.at if task.due is not None else None
+        rows.append(("Repeats", describe(repeat, at)))
+        if repeat.mode is RepeatMode.COMPLETION:
+            rows.append(("Mode", "after completion: each date counted from the day it is done"))
+        else:
+            rows.append(("Mode", "on schedule: each date follows the one before"))
+        coming = dates_ahead(repeat, task.due, 3) if task.due is not None else []
+        if not coming:
+            rows.append(("Next", "none: its rule ends with this one"))
+        else:
+            rows.append(("Next", _days_words(coming, today)))
+            if repeat.mode is RepeatMode.COMPLETION:
+                rows.append(("", "(if each is done on its date)"))
+    elif task.series_id is not None:
+        still_open = [each for each in series if each.repeat is not None and not each.completed]
+        if still_open:
+            latest = still_open[-1]
+            due = f", due {_full_date(latest.due)}" if latest.due is not None else ""
+            words = f"no: a past occurrence; the open one is {latest.id[:SHORT_ID]}{due}"
+        elif task.completed:
+            words = "no longer: a past occurrence, and its series has ended or was stopped"
+        else:
+            words = "no longer: its repeat was stopped (no occurrence follows it)"
+        rows.append(("Repeats", words))
+    if task.series_id is None:
+        return rows
+    number = task.occurrence or 1
+    past = [
+        each
+        for each in series
+        if each.completed and each.id != task.id and (each.occurrence or 1) < number
+    ]
+    summary = f"occurrence {number} of {len(series)}" if len(series) > 1 else "the first occurrence"
+    if past:
+        summary += f"; {len(past)} done before it"
+    rows.append(("Series", summary))
+    for each in past[-SERIES_SHOWN:][::-1]:
+        due = _full_date(each.due) if each.due is not None else "no due date"
+        rows.append(("", f"[x] {each.id[:SHORT_ID]}  {due}"))
+    if len(past) > SERIES_SHOWN:
+        rows.append(("", f"and {len(past) - SERIES_SHOWN} before them"))
     return rows
 
 
@@ -262,6 +467,8 @@ _EDIT_OPTIONS = (
     "description",
     "due",
     "no_due",
+    "repeat",
+    "no_repeat",
     "priority",
     "tag",
     "untag",
@@ -277,6 +484,7 @@ _FIELD_WORDS = {
     "project_id": "project",
     "parent_id": "parent task",
     "blocked_by": "blocked-by",
+    "repeat": "repeat",
 }
 
 
@@ -285,7 +493,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         return fail(
             "give at least one of --title, --description, --due, --no-due, --priority, "
             "--tag, --untag, --project, --no-project, --parent, --no-parent, --blocked-by, "
-            "--unblock (see 'taskflow edit --help')",
+            "--unblock, --repeat, --no-repeat (see 'taskflow edit --help')",
             EXIT_USAGE,
         )
     description = read_text_argument(args.description)
@@ -293,6 +501,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     with opened(args, existing=True) as store, store.one_change():
         current = _resolve_live(store, args.id)
         title, changes = _understood(args, args.title, now, current=current)
+        _with_repeat(changes, now, current)
         new_project = _place(store, changes)
         changes.update(_structure_changes(store, args, current))
         # A fresh read, then a write that refuses if anyone changed the task in between.
@@ -320,6 +529,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             "project_id",
             "parent_id",
             "blocked_by",
+            "repeat",
         )
         if getattr(current, name) != getattr(task, name)
     ]
@@ -327,9 +537,14 @@ def cmd_edit(args: argparse.Namespace) -> int:
     listed = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
     what = f"Edited {listed} of" if changed else "Nothing to change in"
     out.line(f"{what} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}")
-    if {"due", "priority", "tags", "project_id"} & set(changed):
-        summary = _planning_summary(task, now.date(), paths, new_project)
-        out.line(f"  {summary or 'in the Inbox, no due date, priority or tags'}")
+    if args.no_repeat and current.repeat is None:
+        out.line("  it does not repeat")
+    elif "repeat" in changed and task.repeat is None:
+        out.line("  no longer repeats: no occurrence follows this one")
+    if {"due", "priority", "tags", "project_id", "repeat"} & set(changed):
+        summary = _planning_summary(task, now.date(), paths, new_project, out=out)
+        if summary or "repeat" not in changed:
+            out.line(f"  {summary or 'in the Inbox, no due date, priority or tags'}")
     return EXIT_OK
 
 
@@ -367,19 +582,22 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
         # all inside this one write.
         tasks: list[TaskRecord] = []
         marked_below: dict[str, int] = {}
+        # A repeating task marked done: the occurrence that made (None: the series ended).
+        following: dict[str, TaskRecord | None] = {}
         for task in chosen:
             if args.with_subtasks:
                 subtree = store.subtasks(task.id, deep=True)
                 marked_below[task.id] = sum(sub.completed != completed for sub in subtree)
             fresh = store.get(task.id)
-            tasks.append(
-                store.set_completed(
-                    task.id,
-                    completed,
-                    expected_version=fresh.version,
-                    with_subtasks=args.with_subtasks,
-                )
+            marked = store.set_completed(
+                task.id,
+                completed,
+                expected_version=fresh.version,
+                with_subtasks=args.with_subtasks,
             )
+            tasks.append(marked)
+            if completed and fresh.repeat is not None and not fresh.completed and not args.json:
+                following[marked.id] = store.next_in_series(marked)
         view = task_views(store, tasks) if args.json else None
         counts = store.subtask_counts([task.id for task in tasks]) if not args.json else {}
     if view is not None:
@@ -392,6 +610,8 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
         below = marked_below.get(task.id, 0)
         more = f" (and marked {below} subtask{'s' if below != 1 else ''} {state})" if below else ""
         out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}{more}")
+        if task.id in following:
+            out.line(f"  {_next_words(out, following[task.id])}")
         counted = counts.get(task.id)
         other = counted.open if counted and completed else counted.done if counted else 0
         if other and not args.with_subtasks:
@@ -401,6 +621,40 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
                 f"('taskflow {args.command} --with-subtasks {task.id[:SHORT_ID]}' "
                 "marks them too)"
             )
+    return EXIT_OK
+
+
+def _next_words(out: Output, following: TaskRecord | None) -> str:
+    """'next: 5e6f7a8b  Wed 9 Dec 2026, 09:00', or that the series ends."""
+    if following is None:
+        return "its series ends here"
+    due = f"  {_full_date(following.due)}" if following.due is not None else ""
+    return f"next: {out.paint(following.id[:SHORT_ID], Style.ID)}{due}"
+
+
+def cmd_skip(args: argparse.Namespace) -> int:
+    with opened(args, existing=True) as store:
+        current = _resolve_live(store, args.id)
+        task = store.skip_occurrence(current.id, expected_version=current.version)
+        view = task_views(store, [task]) if args.json else None
+    if view is not None:
+        print_json(view(task))
+        return EXIT_OK
+    out = human()
+    today = now_local(args).date()
+    named = f"{out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}"
+    if task.due is not None and task.due == current.due:
+        # After completion, the next date counts from today: skipping again moves nothing.
+        out.line(f"Nothing to skip in {named}")
+        out.line(
+            f"  it repeats after completion: counted from today, its next date is "
+            f"{task.due.long(today)}, the one it has"
+        )
+        return EXIT_OK
+    out.line(f"Skipped {named}")
+    if task.due is not None:
+        was = f"; it was due {_full_date(current.due)}" if current.due is not None else ""
+        out.line(f"  now due {task.due.long(today)}{was}")
     return EXIT_OK
 
 
@@ -520,7 +774,9 @@ def _event_detail(event: EventRecord, today: date, paths: dict[str, str]) -> str
         changes = [
             _field_change(name, getattr(before, name), getattr(after, name), today, paths)
             for name in event.changed_fields
-            if name != "position"  # the summary says 'moved'; the numbers mean nothing
+            # The summary says 'moved'; the numbers mean nothing. A place in a series
+            # changes with the repeat, which says it.
+            if name not in ("position", "series_id", "occurrence")
         ]
         if changes:
             return "; ".join(changes)
@@ -541,8 +797,18 @@ def _field_change(name: str, old: Any, new: Any, today: date, paths: dict[str, s
         added = [f"+{blocker[:SHORT_ID]}" for blocker in new if blocker not in old]
         removed = [f"-{blocker[:SHORT_ID]}" for blocker in old if blocker not in new]
         return "blocked by " + " ".join([*added, *removed])
+    if name == "repeat":
+        before, after = _repeat_words(old), _repeat_words(new)
+        if before == after and old is not None and new is not None:  # counted from another day
+            before += f" (from {_day_words(old.start, today)})"
+            after += f" (from {_day_words(new.start, today)})"
+        return f"repeat {before} → {after}"
     label = {"completed": "status"}.get(name, name)
     return f"{label} {_field_value(name, old, today)} → {_field_value(name, new, today)}"
+
+
+def _repeat_words(repeat: Repeat | None) -> str:
+    return "none" if repeat is None else describe(repeat)
 
 
 def _short_or_none(task_id: str | None) -> str:
