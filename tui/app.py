@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 
 from store import (
     ChangeSet,
+    Due,
     NothingToUndoError,
     ServerUnavailableError,
     StoreError,
@@ -27,10 +28,11 @@ from store import (
     TaskRecord,
     TaskStore,
     UndoResult,
+    local_now,
     utc_now,
 )
 from tui.commands import TaskJumpProvider, list_commands
-from tui.formatting import single_line
+from tui.formatting import day_words, single_line
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.services import TaskFlowServices
 from tui.text import visible
@@ -87,7 +89,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "TaskFlow"
     # A class on the screen by its width, for the layout of small terminals (app.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     COMMANDS = App.COMMANDS | {TaskJumpProvider}
 
     def __init__(
@@ -327,22 +329,33 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def toggle_task(self, task: TaskRecord) -> None:
         desired = not task.completed
+        repeats = desired and task.repeat is not None
 
-        def job(store: TaskStore) -> tuple[TaskRecord, int]:
+        def job(store: TaskStore) -> tuple[TaskRecord, int, list[TaskRecord]]:
             updated = store.set_completed(task.id, desired)
             counted = store.subtask_counts([task.id]).get(task.id)
             # Done with subtasks still open (or open again with some done): say so.
             other = (counted.open if desired else counted.done) if counted else 0
-            return updated, other
+            # A repeating task done: the next occurrence the store made with it, and the
+            # copies of its subtasks, for the screens to show.
+            following = store.next_in_series(updated) if repeats else None
+            made = [following, *store.subtasks(following.id, deep=True)] if following else []
+            return updated, other, made
 
-        def done(result: tuple[TaskRecord, int]) -> None:
-            updated, other = result
+        def done(result: tuple[TaskRecord, int, list[TaskRecord]]) -> None:
+            updated, other, made = result
             self.broadcast(lambda: TaskUpdated(updated))
+            for each in made:
+                self.broadcast(functools.partial(TaskUpdated, each))
             state = "done" if updated.completed else "open"
             note = ""
             if other:
                 word = "open" if updated.completed else "done"
                 note = f" · {other} subtask{'s' if other != 1 else ''} still {word}"
+            if repeats and made and made[0].due is not None:
+                note += f" · next: {self._due_words(made[0].due)}"
+            elif repeats and updated.completed:
+                note += " · its series ends here"
             self.say(f"Marked “{_short(updated.title)}” {state}{note} · u undoes")
 
         def failed(error: StoreError) -> None:
@@ -355,6 +368,42 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             self.report_error(error)
 
         self.run_write(job, done, failed)
+
+    def skip_occurrence(self, task: TaskRecord) -> None:
+        """Move a repeating task on to its next date without marking it done."""
+        if task.repeat is None:
+            if task.series_id is not None and task.completed:
+                self.say(
+                    f"“{_short(task.title)}” is a done occurrence of a repeating task: "
+                    "N on its open occurrence skips that one."
+                )
+            else:
+                self.say(f"“{_short(task.title)}” does not repeat: there is no date to skip to.")
+            return
+
+        def done(skipped: TaskRecord) -> None:
+            self.broadcast(lambda: TaskUpdated(skipped))
+            when = self._due_words(skipped.due) if skipped.due is not None else "its next date"
+            self.say(f"Skipped “{_short(skipped.title)}” to {when} · u undoes")
+
+        def failed(error: StoreError) -> None:
+            # The rule's end, or a change elsewhere: said, as any refusal of a key is.
+            self.say(str(error))
+
+        self.run_write(
+            lambda store: store.skip_occurrence(task.id, expected_version=task.version),
+            done,
+            failed,
+        )
+
+    def _due_words(self, due: Due) -> str:
+        """A due date for a note: 'Mon 30 Nov', with the year when it is another year's,
+        and what to do when it is already past."""
+        now = local_now(self.clock())
+        text = day_words(due)
+        if due.day.year != now.year:
+            text += f" {due.day.year}"
+        return text + (" (already overdue: N skips on)" if due.is_overdue(now) else "")
 
     def delete_task(self, task: TaskRecord) -> None:
         def job(store: TaskStore) -> tuple[TaskRecord, list[TaskRecord]]:

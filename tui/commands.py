@@ -88,6 +88,11 @@ LIST_ACTIONS = (
         "My order, created, updated, title, open first, due, priority (s)",
         "cycle_sort",
     ),
+    (
+        "Skip to the next date",
+        "A repeating task: move it on without marking this one done (N)",
+        "skip_occurrence",
+    ),
     ("Move task down", "Down one place in my order (J)", "move_down"),
     ("Move task up", "Up one place in my order (K)", "move_up"),
     ("Show keys", "Every key on this screen (?)", "help"),
@@ -103,6 +108,8 @@ VIEW_HELP = {
 def list_commands(screen: TaskListScreen) -> Iterable[SystemCommand]:
     """The list's actions that apply now, then the views it is not showing."""
     for title, help_text, action in LIST_ACTIONS:
+        if action == "skip_occurrence" and not _repeats(screen.keyed_task()):
+            continue  # offered only for a task it can skip
         if screen.check_action(action, ()):
             yield SystemCommand(title, help_text, _runner(screen, action))
     for kind in ViewKind:
@@ -112,6 +119,10 @@ def list_commands(screen: TaskListScreen) -> Iterable[SystemCommand]:
                 f"{VIEW_HELP[kind]} ({kind.key})",
                 _runner(screen, f"view('{kind.value}')"),
             )
+
+
+def _repeats(task: TaskRecord | None) -> bool:
+    return task is not None and task.repeat is not None and not task.completed
 
 
 def _runner(screen: TaskListScreen, action: str) -> Callable[[], Awaitable[None]]:

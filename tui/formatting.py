@@ -8,6 +8,8 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.text import Text
 
+from store import Due
+
 # One text policy for the app and the command line (see tui/text.py for the rule);
 # re-exported: the screens take it from here with the other formatting.
 from tui.text import visible
@@ -76,6 +78,13 @@ def local_time_short(moment: datetime, now: datetime) -> str:
     if local.year == now.astimezone().year:
         return f"{local:%b} {local.day}"
     return f"{local:%b %Y}"
+
+
+def day_words(due: Due, *, with_time: bool = True) -> str:
+    """A due date as a record names it, absolute and short: 'Mon 30 Nov', 'Mon 30 Nov
+    09:00' (for the year and how far off it is, see Due.long)."""
+    text = f"{due.day:%a} {due.day.day} {due.day:%b}"
+    return text if due.at is None or not with_time else f"{text} {due.at:%H:%M}"
 
 
 def local_time(moment: datetime) -> str:

@@ -148,11 +148,11 @@ async def test_a_line_feed_saves_from_the_title_and_breaks_a_line_in_the_notes(
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        # Due, Priority, Tags, Project, then the notes.
-        await pilot.press(*"Plan", *["tab"] * 5, *"one", "ctrl+j", *"two")
+        # Due, Priority, Tags, Project, Repeat, then the notes.
+        await pilot.press(*"Plan", *["tab"] * 6, *"one", "ctrl+j", *"two")
         await settle(pilot)
         assert app.screen.query_one("#description").text == "one\ntwo"  # type: ignore[attr-defined]
-        await pilot.press(*["shift+tab"] * 5, "ctrl+j")
+        await pilot.press(*["shift+tab"] * 6, "ctrl+j")
         await settle(pilot)
         await finish_workers(app)
         assert isinstance(app.screen, TaskListScreen)

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
-from store import Due, EditMerge, Priority
+from store import Due, EditMerge, Priority, Repeat
 from tui.formatting import literal, single_line
 
 FIELD_LABELS = {
@@ -23,6 +23,7 @@ FIELD_LABELS = {
     "due": "due date",
     "priority": "priority",
     "tags": "tags",
+    "repeat": "repeat",
     "completed": "done state",
 }
 
@@ -101,6 +102,8 @@ class ConflictScreen(ModalScreen[str | None]):
             return literal(" ".join(f"#{tag}" for tag in value)) if value else _none()
         if name == "completed":
             return Text("done" if value else "open")
+        if name == "repeat":
+            return Text(f"↻ {value.text}") if isinstance(value, Repeat) else _none()
         return _preview(str(value))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from textual.message import Message
 
 from store import (
+    FutureOccurrence,
     Status,
     TaskCounts,
     TaskQuery,
@@ -118,13 +119,21 @@ def read_list(
 
 def day_groups(store: TaskStore, query: TaskQuery, now: datetime) -> list[Group]:
     """Headings for a view in due order: one for everything overdue (today's times
-    already past too, as the rows' marks say), then one a day (``now`` local)."""
+    already past too, as the rows' marks say), then one a day (``now`` local), each
+    day with the dates series will fall due on then (not tasks yet: shown dimmed)."""
+    today = now.date()
+    future: dict[date, list[FutureOccurrence]] = {}
+    if query.due_until is not None:
+        for coming in store.future_occurrences(query, query.due_until):
+            if coming.due.day >= today:  # dates a late series has missed are not shown
+                future.setdefault(coming.due.day, []).append(coming)
     groups = []
     for day, count in store.count_by_due_day(query, now=now):
         if day is None:
             groups.append(Group("Overdue", count, alarming=True))
         else:
-            groups.append(Group(day_heading(day, now.date()), count))
+            coming_then = tuple(future.get(day, ()))
+            groups.append(Group(day_heading(day, today), count, future=coming_then))
     return groups  # the table leaves out the empty ones
 
 

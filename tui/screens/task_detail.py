@@ -16,8 +16,18 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Markdown, Static
 
-from store import EventRecord, NotFoundError, StoreError, TaskRecord, local_now
-from tui.formatting import BREADCRUMB, literal, local_time, relative_time, single_line
+from store import (
+    Due,
+    EventRecord,
+    NotFoundError,
+    RepeatMode,
+    StoreError,
+    TaskRecord,
+    dates_ahead,
+    describe,
+    local_now,
+)
+from tui.formatting import BREADCRUMB, day_words, literal, local_time, relative_time, single_line
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.structure_keys import (
     ADD_SUBTASK,
@@ -34,6 +44,7 @@ from tui.screens.structure_keys import (
 )
 from tui.screens.task_keys import (
     DELETE_BINDINGS,
+    SKIP_OCCURRENCE,
     TOGGLE_DONE,
     TOGGLE_DONE_BINDINGS,
     TaskKeysScreen,
@@ -64,6 +75,8 @@ class TaskDetailScreen(TaskKeysScreen):
         *DELETE_BINDINGS,
         undo_binding(),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
+        # In the Footer while the task repeats (see check_action).
+        replace(SKIP_OCCURRENCE, show=True),
         # Out of the Footer (it has room for the keys above only, at 80 columns): listed
         # under "Structure" in the ? help.
         *(
@@ -114,6 +127,11 @@ class TaskDetailScreen(TaskKeysScreen):
                 else None,
                 subtasks=tuple(store.subtasks(task.id)),
                 blockers=tuple(store.get_many(task.blocked_by)),
+                series=tuple(store.series(task.id)) if task.series_id else (),
+                # Evaluating the rule imports its library: here, in the worker.
+                coming=tuple(dates_ahead(task.repeat, task.due, 3))
+                if task.repeat is not None and task.due is not None
+                else (),
             )
         except NotFoundError:
             self.app.call_from_thread(self._deleted_elsewhere)
@@ -213,6 +231,7 @@ class TaskDetailScreen(TaskKeysScreen):
         )
         if self.place is not None:
             self._place_rows(meta, self.place)
+            self._repeat_rows(meta, task, self.place)
         for label, moment in (("Created", task.created_at), ("Updated", task.updated_at)):
             when = f"{local_time(moment)} · {relative_time(moment, now)}"
             meta.add_row(label, "?" if task.unreadable else when)
@@ -249,6 +268,41 @@ class TaskDetailScreen(TaskKeysScreen):
             )
             meta.add_row(label, waits)
 
+    def _repeat_rows(self, meta: Table, task: TaskRecord, place: Place) -> None:
+        """The rule in words, its mode, the next dates, and the series' past occurrences:
+        for a task that repeats or belongs to a series."""
+        others = [each for each in place.series if each.id != task.id]
+        if task.repeat is not None:
+            at = task.due.at if task.due is not None else None
+            rule = Text.assemble((f"↻ {describe(task.repeat, at)}", "bold"))
+            if task.repeat.mode is RepeatMode.COMPLETION:
+                rule.append("\ncounted from the day it is done", style="dim")
+                lead = "then, if done on its date: "
+            else:
+                rule.append("\non schedule: each date follows the one before", style="dim")
+                lead = "next: "
+            if place.coming:
+                dates = ", ".join(day_words(due, with_time=False) for due in place.coming)
+                rule.append(f"\n{lead}{dates}")
+            else:
+                rule.append("\nits rule ends with this one", style="dim")
+            meta.add_row("Repeats", rule)
+        elif task.series_id is not None:
+            still_open = [each for each in others if not each.completed and each.repeat]
+            if still_open:
+                words = f"a past occurrence; the open one is due {_due_of(still_open[-1])}"
+            else:
+                words = "no longer: its series was stopped or has ended"
+            meta.add_row("Repeats", Text(words, style="dim"))
+        past = [each for each in others if each.completed]
+        if past:
+            listed = Text(f"{len(past)} done before" if task.repeat else f"{len(past)} done")
+            for each in past[-5:][::-1]:
+                listed.append(f"\n✔ {_due_of(each)}")
+            if len(past) > 5:
+                listed.append(f"\n… and {len(past) - 5} more", style="dim")
+            meta.add_row("Series", listed)
+
     def _history_table(self, now: object) -> Table | Text:
         if not self.history:
             return Text("No recorded changes (adopted from an earlier TaskFlow).", style="dim")
@@ -273,6 +327,8 @@ class TaskDetailScreen(TaskKeysScreen):
             return None
         if (action in EDITING_ACTIONS or action == TOGGLE_DONE) and self.record.unreadable:
             return None  # a row that cannot be read can be looked at and deleted only
+        if action == "skip_occurrence":
+            return self.record.repeat is not None and not self.record.completed
         return True
 
     def keyed_task(self) -> TaskRecord:
@@ -329,6 +385,14 @@ class Place:
     parent: TaskRecord | None
     subtasks: tuple[TaskRecord, ...]
     blockers: tuple[TaskRecord, ...]
+    # Its series, first occurrence first (empty: it belongs to none), and the dates
+    # after its own that its rule gives (empty: it does not repeat, or the rule ends).
+    series: tuple[TaskRecord, ...] = ()
+    coming: tuple[Due, ...] = ()
+
+
+def _due_of(task: TaskRecord) -> str:
+    return day_words(task.due) if task.due is not None else "(no due date)"
 
 
 def _describe(event: EventRecord) -> Text:

@@ -31,6 +31,8 @@ from store import (
     NotFoundError,
     Priority,
     QuickAdd,
+    Repeat,
+    RepeatPhrase,
     StoreError,
     TaskRecord,
     TaskStore,
@@ -38,15 +40,19 @@ from store import (
     clean_description,
     clean_tags,
     clean_title,
+    dates_ahead,
+    describe,
     local_now,
     merge_edit,
     parse_due,
     parse_quick_add,
+    parse_repeat,
     quick_add_text,
     same_value,
     split_project_path,
+    start_due,
 )
-from tui.formatting import literal, single_line
+from tui.formatting import day_words, literal, single_line
 from tui.messages import TasksChanged
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen, field_names
@@ -69,6 +75,39 @@ class ProjectTarget:
 
 class ProjectPathError(ValueError):
     """What is typed in the Project field cannot be a path."""
+
+
+class RepeatTextError(ValueError):
+    """What is typed in the Repeat field cannot be read as a rule."""
+
+
+@dataclass(frozen=True)
+class RepeatTarget:
+    """A repeat saving gives the task: a rule read from words, or none (``phrase``
+    None: it stops repeating)."""
+
+    phrase: RepeatPhrase | None
+    from_title: bool = False  # the title's "every ..." words, over the Repeat field
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What saving the form would store, as read from the title's words and the fields."""
+
+    title: str
+    due: Due | None
+    priority: Priority
+    tags: tuple[str, ...]
+    target: ProjectTarget | None  # None: where it is
+    repeat: RepeatTarget | None  # None: as it is
+
+    @property
+    def new_repeat(self) -> Repeat | None:
+        """The repeat to save when ``repeat`` is not None: counted from the due day."""
+        phrase = self.repeat.phrase if self.repeat is not None else None
+        if phrase is None:
+            return None
+        return phrase.repeat(self.due.day if self.due is not None else None)
 
 
 @dataclass(frozen=True)
@@ -135,6 +174,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._project_filled: str | None = self._new_in
         self._parent_title: str | None = None  # of the task being edited, once read
         self._saving_project: ProjectTarget | None = None  # None: where it is
+        # The rule the Repeat field was filled with, in words: saved untouched, the
+        # task keeps its rule as it is (the words are not read again).
+        self._shown_repeat = describe(task.repeat) if task is not None and task.repeat else ""
 
     @property
     def taskflow(self) -> TaskFlowServices:
@@ -210,9 +252,18 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                         suggester=ProjectSuggester(self.taskflow.store),
                         disabled=self.parent_task is not None,
                     )
+                with Vertical(classes="planning-field", id="repeat-field"):
+                    yield Label("Repeat", classes="field-label")
+                    yield Input(
+                        self._shown_repeat,
+                        placeholder="e.g. every mon",
+                        id="repeat",
+                        select_on_focus=False,
+                    )
             yield Static(id="due-error", classes="field-error hidden")
             yield Static(id="tags-error", classes="field-error hidden")
             yield Static(id="project-error", classes="field-error hidden")
+            yield Static(id="repeat-error", classes="field-error hidden")
             yield Label("Notes (Markdown, optional)", classes="field-label")
             yield TextArea(
                 self._shown_notes[1],
@@ -289,6 +340,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         return not self._saving
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "repeat":
+            # What it said of the words before: gone with them (the preview says the rest).
+            self.query_one("#repeat-error", Static).add_class("hidden")
         self._update_preview()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -304,7 +358,13 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         except ValueError as error:
             preview.update(Text(f"  {error}", style="italic"))
             return
-        title, due, priority, tags, target = understood
+        title, due, priority, tags, target = (
+            understood.title,
+            understood.due,
+            understood.priority,
+            understood.tags,
+            understood.target,
+        )
         text = Text("→ ")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
@@ -321,13 +381,41 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             text.append_text(literal(" ".join(f"#{tag}" for tag in tags)))
         if target is not None:
             self._describe_move(text, target)
+        # Two lines, each cut to the width rather than wrapped, so that the second (the
+        # rule and its dates) stays on screen however narrow the terminal is.
+        text.no_wrap = True
+        text.overflow = "ellipsis"
         text.append("\n")
-        text.append(
-            'Words like tomorrow 9am, !high or #tag fill the fields; \\word or "words" stay '
-            "in the title.",
-            style="dim",
-        )
+        text.append_text(self._repeat_preview(understood))
         preview.update(text)
+
+    def _repeat_preview(self, understood: Understood) -> Text:
+        """The preview's second line: the rule in words and its next three dates, when
+        the task repeats (or what stopping means); else how the title's words work."""
+        chosen = understood.repeat
+        if chosen is not None and chosen.phrase is None:
+            return Text("↻ stops repeating: this task stays, no next one follows", style="bold")
+        repeat = (
+            understood.new_repeat
+            if chosen is not None
+            else (self.base.repeat if self.base is not None else None)
+        )
+        if repeat is None or understood.due is None:
+            return Text(
+                "Words like fri 9am, !high, #tag, every mon fill the fields; "
+                '\\word or "words" stay as typed.',
+                style="dim",
+            )
+        text = Text.assemble(("↻ " + describe(repeat, understood.due.at), "bold"))
+        coming = dates_ahead(repeat, understood.due, 3)
+        if coming:
+            text.append("  · then " + ", ".join(day_words(due, with_time=False) for due in coming))
+        else:
+            text.append("  · its last one", style="italic")
+        field = self.query_one("#repeat", Input).value.strip()
+        if chosen is not None and chosen.from_title and field and field != self._shown_repeat:
+            text.append(" (from the title)", style="italic")
+        return text
 
     def _describe_move(self, text: Text, target: ProjectTarget) -> None:
         """' · in Work/Q4 (new project)', or ' · to the Inbox', and what else it means."""
@@ -365,13 +453,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def _today(self) -> date:
         return local_now(self.taskflow.clock()).date()
 
-    def _understood(
-        self, now: datetime | None = None
-    ) -> tuple[str, Due | None, Priority, tuple[str, ...], ProjectTarget | None]:
-        """(title, due, priority, tags, where the task goes: None where it is) as they
-        would be saved; ValueError if the due date, a tag or the project path cannot be
-        read. Words are read at ``now`` (local time; default: the app's clock), which
-        says what "today" and a bare "at 1" mean."""
+    def _understood(self, now: datetime | None = None) -> Understood:
+        """What saving would store (see Understood); ValueError if the due date, a tag,
+        the project path or the repeat cannot be read. Words are read at ``now`` (local
+        time; default: the app's clock), which says what "today" and a bare "at 1" mean."""
         if now is None:
             now = local_now(self.taskflow.clock())
         saved_title, as_typed = self._shown_title
@@ -380,15 +465,52 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             quick = QuickAdd(title=saved_title)
         else:
             quick = parse_quick_add(self.title_value, now)
+        due_field = self.query_one("#due", Input).value
+        repeat = self._repeat_target(quick, now)
         due = quick.due
         if due is None:
-            due = parse_due(self.query_one("#due", Input).value, now)
+            due = parse_due(due_field, now)
+        phrase = repeat.phrase if repeat is not None else None
+        if phrase is not None and quick.due is None and not self._due_typed(due_field):
+            due = self._due_of_rule(phrase, now)
         # allow_blank=False: the field always holds one of the priorities.
         selected = cast(Priority, self.query_one("#priority", Select).value)
         priority = quick.priority if quick.priority is not None else Priority(selected)
         field_tags = self.query_one("#tags", Input).value.replace(",", " ").split()
         tags = clean_tags([*field_tags, *quick.tags])
-        return quick.title, due, priority, tags, self._project_target(quick.project)
+        target = self._project_target(quick.project)
+        return Understood(quick.title, due, priority, tags, target, repeat)
+
+    def _repeat_target(self, quick: QuickAdd, now: datetime) -> RepeatTarget | None:
+        """The repeat saving gives the task: the title's "every ..." words first, else
+        the Repeat field if it no longer holds what it was filled with; None to leave
+        the task's repeat as it is."""
+        if quick.repeat is not None:
+            return RepeatTarget(quick.repeat, from_title=True)
+        typed = self.query_one("#repeat", Input).value.strip()
+        if typed == self._shown_repeat.strip():
+            return None  # as filled (a new task: no repeat)
+        if not typed:
+            return RepeatTarget(None)  # cleared: it stops repeating
+        try:
+            return RepeatTarget(parse_repeat(typed, now))
+        except ValueError as error:
+            raise RepeatTextError(str(error)) from None
+
+    def _due_typed(self, field: str) -> bool:
+        """Whether the Due field holds a date the user typed (not what it was filled with)."""
+        filled = self.base.due.key if self.base is not None and self.base.due else ""
+        return field.strip() != filled and bool(field.strip())
+
+    def _due_of_rule(self, phrase: RepeatPhrase, now: datetime) -> Due:
+        """The due a new rule gives: its first date for a task without one; else the
+        task's own due if the rule has that day, else the rule's first day from today
+        (as the store decides it), at the phrase's time of day if it says one."""
+        current = self.base.due if self.base is not None else None
+        if current is None:
+            return phrase.first
+        due = start_due(phrase.repeat(current.day), current, now.date(), now=now.time())
+        return Due(due.day, phrase.at) if phrase.at is not None else due
 
     def _project_target(self, from_title: str | None) -> ProjectTarget | None:
         """Where saving puts the task: the title's +Work first, else the Project field
@@ -456,18 +578,23 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self.query_one("#due", Input).value = task.due.key if task.due else ""
         self.query_one("#priority", Select).value = task.priority
         self.query_one("#tags", Input).value = " ".join(task.tags)
+        self._shown_repeat = describe(task.repeat) if task.repeat else ""
+        self.query_one("#repeat", Input).value = self._shown_repeat
 
     def _mine(self) -> dict[str, Any]:
         """The form's values, field by field, as saving would store them (ValueError if
         the due date or a tag cannot be read)."""
-        title, due, priority, tags, _ = self._understood()
-        return {
-            "title": title,
+        understood = self._understood()
+        mine: dict[str, Any] = {
+            "title": understood.title,
             "description": self._notes_to_save(),
-            "due": due,
-            "priority": priority,
-            "tags": tags,
+            "due": understood.due,
+            "priority": understood.priority,
+            "tags": understood.tags,
         }
+        if understood.repeat is not None:
+            mine["repeat"] = understood.new_repeat  # only when it changes
+        return mine
 
     def _notes_to_save(self) -> str:
         notes = self.description_value
@@ -476,7 +603,11 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     @property
     def dirty(self) -> bool:
         if self.base is None:
-            fields = (self.query_one("#due", Input).value, self.query_one("#tags", Input).value)
+            fields = (
+                self.query_one("#due", Input).value,
+                self.query_one("#tags", Input).value,
+                self.query_one("#repeat", Input).value,
+            )
             project = self.query_one("#project", Input).value
             return bool(
                 self.title_value.strip()
@@ -487,7 +618,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             )
         try:
             mine = self._mine()
-            if self._understood()[4] is not None:
+            if self._understood().target is not None:
                 return True  # it would move
         except ValueError:
             return True
@@ -509,12 +640,14 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         except ValueError as error:
             if isinstance(error, ProjectPathError):
                 field = "project"
+            elif isinstance(error, RepeatTextError):
+                field = "repeat"
             else:
                 field = "tags" if "tag" in str(error).lower() else "due"
             self._show_error(field, str(error))
             self.set_focus(self.query_one(f"#{field}"), scroll_visible=False)
             return
-        self._saving_project = self._understood()[4]
+        self._saving_project = self._understood().target
         self._save(mine)
 
     def _save(self, mine: dict[str, Any]) -> None:
@@ -555,9 +688,18 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             # (last_event_id is not read by the screens; the app keeps its own).
             changes = ChangeSet(last_event_id=0, task_ids=saved.moved, projects=True)
             services.broadcast(lambda: TasksChanged(changes))
-        note = self._place_note(saved) + self._merge_note
+        note = self._place_note(saved) + self._repeat_note(saved.task) + self._merge_note
         services.task_saved(saved.task, created=self.is_new, note=note)
         self.dismiss(saved.task)
+
+    def _repeat_note(self, task: TaskRecord) -> str:
+        """' · repeats every Monday' when saving gave the task a rule, ' · repeats no
+        more' when it stopped one."""
+        if "repeat" not in self._saving_values:
+            return ""
+        if task.repeat is None:
+            return " · repeats no more" if self.base is not None else ""
+        return f" · repeats {describe(task.repeat)}"
 
     def _place_note(self, saved: _Saved) -> str:
         """' under “Launch”' for a new subtask, ' in “Work/Q4” (new project)' or ' in
@@ -575,7 +717,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._saving = False
         self._merge_note = ""  # the next save says what it merged, if anything
         if isinstance(error, ValidationError):
-            shown = ("title", "description", "due", "tags", "project")
+            shown = ("title", "description", "due", "tags", "project", "repeat")
             # A subtask's project is its parent's: said under the Project field.
             field = "project" if error.field == "parent" else error.field
             field = field if field in shown else "form"
@@ -638,7 +780,10 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._merge_note = f"; the {kept} changed elsewhere kept" if kept else ""
         self.base = theirs
         self._set_values(merged)
-        self._save({name: getattr(merged, name) for name in FORM_FIELDS})
+        saving = {name: getattr(merged, name) for name in FORM_FIELDS}
+        if "repeat" in self._saving_values and merged.repeat != theirs.repeat:
+            saving["repeat"] = merged.repeat
+        self._save(saving)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

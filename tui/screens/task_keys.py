@@ -36,13 +36,22 @@ DELETE_BINDINGS = (
 )
 
 
+SKIP_OCCURRENCE = Binding(
+    "N",
+    "skip_occurrence",
+    "Skip to next",
+    show=False,
+    tooltip="A repeating task: skip to its next date without marking this one done",
+)
+
+
 def undo_binding(tooltip: str = "Undo the last change") -> Binding:
     """u; the list says more, since there undo can be repeated through the log."""
     return Binding("u", "undo", "Undo", tooltip=tooltip)
 
 
 # Refused while the database is read-only (shown greyed out).
-SHARED_EDITING_ACTIONS = frozenset({TOGGLE_DONE, "delete", "undo"})
+SHARED_EDITING_ACTIONS = frozenset({TOGGLE_DONE, "delete", "undo", "skip_occurrence"})
 
 
 class TaskKeysScreen(ReportsWorkerErrors, Screen[None]):
@@ -78,3 +87,8 @@ class TaskKeysScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_undo(self) -> None:
         self.taskflow.undo()
+
+    def action_skip_occurrence(self) -> None:
+        task = self.keyed_task()
+        if task is not None:
+            self.taskflow.skip_occurrence(task)

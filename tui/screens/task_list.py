@@ -26,7 +26,7 @@ from store import (
     TaskRecord,
     local_now,
 )
-from tui.formatting import home_relative, short_title
+from tui.formatting import day_words, home_relative, short_title
 from tui.list_state import ListState, ProjectPlace, ViewKind
 from tui.messages import TaskRemoved, TasksChanged, TaskUpdated
 from tui.screens.list_hints import empty_list_hint, hidden_note
@@ -66,6 +66,7 @@ from tui.screens.structure_keys import (
 )
 from tui.screens.task_keys import (
     DELETE_BINDINGS,
+    SKIP_OCCURRENCE,
     TOGGLE_DONE,
     TOGGLE_DONE_BINDINGS,
     TaskKeysScreen,
@@ -88,9 +89,16 @@ STRUCTURE_ACTIONS = frozenset({"indent", "outdent"}) | STRUCTURE_KEY_ACTIONS
 EDITING_ACTIONS = frozenset({"add", "edit", "skip_undo", "move_down", "move_up"}) | (
     STRUCTURE_ACTIONS
 )
-NEEDS_A_TASK = {TOGGLE_DONE, "edit", "delete", "open", "move_down", "move_up", "fold"} | (
-    STRUCTURE_ACTIONS
-)
+NEEDS_A_TASK = {
+    TOGGLE_DONE,
+    "edit",
+    "delete",
+    "open",
+    "move_down",
+    "move_up",
+    "fold",
+    "skip_occurrence",
+} | (STRUCTURE_ACTIONS)
 
 
 class TaskListScreen(TaskKeysScreen):
@@ -120,6 +128,7 @@ class TaskListScreen(TaskKeysScreen):
         Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
         *DELETE_BINDINGS,
         undo_binding("Undo the last change (repeat to go back)"),
+        SKIP_OCCURRENCE,
         Binding(
             "U",
             "skip_undo",
@@ -505,8 +514,11 @@ class TaskListScreen(TaskKeysScreen):
         if self.view_kind.by_due_date:
             # Rows sit under day headings here: only a change that leaves the task under
             # the same heading can be drawn in place; otherwise re-read the window.
-            shown_day = _day_of(table.rows.row(index)) if index is not None else None
-            if index is not None and shown_day == _day_of(task) and self.view.matches(task):
+            shown = table.rows.row(index) if index is not None else None
+            same_day = shown is not None and _day_of(shown) == _day_of(task)
+            # A new rule changes the coming dates drawn under the days: read them again.
+            same_rule = shown is not None and shown.repeat == task.repeat
+            if index is not None and same_day and same_rule and self.view.matches(task):
                 table.replace_at(index, task)
                 if select:
                     table.select_index(index)
@@ -588,6 +600,17 @@ class TaskListScreen(TaskKeysScreen):
             self.load_counts(sidebar="now" if message.changes.projects else "soon")
         else:
             self._refetch(message.changes.task_ids)
+
+    @on(TaskTable.FutureClicked, "#tasks")
+    def _future_clicked(self, message: TaskTable.FutureClicked) -> None:
+        # Not a task yet: nothing to select, mark done or edit. Said, so that the click
+        # is not taken for one that went unnoticed.
+        future = message.future
+        self.taskflow.say(
+            f"“{short_title(future.task.title)}” on {day_words(future.due)} is a coming "
+            "date of a repeating task, not a task yet: it becomes one when the one before "
+            "it is done (N on that one skips to the next date)."
+        )
 
     @on(TaskTable.Highlighted, "#tasks")
     def _highlighted(self, message: TaskTable.Highlighted) -> None:
@@ -783,6 +806,8 @@ class TaskListScreen(TaskKeysScreen):
         if not self._refused_as_unreadable(task):
             # Show the new state at once; the store's answer replaces it a moment later.
             optimistic = replace(task, completed=not task.completed)
+            if optimistic.completed:
+                optimistic = replace(optimistic, repeat=None)  # the next one carries it
             self.show_change(optimistic)
             self.taskflow.toggle_task(task)
 

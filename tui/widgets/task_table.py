@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import TaskRecord, TreeContext, due_label, local_now
+from store import FutureOccurrence, TaskRecord, TreeContext, due_label, local_now
 from tui.formatting import fit_breadcrumb, relative_time, single_line
 from tui.text import visible
 
@@ -47,6 +47,7 @@ FETCH_CHUNK = 100  # rows asked for at once
 KEEP_AROUND = 300  # rows kept beyond each edge of the screen; the rest are forgotten
 KEEP_EDGES = 60  # rows always kept at each end of the list (g and G answer at once)
 INDENT = "  "  # a level of subtasks
+REPEATS = "↻"  # after the title of a task that repeats, and before a future occurrence's
 
 
 NO_PLACE = TreeContext()  # a task at the top, in no project, without subtasks
@@ -181,54 +182,94 @@ class Columns:
 
 @dataclass(frozen=True)
 class Group:
-    """A heading over a run of rows (the days of the Upcoming view)."""
+    """A heading over a run of rows (the days of the Upcoming view), and after them the
+    dates that day on which series will fall due, dimmed: not tasks yet, so no row
+    (the cursor passes them by)."""
 
     label: str
     count: int
     alarming: bool = False  # overdue: drawn as a warning
+    future: tuple[FutureOccurrence, ...] = ()
 
 
 class Lines:
-    """Which table line shows which row or heading (lines below the column header)."""
+    """Which table line shows which row, heading or future occurrence (lines below the
+    column header)."""
 
     def __init__(self, total: int, groups: Sequence[Group] | None = None) -> None:
         self.total = total
-        self.groups = [g for g in groups or () if g.count > 0]
+        self.groups = [g for g in groups or () if g.count > 0 or g.future]
         # For each group: its heading's line and its first row's index.
         self._heading_lines: list[int] = []
         self._first_rows: list[int] = []
-        row = 0
-        for number, group in enumerate(self.groups):
-            self._heading_lines.append(row + number)
+        row = line = 0
+        for group in self.groups:
+            self._heading_lines.append(line)
             self._first_rows.append(row)
             row += group.count
+            line += 1 + group.count + len(group.future)
+        self.future_lines = sum(len(group.future) for group in self.groups)
+        self.height = line if self.groups else total
 
-    @property
-    def height(self) -> int:
-        return self.total + len(self.groups)
+    def _group_of(self, row: int) -> int:
+        # Groups with no rows of their own start at the row the next one starts at: the
+        # last group starting at or before ``row`` is the one that holds it.
+        return max(bisect.bisect_right(self._first_rows, row) - 1, 0)
 
     def line_of(self, row: int) -> int:
         if not self.groups:
             return row
-        return row + bisect.bisect_right(self._first_rows, row)
+        number = self._group_of(row)
+        return self._heading_lines[number] + 1 + row - self._first_rows[number]
+
+    def _place(self, line: int) -> tuple[int, int] | None:
+        """(the group, the line's offset below its heading) of a line, if in a group."""
+        number = bisect.bisect_right(self._heading_lines, line) - 1
+        return None if number < 0 else (number, line - self._heading_lines[number])
 
     def at(self, line: int) -> tuple[int | None, Group | None]:
         """(row index, None) for a task line, (None, group) for a heading, else (None, None)."""
         if not self.groups:
             return (line, None) if 0 <= line < self.total else (None, None)
-        number = bisect.bisect_right(self._heading_lines, line) - 1
-        if number < 0:
+        place = self._place(line)
+        if place is None:
             return None, None
-        if line == self._heading_lines[number]:
-            return None, self.groups[number]
-        row = self._first_rows[number] + (line - self._heading_lines[number] - 1)
-        return (row, None) if row < self.total else (None, None)
+        number, offset = place
+        group = self.groups[number]
+        if offset == 0:
+            return None, group
+        if offset <= group.count:
+            return self._first_rows[number] + offset - 1, None
+        return None, None
+
+    def end_of(self, row: int) -> int:
+        """The last line that goes with row ``row``: its own, or the last of the coming
+        dates drawn after it before the next row (for the last row, the last line)."""
+        line = self.line_of(row)
+        if not self.groups:
+            return line
+        if row + 1 >= self.total:
+            return max(self.height - 1, line)
+        end = self.line_of(row + 1) - 1
+        if self.at(end)[1] is not None:
+            end -= 1  # the next row's heading goes with it
+        return max(end, line)
+
+    def future_at(self, line: int) -> FutureOccurrence | None:
+        """The future occurrence a line shows, if it shows one."""
+        place = self._place(line) if self.groups else None
+        if place is None:
+            return None
+        number, offset = place
+        group = self.groups[number]
+        index = offset - 1 - group.count
+        return group.future[index] if 0 <= index < len(group.future) else None
 
     def shifted(self, row: int, by: int) -> Lines:
         """The same headings after one row was inserted (by=1) or removed (by=-1) at ``row``."""
         if not self.groups:
             return Lines(self.total + by)
-        number = max(bisect.bisect_right(self._first_rows, row) - 1, 0)
+        number = self._group_of(row)
         groups = list(self.groups)
         groups[number] = dataclasses.replace(groups[number], count=groups[number].count + by)
         return Lines(self.total + by, groups)
@@ -273,6 +314,7 @@ class TaskTable(ScrollView, can_focus=True):
         "task-table--overdue",
         "task-table--priority",
         "task-table--tags",
+        "task-table--future",
     }
 
     BINDINGS = [
@@ -305,6 +347,12 @@ class TaskTable(ScrollView, can_focus=True):
         """A row was double-clicked."""
 
         task: TaskRecord
+
+    @dataclass
+    class FutureClicked(TableMessage):
+        """A future occurrence was clicked: not a task yet, nothing to select."""
+
+        future: FutureOccurrence
 
     @dataclass
     class FoldRequested(TableMessage):
@@ -522,8 +570,12 @@ class TaskTable(ScrollView, can_focus=True):
         if heading < top:
             # Show a group's heading with its first row, so the user sees which day it is.
             self.scroll_to(y=heading, animate=False, immediate=True)
-        elif line >= top + self.body_height:
-            self.scroll_to(y=line - self.body_height + 1, animate=False, immediate=True)
+            return
+        # The coming dates drawn after the row come into view with it (as far as the
+        # screen allows): the cursor never lands on them, so it would never bring them.
+        end = min(self.lines.end_of(self.cursor), line + self.body_height - 1)
+        if end >= top + self.body_height:
+            self.scroll_to(y=end - self.body_height + 1, animate=False, immediate=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -554,7 +606,7 @@ class TaskTable(ScrollView, can_focus=True):
 
     def _first_row_from(self, line: int) -> int:
         """The first row shown on or after ``line``."""
-        for offset in range(len(self.lines.groups) + 2):
+        for offset in range(len(self.lines.groups) + self.lines.future_lines + 2):
             row, _ = self.lines.at(line + offset)
             if row is not None:
                 return row
@@ -585,14 +637,23 @@ class TaskTable(ScrollView, can_focus=True):
 
     # -- mouse ---------------------------------------------------------------------------------
 
-    def _row_at(self, event: events.MouseEvent) -> int | None:
+    def _line_at(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
         if offset is None or offset.y == 0:
             return None
-        row, _ = self.lines.at(round(self.scroll_y) + offset.y - 1)
-        return row
+        return round(self.scroll_y) + offset.y - 1
+
+    def _row_at(self, event: events.MouseEvent) -> int | None:
+        line = self._line_at(event)
+        return None if line is None else self.lines.at(line)[0]
 
     def on_click(self, event: events.Click) -> None:
+        line = self._line_at(event)
+        future = self.lines.future_at(line) if line is not None else None
+        if future is not None:
+            event.stop()
+            self.post_message(self.FutureClicked(self, future))
+            return
         index = self._row_at(event)
         if index is None:
             return
@@ -635,9 +696,13 @@ class TaskTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             return self._header_line(width)
-        index, group = self.lines.at(round(self.scroll_y) + y - 1)
+        line = round(self.scroll_y) + y - 1
+        index, group = self.lines.at(line)
         if group is not None:
             return self._heading_line(group, width)
+        future = self.lines.future_at(line)
+        if future is not None:
+            return self._future_line(future, width, base)
         if index is None:
             return Strip.blank(width, base)
         record = self.rows.row(index)
@@ -665,8 +730,30 @@ class TaskTable(ScrollView, can_focus=True):
             "task-table--heading-alarm" if group.alarming else "task-table--heading"
         )
         text = Text(f" {group.label}", end="")
-        text.append(f"  {group.count}")
+        if group.count or not group.future:  # a day of coming dates alone has no tasks
+            text.append(f"  {group.count}")
         return self._to_strip(text, width, style)
+
+    def _future_line(self, future: FutureOccurrence, width: int, base: Style) -> Strip:
+        """A date a series will fall due on, dimmed, where its task's row would be: no
+        marker (there is nothing to mark done yet), the title after the repeat sign."""
+        columns = Columns.for_width(width, self._tags_wanted)
+        style = self.get_component_rich_style("task-table--future", partial=True)
+        text = Text(" " * (1 + columns.marker + 1 + columns.priority + 1), end="")
+        title = Text(f"{REPEATS} {visible(single_line(future.task.title))}", end="")
+        title.truncate(columns.title + 1 + columns.notes, overflow="ellipsis", pad=True)
+        text.append_text(title)
+        if columns.tags:
+            tags = Text(fit_tags(future.task.tags, columns.tags), no_wrap=True, end="")
+            tags.truncate(columns.tags, overflow="ellipsis", pad=True)
+            text.append(" " * GAP)
+            text.append_text(tags)
+        if columns.due:
+            label = due_label(future.due, self._local_now)
+            text.append(" " * GAP + label[: columns.due].rjust(columns.due))
+        if columns.updated:
+            text.append(" " * GAP + "not yet".rjust(columns.updated))
+        return self._to_strip(text, width, base + style)
 
     def _task_line(self, record: TaskRecord, index: int, width: int, base: Style) -> Strip:
         columns = Columns.for_width(width, self._tags_wanted)
@@ -765,6 +852,8 @@ class TaskTable(ScrollView, can_focus=True):
         tail = f"  {counts.done}/{counts.total}" if counts is not None else ""
         if record.blocked and not record.completed:
             tail += "  blocked"
+        if record.repeat is not None:
+            tail += f"  {REPEATS}"
         cell = Text(lead, no_wrap=True, end="")
         room = max(width - cell_len(lead) - cell_len(tail), 1)
         if crumbs:
@@ -805,8 +894,10 @@ class TaskTable(ScrollView, can_focus=True):
         return self._to_strip(text, width, style)
 
     def _to_strip(self, text: Text, width: int, style: Style) -> Strip:
-        text.stylize_before(style)
+        # Padded first, so that the line's style reaches its end: unstyled padding would
+        # show the terminal's own background (a dark band after a heading, on a light theme).
         text.truncate(width, overflow="crop", pad=True)
+        text.stylize_before(style)
         segments = list(text.render(self.app.console))
         strip = Strip(segments, width).adjust_cell_length(width, style)
         return strip.simplify() if segments else Strip([Segment(" " * width, style)], width)
