@@ -205,3 +205,39 @@ async def test_upcoming_shows_coming_dates_the_cursor_passes_by(
         await settle(pilot)
         assert any("not a task yet" in toast for toast in toasts(app))
     assert len(seed_store.list_tasks()) == 2
+
+
+async def test_space_twice_leaves_the_series_as_it_was(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    first = seed_store.create("Weekly review", due=Due(date(2026, 11, 23)), repeat=MONDAYS)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "space")
+        assert len(seed_store.list_tasks()) == 2
+        await press_and_settle(pilot, "space")  # the cursor is still on the done one
+        assert shown_titles(app) == ["Weekly review"]
+        await press_and_settle(pilot, "N")  # it repeats again: N skips it
+    (task,) = seed_store.list_tasks()
+    assert (task.id, task.completed, task.due) == (first.id, False, Due(date(2026, 11, 30)))
+    assert task.repeat == first.repeat
+
+
+async def test_the_end_key_brings_the_last_coming_dates_into_view(
+    app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    daily = Repeat.of("FREQ=DAILY", "schedule", date(2026, 11, 20))
+    seed_store.create("Stretch", due=Due(date(2026, 11, 20), time(18, 0)), repeat=daily)
+    for day in (21, 22, 23):
+        seed_store.create(f"Errand {day}", due=Due(date(2026, 11, day)))
+    app = app_factory()
+    async with app.run_test(size=(100, 14)) as pilot:  # room for nine lines of the list
+        await settle(pilot)
+        await press_and_settle(pilot, "3")
+        assert not any("Thu 18:00" in line for line in table_lines(app))
+        await press_and_settle(pilot, "end")
+        assert current_task(app).title == "Errand 23"  # type: ignore[union-attr]
+        lines = table_lines(app)
+        # The last row's coming dates, down to the window's last day, are on screen.
+        assert any("↻ Stretch" in line and "Thu 18:00" in line for line in lines)
