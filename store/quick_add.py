@@ -24,7 +24,14 @@ from store.planning import (
     token_words,
     tokenise,
 )
-from store.repeat_phrases import ADVERBS, HEAD_WORDS, RepeatPhrase, match_repeat, read_repeat
+from store.repeat_phrases import (
+    ADVERBS,
+    HEAD_WORDS,
+    RepeatPhrase,
+    match_repeat,
+    read_repeat,
+    refused_at,
+)
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,11 @@ def _take_repeat(tokens: list[Token], now: datetime, recognised: list[str]) -> R
             continue
         end = read_repeat(tokens, start, now)
         if end is None:
+            if word in HEAD_WORDS and refused_at(tokens, start, now):
+                # A phrase that says two things ("every second tuesday"): kept whole in
+                # the title, none of its words read as a date either.
+                for word_in_title in tokens[start:]:
+                    word_in_title.literal = word_in_title.literal or not word_in_title.used
             continue
         found = match_repeat(tokens, start, now) if _only_due_after(tokens, end, now) else None
         if found is None:

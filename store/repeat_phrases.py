@@ -200,6 +200,16 @@ def read_repeat(tokens: Sequence[Token], start: int, now: datetime) -> int | Non
     return None if found is None else found.end
 
 
+def refused_at(tokens: Sequence[Token], start: int, now: datetime) -> bool:
+    """Whether the words at ``tokens[start]`` begin a repeat phrase that is refused
+    (``parse_repeat`` would say why: "every second tuesday" says two things)."""
+    try:
+        _read(tokens, start, now)
+    except _Refused:
+        return True
+    return False
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 

@@ -687,6 +687,9 @@ QUICK_ADDS: list[tuple[str, str, str | None, Due | None]] = [
         due("2026-12-01"),
     ),
     ("Report every friday due dec 12", "Report", "FREQ=WEEKLY;BYDAY=FR", due("2026-12-12")),
+    # A phrase that says two things stays whole in the title, its weekday no due date.
+    ("Team sync every second tuesday", "Team sync every second tuesday", None, None),
+    ("Jog every hour", "Jog every hour", None, None),
     (
         "Team sync every 2nd and 4th tuesday",
         "Team sync",
