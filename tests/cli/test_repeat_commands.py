@@ -211,10 +211,11 @@ def test_edit_repeat_keeps_a_due_that_is_one_of_the_rule_s_days(cli: CLI, alice:
 def test_edit_repeat_moves_a_due_off_the_rule_to_its_first_day(cli: CLI, alice: TaskStore) -> None:
     task = alice.create("Bins", due=Due(date(2026, 11, 25), time(7, 0)))  # a Wednesday
     assert cli("edit", task.id[:8], "--repeat", "every monday").code == EXIT_OK
-    assert alice.get(task.id).due == Due(MONDAY, time(7, 0))
+    # The rule's first Monday after its due (never back before it, to the 23rd).
+    assert alice.get(task.id).due == Due(date(2026, 11, 30), time(7, 0))
     # A time in the phrase sets the time of day.
     assert cli("edit", task.id[:8], "--repeat", "every monday 8:30am").code == EXIT_OK
-    assert alice.get(task.id).due == Due(MONDAY, time(8, 30))
+    assert alice.get(task.id).due == Due(date(2026, 11, 30), time(8, 30))
     # A task without a due goes to the phrase's first date.
     bare = alice.create("Water plants")
     assert cli("edit", bare.id[:8], "--repeat", "every! 2 days").code == EXIT_OK
@@ -530,8 +531,8 @@ def test_history_says_repeat_changes_in_words(cli: CLI, alice: TaskStore) -> Non
 
 BAD_PHRASES = [
     ("every hour", "not by the hour"),
-    ("", "Cannot read '' as a repeat"),
-    ("   ", "Cannot read '' as a repeat"),
+    ("", "--repeat needs a rule, such as 'every monday' (--no-repeat stops one)"),
+    ("   ", "--repeat needs a rule, such as 'every monday' (--no-repeat stops one)"),
     ("every feb 30", "February has no 30th day"),
     ("every! 3 days for 5 times", "cannot end after a number of times"),
     ("every second tuesday", "every other tuesday"),
@@ -667,3 +668,11 @@ def test_common_commands_do_not_load_dateutil(tmp_path: Path) -> None:
     )
     milk = next(t for t in json.loads(with_milk.stdout) if t["title"] == "Buy milk")
     assert not loads_dateutil("--db", db, "done", milk["id"][:8], cwd=tmp_path)
+
+
+def test_add_with_a_repeat_and_no_due_date_is_refused(cli: CLI, alice: TaskStore) -> None:
+    """--due none beside a rule: a repeating task falls due somewhere, and the rule's
+    own first date must not quietly replace what was asked for."""
+    result = cli("add", "Chore", "--repeat", "every day", "--due", "none")
+    assert_one_line_failure(result, EXIT_FAILURE, "A repeating task has a due date")
+    assert every_task(alice) == []
