@@ -88,7 +88,15 @@ if TYPE_CHECKING:
         TreeContext,
         UndoResult,
     )
-    from store.recurrence import Repeat, RepeatMode, Rule, dates_ahead, describe, start_due
+    from store.recurrence import (
+        Repeat,
+        RepeatMode,
+        Rule,
+        dates_ahead,
+        describe,
+        prepare_rules,
+        start_due,
+    )
     from store.repeat_phrases import RepeatPhrase, parse_repeat
     from store.tasks import TaskStore
     from store.transfer import ImportedTask, ImportOutcome, ParsedFile
@@ -159,6 +167,7 @@ _EXPORTS: dict[str, str] = {
     "dates_ahead": "store.recurrence",
     "describe": "store.recurrence",
     "start_due": "store.recurrence",
+    "prepare_rules": "store.recurrence",
     "FutureOccurrence": "store.records",
     "RepeatPhrase": "store.repeat_phrases",
     "parse_repeat": "store.repeat_phrases",
@@ -282,6 +291,7 @@ __all__ = [
     "parse_due",
     "parse_quick_add",
     "parse_repeat",
+    "prepare_rules",
     "quick_add_text",
     "resolve_location",
     "resolve_user",

@@ -382,7 +382,7 @@ class FutureOccurrence:
 
     task: TaskRecord  # the series' open occurrence, which it follows
     due: Due
-    number: int  # how many occurrences after the open one (1: the next)
+    number: int  # its place among the series' coming dates shown (1: the first)
 
 
 @dataclass(frozen=True)

@@ -353,11 +353,17 @@ def start_due(
     if current is not None and current.day > today:
         today, now = current.day, None  # from its day: any time of it is still to come
     day = first_date(repeat.rule, repeat.mode, today)
-    if day == today and at is not None and now is not None and at <= now:
+    if day == today and at is not None and now is not None and at < now:
         day = first_date(repeat.rule, repeat.mode, today + timedelta(days=1))
     if day is None:
         raise ValueError(f"The rule “{repeat.text}” has no date from today on.")
     return Due(day, at)
+
+
+def prepare_rules() -> None:
+    """Load the rule library ahead of its first use: for a screen that will evaluate
+    rules as keys are typed, from a worker, so that the first key does not wait."""
+    import dateutil.rrule  # noqa: F401
 
 
 def _first(days: Iterator[date]) -> date | None:
@@ -370,9 +376,7 @@ def _days(
     """The rule's days from ``start`` (the DTSTART), with the month-end rule applied,
     up to 30 years past ``looking_from``: a rule whose days never come (30 February)
     ends there rather than searching the calendar to the year 9999."""
-    # Only where a rule is evaluated. (No stubs in the lint set: with
-    # types-python-dateutil installed, this ignore goes.)
-    from dateutil import rrule as dateutil_rrule
+    from dateutil import rrule as dateutil_rrule  # only where a rule is evaluated
 
     frequencies = {
         "DAILY": dateutil_rrule.DAILY,

@@ -41,19 +41,42 @@ class SeriesRows:
             .exists()
         )
 
-    def members(self, series_id: str) -> list[str]:
-        """The ids of the series' tasks, first occurrence first."""
+    def members(
+        self, series_id: str, last: int | None = None, before: int | None = None
+    ) -> list[str]:
+        """The ids of the series' tasks, first occurrence first: those numbered below
+        ``before`` if given, and the ``last`` of them only if given (a daily series
+        holds a task a day)."""
         Task = self._models.Task
+        mine = (Task.user == self.user) & (Task.series_id == series_id)
+        if before is not None:
+            mine &= Task.occurrence < before
         rows = (
             Task.select(Task.id)
-            .where((Task.user == self.user) & (Task.series_id == series_id))
-            .order_by(Task.occurrence, Task.created_at, Task.id)
+            .where(mine)
+            .order_by(Task.occurrence.desc(), Task.created_at.desc(), Task.id.desc())
         )
-        return [row.id for row in rows]
+        if last is not None:
+            rows = rows.limit(last)
+        return [row.id for row in rows][::-1]
+
+    def counts(self, series_id: str, before: int) -> tuple[int, int]:
+        """How many tasks the series has, and how many of them are done with a number
+        below ``before``."""
+        Task = self._models.Task
+        mine = (Task.user == self.user) & (Task.series_id == series_id)
+        total = Task.select().where(mine).count()
+        done = (
+            Task.select()
+            .where(mine & (Task.completed == True) & (Task.occurrence < before))  # noqa: E712
+            .count()
+        )
+        return int(total), int(done)
 
     def open_repeating(self, narrowed: Any) -> Any:
         """The open tasks with a repeat among those ``narrowed`` (a SELECT of tasks)
-        selects: through the partial index of migration 7."""
+        selects: through the (owner, completed) index of the tasks that repeat
+        (migration 7), whose condition is written out as it is there."""
         Task = self._models.Task
         return narrowed.where(Task.repeat.is_null(False) & (Task.completed == False))  # noqa: E712
 
@@ -89,16 +112,19 @@ def shifted(due: Due | None, days: int) -> Due | None:
     return due if day_problem(moved) is not None else Due(moved, due.at)
 
 
-def future_dates(tasks: Sequence[TaskRecord], until: date) -> list[FutureOccurrence]:
+def future_dates(tasks: Sequence[TaskRecord], since: date, until: date) -> list[FutureOccurrence]:
     """The dates each series (its open occurrence among ``tasks``) falls due on after
-    its open one, up to ``until``: on schedule only, since a rule counted from each
-    completion has no date known before the one before is done."""
+    its open one and after ``since``, up to ``until``: on schedule only, since a rule
+    counted from each completion has no date known before the one before is done.
+    (A series long overdue has many dates between its due and today: they are not
+    coming dates, and are not counted against MAX_FUTURE_DATES.)"""
     found: list[FutureOccurrence] = []
     for task in tasks:
         repeat = task.repeat
         if repeat is None or task.due is None or repeat.mode is not RepeatMode.SCHEDULE:
             continue
-        for number, day in enumerate(occurrences(repeat, after=task.due.day), start=1):
+        after = max(task.due.day, since)
+        for number, day in enumerate(occurrences(repeat, after=after), start=1):
             if day > until or number > MAX_FUTURE_DATES:
                 break
             found.append(FutureOccurrence(task, Due(day, task.due.at), number))

@@ -1057,8 +1057,9 @@ class TaskStore:
                 self._check_version(current, expected_version)
             updated = self._completed(current, bool(completed))
             if with_subtasks:
+                # Each as if marked alone: a repeating one hands its rule on.
                 for below in self._rows.current_many(self._links.subtree(task_id)[1:]):
-                    self._apply(below, EventKind.TOGGLED, {"completed": bool(completed)})
+                    self._completed(below, bool(completed))
             return updated
 
     @_operation
@@ -1086,48 +1087,97 @@ class TaskStore:
         now = self._clock()
         series_id = current.series_id or current.id
         number = current.occurrence or 1
-        updated = self._apply(
-            current,
-            EventKind.TOGGLED,
-            {"completed": True, "repeat": None, "series_id": series_id, "occurrence": number},
-        )
+        updated = self._apply(current, EventKind.TOGGLED, _done_handing_on(current))
         if not self._series.has_occurrence(series_id, number + 1):
             due = next_occurrence_due(current, local_now(now).date())
             if due is not None:
-                self._make_next(current, due, series_id, number + 1, now)
-                for below in self._rows.current_many(self._links.subtree(current.id)[1:]):
-                    self._apply(below, EventKind.TOGGLED, {"completed": True})
+                below = self._rows.current_many(self._links.subtree(current.id)[1:])
+                for sub in below:  # done first: a repeating one hands its rule to its copy
+                    if not sub.completed:
+                        self._apply(sub, EventKind.TOGGLED, _done_handing_on(sub))
+                self._make_next(current, due, series_id, number + 1, now, below)
         return updated
 
+    def _copied_series(self, sub: TaskRecord) -> dict[str, Any]:
+        """A copied subtask's place in a series: a repeating one (open when its parent
+        was done) goes on as its series' next occurrence; any other is in none."""
+        if sub.repeat is None or sub.completed:
+            return {"repeat": None, "series_id": None, "occurrence": None}
+        series_id, number = sub.series_id or sub.id, (sub.occurrence or 1) + 1
+        if self._series.has_occurrence(series_id, number):
+            return {"repeat": None, "series_id": None, "occurrence": None}
+        return {"repeat": sub.repeat, "series_id": series_id, "occurrence": number}
+
     def _reopened(self, done: TaskRecord) -> TaskRecord:
-        """Open a done occurrence again. If the occurrence after it is still as its
-        completion made it (open, never changed, nor its subtasks), that one goes and
-        this one takes the repeat back: marking done and open again leaves the series as
-        it was. Otherwise (the next one was worked on) this one opens as a plain task
-        and the series goes on from the next."""
+        """Open a done occurrence again. If the occurrence its completion made is still
+        exactly as made (each task of it has no change but its creation, in that same
+        change, and none blocks another task), that one goes, this one takes the repeat
+        back and its subtasks that completion marked done open again: marking done and
+        open again leaves the series as it was. Otherwise (the next one was worked on)
+        this one opens as a plain task, and the series goes on from the next."""
         following = self.next_in_series(done)
-        below = self._links.subtree(following.id) if following is not None else []
-        made = self._rows.current_many(below)
-        untouched = (
-            following is not None
-            and following.repeat is not None
-            and len(made) == len(below)
-            and all(task.version == 1 and not task.completed for task in made)
+        completion = self._completion_change(done.id)
+        if following is None or following.repeat is None or completion is None:
+            return self._apply(done, EventKind.TOGGLED, {"completed": False})
+        made = self._links.subtree(following.id)
+        logged = self.histories(made)
+        untouched = not self._links.blocked_by_them(made) and all(
+            len(events) == 1
+            and events[0].kind is EventKind.CREATED
+            and events[0].change_id == completion
+            for events in logged.values()
         )
-        if following is None or not untouched:
+        if not untouched:
             return self._apply(done, EventKind.TOGGLED, {"completed": False})
         self._delete_tasks([following.id], self._clock())
+        below = self._links.subtree(done.id)[1:]
+        marked = self.histories(below)
+        for sub in self._rows.current_many(below):
+            last = marked[sub.id][-1] if marked[sub.id] else None
+            if sub.completed and last is not None and last.change_id == completion:
+                # As it was: open, with the rule it had handed to its copy, if any.
+                had = last.before.repeat if last.before is not None else None
+                self._apply(sub, EventKind.TOGGLED, {"completed": False, "repeat": had})
         return self._apply(
             done, EventKind.TOGGLED, {"completed": False, "repeat": following.repeat}
         )
 
+    def _completion_change(self, task_id: str) -> int | None:
+        """The change the task's latest completion was part of (the id of its first
+        event), when it was one of several events (a next occurrence made with it)."""
+        TaskEvent = self._models.TaskEvent
+        rows = (
+            TaskEvent.select()
+            .where(
+                (TaskEvent.task_id == task_id)
+                & (TaskEvent.user == self.user)
+                & (TaskEvent.subject == "task")
+                & (TaskEvent.kind == EventKind.TOGGLED.value)
+            )
+            .order_by(TaskEvent.id.desc())
+            .limit(1)
+        )
+        for row in rows:
+            event = event_of(row)
+            if event.after is not None and event.after.completed and not event.skipped:
+                return event.change_id
+        return None
+
     def _make_next(
-        self, done: TaskRecord, due: Due, series_id: str, number: int, now: datetime
+        self,
+        done: TaskRecord,
+        due: Due,
+        series_id: str,
+        number: int,
+        now: datetime,
+        below: Sequence[TaskRecord],
     ) -> TaskRecord:
         """The occurrence after ``done``, right after it in my order, with copies of its
-        subtasks (open, their due dates moved as far as its own moved)."""
+        subtasks (``below``, as they were before it was done: open, their due dates moved
+        as far as its own moved; one that repeats goes on in its copy)."""
         block = self._order.preorder(done.id)
-        below = self._rows.current_many(block[1:])
+        by_id = {sub.id: sub for sub in below}
+        below = [by_id[task_id] for task_id in block[1:] if task_id in by_id]
         new_ids = {old: new_task_id() for old in block}
         positions = self._slots(
             lambda: self._order.after(self._order.end_of_subtree(done.id, ()), (), len(block))
@@ -1144,7 +1194,7 @@ class TaskStore:
             made.append(
                 _fresh_copy(
                     sub, new_ids[sub.id], now, position, due=shifted(sub.due, days),
-                    parent_id=parent, repeat=None, series_id=None, occurrence=None,
+                    parent_id=parent, **self._copied_series(sub),
                 )
             )  # fmt: skip
         for record in made:
@@ -1360,13 +1410,26 @@ class TaskStore:
             return self._apply(current, EventKind.EDITED, {"due": due})
 
     @_operation
-    def series(self, task_id: str) -> list[TaskRecord]:
-        """Every task of the task's series, first occurrence first (the task alone when it
-        belongs to none)."""
+    def series(
+        self, task_id: str, *, last: int | None = None, before_it: bool = False
+    ) -> list[TaskRecord]:
+        """Every task of the task's series, first occurrence first; with ``before_it``
+        only those numbered before it; with ``last`` the last ones only (the task alone
+        when it belongs to none)."""
         task = self._rows.current(task_id)
         if task.series_id is None:
-            return [task]
-        return self._rows.current_many(self._series.members(task.series_id))
+            return [] if before_it else [task]
+        before = (task.occurrence or 1) if before_it else None
+        return self._rows.current_many(self._series.members(task.series_id, last, before))
+
+    @_operation
+    def series_counts(self, task_id: str) -> tuple[int, int]:
+        """How many tasks the task's series has, and how many of them were done before
+        it (by their numbers): (1, 0) for a task in none."""
+        task = self._rows.current(task_id)
+        if task.series_id is None:
+            return 1, 0
+        return self._series.counts(task.series_id, task.occurrence or 1)
 
     @_operation
     def next_in_series(self, task: TaskRecord) -> TaskRecord | None:
@@ -1387,11 +1450,13 @@ class TaskStore:
         fall due on after their open occurrence (not tasks yet: each becomes one when
         the one before is done), soonest first. On schedule only: a rule counted from
         each completion has no date known before the one before is done."""
-        Task = self._models.Task
         open_query = dataclasses.replace(query, status=Status.OPEN, due_until=None)
         select = self._series.open_repeating(self._queries.filtered(open_query))
-        tasks = self._rows.selected_records(select.order_by(Task.position, Task.id))
-        return future_dates([task for task in tasks if open_query.matches(task)], until)
+        # Unordered: an order by position would take the planner to the (owner, done,
+        # position) index and every open task; future_dates puts them in order.
+        tasks = self._rows.selected_records(select)
+        since = max(self._today() - timedelta(days=1), date.min)
+        return future_dates([task for task in tasks if open_query.matches(task)], since, until)
 
     # -- projects --------------------------------------------------------------------------
 
@@ -1554,6 +1619,35 @@ class TaskStore:
                 return "a task that blocked it is gone"
             if fields is not None and self._links.would_cycle(task_id, snapshot.blocked_by):
                 return "the tasks it was blocked by now wait on it"
+        return self._series_problem(task_id, snapshot, names, current)
+
+    def _series_problem(
+        self,
+        task_id: str,
+        snapshot: TaskSnapshot,
+        names: set[str],
+        current: TaskRecord | None,
+    ) -> str | None:
+        """Why putting back these fields would give the task a place in its series that
+        another task has now, or a second open occurrence carrying the series' rule."""
+
+        def after(name: str) -> Any:
+            kept = current is not None and name not in names
+            return getattr(current, name) if kept else getattr(snapshot, name)
+
+        series_id, number = after("series_id"), after("occurrence")
+        if series_id is None:
+            return None
+        Task = self._models.Task
+        others = Task.select(Task.id).where((Task.series_id == series_id) & (Task.id != task_id))
+        if number is not None and others.where(Task.occurrence == number).exists():
+            return "its place in its series is another task's now"
+        carrying = after("repeat") is not None and not after("completed")
+        open_carriers = others.where(
+            Task.repeat.is_null(False) & (Task.completed == False)  # noqa: E712
+        )
+        if carrying and open_carriers.exists():
+            return "its series has another open occurrence, which carries the rule now"
         return None
 
     def _projects_in(self, scope: frozenset[str]) -> list[ProjectRecord]:
@@ -1829,6 +1923,15 @@ class TaskStore:
 
 
 # -- conversions between rows, records and the log's JSON -------------------------------------
+
+
+def _done_handing_on(task: TaskRecord) -> dict[str, Any]:
+    """The changes that mark a task done: and one that repeats hands its rule on (it
+    keeps its place in its series, with the number it has)."""
+    if task.repeat is None:
+        return {"completed": True}
+    series_id, number = task.series_id or task.id, task.occurrence or 1
+    return {"completed": True, "repeat": None, "series_id": series_id, "occurrence": number}
 
 
 def _fresh_copy(

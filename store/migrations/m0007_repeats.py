@@ -7,8 +7,11 @@
   null; ``tasks.occurrence``: its number in the series, from 1. The unique index on
   the two is the last word on "never a duplicate": however two writers race, one
   occurrence has at most one next.
-* A partial index on the open tasks that repeat: what Upcoming reads to show the
-  dates a series will fall on, without reading every task.
+* At most one open task of a series carries its rule: a unique partial index on
+  the series of open tasks that repeat (what stops an import or a sync bringing a
+  second open occurrence of one series). A partial index on (owner, completed) of the
+  tasks that repeat: what Upcoming reads to show the dates a series will fall on,
+  without reading every task.
 
 ``down`` keeps every task, each as a plain task; the rules and the series links have
 no place in version 6 and are dropped (``lost_by_down`` counts them first).
@@ -30,15 +33,18 @@ _UP = (
     "ALTER TABLE tasks ADD COLUMN occurrence INTEGER CHECK (occurrence IS NULL OR occurrence >= 1)",
     "CREATE UNIQUE INDEX tasks_series ON tasks (series_id, occurrence) WHERE series_id IS NOT NULL",
 )
-_OPEN_REPEATS = {
-    "sqlite": "CREATE INDEX tasks_open_repeats ON tasks (user_id) "
-    "WHERE repeat IS NOT NULL AND completed = 0",
-    "postgresql": "CREATE INDEX tasks_open_repeats ON tasks (user_id) "
-    "WHERE repeat IS NOT NULL AND NOT completed",
-}
+# How each dialect says "open": the store's query states exactly this (a partial index
+# serves a query only where its WHERE clause is written the same way).
+OPEN = {"sqlite": "completed = 0", "postgresql": "NOT completed"}
+_REPEATING = (
+    "CREATE INDEX tasks_repeating ON tasks (user_id, completed) WHERE repeat IS NOT NULL",
+    "CREATE UNIQUE INDEX tasks_series_open ON tasks (series_id) "
+    "WHERE repeat IS NOT NULL AND {open}",
+)
 
 _DOWN = (
-    "DROP INDEX tasks_open_repeats",
+    "DROP INDEX tasks_series_open",
+    "DROP INDEX tasks_repeating",
     "DROP INDEX tasks_series",
     "ALTER TABLE tasks DROP COLUMN occurrence",
     "ALTER TABLE tasks DROP COLUMN series_id",
@@ -58,7 +64,7 @@ LOSS_NOUNS = (
 
 
 def up(ctx: MigrationContext) -> None:
-    ctx.statements(*_UP, _OPEN_REPEATS[ctx.dialect])
+    ctx.statements(*_UP, *(sql.format(open=OPEN[ctx.dialect]) for sql in _REPEATING))
 
 
 def down(ctx: MigrationContext) -> None:

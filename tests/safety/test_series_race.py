@@ -2,9 +2,12 @@
 the same moment, round after round, and each round leaves exactly one next occurrence.
 
 Two real processes (tests/safety/completer.py), each with its own connection, busy-wait
-for one agreed instant and then complete the task: half the rounds as two windows do
-(each with the version it read: the version check lets one through and refuses the
-other), half as the command line does (no version: the second finds it done already).
+for one agreed instant and then complete the task: half the rounds with the version
+each read, as a window's save does (the version check lets one through and refuses the
+other), half without, as `taskflow done` and the app's space do (the second, inside
+its own write, finds it done already). Whether the two writes overlapped or ran one
+after the other, the outcome must be the same: that is what is checked, round after
+round, with the children started at one instant to make overlap as likely as can be.
 After each round the database itself is read: one task per occurrence number, one open.
 """
 

@@ -27,7 +27,9 @@ MONDAYS = Repeat.of("FREQ=WEEKLY;BYDAY=MO", "schedule", date(2026, 11, 23))
 def test_a_new_database_has_the_repeat_columns_and_indexes(store: TaskStore) -> None:
     assert store.schema_version() == LATEST_VERSION >= 7
     assert {"repeat", "series_id", "occurrence"} <= store._backend.columns("tasks")
-    assert {"tasks_series", "tasks_open_repeats"} <= store._backend.indexes("tasks")
+    assert {"tasks_series", "tasks_series_open", "tasks_repeating"} <= store._backend.indexes(
+        "tasks"
+    )
 
 
 def test_up_from_version_6_keeps_every_task_as_it_was(location: str, clock: FrozenClock) -> None:

@@ -11,7 +11,14 @@ from datetime import date, time
 
 import pytest
 
-from store import ConflictError, TaskQuery, TaskRecord, TaskStore, ValidationError
+from store import (
+    ConflictError,
+    TaskQuery,
+    TaskRecord,
+    TaskStore,
+    UndoBlockedError,
+    ValidationError,
+)
 from store.planning import Due, Priority
 from store.recurrence import Repeat
 from tests.helpers import FrozenClock, rows_of
@@ -120,7 +127,7 @@ def test_done_then_open_again_leaves_the_series_as_it_was(store: TaskStore) -> N
     assert not reopened.completed and reopened.repeat == first.repeat
     assert store.get_many([following.id]) == []
     assert series_rows(store, first) == [(1, False, "2026-11-23")]
-    assert [t.title for t in store.subtasks(first.id)] == ["Notes"]
+    assert [(t.title, t.completed) for t in store.subtasks(first.id)] == [("Notes", False)]
     store.undo()  # the reopening, as one change: the next one is back
     assert series_rows(store, first) == [(1, True, "2026-11-23"), (2, False, "2026-11-30")]
 
@@ -309,3 +316,68 @@ def test_a_new_rule_never_moves_a_task_back_before_its_due(store: TaskStore) -> 
     tuesdays = Repeat.of("FREQ=WEEKLY;BYDAY=TU", "schedule", FRIDAY)
     changed = store.update(task.id, expected_version=task.version, repeat=tuesdays)
     assert changed.due == Due(date(2026, 12, 1))
+
+
+@pytest.mark.parametrize("work", ["a subtask added", "a task blocked by it"])
+def test_reopening_never_removes_a_next_occurrence_that_was_worked_on(
+    store: TaskStore, work: str
+) -> None:
+    first = store.create("Standup", due=Due(date(2026, 11, 23)), repeat=WEEKLY_MONDAY)
+    store.toggle(first.id)
+    following = store.next_in_series(store.get(first.id))
+    assert following is not None
+    if work == "a subtask added":
+        store.create("Agenda", "written already", parent_id=following.id)
+    else:
+        store.create("Review", blocked_by=[following.id])
+    assert store.get(following.id).version == 1  # its own row untouched: not the test
+    reopened = store.toggle(first.id)
+    assert reopened.repeat is None  # a plain task again; the worked-on one stays
+    assert store.get(following.id).repeat == first.repeat
+    assert series_rows(store, first) == [(1, False, "2026-11-23"), (2, False, "2026-11-30")]
+
+
+def test_a_repeating_subtask_goes_on_in_its_parents_next_occurrence(store: TaskStore) -> None:
+    review = store.create("Review", due=Due(date(2026, 11, 23)), repeat=WEEKLY_MONDAY)
+    daily = Repeat.of("FREQ=DAILY", "schedule", FRIDAY)
+    water = store.create("Water", parent_id=review.id, due=Due(date(2026, 11, 23)), repeat=daily)
+    store.toggle(review.id)
+    old = store.get(water.id)
+    assert old.completed and old.repeat is None  # done with it: its copy carries the rule
+    following = store.next_in_series(store.get(review.id))
+    assert following is not None
+    (copy,) = store.subtasks(following.id)
+    assert copy.repeat == water.repeat and not copy.completed
+    assert (copy.series_id, copy.occurrence) == (water.id, 2)
+    store.toggle(review.id)  # open again, untouched: all as it was
+    back = store.get(water.id)
+    assert (back.completed, back.repeat) == (False, water.repeat)
+    assert store.get_many([copy.id]) == []
+
+
+def test_done_with_subtasks_makes_a_repeating_subtasks_next(store: TaskStore) -> None:
+    plan = store.create("Plan the week")
+    daily = Repeat.of("FREQ=DAILY", "schedule", FRIDAY)
+    water = store.create("Water", parent_id=plan.id, due=Due(date(2026, 11, 23)), repeat=daily)
+    store.set_completed(plan.id, True, with_subtasks=True)
+    following = store.next_in_series(store.get(water.id))
+    assert following is not None and following.due == Due(date(2026, 11, 24))
+    assert not store.get(water.id).repeat  # the done one hands its rule on
+
+
+def test_an_undo_that_would_take_a_place_another_task_has_is_refused(
+    store: TaskStore,
+) -> None:
+    first = store.create("Standup", due=Due(date(2026, 11, 23)), repeat=WEEKLY_MONDAY)
+    store.toggle(first.id)
+    second = store.next_in_series(store.get(first.id))
+    assert second is not None
+    store.delete(second.id)  # occurrence 2 gone; the series has no open occurrence now
+    reopened = store.toggle(first.id)
+    store.update(first.id, expected_version=reopened.version, repeat=WEEKLY_MONDAY)
+    store.toggle(first.id)  # a new occurrence 2 takes the place
+    for _ in range(3):
+        store.skip_undo()  # past the completion, the rule and the reopening
+    with pytest.raises(UndoBlockedError, match="its place in its series is another task's now"):
+        store.undo()  # bringing back the deleted occurrence 2
+    assert len([t for t in store.series(first.id) if t.occurrence == 2]) == 1
