@@ -100,6 +100,8 @@ class Importer:
                 "id", f"The id {repeated[0]} appears twice; nothing was imported."
             )
         now = self._clock()
+        self._rule_dropped: list[str] = []
+        self._left_out: dict[str, str] = {}
         found = self._any_owners_tasks([task.id for task in tasks])
         reasons = self._ids_not_taken(tasks, found)
         reassigned = self._substitute_ids(sorted(reasons))
@@ -114,6 +116,8 @@ class Importer:
         today = local_now(now).date()
         tasks = [self._settled(task, existing.get(task.id), today, series_here) for task in tasks]
         tasks, renumbered = self._free_places(tasks, existing)
+        if self._left_out:
+            tasks = self._without_left_out(tasks, reassigned)
         structured = any(task.carries & ALL_STRUCTURE for task in tasks)
         if structured:
             self._rows.ensure_user(now)
@@ -160,6 +164,7 @@ class Importer:
                 kept_newer.append(current)
             else:
                 updated.append((current, task))
+        added, updated = self._one_open_carrier(added, updated)
         if added or updated:
             self._rows.ensure_user(now)
         written = self._insert_imported(_parents_first(added), now, series_here)
@@ -181,6 +186,8 @@ class Importer:
             unreadable=tuple(unreadable),
             reassigned_series=series_here,
             renumbered=renumbered,
+            rule_dropped=tuple(self._rule_dropped),
+            left_out=dict(self._left_out),
         )
 
     def _series_here(
@@ -241,8 +248,8 @@ class Importer:
                 in_one = current is not None and current.series_id is not None
                 series_id = current.series_id if in_one and current else task.id
                 occurrence = (current.occurrence if in_one and current else None) or 1
-        elif task.completed and current is not None and not current.completed:
-            repeat = None
+        if task.completed:
+            repeat = None  # done, it repeats no more: a next occurrence carries the rule
         if (repeat, series_id, occurrence, due) == (
             task.repeat,
             task.series_id,
@@ -283,6 +290,15 @@ class Importer:
                 settled.append(task)
                 continue
             series_id, number = task.series_id, task.occurrence
+            holder = holders.get((series_id, number))
+            taken = holder is not None and holder != task.id
+            if taken and existing.get(task.id) is None and not task.completed:
+                # Another task here is this open occurrence (both sides completed the one
+                # before it): a second would be a duplicate. Left out, reported.
+                self._left_out[task.id] = (
+                    f"occurrence {number} of its series is another task here ({holder})"
+                )
+                continue
             if not free((series_id, number), task.id):
                 current = existing.get(task.id)
                 kept = (
@@ -300,6 +316,88 @@ class Importer:
             claimed.add((series_id, number))
             settled.append(task)
         return settled, renumbered
+
+    def _without_left_out(
+        self, tasks: Sequence[ImportedTask], reassigned: dict[str, str]
+    ) -> list[ImportedTask]:
+        """The tasks but those left out (see _free_places) and the subtasks under them,
+        which go with them; blocks on them are dropped."""
+        gone = set(self._left_out)
+
+        def here(task_id: str | None) -> str | None:
+            return reassigned.get(task_id, task_id) if task_id else None
+
+        grew = True
+        while grew:
+            below = [t.id for t in tasks if t.id not in gone and here(t.parent_id) in gone]
+            for task_id in below:
+                self._left_out[task_id] = "its parent task was left out with it"
+            gone.update(below)
+            grew = bool(below)
+        return [
+            dataclasses.replace(
+                task, blocked_by=tuple(b for b in task.blocked_by if here(b) not in gone)
+            )
+            for task in tasks
+            if task.id not in gone
+        ]
+
+    def _one_open_carrier(
+        self,
+        added: list[tuple[TaskRecord, ImportedTask]],
+        updated: list[tuple[TaskRecord, ImportedTask]],
+    ) -> tuple[list[tuple[TaskRecord, ImportedTask]], list[tuple[TaskRecord, ImportedTask]]]:
+        """At most one open task of a series carries its rule (the unique index of
+        migration 7): the one here stays the series' open occurrence unless the file
+        completes it; an open occurrence of the file beside it comes in without the
+        rule, reported in ``_rule_dropped``. The rule of one the file completes is
+        cleared before anything is written, so that its successor may take it."""
+
+        def carries(task: ImportedTask) -> bool:
+            return task.repeat is not None and not task.completed and task.series_id is not None
+
+        wanted = sorted({t.series_id for _, t in (*added, *updated) if carries(t) and t.series_id})
+        if not wanted:
+            return added, updated
+        here = self._open_carriers(wanted)
+        leaving = {c.id for c, t in updated if c.id in here.values() and not carries(t)}
+        holder = {series: task_id for series, task_id in here.items() if task_id not in leaving}
+
+        def kept(task: ImportedTask) -> ImportedTask:
+            if not carries(task) or task.series_id is None:
+                return task
+            if holder.setdefault(task.series_id, task.id) == task.id:
+                return task
+            self._rule_dropped.append(task.id)
+            return dataclasses.replace(task, repeat=None)
+
+        updated = [(current, kept(task)) for current, task in updated]  # here first
+        added = [
+            (replaced(record, repeat=task.repeat), task)
+            for record, task in ((record, kept(task)) for record, task in added)
+        ]
+        if leaving:
+            Task = self._models.Task
+            Task.update(repeat=None).where(Task.id.in_(sorted(leaving))).execute()
+        return added, updated
+
+    def _open_carriers(self, series_ids: Sequence[str]) -> dict[str, str]:
+        """The open task that carries each of these series' rule here, by series."""
+        Task = self._models.Task
+        found: dict[str, str] = {}
+        for start in range(0, len(series_ids), IMPORT_LOOKUP_BATCH):
+            batch = list(series_ids[start : start + IMPORT_LOOKUP_BATCH])
+            rows: Any = (
+                Task.select(Task.series_id, Task.id)
+                .where(
+                    Task.series_id.in_(batch)
+                    & Task.repeat.is_null(False)
+                    & (Task.completed == False)  # noqa: E712
+                )
+                .tuples()
+            )
+            found.update((series_id, task_id) for series_id, task_id in rows)
+        return found
 
     def _places_held(self, series_ids: Sequence[str]) -> dict[tuple[str, int], str]:
         """Which task holds each place of these series here, whoever owns it."""

@@ -195,6 +195,11 @@ class ImportOutcome:
     # Occurrences whose number in their series another task has here: the task's id
     # here -> (the file's number, the number it has instead).
     renumbered: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # Open occurrences that came in without their rule: their series has another open
+    # occurrence here, which keeps it (one series, one open occurrence with the rule).
+    rule_dropped: tuple[str, ...] = ()
+    # Open occurrences not imported, and why: another task here holds their place.
+    left_out: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -466,24 +466,77 @@ def test_a_csv_with_a_bad_rule_is_refused_whole(cli: CLI, alice: TaskStore, tmp_
 
 
 def test_a_taken_place_in_a_series_is_reported(cli: CLI, alice: TaskStore, tmp_path: Path) -> None:
+    """Both sides completed occurrence 1: the file's open occurrence 2 is a second copy
+    of the one here, and is left out (never a duplicate); a done one in a taken place
+    is a past occurrence of its own, kept under the next free number."""
     weekly = Repeat.of("FREQ=WEEKLY", RepeatMode.SCHEDULE, date(2026, 11, 23))
     first = alice.create("Water plants", due=Due(date(2026, 11, 23)), repeat=weekly)
     path = tmp_path / "export.json"
     cli("export", "-o", str(path))
     document = json.loads(path.read_text())
     alice.toggle(first.id)  # makes occurrence 2 here
+    here = alice.next_in_series(alice.get(first.id))
+    assert here is not None
     other = {**document["tasks"][0], "id": str(uuid.uuid4()), "occurrence": 2}
     other["due"] = "2026-11-30"
-    document["tasks"].append(other)
-    path.write_text(json.dumps(document))
+    done = {**other, "id": str(uuid.uuid4()), "completed": True, "repeat": None}
+    tasks = document["tasks"]
+    path.write_text(json.dumps({**document, "tasks": [*tasks, other]}))
+    done_path = tmp_path / "done.json"
+    done_path.write_text(json.dumps({**document, "tasks": [*tasks, done]}))
 
     result = cli("import", str(path))
     assert result.code == EXIT_OK, result.err
     assert (
-        f"note     {other['id'][:8]}  occurrence 2 of its series is another task's here; "
+        f"note     {other['id'][:8]}  not imported: occurrence 2 of its series is another "
+        f"task here ({here.id})"
+    ) in result.out
+    result = cli("import", str(done_path))
+    assert result.code == EXIT_OK, result.err
+    assert (
+        f"note     {done['id'][:8]}  occurrence 2 of its series is another task's here; "
         "imported as occurrence 3"
     ) in result.out
-    assert [t.occurrence for t in alice.series(first.id)] == [1, 2, 3]
+    series = alice.series(first.id)
+    assert [(t.occurrence, t.completed) for t in series] == [(1, True), (2, False), (3, True)]
+    assert [t.id for t in series if t.repeat is not None] == [here.id]  # one carries the rule
     report = json.loads(cli("import", str(path), "--json").out)
-    assert report["renumbered_occurrences"] == {other["id"]: {"file": 2, "here": 3}}
+    assert other["id"] in report["left_out"]
     assert report["reassigned_series_ids"] == {}
+
+
+def test_two_databases_completing_one_occurrence_never_make_a_second_open_one(
+    cli: CLI, alice: TaskStore, tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Laptop and desktop share a series by files; each completes the same occurrence,
+    then the desktop's file comes back: the laptop keeps one open occurrence (its own),
+    the desktop's copy of it is left out, and what both did is there once."""
+    weekly = Repeat.of("FREQ=WEEKLY", RepeatMode.SCHEDULE, date(2026, 11, 23))
+    first = alice.create("Water plants", due=Due(date(2026, 11, 23)), repeat=weekly)
+    shared, desktop = tmp_path / "shared.json", tmp_path / "desktop.db"
+    assert cli("export", "-o", str(shared)).code == EXIT_OK
+    assert cli("import", str(shared), db=desktop).code == EXIT_OK
+    alice.toggle(first.id)  # on the laptop
+    clock.advance(minutes=5)
+    assert cli("done", first.id[:8], db=desktop).code == EXIT_OK  # and on the desktop
+    back = tmp_path / "back.json"
+    assert cli("export", "-o", str(back), db=desktop).code == EXIT_OK
+
+    result = cli("import", str(back))
+    assert result.code == EXIT_OK, result.err
+    assert "not imported: occurrence 2 of its series is another task here" in result.out
+    series = alice.series(first.id)
+    assert [(t.occurrence, t.completed) for t in series] == [(1, True), (2, False)]
+    assert sum(1 for t in alice.list_tasks(TaskQuery(status=Status.OPEN))) == 1
+    again = cli("import", str(back))  # and a second time: nothing more
+    assert again.code == EXIT_OK and len(alice.series(first.id)) == 2
+
+
+def test_a_done_task_of_a_file_carries_no_rule(cli: CLI, alice: TaskStore, tmp_path: Path) -> None:
+    """A row done with a rule (a hand-made sheet, another tool): done, it repeats no more
+    (as completing it here hands the rule on), and no occurrence is made for it."""
+    path = tmp_path / "tasks.csv"
+    path.write_text("title,completed,due,repeat\nPay rent,true,2026-12-01,FREQ=MONTHLY\n")
+    assert cli("import", str(path)).code == EXIT_OK
+    (rent,) = alice.list_tasks(TaskQuery(status=Status.ALL))
+    assert rent.completed and rent.repeat is None

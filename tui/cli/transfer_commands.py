@@ -232,6 +232,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                     task_id: {"file": old, "here": new}
                     for task_id, (old, new) in outcome.renumbered.items()
                 },
+                "rules_dropped": list(outcome.rule_dropped),
+                "left_out": dict(outcome.left_out),
                 "warnings": list(parsed.warnings),
             }
         )
@@ -271,6 +273,19 @@ def cmd_import(args: argparse.Namespace) -> int:
             "",
         )
         for task_id, (old, new) in outcome.renumbered.items()
+    ]
+    notes += [
+        (
+            task_id[:SHORT_ID],
+            "its series has another open occurrence here, which keeps the rule; "
+            "imported without it",
+            "",
+        )
+        for task_id in outcome.rule_dropped
+    ]
+    notes += [
+        (task_id[:SHORT_ID], f"not imported: {why}", "")
+        for task_id, why in outcome.left_out.items()
     ]
     _list_some(out, "note", notes)
     return EXIT_OK
