@@ -330,9 +330,19 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     def toggle_task(self, task: TaskRecord) -> None:
         desired = not task.completed
         repeats = desired and task.repeat is not None
+        reopening = not desired and task.series_id is not None
 
-        def job(store: TaskStore) -> tuple[TaskRecord, int, list[TaskRecord]]:
+        def job(store: TaskStore) -> tuple[TaskRecord, int, list[TaskRecord], list[str]]:
+            # Opening a done occurrence again may take back the next one it made.
+            after_it = store.next_in_series(task) if reopening else None
+            made_then = (
+                [after_it.id, *(t.id for t in store.subtasks(after_it.id, deep=True))]
+                if after_it is not None
+                else []
+            )
             updated = store.set_completed(task.id, desired)
+            present = {t.id for t in store.get_many(made_then)}
+            removed = [task_id for task_id in made_then if task_id not in present]
             counted = store.subtask_counts([task.id]).get(task.id)
             # Done with subtasks still open (or open again with some done): say so.
             other = (counted.open if desired else counted.done) if counted else 0
@@ -340,13 +350,17 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             # copies of its subtasks, for the screens to show.
             following = store.next_in_series(updated) if repeats else None
             made = [following, *store.subtasks(following.id, deep=True)] if following else []
-            return updated, other, made
+            if removed:  # its own subtasks, done with it, are open again: shown so
+                made = store.subtasks(task.id, deep=True)
+            return updated, other, made, removed
 
-        def done(result: tuple[TaskRecord, int, list[TaskRecord]]) -> None:
-            updated, other, made = result
+        def done(result: tuple[TaskRecord, int, list[TaskRecord], list[str]]) -> None:
+            updated, other, made, removed = result
             self.broadcast(lambda: TaskUpdated(updated))
             for each in made:
                 self.broadcast(functools.partial(TaskUpdated, each))
+            for gone in removed:
+                self.broadcast(functools.partial(TaskRemoved, gone))
             state = "done" if updated.completed else "open"
             note = ""
             if other:
@@ -356,6 +370,8 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
                 note += f" · next: {self._due_words(made[0].due)}"
             elif repeats and updated.completed:
                 note += " · its series ends here"
+            if removed:
+                note += " · it repeats again: the next occurrence it made was removed"
             self.say(f"Marked “{_short(updated.title)}” {state}{note} · u undoes")
 
         def failed(error: StoreError) -> None:

@@ -676,3 +676,16 @@ def test_add_with_a_repeat_and_no_due_date_is_refused(cli: CLI, alice: TaskStore
     result = cli("add", "Chore", "--repeat", "every day", "--due", "none")
     assert_one_line_failure(result, EXIT_FAILURE, "A repeating task has a due date")
     assert every_task(alice) == []
+
+
+def test_undone_of_a_just_completed_occurrence_takes_its_next_back(
+    cli: CLI, alice: TaskStore
+) -> None:
+    task = added(cli, alice, "Standup", "--repeat", "every weekday")
+    assert cli("done", task.id[:8]).code == EXIT_OK
+    assert len(alice.series(task.id)) == 2
+    result = cli("undone", task.id[:8])
+    assert result.code == EXIT_OK, result.err
+    assert "it repeats again: the next occurrence its completion made was removed" in result.out
+    (back,) = alice.series(task.id)
+    assert (back.id, back.completed, back.repeat) == (task.id, False, task.repeat)

@@ -211,17 +211,22 @@ async def test_space_twice_leaves_the_series_as_it_was(
     app_factory: AppFactory, seed_store: TaskStore
 ) -> None:
     first = seed_store.create("Weekly review", due=Due(date(2026, 11, 23)), repeat=MONDAYS)
+    sub = seed_store.create("Inbox zero", parent_id=first.id)
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await press_and_settle(pilot, "space")
-        assert len(seed_store.list_tasks()) == 2
+        assert len(seed_store.list_tasks()) == 4  # it and its subtask, and their copies
+        assert seed_store.get(sub.id).completed
         await press_and_settle(pilot, "space")  # the cursor is still on the done one
-        assert shown_titles(app) == ["Weekly review"]
+        assert shown_titles(app) == ["Weekly review", "Inbox zero"]
+        assert not any(row.completed for row in table_of(app).rows.loaded())
+        assert any("the next occurrence it made was removed" in t for t in toasts(app))
         await press_and_settle(pilot, "N")  # it repeats again: N skips it
-    (task,) = seed_store.list_tasks()
+    task, below = seed_store.list_tasks()
     assert (task.id, task.completed, task.due) == (first.id, False, Due(date(2026, 11, 30)))
     assert task.repeat == first.repeat
+    assert (below.id, below.completed) == (sub.id, False)
 
 
 async def test_the_end_key_brings_the_last_coming_dates_into_view(

@@ -313,7 +313,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         paths = store.project_paths()
         view = task_views(store, [task], paths)
         structure = _structure_rows(store, task)
-        series = store.series(task.id) if task.series_id is not None and not args.json else []
+        in_series = task.series_id is not None and not args.json
+        # The series' last few, and those just before this one: a daily series holds a
+        # task a day, and show reads what it shows, not the years behind it.
+        latest = store.series(task.id, last=SERIES_SHOWN) if in_series else []
+        before = store.series(task.id, last=SERIES_SHOWN, before_it=True) if in_series else []
+        counts = store.series_counts(task.id) if in_series else (1, 0)
     if args.json:
         print_json(view(task))
         return EXIT_OK
@@ -328,7 +333,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("Title", out.paint(visible(task.title), Style.BOLD)),
         ("Status", done),
         ("Due", task.due.long(today) if task.due is not None else "none"),
-        *_repeat_rows(task, series, today),
+        *_repeat_rows(task, latest, before, counts, today),
         (
             "Priority",
             f"{task.priority.marks} {task.priority.label}".strip(),
@@ -374,7 +379,11 @@ SERIES_SHOWN = 5  # past occurrences show lists, newest first
 
 
 def _repeat_rows(
-    task: TaskRecord, series: Sequence[TaskRecord], today: date
+    task: TaskRecord,
+    latest: Sequence[TaskRecord],
+    before: Sequence[TaskRecord],
+    counts: tuple[int, int],
+    today: date,
 ) -> list[tuple[str, str]]:
     """show's lines for a task that repeats or belongs to a series: the rule in words,
     its mode, the next dates, and the occurrences done before it (or, for a past or
@@ -396,11 +405,11 @@ def _repeat_rows(
             if repeat.mode is RepeatMode.COMPLETION:
                 rows.append(("", "(if each is done on its date)"))
     elif task.series_id is not None:
-        still_open = [each for each in series if each.repeat is not None and not each.completed]
+        still_open = [each for each in latest if each.repeat is not None and not each.completed]
         if still_open:
-            latest = still_open[-1]
-            due = f", due {_full_date(latest.due)}" if latest.due is not None else ""
-            words = f"no: a past occurrence; the open one is {latest.id[:SHORT_ID]}{due}"
+            carrier = still_open[-1]
+            due = f", due {_full_date(carrier.due)}" if carrier.due is not None else ""
+            words = f"no: a past occurrence; the open one is {carrier.id[:SHORT_ID]}{due}"
         elif task.completed:
             words = "no longer: a past occurrence, and its series has ended or was stopped"
         else:
@@ -409,20 +418,17 @@ def _repeat_rows(
     if task.series_id is None:
         return rows
     number = task.occurrence or 1
-    past = [
-        each
-        for each in series
-        if each.completed and each.id != task.id and (each.occurrence or 1) < number
-    ]
-    summary = f"occurrence {number} of {len(series)}" if len(series) > 1 else "the first occurrence"
-    if past:
-        summary += f"; {len(past)} done before it"
+    total, done_before = counts
+    past = [each for each in before if each.completed]
+    summary = f"occurrence {number} of {total}" if total > 1 else "the first occurrence"
+    if done_before:
+        summary += f"; {done_before} done before it"
     rows.append(("Series", summary))
-    for each in past[-SERIES_SHOWN:][::-1]:
+    for each in past[::-1]:
         due = _full_date(each.due) if each.due is not None else "no due date"
         rows.append(("", f"[x] {each.id[:SHORT_ID]}  {due}"))
-    if len(past) > SERIES_SHOWN:
-        rows.append(("", f"and {len(past) - SERIES_SHOWN} before them"))
+    if done_before > len(past):
+        rows.append(("", f"and {done_before - len(past)} before them"))
     return rows
 
 
@@ -584,6 +590,7 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
         marked_below: dict[str, int] = {}
         # A repeating task marked done: the occurrence that made (None: the series ended).
         following: dict[str, TaskRecord | None] = {}
+        taken_back: set[str] = set()
         for task in chosen:
             if args.with_subtasks:
                 subtree = store.subtasks(task.id, deep=True)
@@ -598,6 +605,8 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
             tasks.append(marked)
             if completed and fresh.repeat is not None and not fresh.completed and not args.json:
                 following[marked.id] = store.next_in_series(marked)
+            elif not completed and fresh.completed and marked.repeat is not None:
+                taken_back.add(marked.id)  # its next occurrence, untouched, went
         view = task_views(store, tasks) if args.json else None
         counts = store.subtask_counts([task.id for task in tasks]) if not args.json else {}
     if view is not None:
@@ -612,6 +621,8 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
         out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}{more}")
         if task.id in following:
             out.line(f"  {_next_words(out, following[task.id])}")
+        if task.id in taken_back:
+            out.line("  it repeats again: the next occurrence its completion made was removed")
         counted = counts.get(task.id)
         other = counted.open if counted and completed else counted.done if counted else 0
         if other and not args.with_subtasks:
@@ -643,14 +654,6 @@ def cmd_skip(args: argparse.Namespace) -> int:
     out = human()
     today = now_local(args).date()
     named = f"{out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}"
-    if task.due is not None and task.due == current.due:
-        # After completion, the next date counts from today: skipping again moves nothing.
-        out.line(f"Nothing to skip in {named}")
-        out.line(
-            f"  it repeats after completion: counted from today, its next date is "
-            f"{task.due.long(today)}, the one it has"
-        )
-        return EXIT_OK
     out.line(f"Skipped {named}")
     if task.due is not None:
         was = f"; it was due {_full_date(current.due)}" if current.due is not None else ""

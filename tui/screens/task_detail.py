@@ -53,6 +53,7 @@ from tui.screens.task_keys import (
 from tui.text import visible
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
+SERIES_SHOWN = 5  # past occurrences a repeating task's page lists, newest first
 # Besides the shared ones (task_keys.SHARED_EDITING_ACTIONS): refused while read-only,
 # and for a task whose row cannot be read.
 EDITING_ACTIONS = frozenset({"edit"}) | STRUCTURE_KEY_ACTIONS
@@ -127,7 +128,11 @@ class TaskDetailScreen(TaskKeysScreen):
                 else None,
                 subtasks=tuple(store.subtasks(task.id)),
                 blockers=tuple(store.get_many(task.blocked_by)),
-                series=tuple(store.series(task.id)) if task.series_id else (),
+                # Its last few, not the years behind a daily series.
+                series=tuple(store.series(task.id, last=SERIES_SHOWN + 1))
+                if task.series_id
+                else (),
+                done_before=store.series_counts(task.id)[1] if task.series_id else 0,
                 # Evaluating the rule imports its library: here, in the worker.
                 coming=tuple(dates_ahead(task.repeat, task.due, 3))
                 if task.repeat is not None and task.due is not None
@@ -294,13 +299,17 @@ class TaskDetailScreen(TaskKeysScreen):
             else:
                 words = "no longer: its series was stopped or has ended"
             meta.add_row("Repeats", Text(words, style="dim"))
-        past = [each for each in others if each.completed]
+        past = [
+            each
+            for each in others
+            if each.completed and (each.occurrence or 1) < (task.occurrence or 1)
+        ][-SERIES_SHOWN:]
         if past:
-            listed = Text(f"{len(past)} done before" if task.repeat else f"{len(past)} done")
-            for each in past[-5:][::-1]:
+            listed = Text(f"{place.done_before} done before")
+            for each in past[::-1]:
                 listed.append(f"\n✔ {_due_of(each)}")
-            if len(past) > 5:
-                listed.append(f"\n… and {len(past) - 5} more", style="dim")
+            if place.done_before > len(past):
+                listed.append(f"\n… and {place.done_before - len(past)} more", style="dim")
             meta.add_row("Series", listed)
 
     def _history_table(self, now: object) -> Table | Text:
@@ -389,6 +398,7 @@ class Place:
     # after its own that its rule gives (empty: it does not repeat, or the rule ends).
     series: tuple[TaskRecord, ...] = ()
     coming: tuple[Due, ...] = ()
+    done_before: int = 0  # of its series, done with a number below its own
 
 
 def _due_of(task: TaskRecord) -> str:

@@ -47,6 +47,7 @@ from store import (
     parse_due,
     parse_quick_add,
     parse_repeat,
+    prepare_rules,
     quick_add_text,
     same_value,
     split_project_path,
@@ -289,6 +290,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         """The project paths there are, the path of the task's project (or its new
         parent's), and the title of the task it is a subtask of."""
         store = self.taskflow.store
+        prepare_rules()  # here, off the screen's thread: the preview evaluates rules
         placed = self.parent_task or self.base
         try:
             paths = store.project_paths()
