@@ -187,11 +187,14 @@ def test_the_whole_series_of_another_owner_follows_its_reassigned_ids(
         assert logged is not None and logged.series_id == new_first
 
 
-def test_an_occurrence_another_task_has_here_takes_the_next_number(
-    store: TaskStore,
+@pytest.mark.parametrize("completed", [False, True], ids=["open", "done"])
+def test_an_occurrence_another_task_has_here_is_left_out_or_renumbered(
+    store: TaskStore, completed: bool
 ) -> None:
-    """Both sides completed occurrence 2 and made a third: the file's third comes in as
-    the fourth, reported, and a second import changes nothing."""
+    """Both sides completed occurrence 2 and made a third. The file's open third is a
+    second copy of the one here: left out, reported (never a duplicate). Had the file's
+    third been done, it is a past occurrence of its own: the fourth, reported. A second
+    import changes nothing."""
     done, following = a_series(store)
     document = json.loads(export_json(store))
     store.toggle(following.id)
@@ -199,28 +202,31 @@ def test_an_occurrence_another_task_has_here_takes_the_next_number(
     assert ours is not None and ours.occurrence == 3
     theirs = copying.deepcopy(next(t for t in document["tasks"] if t["id"] == following.id))
     theirs.update(id=str(uuid.uuid4()), occurrence=3, due="2026-12-07 08:00")
+    if completed:
+        theirs.update(completed=True, repeat=None)
     document["tasks"].append(theirs)
     text = json.dumps(document)
 
     outcome = import_text(store, text)
-    assert outcome.renumbered == {theirs["id"]: (3, 4)}
-    assert [t.id for t in outcome.added] == [theirs["id"]]
-    assert [(n, done_) for _, n, done_, _ in places(store, done.id)] == [
-        (1, True),
-        (2, True),
-        (3, False),
-        (4, False),
-    ]
+    if completed:
+        assert outcome.renumbered == {theirs["id"]: (3, 4)}
+        assert [t.id for t in outcome.added] == [theirs["id"]]
+        expected = [(1, True), (2, True), (3, False), (4, True)]
+    else:
+        assert theirs["id"] in outcome.left_out and outcome.added == ()
+        expected = [(1, True), (2, True), (3, False)]
+    assert [(n, done_) for _, n, done_, _ in places(store, done.id)] == expected
     again = import_text(store, text)
     assert (len(again.added), len(again.updated)) == (0, 0)
-    assert store.get(theirs["id"]).occurrence == 4
+    assert [(n, done_) for _, n, done_, _ in places(store, done.id)] == expected
 
 
 def test_a_dry_run_of_a_renumbering_import_writes_nothing(store: TaskStore) -> None:
     done, _ = a_series(store)
     document = json.loads(export_json(store))
     extra = copying.deepcopy(document["tasks"][-1])
-    extra.update(id=str(uuid.uuid4()), occurrence=1)  # occurrence 1 is the done one's here
+    # Occurrence 1 is the done one's here: a done one in its place is renumbered.
+    extra.update(id=str(uuid.uuid4()), occurrence=1, completed=True, repeat=None)
     document["tasks"] = [document["tasks"][-1], extra]
     before = places(store, done.id)
     outcome = import_text(store, json.dumps(document), dry_run=True)
