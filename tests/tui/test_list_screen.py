@@ -435,3 +435,30 @@ async def test_u_takes_back_a_change_of_several_tasks_at_once(
         said = [n.message for n in app._notifications]
         assert any("Restored “gamma” and 1 more change made with it" in m for m in said)
     assert [t.title for t in seed_store.list_tasks()] == ["alpha", "beta", "gamma"]
+
+
+async def test_a_placing_overtaken_by_a_reread_still_takes_the_cursor_to_its_task(
+    app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
+) -> None:
+    """An undo puts a task back and sends the cursor to it (a placing, in a worker);
+    a re-read of the list that began before it (a change seen from elsewhere) ends after
+    it, with the cursor where it was. The cursor still goes to the task put back (it
+    went back to the old one now and then, under load)."""
+    from tui.screens.list_loading import TaskPlaced
+
+    _seed(seed_store, clock, "alpha", "beta")
+    beta = next(t for t in seed_store.list_tasks() if t.title == "beta")
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TaskListScreen)
+        assert current_task(app).title == "alpha"  # type: ignore[union-attr]
+        overtaken = table_of(app).generation
+        screen._placing_for_cursor = beta.id  # as show_change(select=True) sets it
+        screen.load()  # the re-read, keeping the cursor on alpha
+        await settle(pilot)
+        assert table_of(app).generation != overtaken
+        screen.post_message(TaskPlaced(overtaken, beta, 1, select=True))
+        await settle(pilot)
+        assert current_task(app).title == "beta"  # type: ignore[union-attr]

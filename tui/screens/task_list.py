@@ -463,11 +463,19 @@ class TaskListScreen(TaskKeysScreen):
         self.table.add_rows(message.generation, message.start, message.records, message.contexts)
 
     def on_task_placed(self, message: TaskPlaced) -> None:
-        if message.generation != self.table.generation or message.position is None:
-            return
         # Placings run side by side and may come back in any order: the cursor goes to
         # the task it was sent to last (an undo of several tasks selects the newest).
         select = message.select and message.task.id == self._placing_for_cursor
+        if select:
+            self._placing_for_cursor = None
+        if message.generation != self.table.generation:
+            if select:
+                # A re-read (another window's change seen meanwhile) overtook it, keeping
+                # the cursor where it was: read again around the task it was sent to.
+                self.load(keep=message.task.id)
+            return
+        if message.position is None:
+            return
         self.table.contexts.update(message.contexts)
         index = self.table.rows.index_of(message.task.id)
         if index is not None:  # it arrived with a page meanwhile
