@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
-from typing import TypeGuard
+from typing import TypeAlias, TypeGuard
 
 MAX_TAG_LENGTH = 50
 _TAG_TRAILING_PUNCTUATION = ",.;:!?)]}"
@@ -73,6 +73,65 @@ PRIORITY_WORDS = {
 # Added to an all-day key for the due order: the end of its day (see Due.order_key).
 ALL_DAY_SUFFIX = " 24:00"
 
+# The day a week starts on, a user's preference (Python's weekday numbers): it says
+# which days "next week", "end of week", "this friday" and "next friday" mean.
+MONDAY = 0
+SUNDAY = 6
+_WEEK_STARTS = (MONDAY, SUNDAY)
+
+
+def check_week_start(week_start: int) -> int:
+    """``week_start`` if it is MONDAY or SUNDAY; ValueError otherwise (a caller's
+    mistake, not a user's: the setting is checked where it is read)."""
+    # bool is an int: False would pass as MONDAY without this.
+    if isinstance(week_start, bool) or week_start not in _WEEK_STARTS:
+        raise ValueError(f"week_start is MONDAY (0) or SUNDAY (6), not {week_start!r}.")
+    return week_start
+
+
+# DateStyle has a method named "time": inside its body the name is that method, so
+# its annotations say the time of day by this name.
+_TimeOfDay: TypeAlias = time
+
+
+@dataclass(frozen=True)
+class DateStyle:
+    """How due dates are shown, a user's preference: a 24- or 12-hour clock, and
+    relative labels ('tomorrow', 'in 12d') or absolute ones ('Dec 24').
+
+    Only shown text depends on it: what is stored (``Due.key``) never does.
+    """
+
+    hours: int = 24  # 24 or 12
+    relative: bool = True
+
+    def __post_init__(self) -> None:
+        if self.hours not in (12, 24):
+            raise ValueError(f"A clock has 12 or 24 hours, not {self.hours!r}.")
+
+    def time(self, at: _TimeOfDay) -> str:
+        """A time of day: '09:00', '17:30'; on a 12-hour clock '9am', '9:30am',
+        '12pm' (noon), '12am' (midnight): lower case and without a space, to stay
+        narrow in a list's column."""
+        if self.hours == 24:
+            return f"{at:%H:%M}"
+        hour = at.hour % 12 or 12
+        half = "am" if at.hour < 12 else "pm"
+        return f"{hour}{half}" if at.minute == 0 else f"{hour}:{at.minute:02d}{half}"
+
+    @property
+    def label_width(self) -> int:
+        """The widest label ``due_label`` gives in this style, for a list's column
+        (an overdue count of 10 days or more is the exception: '12d overdue')."""
+        clock = 5 if self.hours == 24 else 7  # '17:30'; '12:30pm'
+        if self.relative:
+            return max(len("2d overdue"), len("tmrw ") + clock)
+        return max(len("Dec 24 2027"), len("Dec 24 ") + clock)
+
+
+# The style with no preference given: 24-hour times, relative labels.
+DEFAULT_DATE_STYLE = DateStyle()
+
 
 @dataclass(frozen=True)
 class Due:
@@ -110,8 +169,13 @@ class Due:
             return self.day < today
         return self.at is not None and self.at < now.time().replace(second=0, microsecond=0)
 
-    def relative(self, today: date, *, with_time: bool = True) -> str:
-        """Short and relative, for a list: 'today', 'tomorrow', 'in 3d', '2d overdue'."""
+    def relative(
+        self, today: date, *, with_time: bool = True, style: DateStyle = DEFAULT_DATE_STYLE
+    ) -> str:
+        """Short and relative, for a list: 'today', 'tomorrow', 'in 3d', '2d overdue'.
+
+        Relative whatever ``style.relative`` says (the name promises it): ``style``
+        writes the time of day."""
         days = (self.day - today).days
         if days < 0:
             return "yesterday" if days == -1 else f"{-days}d overdue"
@@ -129,30 +193,41 @@ class Due:
                 if self.day.year == today.year
                 else (f"{self.day:%b %Y}")
             )
-        return text if self.at is None or not with_time else f"{text} {self.at:%H:%M}"
+        return text if self.at is None or not with_time else f"{text} {style.time(self.at)}"
 
-    def long(self, today: date) -> str:
-        """For the detail screen: 'Fri 27 Nov 2026, 09:00 (tomorrow)'."""
+    def long(self, today: date, *, style: DateStyle = DEFAULT_DATE_STYLE) -> str:
+        """For the detail screen: 'Fri 27 Nov 2026, 09:00 (tomorrow)'; without the
+        relative part in brackets when ``style`` is absolute."""
         text = f"{self.day:%a} {self.day.day} {self.day:%b %Y}"
         if self.at is not None:
-            text += f", {self.at:%H:%M}"
+            text += f", {style.time(self.at)}"
+        if not style.relative:
+            return text
         return f"{text} ({self.relative(today, with_time=False)})"
 
 
-def due_label(due: Due, now: datetime) -> str:
-    """At most 10 cells, for a list: 'today', '09:00' (later today), 'tomorrow',
-    'tmrw 09:00', 'Mon', 'Mon 17:30', 'in 12d', 'Dec 24', '2d overdue' (``now`` local).
+def due_label(due: Due, now: datetime, *, style: DateStyle = DEFAULT_DATE_STYLE) -> str:
+    """At most ``style.label_width`` cells (10 by default), for a list: 'today', '09:00'
+    (later today), 'tomorrow', 'tmrw 09:00', 'Mon', 'Mon 17:30', 'in 12d', 'Dec 24',
+    '2d overdue' (``now`` local). An absolute style says the date itself, past or not
+    (the caller marks one overdue): 'Dec 24', 'Dec 24 17:30', and 'Dec 24 2027' in
+    another year, without its time (as a relative label drops it past a week).
 
     Here rather than in the app, so that the command line's list (which must not
     import the app's libraries) says a due date exactly as the app's list does.
     """
     today = now.date()
+    if not style.relative:
+        if due.day.year != today.year:
+            return f"{due.day:%b} {due.day.day} {due.day.year}"
+        text = f"{due.day:%b} {due.day.day}"
+        return text if due.at is None else f"{text} {style.time(due.at)}"
     days = (due.day - today).days
     if days < 0:
         return "yesterday" if days == -1 else f"{-days}d overdue"
-    at = f" {due.at:%H:%M}" if due.at is not None else ""
+    at = f" {style.time(due.at)}" if due.at is not None else ""
     if days == 0:
-        return f"{due.at:%H:%M}" if due.at is not None else "today"
+        return at[1:] if at else "today"
     if days == 1:
         return f"tmrw{at}" if at else "tomorrow"
     if days < 7:
@@ -252,18 +327,20 @@ class Token:
     used: bool = False
 
 
-def parse_due(text: str, now: datetime) -> Due | None:
+def parse_due(text: str, now: datetime, *, week_start: int = MONDAY) -> Due | None:
     """A due date typed on its own ('fri 5pm', '2026-12-01', 'none' or '' for no date).
 
     Read as a title's date phrase is (see ``store.quick_add.parse_quick_add``; ``now``
     is local time), and a day already past may be given too, to set a date after the
     fact: 'yesterday', 'last friday' (the latest Friday before today), 'last sat 9am'.
+    ``week_start`` (MONDAY or SUNDAY) says which days 'next week', 'eow' and the like are.
     """
+    check_week_start(week_start)
     words = text.strip()
     if words.lower() in ("", "none", "no", "-", "never"):
         return None
     tokens = tokenise(words)
-    found = match_due(tokens, 0, now, past=True)
+    found = match_due(tokens, 0, now, past=True, week_start=week_start)
     if found is None or found[0] != len(tokens):
         raise ValueError(
             f"Cannot read {text!r} as a date: try 'tomorrow', 'fri 5pm', 'in 3 days' "
@@ -315,12 +392,15 @@ def tokenise(line: str) -> list[Token]:
     return tokens
 
 
-def take_due(tokens: list[Token], now: datetime, recognised: list[str]) -> Due | None:
+def take_due(
+    tokens: list[Token], now: datetime, recognised: list[str], *, week_start: int = MONDAY
+) -> Due | None:
     """Find date phrases among the unused words; the last one wins and leaves the title."""
+    check_week_start(week_start)
     best: tuple[int, int, Due] | None = None
     index = 0
     while index < len(tokens):
-        found = match_due(tokens, index, now, past=False)
+        found = match_due(tokens, index, now, past=False, week_start=week_start)
         if found is None:
             index += 1
             continue
@@ -360,19 +440,21 @@ def token_words(tokens: Sequence[Token]) -> list[str | None]:
 
 
 def match_due(
-    tokens: Sequence[Token], start: int, now: datetime, *, past: bool
+    tokens: Sequence[Token], start: int, now: datetime, *, past: bool, week_start: int = MONDAY
 ) -> tuple[int, Due] | None:
     """A date phrase (optionally led by due/by/on, optionally with a time) at ``start``.
 
     ``past``: whether days already gone (yesterday, last fri) may be named.
+    ``week_start``: MONDAY or SUNDAY, the first day of a week (see ``match_day``).
     """
+    check_week_start(week_start)
     words = token_words(tokens)
     today = now.date()
     index = start
     led = word_at(words, start - 1) in _DATE_AFTER
     if word_at(words, index) in _LEAD_WORDS:
         index, led = index + 1, True
-    day_match = match_day(words, index, today, past=past)
+    day_match = match_day(words, index, today, past=past, week_start=week_start)
     if day_match is not None:
         day_end, day, loose = day_match
         evening = words[index] == "tonight"
@@ -387,7 +469,7 @@ def match_due(
     found = match_time(words, index)
     if found is None:
         return None
-    day_match = match_day(words, found.end, today, past=past)
+    day_match = match_day(words, found.end, today, past=past, week_start=week_start)
     if day_match is not None:
         day_end, day, loose = day_match
         if not loose or _reads_as_date(tokens, found.end, day_end, timed=False):
@@ -504,14 +586,23 @@ def _is_month(word: str | None) -> TypeGuard[str]:
 
 
 def match_day(
-    words: Sequence[str | None], i: int, today: date, *, past: bool = False
+    words: Sequence[str | None],
+    i: int,
+    today: date,
+    *,
+    past: bool = False,
+    week_start: int = MONDAY,
 ) -> tuple[int, date, bool] | None:
     """A day at ``i``: (the index after it, the day, whether it is loose).
 
     A loose day is one of the words that are often not dates: a weekday's
     abbreviation on its own, or "may"/"march" without a year (see ``match_due``).
-    ``past`` allows days already gone: yesterday, last <weekday>.
+    ``past`` allows days already gone: yesterday, last <weekday>. ``week_start``
+    (MONDAY or SUNDAY) is the first day of a week: with SUNDAY a week runs Sunday to
+    Saturday, so "next week" is a Sunday and "end of week" a Saturday. A weekday on
+    its own ("friday") and "last friday" are the nearest ones, whatever the week.
     """
+    check_week_start(week_start)
     first = word_at(words, i)
     if first is None:
         return None
@@ -536,21 +627,28 @@ def match_day(
         if past and second in WEEKDAYS:
             return i + 2, _last_weekday(today, WEEKDAYS[second]), False
         return None
-    found = _match_relative_day(first, second, words, i, today)
+    found = _match_relative_day(first, second, words, i, today, week_start=week_start)
     if found is not None:
         return found[0], found[1], False
     return _match_month_day(words, i, today)
 
 
 def _match_relative_day(
-    first: str, second: str | None, words: Sequence[str | None], i: int, today: date
+    first: str,
+    second: str | None,
+    words: Sequence[str | None],
+    i: int,
+    today: date,
+    *,
+    week_start: int = MONDAY,
 ) -> tuple[int, date] | None:
-    """next/this <weekday>, next week/month/year, weekend, eom/eow, end of ..., in N units."""
+    """next/this <weekday>, next week/month/year, weekend, eom/eow, end of ..., in N units
+    (the weeks starting on ``week_start``)."""
     if first == "next":
         if second in WEEKDAYS:
-            return i + 2, _weekday_of_next_week(today, WEEKDAYS[second])
+            return i + 2, _weekday_of_next_week(today, WEEKDAYS[second], week_start=week_start)
         if second == "week":
-            return i + 2, _weekday_of_next_week(today, 0)
+            return i + 2, _weekday_of_next_week(today, week_start, week_start=week_start)
         if second == "month":
             return i + 2, _add_months(today.replace(day=1), 1)
         if second == "year":
@@ -558,20 +656,20 @@ def _match_relative_day(
         return None
     if first == "this":
         if second in WEEKDAYS:
-            return i + 2, _this_weekday(today, WEEKDAYS[second])
+            return i + 2, _this_weekday(today, WEEKDAYS[second], week_start=week_start)
         if second == "weekend":
-            return i + 2, _this_weekday(today, 5)
+            return i + 2, _this_weekend(today)
         return None
     if first == "weekend":
-        return i + 1, _this_weekday(today, 5)
+        return i + 1, _this_weekend(today)
     if first in ("eom", "eow"):
-        return i + 1, _end_of_month(today) if first == "eom" else _this_weekday(today, 6)
+        return i + 1, _end_of_month(today) if first == "eom" else _end_of_week(today, week_start)
     if first == "end" and second == "of":
         what = word_at(words, i + 2)
         if what == "month":
             return i + 3, _end_of_month(today)
         if what == "week":
-            return i + 3, _this_weekday(today, 6)
+            return i + 3, _end_of_week(today, week_start)
         if what == "year":
             return i + 3, date(today.year, 12, 31)
         return None
@@ -674,19 +772,36 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=ahead or 7)
 
 
-def _this_weekday(today: date, weekday: int) -> date:
-    """That weekday in the current Monday-to-Sunday week; once it has passed, the next
-    one. On a Saturday or Sunday, 'this weekend' is today."""
-    if weekday == 5 and today.weekday() >= 5:
-        return today
-    monday = today - timedelta(days=today.weekday())
-    day = monday + timedelta(days=weekday)
+def _start_of_week(today: date, week_start: int) -> date:
+    """The first day (a ``week_start`` weekday) of the week ``today`` is in."""
+    return today - timedelta(days=(today.weekday() - week_start) % 7)
+
+
+def _this_weekday(today: date, weekday: int, *, week_start: int = MONDAY) -> date:
+    """That weekday in the current week (Monday to Sunday, or Sunday to Saturday);
+    once it has passed, the next one."""
+    start = _start_of_week(today, week_start)
+    day = start + timedelta(days=(weekday - week_start) % 7)
     return day if day >= today else day + timedelta(days=7)
 
 
-def _weekday_of_next_week(today: date, weekday: int) -> date:
-    next_monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
-    return next_monday + timedelta(days=weekday)
+def _this_weekend(today: date) -> date:
+    """The coming Saturday; on a Saturday or Sunday, today (the weekend is on). The
+    same whichever day a week starts: a Sunday-to-Saturday week splits the weekend,
+    but nobody means next Saturday by 'this weekend' on a Sunday."""
+    if today.weekday() >= 5:
+        return today
+    return today + timedelta(days=5 - today.weekday())
+
+
+def _end_of_week(today: date, week_start: int) -> date:
+    """The last day of the current week: Sunday, or Saturday for a Sunday start."""
+    return _start_of_week(today, week_start) + timedelta(days=6)
+
+
+def _weekday_of_next_week(today: date, weekday: int, *, week_start: int = MONDAY) -> date:
+    next_start = _start_of_week(today, week_start) + timedelta(days=7)
+    return next_start + timedelta(days=(weekday - week_start) % 7)
 
 
 def _end_of_month(today: date) -> date:

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from store.planning import (
+    MONDAY,
     PRIORITY_WORDS,
     WORD,
     Due,
     Priority,
     Token,
+    check_week_start,
     clean_tag,
     clean_tags,
     match_due,
@@ -47,7 +49,7 @@ class QuickAdd:
     recognised: tuple[str, ...] = field(default=(), compare=False)  # the words taken out
 
 
-def parse_quick_add(line: str, now: datetime) -> QuickAdd:
+def parse_quick_add(line: str, now: datetime, *, week_start: int = MONDAY) -> QuickAdd:
     """Split one line into title, due date, repeat, priority and tags.
 
     `#tag` adds a tag; `!high`, `!h`, `!1` set the priority; `+Work/Q4` or
@@ -83,7 +85,12 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
       is not read as a date either). With a date phrase too ("Report every friday due
       dec 12"), the task is due then and repeats from there (at the repeat's time of
       day if the date gives none); without one, it is due on the repeat's first date.
+
+    ``week_start`` (MONDAY or SUNDAY) is the first day of the user's week: it says
+    which days "next week", "end of week" and "next friday" are (see
+    ``store.planning.match_day``).
     """
+    check_week_start(week_start)
     tokens = tokenise(line)
     tags: list[str] = []
     priority: Priority | None = None
@@ -110,8 +117,8 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
         projects[-1].used = True
         project = project_word(projects[-1].text)
         recognised.append(projects[-1].text)
-    repeat = _take_repeat(tokens, now, recognised)
-    due = take_due(tokens, now, recognised)
+    repeat = _take_repeat(tokens, now, recognised, week_start=week_start)
+    due = take_due(tokens, now, recognised, week_start=week_start)
     title = " ".join(token.text for token in tokens if not token.used)
     if not title.strip():
         return QuickAdd(title=_unescape(line).strip())
@@ -131,14 +138,16 @@ def parse_quick_add(line: str, now: datetime) -> QuickAdd:
     )
 
 
-def quick_add_text(title: str, now: datetime) -> str:
+def quick_add_text(title: str, now: datetime, *, week_start: int = MONDAY) -> str:
     """``title`` written so that quick add reads it back as exactly that title and
     nothing more: the words it would take as a tag, a priority, a date or the start
     of a repeat get a backslash (``Buy #1 fan`` becomes ``Buy \\#1 fan``, ``Pay rent
     every month`` becomes ``Pay rent \\every month``), and so does a word that starts
     with one. For an editor that shows a saved title to be changed: without this,
     editing one word would turn the title's other words into a due date or tags.
+    ``week_start`` as in ``parse_quick_add``, which will read the text back.
     """
+    check_week_start(week_start)
     raws = [match.group(0) for match in WORD.finditer(title)]
     tokens = tokenise(title)
     if len(raws) != len(tokens):  # an empty pair of quotes: nothing to protect there
@@ -152,13 +161,13 @@ def quick_add_text(title: str, now: datetime) -> str:
     # Each round takes a repeat phrase, else the last date phrase, still there; protects
     # it (a repeat by its first word, the rest left to be looked at again) and goes on.
     while True:
-        if _take_repeat(tokens, now, []) is not None:
+        if _take_repeat(tokens, now, [], week_start=week_start) is not None:
             taken = [n for n, token in enumerate(tokens) if token.used and not token.literal]
             tokens[taken[0]].literal = escape[taken[0]] = True
             for number in taken:
                 tokens[number].used = False
             continue
-        if take_due(tokens, now, []) is None:
+        if take_due(tokens, now, [], week_start=week_start) is None:
             break
         for number, token in enumerate(tokens):
             if token.used and not token.literal:
@@ -167,7 +176,9 @@ def quick_add_text(title: str, now: datetime) -> str:
     return " ".join(protected)
 
 
-def _take_repeat(tokens: list[Token], now: datetime, recognised: list[str]) -> RepeatPhrase | None:
+def _take_repeat(
+    tokens: list[Token], now: datetime, recognised: list[str], *, week_start: int
+) -> RepeatPhrase | None:
     """The first repeat phrase followed by nothing but words already taken or a date
     phrase: its words are taken. A phrase with other words after it stays in the
     title, and its words are not read as a date ("Every Monday Blues")."""
@@ -175,15 +186,19 @@ def _take_repeat(tokens: list[Token], now: datetime, recognised: list[str]) -> R
         word = token_words([token])[0]
         if word is None or (word not in HEAD_WORDS and word not in ADVERBS):
             continue
-        end = read_repeat(tokens, start, now)
+        end = read_repeat(tokens, start, now, week_start=week_start)
         if end is None:
-            if word in HEAD_WORDS and refused_at(tokens, start, now):
+            if word in HEAD_WORDS and refused_at(tokens, start, now, week_start=week_start):
                 # A phrase that says two things ("every second tuesday"): kept whole in
                 # the title, none of its words read as a date either.
                 for word_in_title in tokens[start:]:
                     word_in_title.literal = word_in_title.literal or not word_in_title.used
             continue
-        found = match_repeat(tokens, start, now) if _only_due_after(tokens, end, now) else None
+        found = (
+            match_repeat(tokens, start, now, week_start=week_start)
+            if _only_due_after(tokens, end, now, week_start=week_start)
+            else None
+        )
         if found is None:
             for word_in_title in tokens[start:end]:
                 word_in_title.literal = True
@@ -195,11 +210,11 @@ def _take_repeat(tokens: list[Token], now: datetime, recognised: list[str]) -> R
     return None
 
 
-def _only_due_after(tokens: list[Token], end: int, now: datetime) -> bool:
+def _only_due_after(tokens: list[Token], end: int, now: datetime, *, week_start: int) -> bool:
     """Whether the words from ``end`` are all taken, or a date phrase and taken words."""
     rest = end
     if not all(token.used for token in tokens[rest:]):
-        found = match_due(tokens, end, now, past=False)
+        found = match_due(tokens, end, now, past=False, week_start=week_start)
         if found is None:
             return False
         rest = found[0]

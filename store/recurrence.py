@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Literal, cast
 
-from store.planning import Due
+from store.planning import DEFAULT_DATE_STYLE, DateStyle, Due
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -441,15 +441,18 @@ _WEEKEND = ((0, 5), (0, 6))
 _FREQ_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
 
 
-def describe(repeat: Repeat, at: time | None = None) -> str:
+def describe(
+    repeat: Repeat, at: time | None = None, *, style: DateStyle = DEFAULT_DATE_STYLE
+) -> str:
     """The rule in words: 'every Monday', 'every 2 weeks on Monday and Thursday',
     'every month on the last Friday', 'every 3 days after completion, until 30 Jun 2027'.
 
-    ``at`` adds the time of day: 'every weekday at 08:30'."""
+    ``at`` adds the time of day, written as ``style`` writes one: 'every weekday at
+    08:30' ('at 8:30am' on a 12-hour clock)."""
     rule = repeat.rule
     text = _every(rule) + _on(rule)
     if at is not None:
-        text += f" at {at:%H:%M}"
+        text += f" at {style.time(at)}"
     if repeat.mode is RepeatMode.COMPLETION:
         text += " after completion"
     if rule.count is not None:

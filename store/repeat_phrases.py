@@ -37,12 +37,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from store.planning import (
+    MONDAY,
     MONTHS,
     NUMBER_WORDS,
     ORDINAL,
     WEEKDAYS,
     Due,
     Token,
+    check_week_start,
     match_day,
     match_time,
     token_words,
@@ -147,13 +149,16 @@ class RepeatPhrase:
         return describe(self.repeat(), self.at)
 
 
-def parse_repeat(text: str, now: datetime) -> RepeatPhrase:
+def parse_repeat(text: str, now: datetime, *, week_start: int = MONDAY) -> RepeatPhrase:
     """The repeat the whole of ``text`` says ('every monday at 9am', 'every! 3 days');
     ValueError, in one line that quotes the text, if it says none or cannot be one.
 
     ``now`` is the local time (naive or aware, read on the clock's face as
     store.planning does): it says what today is, where the first occurrence is sought.
+    ``week_start`` (MONDAY or SUNDAY) says which days the date phrases of "starting
+    next week" or "until end of week" are (see ``store.planning.match_day``).
     """
+    check_week_start(week_start)
     if len(text) > MAX_PHRASE_LENGTH:
         raise ValueError(
             f"A repeat is a few words, at most {MAX_PHRASE_LENGTH} characters (this has "
@@ -163,7 +168,7 @@ def parse_repeat(text: str, now: datetime) -> RepeatPhrase:
         raise ValueError(f"A repeat is words on one line, without control characters: {EXAMPLES}.")
     tokens = tokenise(text)
     try:
-        found = _read(tokens, 0, now)
+        found = _read(tokens, 0, now, week_start=week_start)
         if found is None or found.end != len(tokens):
             raise ValueError(f"Cannot read {text.strip()!r} as a repeat: {EXAMPLES}.")
         return _phrase(found, tokens, 0, now)
@@ -172,16 +177,16 @@ def parse_repeat(text: str, now: datetime) -> RepeatPhrase:
 
 
 def match_repeat(
-    tokens: Sequence[Token], start: int, now: datetime
+    tokens: Sequence[Token], start: int, now: datetime, *, week_start: int = MONDAY
 ) -> tuple[int, RepeatPhrase] | None:
     """A repeat phrase beginning at ``tokens[start]`` and the index after it, or None.
 
     Literal words and words already taken (tags, a priority) end a phrase, as they end
     a date phrase. A phrase that cannot be a repeat ("every hour") is None here;
-    ``parse_repeat`` says why.
+    ``parse_repeat`` says why. ``week_start`` as in ``parse_repeat``.
     """
     try:
-        found = _read(tokens, start, now)
+        found = _read(tokens, start, now, week_start=week_start)
         if found is None:
             return None
         return found.end, _phrase(found, tokens, start, now)
@@ -189,22 +194,27 @@ def match_repeat(
         return None
 
 
-def read_repeat(tokens: Sequence[Token], start: int, now: datetime) -> int | None:
+def read_repeat(
+    tokens: Sequence[Token], start: int, now: datetime, *, week_start: int = MONDAY
+) -> int | None:
     """Where a repeat phrase beginning at ``tokens[start]`` would end, or None, without
     working out its first date (which needs dateutil): for quick add, which takes a
-    phrase only where the words after it allow. ``match_repeat`` then reads it."""
+    phrase only where the words after it allow. ``match_repeat`` then reads it.
+    ``week_start`` as in ``parse_repeat``."""
     try:
-        found = _read(tokens, start, now)
+        found = _read(tokens, start, now, week_start=week_start)
     except _Refused:
         return None
     return None if found is None else found.end
 
 
-def refused_at(tokens: Sequence[Token], start: int, now: datetime) -> bool:
+def refused_at(
+    tokens: Sequence[Token], start: int, now: datetime, *, week_start: int = MONDAY
+) -> bool:
     """Whether the words at ``tokens[start]`` begin a repeat phrase that is refused
     (``parse_repeat`` would say why: "every second tuesday" says two things)."""
     try:
-        _read(tokens, start, now)
+        _read(tokens, start, now, week_start=week_start)
     except _Refused:
         return True
     return False
@@ -253,7 +263,8 @@ class _Words:
         return None
 
 
-def _read(tokens: Sequence[Token], start: int, now: datetime) -> _Parts | None:
+def _read(tokens: Sequence[Token], start: int, now: datetime, *, week_start: int) -> _Parts | None:
+    check_week_start(week_start)
     words = _Words(tokens, start)
     head = words.peek()
     if head is None:
@@ -271,7 +282,7 @@ def _read(tokens: Sequence[Token], start: int, now: datetime) -> _Parts | None:
         parts.completion = head == "every!"
     else:
         return None
-    _modifiers(words, parts, now.date())
+    _modifiers(words, parts, now.date(), week_start=week_start)
     parts.end = words.index
     return parts
 
@@ -515,7 +526,7 @@ def _weekday_list(words: _Words) -> tuple[tuple[int, int], ...] | None:
     return tuple((0, day) for day in sorted(set(found)))
 
 
-def _modifiers(words: _Words, parts: _Parts, today: date) -> None:
+def _modifiers(words: _Words, parts: _Parts, today: date, *, week_start: int) -> None:
     """After the rule, in any order, each once: a time, after completion, until, a
     count, a start. Reading stops at the first word that is none of them."""
     while True:
@@ -535,7 +546,7 @@ def _modifiers(words: _Words, parts: _Parts, today: date) -> None:
                 parts.said.add("after")
                 continue
         elif word in _UNTIL_WORDS and "end" not in parts.said:
-            day = match_day(words.words, words.index + 1, today)
+            day = match_day(words.words, words.index + 1, today, week_start=week_start)
             if day is not None:
                 parts.until, words.index = day[1], day[0]
                 parts.said.add("end")
@@ -543,7 +554,7 @@ def _modifiers(words: _Words, parts: _Parts, today: date) -> None:
         elif word in _START_WORDS and "start" not in parts.said:
             words.index += 1
             words.take("on")
-            day = match_day(words.words, words.index, today)
+            day = match_day(words.words, words.index, today, week_start=week_start)
             if day is not None:
                 parts.starting, words.index = day[1], day[0]
                 parts.said.add("start")
