@@ -239,11 +239,17 @@ def due_label(due: Due, now: datetime, *, style: DateStyle = DEFAULT_DATE_STYLE)
     return f"{due.day:%b %Y}"
 
 
-def day_heading(day: date, today: date) -> str:
-    """A day's heading in Upcoming: 'Today · Fri 20 Nov', 'Tomorrow · Sat 21 Nov', 'Mon 23 Nov'."""
+def day_heading(day: date, today: date, *, week_start: int | None = None) -> str:
+    """A day's heading in Upcoming: 'Today · Fri 20 Nov', 'Tomorrow · Sat 21 Nov', 'Mon 23 Nov'.
+
+    With ``week_start`` (MONDAY or SUNDAY), the first day of the next week says so,
+    'Sun 22 Nov · next week', so that the user's week shows where it turns."""
     name = f"{day:%a} {day.day} {day:%b}"
     if day == today:
         return f"Today · {name}"
+    turns = week_start is not None and day.weekday() == check_week_start(week_start)
+    if turns and day - today <= timedelta(days=7):
+        name += " · next week"
     if day == today + timedelta(days=1):
         return f"Tomorrow · {name}"
     return name

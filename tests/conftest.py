@@ -18,16 +18,25 @@ from tests.helpers import FROZEN_START, FrozenClock
 def clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[None]:
-    """No test sees the developer's own database, user, theme or colour settings.
+    """No test sees the developer's own database, user, config file, theme or colours.
 
     Tests run in the time zone they find (CI runs the suite in several, under a
     shifted clock: .ci/run), so that nothing passes only in UTC. A test whose
     expected output is written for one zone says so: ``@pytest.mark.zone("UTC")``.
     """
-    for name in ("TASKFLOW_DB_PATH", "TASKFLOW_USER", "NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR"):
+    for name in (
+        "TASKFLOW_DB_PATH",
+        "TASKFLOW_USER",
+        "TASKFLOW_CONFIG",
+        "NO_COLOR",
+        "TEXTUAL_THEME",
+        "FORCE_COLOR",
+    ):
         monkeypatch.delenv(name, raising=False)
-    # Anything that still falls back to the default location lands in the test's folder.
+    # Anything that still falls back to the default location lands in the test's folder:
+    # the database, and the config file (never the developer's own).
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     zone = request.node.get_closest_marker("zone")
     if zone is not None:
         monkeypatch.setenv("TZ", zone.args[0])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
@@ -23,6 +24,7 @@ from store import (
     Due,
     NothingToUndoError,
     ServerUnavailableError,
+    Sort,
     StoreError,
     TaskQuery,
     TaskRecord,
@@ -33,14 +35,18 @@ from store import (
 )
 from tui.commands import TaskJumpProvider, list_commands
 from tui.formatting import day_words, single_line
+from tui.keymap import default_key, settle_keymap
+from tui.list_state import ListState, ViewKind
 from tui.messages import ReportsWorkerErrors, TaskRemoved, TasksChanged, TaskUpdated
 from tui.services import TaskFlowServices
+from tui.settings import DEFAULTS, Settings
+from tui.settings.catalogue import REMEMBER
+from tui.settings.writing import NotWritten, write_settings
 from tui.text import visible
 from tui.typeahead import TypeAhead
 
 T = TypeVar("T")
 
-DEFAULT_THEME = "textual-dark"
 # Often enough that another window's change shows within a second; PRAGMA
 # data_version costs microseconds and takes no lock (on a server: one indexed read).
 CHANGE_POLL_SECONDS = 0.4
@@ -96,15 +102,25 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         self,
         store: TaskStore,
         *,
+        settings: Settings = DEFAULTS,
         clock: Callable[[], datetime] = utc_now,
-        theme: str = DEFAULT_THEME,
+        theme: str | None = None,
         animations: bool = True,
         poll_seconds: float = CHANGE_POLL_SECONDS,
     ) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings
         self.clock = clock
-        self.theme = theme
+        self._settings_lock = threading.Lock()
+        self._settings_write = threading.Lock()
+        self._settings_pending: dict[str, Any] = {}
+        self._settings_writes = 0  # writes of the config file on their way
+        self._settings_ready = False  # set on mount: the theme set here is not a choice
+        self.theme = theme or settings["theme"]
+        # [keys], less any remap that would meet another action's key (said at start).
+        self.keymap, self._key_clashes = settle_keymap(settings)
+        self.set_keymap(self.keymap)
         if not animations:
             self.animation_level = "none"
         self._poll_seconds = poll_seconds
@@ -136,8 +152,10 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         from tui.screens.task_list import TaskListScreen
 
         self._start_watching()
-        self.push_screen(TaskListScreen())
+        self.push_screen(TaskListScreen(self.start_state()))
         self._announce_migration()
+        self._announce_config_problems()
+        self._settings_ready = True
 
     def _announce_migration(self) -> None:
         report = self.store.migration
@@ -161,6 +179,85 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         )
         backup = f"; backup saved as {report.backup}" if report.backup else ""
         self.notify(what + backup + ".", title="Database", markup=False, timeout=10)
+
+    def _announce_config_problems(self) -> None:
+        lines = [str(problem) for problem in self.settings.problems] + self._key_clashes
+        if lines:
+            self.notify(
+                "\n".join(lines),
+                title="Config file",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
+
+    # -- settings the user changes in the app -------------------------------------------------
+
+    def start_state(self) -> ListState:
+        """The list as the config file says to start it: its settings, or as it was left."""
+        settings = self.settings
+
+        def chosen(name: str) -> Any:
+            value = settings[f"list.{name}"]
+            return settings[f"state.{name}"] if value == REMEMBER else value
+
+        return ListState(
+            kind=ViewKind(chosen("view")), sort=Sort(chosen("sort")), hide_done=chosen("hide_done")
+        )
+
+    def remember_list(self, view: str, sort: str, hide_done: bool) -> None:
+        """Keep the list's view, sort and hide-done in the file, where it says "remember"."""
+        left = {"view": view, "sort": sort, "hide_done": hide_done}
+        changes = {
+            f"state.{name}": value
+            for name, value in left.items()
+            if self.settings[f"list.{name}"] == REMEMBER
+        }
+        if changes:
+            self._save_settings(changes)
+
+    def key_of(self, binding_id: str) -> str:
+        """The key a message names for an action ("u undoes"), as [keys] may have it."""
+        key = (self.keymap.get(binding_id) or default_key(binding_id)).split(",")[0]
+        return _KEY_WORDS.get(key) or self.get_key_display(Binding(key, ""))
+
+    def watch_theme(self, theme: str) -> None:
+        if self._settings_ready:
+            self._save_settings({"theme": theme})
+
+    def _save_settings(self, changes: dict[str, Any]) -> None:
+        if self.settings.path is None:
+            return  # an app built without a file (the tests' default) keeps nothing
+        with self._settings_lock:
+            self._settings_pending.update(changes)
+            self._settings_writes += 1
+        self.run_worker(self._write_settings, thread=True, group="settings", exit_on_error=False)
+
+    def _write_settings(self) -> None:
+        """One write at a time, each with the newest values: two quick changes never
+        leave the older one in the file."""
+        path = self.settings.path
+        assert path is not None
+        try:
+            with self._settings_write:
+                with self._settings_lock:
+                    changes, self._settings_pending = self._settings_pending, {}
+                if changes:
+                    write_settings(path, changes)
+        except NotWritten as error:
+            self._call_back(self._settings_not_written, str(error))
+        finally:
+            with self._settings_lock:
+                self._settings_writes -= 1
+
+    def _settings_not_written(self, why: str) -> None:
+        self.notify(
+            f"Your choice holds until you quit, but is not kept: {why}.",
+            title="Config file",
+            severity="warning",
+            markup=False,
+            timeout=8,
+        )
 
     # -- other windows and the command line --------------------------------------------------
 
@@ -372,7 +469,9 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
                 note += " · its series ends here"
             if removed:
                 note += " · it repeats again: the next occurrence it made was removed"
-            self.say(f"Marked “{_short(updated.title)}” {state}{note} · u undoes")
+            self.say(
+                f"Marked “{_short(updated.title)}” {state}{note} · {self.key_of('undo')} undoes"
+            )
 
         def failed(error: StoreError) -> None:
             # The list already shows the new state (it is drawn before the write): have
@@ -391,7 +490,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             if task.series_id is not None and task.completed:
                 self.say(
                     f"“{_short(task.title)}” is a done occurrence of a repeating task: "
-                    "N on its open occurrence skips that one."
+                    f"{self.key_of('skip_occurrence')} on its open occurrence skips that one."
                 )
             else:
                 self.say(f"“{_short(task.title)}” does not repeat: there is no date to skip to.")
@@ -400,7 +499,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         def done(skipped: TaskRecord) -> None:
             self.broadcast(lambda: TaskUpdated(skipped))
             when = self._due_words(skipped.due) if skipped.due is not None else "its next date"
-            self.say(f"Skipped “{_short(skipped.title)}” to {when} · u undoes")
+            self.say(f"Skipped “{_short(skipped.title)}” to {when} · {self.key_of('undo')} undoes")
 
         def failed(error: StoreError) -> None:
             # The rule's end, or a change elsewhere: said, as any refusal of a key is.
@@ -416,10 +515,11 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         """A due date for a note: 'Mon 30 Nov', with the year when it is another year's,
         and what to do when it is already past."""
         now = local_now(self.clock())
-        text = day_words(due)
+        text = day_words(due, style=self.settings.date_style)
         if due.day.year != now.year:
             text += f" {due.day.year}"
-        return text + (" (already overdue: N skips on)" if due.is_overdue(now) else "")
+        skip = self.key_of("skip_occurrence")
+        return text + (f" (already overdue: {skip} skips on)" if due.is_overdue(now) else "")
 
     def delete_task(self, task: TaskRecord) -> None:
         def job(store: TaskStore) -> tuple[TaskRecord, list[TaskRecord]]:
@@ -431,7 +531,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             for gone in (top, *below):
                 self.broadcast(functools.partial(TaskRemoved, gone.id))
             more = f" and {len(below)} subtask{'s' if len(below) != 1 else ''}" if below else ""
-            self.say(f"Deleted “{_short(top.title)}”{more} · u undoes")
+            self.say(f"Deleted “{_short(top.title)}”{more} · {self.key_of('undo')} undoes")
 
         self.run_write(job, done)
 
@@ -439,7 +539,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         def done(moved: TaskRecord) -> None:
             self.broadcast(lambda: TaskUpdated(moved))
             where = "down" if steps > 0 else "up"
-            self.say(f"Moved “{_short(moved.title)}” {where} · u undoes")
+            self.say(f"Moved “{_short(moved.title)}” {where} · {self.key_of('undo')} undoes")
 
         self.run_write(lambda store: store.move(task.id, steps, shown), done)
 
@@ -448,7 +548,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             # The newest last, so that the cursor lands on the task the message names.
             for each in reversed(result.each):
                 self.broadcast(functools.partial(_undone_message, each))
-            self.say(f"{result.message} · u undoes the change before")
+            self.say(f"{result.message} · {self.key_of('undo')} undoes the change before")
 
         def failed(error: StoreError) -> None:
             if isinstance(error, NothingToUndoError):
@@ -463,7 +563,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         one before it (the change itself stays as it is)."""
 
         def done(result: UndoResult) -> None:
-            self.say(f"{result.message} · u undoes the change before")
+            self.say(f"{result.message} · {self.key_of('undo')} undoes the change before")
 
         def failed(error: StoreError) -> None:
             if isinstance(error, NothingToUndoError):
@@ -476,7 +576,8 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     def task_saved(self, task: TaskRecord, *, created: bool, note: str = "") -> None:
         self.broadcast(lambda: TaskUpdated(task, select=True))
         verb = "Added" if created else "Saved"
-        self.say(f"{verb} “{_short(task.title)}”{note}{self._where_hidden(task)} · u undoes")
+        hidden = self._where_hidden(task)
+        self.say(f"{verb} “{_short(task.title)}”{note}{hidden} · {self.key_of('undo')} undoes")
 
     def _where_hidden(self, task: TaskRecord) -> str:
         """' — not shown in Done' when the list's view or search hides the task."""
@@ -510,7 +611,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
     async def _quit_when_written(self) -> None:
         told = False
         waited = 0.0
-        while self._writes.pending:
+        while self._writes.pending or self._settings_writes:
             if waited >= SAY_SAVING_AFTER_SECONDS and not told:
                 told = True
                 # Up until the app quits, however long the write takes.
@@ -533,6 +634,10 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         # describes widgets, not TaskFlow, and maximizing a widget has no use.
         yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
         yield SystemCommand("Quit", "Quit TaskFlow (ctrl+q)", self.action_quit)
+
+
+# Keys a sentence names by their word, rather than as the Footer draws them.
+_KEY_WORDS = {"escape": "Escape", "enter": "Enter"}
 
 
 def _escape_then_key(event: events.Key | events.Paste) -> list[events.Key | events.Paste]:
@@ -561,14 +666,22 @@ if TYPE_CHECKING:
 def make_app(
     store: TaskStore,
     *,
+    settings: Settings = DEFAULTS,
     clock: Callable[[], datetime] = utc_now,
-    theme: str = DEFAULT_THEME,
+    theme: str | None = None,
     animations: bool = True,
     poll_seconds: float = CHANGE_POLL_SECONDS,
 ) -> TaskFlowApp:
-    """Build the app around an open store. The command line and every test come through here."""
+    """Build the app around an open store and the config file's settings (none: the
+    defaults, and nothing written). The command line and every test come through here.
+    ``theme`` wins over the settings' (the tests fix it)."""
     return TaskFlowApp(
-        store, clock=clock, theme=theme, animations=animations, poll_seconds=poll_seconds
+        store,
+        settings=settings,
+        clock=clock,
+        theme=theme,
+        animations=animations,
+        poll_seconds=poll_seconds,
     )
 
 

@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
@@ -72,30 +73,33 @@ def _highlight(title: str, words: str) -> Content:
     return content
 
 
-# (title, help, action) for the list's actions; each is offered while its key would be.
+# (title, help, action, binding id) for the list's actions; each is offered while its
+# key would be, and says its key as the config file's [keys] may have remapped it.
 LIST_ACTIONS = (
-    ("Add a task", "New task (a)", "add"),
-    ("Toggle done", "Mark the selected task done or open (space)", TOGGLE_DONE),
-    ("Edit task", "Edit the selected task (e)", "edit"),
-    ("Open task", "Show the selected task's details and history (enter)", "open"),
-    ("Delete task", "Delete the selected task, after asking (d)", "delete"),
-    ("Undo", "Undo the last change (u)", "undo"),
-    ("Search", "Search titles and notes (/)", "search"),
-    ("Hide done tasks", "Show open tasks only (h)", "hide_done"),
-    ("Show done tasks", "Show done tasks too (h)", "show_done"),
+    ("Add a task", "New task", "add", "add"),
+    ("Toggle done", "Mark the selected task done or open", TOGGLE_DONE, "toggle_done"),
+    ("Edit task", "Edit the selected task", "edit", "edit"),
+    ("Open task", "Show the selected task's details and history", "open", "open"),
+    ("Delete task", "Delete the selected task, after asking", "delete", "delete"),
+    ("Undo", "Undo the last change", "undo", "undo"),
+    ("Search", "Search titles and notes", "search", "search"),
+    ("Hide done tasks", "Show open tasks only", "hide_done", "hide_done"),
+    ("Show done tasks", "Show done tasks too", "show_done", "hide_done"),
     (
         "Cycle sort",
-        "My order, created, updated, title, open first, due, priority (s)",
+        "My order, created, updated, title, open first, due, priority",
         "cycle_sort",
+        "sort",
     ),
     (
         "Skip to the next date",
-        "A repeating task: move it on without marking this one done (N)",
+        "A repeating task: move it on without marking this one done",
+        "skip_occurrence",
         "skip_occurrence",
     ),
-    ("Move task down", "Down one place in my order (J)", "move_down"),
-    ("Move task up", "Up one place in my order (K)", "move_up"),
-    ("Show keys", "Every key on this screen (?)", "help"),
+    ("Move task down", "Down one place in my order", "move_down", "move_down"),
+    ("Move task up", "Up one place in my order", "move_up", "move_up"),
+    ("Show keys", "Every key on this screen", "help", "help"),
 )
 VIEW_HELP = {
     ViewKind.ALL: "Every task",
@@ -107,18 +111,31 @@ VIEW_HELP = {
 
 def list_commands(screen: TaskListScreen) -> Iterable[SystemCommand]:
     """The list's actions that apply now, then the views it is not showing."""
-    for title, help_text, action in LIST_ACTIONS:
+    for title, help_text, action, binding_id in LIST_ACTIONS:
         if action == "skip_occurrence" and not _repeats(screen.keyed_task()):
             continue  # offered only for a task it can skip
         if screen.check_action(action, ()):
-            yield SystemCommand(title, help_text, _runner(screen, action))
+            yield SystemCommand(
+                title, f"{help_text}{key_hint(screen, binding_id)}", _runner(screen, action)
+            )
     for kind in ViewKind:
         if kind is not screen.view_kind:
             yield SystemCommand(
                 f"View: {kind.label}",
-                f"{VIEW_HELP[kind]} ({kind.key})",
+                f"{VIEW_HELP[kind]}{key_hint(screen, f'view_{kind.value}')}",
                 _runner(screen, f"view('{kind.value}')"),
             )
+
+
+def key_hint(screen: TaskListScreen, binding_id: str) -> str:
+    """' (a)': the first key of the screen's binding with that id, as remapped."""
+    keymap: dict[str, str] = getattr(screen.app, "keymap", {})
+    for binding in type(screen).BINDINGS:
+        if isinstance(binding, Binding) and binding.id == binding_id:
+            key = (keymap.get(binding_id) or binding.key).split(",")[0]
+            display = binding.key_display if key == binding.key else None
+            return f" ({display or screen.app.get_key_display(binding.with_key(key))})"
+    return ""
 
 
 def _repeats(task: TaskRecord | None) -> bool:

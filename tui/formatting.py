@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.text import Text
 
-from store import Due
+from store import DateStyle, Due
 
 # One text policy for the app and the command line (see tui/text.py for the rule);
 # re-exported: the screens take it from here with the other formatting.
@@ -80,19 +80,21 @@ def local_time_short(moment: datetime, now: datetime) -> str:
     return f"{local:%b %Y}"
 
 
-def day_words(due: Due, *, with_time: bool = True) -> str:
+def day_words(due: Due, *, with_time: bool = True, style: DateStyle | None = None) -> str:
     """A due date as a record names it, absolute and short: 'Mon 30 Nov', 'Mon 30 Nov
-    09:00' (for the year and how far off it is, see Due.long)."""
+    09:00' or 'Mon 30 Nov 9am' (for the year and how far off it is, see Due.long)."""
     text = f"{due.day:%a} {due.day.day} {due.day:%b}"
-    return text if due.at is None or not with_time else f"{text} {due.at:%H:%M}"
+    if due.at is None or not with_time:
+        return text
+    return f"{text} {(style or DateStyle()).time(due.at)}"
 
 
-def local_time(moment: datetime) -> str:
+def local_time(moment: datetime, style: DateStyle | None = None) -> str:
     """A full local timestamp for the detail screen: '2026-11-20 10:30 (UTC+01:00)'."""
     local = moment.astimezone()
     offset = local.strftime("%z")
     zone = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
-    return f"{local:%Y-%m-%d %H:%M} ({zone})"
+    return f"{local:%Y-%m-%d} {(style or DateStyle()).time(local.time())} ({zone})"
 
 
 def home_relative(location: str) -> str:

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from store import StoreError, TaskQuery, TaskRecord, TaskStore
+from tui.settings import Settings
 
 T = TypeVar("T")
 
@@ -22,6 +23,12 @@ T = TypeVar("T")
 class TaskFlowServices(Protocol):
     store: TaskStore
     clock: Callable[[], datetime]
+    settings: Settings
+    keymap: dict[str, str]  # the config file's [keys], as applied
+
+    def remember_list(self, view: str, sort: str, hide_done: bool) -> None: ...
+
+    def key_of(self, binding_id: str) -> str: ...
 
     def say(self, message: str) -> None: ...
 

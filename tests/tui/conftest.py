@@ -13,6 +13,7 @@ from store import TaskStore, open_store
 from tests.helpers import FrozenClock
 from tests.tui.helpers import THEME, AppFactory
 from tui.app import TaskFlowApp, make_app
+from tui.settings import DEFAULTS, Settings
 
 
 @pytest.fixture
@@ -51,11 +52,19 @@ def app_factory(app_db: Path, clock: FrozenClock) -> Iterator[AppFactory]:
         *,
         user: str = "alice",
         read_only: bool = False,
-        theme: str = THEME,
+        theme: str | None = THEME,
+        settings: Settings = DEFAULTS,
     ) -> TaskFlowApp:
         store = open_store(path or app_db, user=user, clock=clock, read_only=read_only)
         stores.append(store)
-        return make_app(store, clock=clock, theme=theme, animations=False, poll_seconds=0.1)
+        return make_app(
+            store,
+            settings=settings,
+            clock=clock,
+            theme=theme,
+            animations=False,
+            poll_seconds=0.1,
+        )
 
     yield build
     for store in stores:

@@ -21,9 +21,9 @@ class ConfirmScreen(ModalScreen[bool]):
     """Asks before something destructive. Returns True only on an explicit yes."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "Cancel"),
+        Binding("y", "answer(True)", "Yes", id="dialog_yes"),
+        Binding("n", "answer(False)", "No", id="dialog_no"),
+        Binding("escape", "answer(False)", "Cancel", id="dialog_cancel"),
     ]
 
     def __init__(self, question: Text | str, *, yes: str = "Yes", no: str = "No") -> None:

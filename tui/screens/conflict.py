@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Static
 
 from store import Due, EditMerge, Priority, Repeat
 from tui.formatting import literal, single_line
+from tui.services import services_of
 
 FIELD_LABELS = {
     "title": "title",
@@ -41,9 +42,27 @@ class ConflictScreen(ModalScreen[str | None]):
     (for those fields: everything else is merged as it is) or None to keep editing."""
 
     BINDINGS = [
-        Binding("m", "choose('mine')", "Use mine", tooltip="Save my values for these fields"),
-        Binding("t", "choose('theirs')", "Use theirs", tooltip="Keep their values for these"),
-        Binding("escape", "choose('')", "Keep editing", tooltip="Back to the editor"),
+        Binding(
+            "m",
+            "choose('mine')",
+            "Use mine",
+            tooltip="Save my values for these fields",
+            id="conflict_mine",
+        ),
+        Binding(
+            "t",
+            "choose('theirs')",
+            "Use theirs",
+            tooltip="Keep their values for these",
+            id="conflict_theirs",
+        ),
+        Binding(
+            "escape",
+            "choose('')",
+            "Keep editing",
+            tooltip="Back to the editor",
+            id="conflict_keep_editing",
+        ),
     ]
 
     def __init__(self, merge: EditMerge, today: date) -> None:
@@ -94,7 +113,11 @@ class ConflictScreen(ModalScreen[str | None]):
 
     def _shown(self, name: str, value: Any) -> Text:
         if name == "due":
-            return Text(value.long(self.today)) if isinstance(value, Due) else _none()
+            return (
+                Text(value.long(self.today, style=services_of(self).settings.date_style))
+                if isinstance(value, Due)
+                else _none()
+            )
         if name == "priority":
             priority = Priority(value)
             return Text(f"{priority.marks} {priority.label}".strip()) if priority else _none()

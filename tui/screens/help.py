@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
     """Every key TaskFlow binds on the calling screen and its focused widget, grouped."""
 
     BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close help"),
+        Binding("escape,question_mark,q", "close", "Close help", id="close_help"),
     ]
 
     def __init__(self, for_screen: AnyScreen) -> None:
@@ -112,13 +112,24 @@ def _left_out(screen: AnyScreen, shown: list[ActiveBinding]) -> list[ActiveBindi
     shows done tasks) is not listed twice."""
     keys = {active.binding.key for active in shown}
     actions = {active.binding.action for active in shown}
+    # As the config file's [keys] remapped them (Textual applies its keymap only to the
+    # bindings it looks up for a key press, not to a class's list).
+    keymap: dict[str, str] = getattr(screen.app, "keymap", {})
     left_out: list[ActiveBinding] = []
-    for binding in type(screen).BINDINGS:
-        if not isinstance(binding, Binding) or binding.key in keys:
+    for declared in type(screen).BINDINGS:
+        if not isinstance(declared, Binding):
             continue
-        if binding.action not in actions:
-            left_out.append(ActiveBinding(screen, binding, False, binding.tooltip))
-        keys.add(binding.key)  # one row a key: h's second meaning is not listed too
+        remapped = keymap.get(declared.id or "")
+        for binding in (
+            [declared.with_key(key, key_display=None) for key in remapped.split(",")]
+            if remapped
+            else [declared]
+        ):
+            if binding.key in keys:
+                continue
+            if binding.action not in actions:
+                left_out.append(ActiveBinding(screen, binding, False, binding.tooltip))
+            keys.add(binding.key)  # one row a key: h's second meaning is not listed too
     return left_out
 
 

@@ -3,6 +3,8 @@ list, and the note on a task just saved where the view hides it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 
 from store import Status, TaskCounts, TaskQuery, TaskRecord
@@ -11,18 +13,24 @@ from tui.list_state import ListState, ViewKind
 
 
 def empty_list_hint(
-    counts: TaskCounts, state: ListState, query: TaskQuery, *, read_only: bool
+    counts: TaskCounts,
+    state: ListState,
+    query: TaskQuery,
+    *,
+    read_only: bool,
+    key_of: Callable[[str], str],
 ) -> Text | None:
     """Why the loaded list ``query`` is empty, and what to press; None: nothing to say.
-    ``counts``: those of the project the list is narrowed to, if it is."""
+    ``counts``: those of the project the list is narrowed to, if it is. ``key_of``
+    names an action's key as the user has it (the config file's [keys])."""
     if counts.total == 0 and state.place is not None:
         where = "the Inbox" if state.place.is_inbox else f"“{state.place.path}”"
         return Text.assemble(
             (f"Nothing in {where} yet.\n\n", "bold"),
             "Press ",
-            ("a", "bold reverse"),
+            (key_of("add"), "bold reverse"),
             " to add a task here, ",
-            ("p", "bold reverse"),
+            (key_of("projects"), "bold reverse"),
             " to choose another project.",
         )
     if counts.total == 0:
@@ -31,9 +39,9 @@ def empty_list_hint(
         return Text.assemble(
             ("No tasks yet.\n\n", "bold"),
             "Press ",
-            ("a", "bold reverse"),
+            (key_of("add"), "bold reverse"),
             " to add your first task, ",
-            ("?", "bold reverse"),
+            (key_of("help"), "bold reverse"),
             " to see every key.",
         )
     if query.search or query.tag:
@@ -41,21 +49,21 @@ def empty_list_hint(
             "No task matches “",
             literal(single_line(state.search_text)),
             "”.\n\nPress ",
-            ("Escape", "bold reverse"),
+            (key_of("clear_search"), "bold reverse"),
             " to clear the search.",
         )
     if state.kind is ViewKind.TODAY:
         return Text.assemble(
             ("Nothing due today.", "bold"),
             "\n\nAdd a due date with words: ",
-            ("a", "bold reverse"),
+            (key_of("add"), "bold reverse"),
             " then “Call mum tomorrow 5pm”.",
         )
     if state.kind is ViewKind.UPCOMING:
         return Text.assemble(
             ("Nothing due in the next seven days.", "bold"),
             "\n\nPress ",
-            ("1", "bold reverse"),
+            (key_of("view_all"), "bold reverse"),
             " for all tasks.",
         )
     if state.kind is ViewKind.DONE:
@@ -65,7 +73,7 @@ def empty_list_hint(
         return Text.assemble(
             ("All done!", "bold"),
             f" {done} completed task{'s are' if done != 1 else ' is'} hidden; press ",
-            ("h", "bold reverse"),
+            (key_of("hide_done"), "bold reverse"),
             " to show them.",
         )
     return None

@@ -86,10 +86,16 @@ class RowsFetched(Message):
 
 
 def read_list(
-    store: TaskStore, query: TaskQuery, keep: str | None, cursor: int, now: datetime
+    store: TaskStore,
+    query: TaskQuery,
+    keep: str | None,
+    cursor: int,
+    now: datetime,
+    week_start: int | None = None,
 ) -> ListLoaded:
     """The list's length and the window around task ``keep``, or around row ``cursor``
-    if that task is not listed; ``now`` (local) places the day headings."""
+    if that task is not listed; ``now`` (local) places the day headings, and
+    ``week_start`` marks where the next week begins among them."""
     total, position = store.locate(query, keep)
     cursor = min(position if position is not None else cursor, max(total - 1, 0))
     start = max(cursor - WINDOW // 2, 0)
@@ -102,7 +108,7 @@ def read_list(
     # types on: G there may wait one page fetch.
     far = start + WINDOW < total and not query.terms and query.due_until is None
     tail = store.list_tasks(query, limit=EDGE, from_end=True) if far else []
-    groups = day_groups(store, query, now) if query.due_until is not None else None
+    groups = day_groups(store, query, now, week_start) if query.due_until is not None else None
     return ListLoaded(
         query,
         total,
@@ -117,7 +123,9 @@ def read_list(
     )
 
 
-def day_groups(store: TaskStore, query: TaskQuery, now: datetime) -> list[Group]:
+def day_groups(
+    store: TaskStore, query: TaskQuery, now: datetime, week_start: int | None = None
+) -> list[Group]:
     """Headings for a view in due order: one for everything overdue (today's times
     already past too, as the rows' marks say), then one a day (``now`` local), each
     day with the dates series will fall due on then (not tasks yet: shown dimmed)."""
@@ -133,7 +141,8 @@ def day_groups(store: TaskStore, query: TaskQuery, now: datetime) -> list[Group]
             groups.append(Group("Overdue", count, alarming=True))
         else:
             coming_then = tuple(future.get(day, ()))
-            groups.append(Group(day_heading(day, today), count, future=coming_then))
+            heading = day_heading(day, today, week_start=week_start)
+            groups.append(Group(heading, count, future=coming_then))
     return groups  # the table leaves out the empty ones
 
 

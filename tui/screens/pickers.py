@@ -66,9 +66,9 @@ class PickerScreen(ModalScreen[str | None]):
     """A search box over a list of choices; returns the chosen one's id, or None."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "cursor(1)", "Next", show=False),
-        Binding("up", "cursor(-1)", "Previous", show=False),
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
+        Binding("down", "cursor(1)", "Next", show=False, id="picker_next"),
+        Binding("up", "cursor(-1)", "Previous", show=False, id="picker_previous"),
     ]
     TITLE_TEXT = ""
     PLACEHOLDER = ""

@@ -41,7 +41,7 @@ class ProjectNameScreen(ModalScreen[str | None]):
     None when left with Escape. A name ``check`` refuses (ValueError) keeps the dialog
     open, with what was typed and the reason under it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog_cancel")]
 
     def __init__(
         self,
@@ -100,9 +100,9 @@ class DeleteProjectScreen(ModalScreen[str | None]):
     default), or goes with it. Returns MOVE_UP, DELETE_ALL, or None when left."""
 
     BINDINGS = [
-        Binding("m", "answer('move')", "Move them up"),
-        Binding("D", "answer('delete')", "Delete them too"),
-        Binding("escape", "answer('')", "Cancel"),
+        Binding("m", "answer('move')", "Move them up", id="delete_project_move"),
+        Binding("D", "answer('delete')", "Delete them too", id="delete_project_all"),
+        Binding("escape", "answer('')", "Cancel", id="dialog_cancel"),
     ]
 
     def __init__(self, project: ProjectRecord, projects: Sequence[ProjectRecord]) -> None:
@@ -215,7 +215,7 @@ def new_project(
         path = f"{under.path}{PATH_SEPARATOR}{name}" if under else name
 
         def made(project: ProjectRecord) -> None:
-            app.say(f"Project “{project.path}” made · u undoes")
+            app.say(f"Project “{project.path}” made · {app.key_of('undo')} undoes")
             done(project)
 
         app.run_write(lambda store: store.create_project(path), made, _said(app))
@@ -240,7 +240,9 @@ def rename_project(
             return
 
         def renamed(changed: ProjectRecord) -> None:
-            app.say(f"Project “{project.path}” is now “{changed.path}” · u undoes")
+            app.say(
+                f"Project “{project.path}” is now “{changed.path}” · {app.key_of('undo')} undoes"
+            )
             done(changed)
 
         app.run_write(lambda store: store.rename_project(project.id, name), renamed, _said(app))
@@ -264,7 +266,9 @@ def move_project(
             return
 
         def moved(changed: ProjectRecord) -> None:
-            app.say(f"Project “{project.path}” is now “{changed.path}” · u undoes")
+            app.say(
+                f"Project “{project.path}” is now “{changed.path}” · {app.key_of('undo')} undoes"
+            )
             done(changed)
 
         app.run_write(lambda store: store.move_project(project.id, new_parent), moved, _said(app))
@@ -285,7 +289,7 @@ def delete_project(
 
     def delete(with_tasks: bool) -> None:
         def deleted(removal: ProjectRemoval) -> None:
-            app.say(_removal_note(removal, parent) + " · u undoes")
+            app.say(_removal_note(removal, parent) + f" · {app.key_of('undo')} undoes")
             done(removal)
 
         def job(store: TaskStore) -> ProjectRemoval:

@@ -30,9 +30,15 @@ MOVE_TO_PROJECT = Binding(
     "Project",
     tooltip="Move the task to a project (or a new one), with its subtasks",
     group=STRUCTURE,
+    id="move_to_project",
 )
 ADD_SUBTASK = Binding(
-    "A", "add_subtask", "Subtask", tooltip="Add a subtask of the task", group=STRUCTURE
+    "A",
+    "add_subtask",
+    "Subtask",
+    tooltip="Add a subtask of the task",
+    group=STRUCTURE,
+    id="add_subtask",
 )
 BLOCKED_BY = Binding(
     "b",
@@ -41,6 +47,7 @@ BLOCKED_BY = Binding(
     show=False,
     tooltip="Mark a task this one waits for, or no longer waits for",
     group=STRUCTURE,
+    id="blocked_by",
 )
 CHANGE_PARENT = Binding(
     "P",
@@ -49,6 +56,7 @@ CHANGE_PARENT = Binding(
     show=False,
     tooltip="Put the task (with its subtasks) under another task, or at the top level",
     group=STRUCTURE,
+    id="change_parent",
 )
 # The actions above: each writes, so each is refused while the database is read-only.
 STRUCTURE_KEY_ACTIONS = frozenset(

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Markdown, Static
 
 from store import (
+    DateStyle,
     Due,
     EventRecord,
     NotFoundError,
@@ -65,17 +66,20 @@ class TaskDetailScreen(TaskKeysScreen):
     HELP_TITLE = "Keys on a task's page"
 
     BINDINGS = [
-        Binding("escape", "back", "Back", tooltip="Back to the list"),
+        Binding("escape", "back", "Back", tooltip="Back to the list", id="back"),
         Binding(
             "e",
             "edit",
             "Edit",
             tooltip="Edit the title, notes, due date, priority, tags and project",
+            id="edit",
         ),
         *TOGGLE_DONE_BINDINGS,
         *DELETE_BINDINGS,
         undo_binding(),
-        Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
+        Binding(
+            "question_mark", "help", "Keys", key_display="?", tooltip="Show this help", id="help"
+        ),
         # In the Footer while the task repeats (see check_action).
         replace(SKIP_OCCURRENCE, show=True),
         # Out of the Footer (it has room for the keys above only, at 80 columns): listed
@@ -219,7 +223,13 @@ class TaskDetailScreen(TaskKeysScreen):
         today = local_now(now).date()
         if task.due is not None:
             overdue = not task.completed and task.due.is_overdue(local_now(now))
-            meta.add_row("Due", Text(task.due.long(today), style="bold red" if overdue else ""))
+            meta.add_row(
+                "Due",
+                Text(
+                    task.due.long(today, style=self.taskflow.settings.date_style),
+                    style="bold red" if overdue else "",
+                ),
+            )
         else:
             meta.add_row("Due", Text("no due date", style="dim"))
         meta.add_row(
@@ -277,9 +287,10 @@ class TaskDetailScreen(TaskKeysScreen):
         """The rule in words, its mode, the next dates, and the series' past occurrences:
         for a task that repeats or belongs to a series."""
         others = [each for each in place.series if each.id != task.id]
+        style = self.taskflow.settings.date_style
         if task.repeat is not None:
             at = task.due.at if task.due is not None else None
-            rule = Text.assemble((f"↻ {describe(task.repeat, at)}", "bold"))
+            rule = Text.assemble((f"↻ {describe(task.repeat, at, style=style)}", "bold"))
             if task.repeat.mode is RepeatMode.COMPLETION:
                 rule.append("\ncounted from the day it is done", style="dim")
                 lead = "then, if done on its date: "
@@ -295,7 +306,7 @@ class TaskDetailScreen(TaskKeysScreen):
         elif task.series_id is not None:
             still_open = [each for each in others if not each.completed and each.repeat]
             if still_open:
-                words = f"a past occurrence; the open one is due {_due_of(still_open[-1])}"
+                words = f"a past occurrence; the open one is due {_due_of(still_open[-1], style)}"
             else:
                 words = "no longer: its series was stopped or has ended"
             meta.add_row("Repeats", Text(words, style="dim"))
@@ -307,7 +318,7 @@ class TaskDetailScreen(TaskKeysScreen):
         if past:
             listed = Text(f"{place.done_before} done before")
             for each in past[::-1]:
-                listed.append(f"\n✔ {_due_of(each)}")
+                listed.append(f"\n✔ {_due_of(each, style)}")
             if place.done_before > len(past):
                 listed.append(f"\n… and {place.done_before - len(past)} more", style="dim")
             meta.add_row("Series", listed)
@@ -319,7 +330,7 @@ class TaskDetailScreen(TaskKeysScreen):
         table.add_column(style="dim", no_wrap=True)
         table.add_column()
         for event in reversed(self.history):
-            table.add_row(local_time(event.at), _describe(event))
+            table.add_row(local_time(event.at, self.taskflow.settings.date_style), _describe(event))
         return table
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -376,7 +387,7 @@ class TaskDetailScreen(TaskKeysScreen):
         # read the moved tasks again.
         self.record = change.task
         announce(self.taskflow, change)
-        self.taskflow.say(f"{change.said} · u undoes")
+        self.taskflow.say(f"{change.said} · {self.taskflow.key_of('undo')} undoes")
 
     def _write_failed(self, error: StoreError) -> None:
         # The store's own words: why the task cannot go under one of its subtasks, or
@@ -401,8 +412,8 @@ class Place:
     done_before: int = 0  # of its series, done with a number below its own
 
 
-def _due_of(task: TaskRecord) -> str:
-    return day_words(task.due) if task.due is not None else "(no due date)"
+def _due_of(task: TaskRecord, style: DateStyle) -> str:
+    return day_words(task.due, style=style) if task.due is not None else "(no due date)"
 
 
 def _describe(event: EventRecord) -> Text:

@@ -26,6 +26,7 @@ from store import (
     PATH_SEPARATOR,
     ChangeSet,
     ConflictError,
+    DateStyle,
     Due,
     EditMerge,
     NotFoundError,
@@ -134,15 +135,15 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         # Not a priority binding: a priority key jumps the queue of keys the focused
         # field has yet to handle, so a fast typist's (or a paste's) last letters
         # would be missing from what is saved.
-        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+s", "save", "Save", id="save"),
         # Not a priority binding either: an open Priority dropdown takes Escape first
         # (and closes), rather than the whole editor.
-        Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "save", "Save (in the title)", show=False),
+        Binding("escape", "cancel", "Cancel", id="cancel_edit"),
+        Binding("enter", "save", "Save (in the title)", show=False, id="save_from_title"),
         # Enter typed before the app has the terminal arrives as a line feed (the
         # terminal was still turning Return into one): it means Enter all the same.
-        Binding("ctrl+j", "line_feed", "Save (in the title)", show=False),
-        Binding("f1", "help", "Keys", tooltip="Every key of the editor"),
+        Binding("ctrl+j", "line_feed", "Save (in the title)", show=False, id="line_feed"),
+        Binding("f1", "help", "Keys", tooltip="Every key of the editor", id="editor_help"),
     ]
 
     def __init__(
@@ -182,6 +183,15 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     @property
     def taskflow(self) -> TaskFlowServices:
         return cast(TaskFlowServices, self.app)
+
+    @property
+    def _week_start(self) -> int:
+        """Monday or Sunday (the config file's), for "next week" and "end of week"."""
+        return self.taskflow.settings.week_start
+
+    @property
+    def _date_style(self) -> DateStyle:
+        return self.taskflow.settings.date_style
 
     @property
     def is_new(self) -> bool:
@@ -370,7 +380,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         text = Text("→ ")
         text.append_text(literal(single_line(title) or "(no title yet)", style="bold"))
         if due is not None:
-            text.append(f"  · due {due.long(now.date())}", style="")
+            text.append(f"  · due {due.long(now.date(), style=self._date_style)}", style="")
             if due.is_overdue(now):
                 text.append(", already past", style="bold")
             if self._due_field_overruled(due, now):
@@ -408,7 +418,9 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                 '\\word or "words" stay as typed.',
                 style="dim",
             )
-        text = Text.assemble(("↻ " + describe(repeat, understood.due.at), "bold"))
+        text = Text.assemble(
+            ("↻ " + describe(repeat, understood.due.at, style=self._date_style), "bold")
+        )
         coming = dates_ahead(repeat, understood.due, 3)
         if coming:
             text.append("  · then " + ", ".join(day_words(due, with_time=False) for due in coming))
@@ -447,7 +459,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if not field.strip():
             return False
         try:
-            return parse_due(field, now) != due
+            return parse_due(field, now, week_start=self._week_start) != due
         except ValueError:
             return False  # the field's own error is shown when saving
 
@@ -466,12 +478,12 @@ class TaskEditScreen(Screen[TaskRecord | None]):
             # Untouched: the title it was filled with, exactly (no words read again).
             quick = QuickAdd(title=saved_title)
         else:
-            quick = parse_quick_add(self.title_value, now)
+            quick = parse_quick_add(self.title_value, now, week_start=self._week_start)
         due_field = self.query_one("#due", Input).value
         repeat = self._repeat_target(quick, now)
         due = quick.due
         if due is None:
-            due = parse_due(due_field, now)
+            due = parse_due(due_field, now, week_start=self._week_start)
         phrase = repeat.phrase if repeat is not None else None
         if phrase is not None and quick.due is None and not self._due_typed(due_field):
             due = self._due_of_rule(phrase, now)
@@ -495,7 +507,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         if not typed:
             return RepeatTarget(None)  # cleared: it stops repeating
         try:
-            return RepeatTarget(parse_repeat(typed, now))
+            return RepeatTarget(parse_repeat(typed, now, week_start=self._week_start))
         except ValueError as error:
             raise RepeatTextError(str(error)) from None
 
@@ -562,7 +574,8 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         """The saved title as the title field shows it: the words quick add would take
         as a date, a tag or a priority carry a backslash (``Buy \\#1 fan mug``), so
         that editing one word never turns the others into a due date or tags."""
-        return quick_add_text(visible(task.title), local_now(self.taskflow.clock()))
+        now = local_now(self.taskflow.clock())
+        return quick_add_text(visible(task.title), now, week_start=self._week_start)
 
     def _remember_filled(self, task: TaskRecord) -> None:
         """What the title and notes fields are filled with for ``task``: shown safe

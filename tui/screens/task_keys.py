@@ -21,17 +21,27 @@ from tui.services import TaskFlowServices
 TOGGLE_DONE = "toggle_done"
 
 TOGGLE_DONE_BINDINGS = (
-    Binding("space", TOGGLE_DONE, "Done", key_display="space", tooltip="Mark done, or open again"),
-    Binding("x", TOGGLE_DONE, "Done", show=False, tooltip="Mark done, or open again"),
+    Binding(
+        "space",
+        TOGGLE_DONE,
+        "Done",
+        key_display="space",
+        tooltip="Mark done, or open again",
+        id="toggle_done",
+    ),
+    Binding(
+        "x", TOGGLE_DONE, "Done", show=False, tooltip="Mark done, or open again", id="toggle_done"
+    ),
 )
 DELETE_BINDINGS = (
-    Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)"),
+    Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)", id="delete"),
     Binding(
         "delete",
         "delete",
         "Delete",
         show=False,
         tooltip="Delete the task (asks first; u undoes)",
+        id="delete",
     ),
 )
 
@@ -42,12 +52,13 @@ SKIP_OCCURRENCE = Binding(
     "Skip to next",
     show=False,
     tooltip="A repeating task: skip to its next date without marking this one done",
+    id="skip_occurrence",
 )
 
 
 def undo_binding(tooltip: str = "Undo the last change") -> Binding:
     """u; the list says more, since there undo can be repeated through the log."""
-    return Binding("u", "undo", "Undo", tooltip=tooltip)
+    return Binding("u", "undo", "Undo", tooltip=tooltip, id="undo")
 
 
 # Refused while the database is read-only (shown greyed out).

@@ -117,15 +117,23 @@ class TaskListScreen(TaskKeysScreen):
 
     # In the order of the footer, which shows what fits: the most needed first.
     BINDINGS = [
-        Binding("a", "add", "Add", tooltip="Add a task"),
+        Binding("a", "add", "Add", tooltip="Add a task", id="add"),
         *TOGGLE_DONE_BINDINGS,
         Binding(
             "e",
             "edit",
             "Edit",
             tooltip="Edit the title, notes, due date, priority, tags and project",
+            id="edit",
         ),
-        Binding("enter", "open", "Open", show=False, tooltip="Open the task: notes and history"),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            show=False,
+            tooltip="Open the task: notes and history",
+            id="open",
+        ),
         *DELETE_BINDINGS,
         undo_binding("Undo the last change (repeat to go back)"),
         SKIP_OCCURRENCE,
@@ -135,12 +143,22 @@ class TaskListScreen(TaskKeysScreen):
             "Skip undo",
             show=False,
             tooltip="Pass over a change undo cannot revert, to reach the one before",
+            id="skip_undo",
         ),
-        Binding("slash", "search", "Search", key_display="/", tooltip="Search titles and notes"),
-        Binding("question_mark", "help", "Keys", key_display="?", tooltip="Show this help"),
-        Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks"),
-        Binding("h", "show_done", "Show done", tooltip="Show done tasks again"),
-        Binding("q", "quit", "Quit", tooltip="Quit TaskFlow"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            tooltip="Search titles and notes",
+            id="search",
+        ),
+        Binding(
+            "question_mark", "help", "Keys", key_display="?", tooltip="Show this help", id="help"
+        ),
+        Binding("h", "hide_done", "Hide done", tooltip="Hide done tasks", id="hide_done"),
+        Binding("h", "show_done", "Show done", tooltip="Show done tasks again", id="hide_done"),
+        Binding("q", "quit", "Quit", tooltip="Quit TaskFlow", id="quit"),
         Binding(
             "n",
             "new_project",
@@ -148,6 +166,7 @@ class TaskListScreen(TaskKeysScreen):
             show=False,
             tooltip="Make a project (inside the one the list shows)",
             group=VIEWS,
+            id="new_project",
         ),
         Binding(
             "p",
@@ -155,6 +174,7 @@ class TaskListScreen(TaskKeysScreen):
             "Projects",
             tooltip="Go to the sidebar of projects and views; p there hides it",
             group=VIEWS,
+            id="projects",
         ),
         Binding(
             "s",
@@ -162,9 +182,19 @@ class TaskListScreen(TaskKeysScreen):
             "Sort",
             show=False,
             tooltip="Sort: my order, created, updated, title, open first, due, priority",
+            id="sort",
         ),
-        Binding("S", "cycle_sort(-1)", "Sort back", show=False, tooltip="The sort before"),
-        Binding("1", "view('all')", "All", show=False, tooltip="All tasks", group=VIEWS),
+        Binding(
+            "S",
+            "cycle_sort(-1)",
+            "Sort back",
+            show=False,
+            tooltip="The sort before",
+            id="sort_back",
+        ),
+        Binding(
+            "1", "view('all')", "All", show=False, tooltip="All tasks", group=VIEWS, id="view_all"
+        ),
         Binding(
             "2",
             "view('today')",
@@ -172,6 +202,7 @@ class TaskListScreen(TaskKeysScreen):
             show=False,
             tooltip="Due today, and overdue",
             group=VIEWS,
+            id="view_today",
         ),
         Binding(
             "3",
@@ -180,13 +211,38 @@ class TaskListScreen(TaskKeysScreen):
             show=False,
             tooltip="Due in the next 7 days, by day",
             group=VIEWS,
+            id="view_upcoming",
         ),
-        Binding("4", "view('done')", "Done", show=False, tooltip="Done tasks", group=VIEWS),
         Binding(
-            "J", "move_down", "Move down", show=False, tooltip="Move down in my order", group=VIEWS
+            "4",
+            "view('done')",
+            "Done",
+            show=False,
+            tooltip="Done tasks",
+            group=VIEWS,
+            id="view_done",
         ),
-        Binding("K", "move_up", "Move up", show=False, tooltip="Move up in my order", group=VIEWS),
-        Binding("escape", "clear_search", "Clear search", tooltip="Clear the search"),
+        Binding(
+            "J",
+            "move_down",
+            "Move down",
+            show=False,
+            tooltip="Move down in my order",
+            group=VIEWS,
+            id="move_down",
+        ),
+        Binding(
+            "K",
+            "move_up",
+            "Move up",
+            show=False,
+            tooltip="Move up in my order",
+            group=VIEWS,
+            id="move_up",
+        ),
+        Binding(
+            "escape", "clear_search", "Clear search", tooltip="Clear the search", id="clear_search"
+        ),
         MOVE_TO_PROJECT,
         ADD_SUBTASK,
         Binding(
@@ -196,6 +252,7 @@ class TaskListScreen(TaskKeysScreen):
             key_display=">",
             tooltip="Put the task under the one above it (my order)",
             group=TREE,
+            id="indent",
         ),
         Binding(
             "less_than_sign",
@@ -204,6 +261,7 @@ class TaskListScreen(TaskKeysScreen):
             key_display="<",
             tooltip="Take a subtask one level up (my order)",
             group=TREE,
+            id="outdent",
         ),
         BLOCKED_BY,
         CHANGE_PARENT,
@@ -214,6 +272,7 @@ class TaskListScreen(TaskKeysScreen):
             show=False,
             tooltip="Hide or show the task's subtasks (also Left and Right)",
             group=TREE,
+            id="fold",
         ),
         Binding(
             "Z",
@@ -222,6 +281,7 @@ class TaskListScreen(TaskKeysScreen):
             show=False,
             tooltip="Fold every task, or unfold them all",
             group=TREE,
+            id="fold_all",
         ),
     ]
 
@@ -229,8 +289,10 @@ class TaskListScreen(TaskKeysScreen):
     # when set to an equal state: the query it gives may differ, after midnight.
     state: reactive[ListState] = reactive(ListState, repaint=False, init=False, always_update=True)
 
-    def __init__(self) -> None:
+    def __init__(self, start: ListState | None = None) -> None:
         super().__init__()
+        # The view, sort and hide-done the config file starts the list with.
+        self.set_reactive(TaskListScreen.state, start or ListState())
         self.view_counts: dict[ViewKind, int] = {}
         # What `state` adds up to on the day it was last worked out (_query_now).
         self.view = TaskQuery(sort=Sort.MANUAL)
@@ -268,7 +330,9 @@ class TaskListScreen(TaskKeysScreen):
                     disabled=True,
                     suggester=TagSuggester(self.taskflow.store),
                 )
-                yield TaskTable(self.taskflow.clock, id="tasks")
+                yield TaskTable(
+                    self.taskflow.clock, date_style=self.taskflow.settings.date_style, id="tasks"
+                )
                 yield Static(id="empty-hint", classes="hidden")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -331,6 +395,8 @@ class TaskListScreen(TaskKeysScreen):
         self._set_query(self._query_now())
         self.query_one("#title-bar", Static).update(self._title_text())
         self.sidebar.mark(self.view_kind, self.state.place)
+        state = self.state
+        self.taskflow.remember_list(state.kind.value, state.sort.value, state.hide_done)
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
@@ -364,7 +430,8 @@ class TaskListScreen(TaskKeysScreen):
     def _load_in_worker(
         self, query: TaskQuery, keep: str | None, cursor: int, now: datetime
     ) -> None:
-        loaded = read_list(self.taskflow.store, query, keep, cursor, now)
+        week_start = self.taskflow.settings.week_start
+        loaded = read_list(self.taskflow.store, query, keep, cursor, now, week_start)
         if not get_current_worker().is_cancelled:
             self.post_message(loaded)
 
@@ -614,10 +681,12 @@ class TaskListScreen(TaskKeysScreen):
         # Not a task yet: nothing to select, mark done or edit. Said, so that the click
         # is not taken for one that went unnoticed.
         future = message.future
+        when = day_words(future.due, style=self.taskflow.settings.date_style)
         self.taskflow.say(
-            f"“{short_title(future.task.title)}” on {day_words(future.due)} is a coming "
+            f"“{short_title(future.task.title)}” on {when} is a coming "
             "date of a repeating task, not a task yet: it becomes one when the one before "
-            "it is done (N on that one skips to the next date)."
+            f"it is done ({self.taskflow.key_of('skip_occurrence')} on that one skips to the "
+            "next date)."
         )
 
     @on(TaskTable.Highlighted, "#tasks")
@@ -662,7 +731,8 @@ class TaskListScreen(TaskKeysScreen):
         sidebar = self.sidebar
         beside = (sidebar.outer_size.width or SIDEBAR_WIDTH) if sidebar.display else 0
         width = self.size.width - beside
-        self.query_one(ViewsBar).show(self.view_counts, self.view_kind, width)
+        keys = {kind: self.taskflow.key_of(f"view_{kind.value}") for kind in ViewKind}
+        self.query_one(ViewsBar).show(self.view_counts, self.view_kind, width, keys)
         rows = len(self.table.rows)
         self.query_one(StatusLine).show(self.counts, self.state, self.view, rows, width)
         self._update_hint()
@@ -761,7 +831,13 @@ class TaskListScreen(TaskKeysScreen):
         message: Text | None = None
         if self.shown is not None and len(table.rows) == 0 and self.counts is not None:
             read_only = self.taskflow.store.read_only
-            message = empty_list_hint(self.counts, self.state, self.view, read_only=read_only)
+            message = empty_list_hint(
+                self.counts,
+                self.state,
+                self.view,
+                read_only=read_only,
+                key_of=self.taskflow.key_of,
+            )
         hint.set_class(message is None, "hidden")
         table.set_class(message is not None, "hidden")
         if message is not None:
@@ -903,7 +979,7 @@ class TaskListScreen(TaskKeysScreen):
         if self.view.sort is not Sort.MANUAL:
             self.taskflow.say(
                 f"J and K move tasks in my order; this list is sorted by {self.view.sort.label}. "
-                "Press s until the sort is “my order”."
+                f"Press {self.taskflow.key_of('sort')} until the sort is “my order”."
             )
             return
         index, query = self.table.cursor, self.view
@@ -971,7 +1047,7 @@ class TaskListScreen(TaskKeysScreen):
             self._unfolded(task.parent_id)
         self.load(keep=task.id)
         self.load_counts()
-        self.taskflow.say(f"{said} · u undoes")
+        self.taskflow.say(f"{said} · {self.taskflow.key_of('undo')} undoes")
 
     def _write_failed(self, error: StoreError) -> None:
         self.taskflow.say(str(error))
@@ -1049,7 +1125,7 @@ class TaskListScreen(TaskKeysScreen):
 
     def _block_changed(self, change: StructureChange) -> None:
         self.show_change(change.task)
-        self.taskflow.say(f"{change.said} · u undoes")
+        self.taskflow.say(f"{change.said} · {self.taskflow.key_of('undo')} undoes")
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -56,14 +56,45 @@ class ProjectSidebar(OptionList):
     """Views first, then the Inbox and the projects; Enter chooses one for the list."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Next", show=False),
-        Binding("k", "cursor_up", "Previous", show=False),
-        Binding("escape", "leave", "Back to the list", tooltip="Give the keys back to the list"),
-        Binding("n", "new_project", "New project", tooltip="Make a project (under this one)"),
-        Binding("r", "rename_project", "Rename", tooltip="Rename the project"),
-        Binding("M", "move_project", "Move", tooltip="Put the project under another one"),
-        Binding("d", "delete_project", "Delete", tooltip="Delete the project (asks first)"),
-        Binding("delete", "delete_project", "Delete", show=False, tooltip="Delete the project"),
+        Binding("j", "cursor_down", "Next", show=False, id="sidebar_down"),
+        Binding("k", "cursor_up", "Previous", show=False, id="sidebar_up"),
+        Binding(
+            "escape",
+            "leave",
+            "Back to the list",
+            tooltip="Give the keys back to the list",
+            id="sidebar_leave",
+        ),
+        Binding(
+            "n",
+            "new_project",
+            "New project",
+            tooltip="Make a project (under this one)",
+            id="new_project",
+        ),
+        Binding("r", "rename_project", "Rename", tooltip="Rename the project", id="rename_project"),
+        Binding(
+            "M",
+            "move_project",
+            "Move",
+            tooltip="Put the project under another one",
+            id="move_project",
+        ),
+        Binding(
+            "d",
+            "delete_project",
+            "Delete",
+            tooltip="Delete the project (asks first)",
+            id="delete_project",
+        ),
+        Binding(
+            "delete",
+            "delete_project",
+            "Delete",
+            show=False,
+            tooltip="Delete the project",
+            id="delete_project",
+        ),
     ]
 
     @dataclass
@@ -198,7 +229,10 @@ class ProjectSidebar(OptionList):
                 if prompt is not None:
                     options.append(Option(prompt, option_id))
         if not self.contents.projects:
-            options.append(Option(Text("n makes a project", style="dim italic"), disabled=True))
+            new_project = cast(TaskFlowServices, self.app).key_of("new_project")
+            options.append(
+                Option(Text(f"{new_project} makes a project", style="dim italic"), disabled=True)
+            )
         return options
 
     # -- choosing and the keys --------------------------------------------------------------

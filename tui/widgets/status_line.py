@@ -22,8 +22,14 @@ PADDING = 2  # the bars' padding, left and right (app.tcss)
 class ViewsBar(Static):
     """'1 All 7   2 Today 2 ...': the four views, the active one highlighted."""
 
-    def show(self, counts: Mapping[ViewKind, int], active: ViewKind, width: int) -> None:
-        self.update(views_text(counts, active, width))
+    def show(
+        self,
+        counts: Mapping[ViewKind, int],
+        active: ViewKind,
+        width: int,
+        keys: Mapping[ViewKind, str] | None = None,
+    ) -> None:
+        self.update(views_text(counts, active, width, keys))
 
 
 class StatusLine(Static):
@@ -79,16 +85,22 @@ def status_text(
     return status
 
 
-def views_text(counts: Mapping[ViewKind, int], active: ViewKind, width: int) -> Text:
+def views_text(
+    counts: Mapping[ViewKind, int],
+    active: ViewKind,
+    width: int,
+    keys: Mapping[ViewKind, str] | None = None,
+) -> Text:
     """On a narrow terminal tighter, with Upcoming as Upc, so that all four views and
-    their counts still show."""
+    their counts still show. ``keys``: each view's key, where [keys] remapped it."""
     room = max(width - PADDING, 10)
     for tight, gap in ((False, " "), (True, "  "), (True, " ")):
         text = Text(no_wrap=True, overflow="ellipsis")
         for number, kind in enumerate(ViewKind):
             count = counts.get(kind)
             name = "Upc" if tight and kind is ViewKind.UPCOMING else kind.label
-            label = f"{kind.key} {name}" + (f" {count}" if count is not None else "")
+            key = (keys or {}).get(kind, kind.key)
+            label = f"{key} {name}" + (f" {count}" if count is not None else "")
             alarm = kind is ViewKind.TODAY and bool(count)
             style = "bold reverse" if kind is active else ("bold" if alarm else "")
             if number:

@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import FutureOccurrence, TaskRecord, TreeContext, due_label, local_now
+from store import DateStyle, FutureOccurrence, TaskRecord, TreeContext, due_label, local_now
 from tui.formatting import fit_breadcrumb, relative_time, single_line
 from tui.text import visible
 
@@ -160,14 +160,14 @@ class Columns:
     updated: int
 
     @classmethod
-    def for_width(cls, width: int, tags_wanted: int = 0) -> Columns:
+    def for_width(cls, width: int, tags_wanted: int = 0, due_width: int = DUE_WIDTH) -> Columns:
         """``tags_wanted``: the widest tags of the rows at hand, which the Tags column
         grows to (up to 30) while the title keeps at least 32 columns."""
         updated = UPDATED_WIDTH if width >= 78 else 0
         tags = TAGS_WIDTH if width >= 72 else 0
         if width > 100:
             tags = min(TAGS_WIDTH + (width - 100) // 2, TAGS_MAX_WIDTH)
-        due = DUE_WIDTH if width >= 36 else 0
+        due = due_width if width >= 36 else 0
         fixed = 1 + MARKER_WIDTH + 1 + PRIORITY_WIDTH + 1 + NOTES_WIDTH + 1
         fixed += sum(GAP + w for w in (tags, due, updated) if w)
         if tags and tags_wanted > tags:
@@ -318,14 +318,20 @@ class TaskTable(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Next task", show=False),
-        Binding("up,k", "cursor_up", "Previous task", show=False),
-        Binding("home,g", "first", "First task", show=False),
-        Binding("end,G", "last", "Last task", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("left", "fold(True)", "Fold the subtasks, or go up to the parent", show=False),
-        Binding("right", "fold(False)", "Unfold the subtasks", show=False),
+        Binding("down,j", "cursor_down", "Next task", show=False, id="cursor_down"),
+        Binding("up,k", "cursor_up", "Previous task", show=False, id="cursor_up"),
+        Binding("home,g", "first", "First task", show=False, id="first"),
+        Binding("end,G", "last", "Last task", show=False, id="last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding(
+            "left",
+            "fold(True)",
+            "Fold the subtasks, or go up to the parent",
+            show=False,
+            id="fold_or_parent",
+        ),
+        Binding("right", "fold(False)", "Unfold the subtasks", show=False, id="unfold"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -379,12 +385,14 @@ class TaskTable(ScrollView, can_focus=True):
         self,
         clock: Callable[[], datetime],
         *,
+        date_style: DateStyle | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
+        self.date_style = date_style or DateStyle()  # the config file's time_format, dates
         self.rows = TaskRows()
         self.lines = Lines(0)
         self.generation = 0  # bumped by reset(): rows asked for earlier are then stale
@@ -711,7 +719,7 @@ class TaskTable(ScrollView, can_focus=True):
         return self._task_line(record, index, width, base)
 
     def _header_line(self, width: int) -> Strip:
-        columns = Columns.for_width(width, self._tags_wanted)
+        columns = Columns.for_width(width, self._tags_wanted, self.date_style.label_width)
         style = self.get_component_rich_style("task-table--header")
         lead = 1 + columns.marker + 1 + columns.priority + 1
         text = Text(" " * lead, style=style, end="")
@@ -737,7 +745,7 @@ class TaskTable(ScrollView, can_focus=True):
     def _future_line(self, future: FutureOccurrence, width: int, base: Style) -> Strip:
         """A date a series will fall due on, dimmed, where its task's row would be: no
         marker (there is nothing to mark done yet), the title after the repeat sign."""
-        columns = Columns.for_width(width, self._tags_wanted)
+        columns = Columns.for_width(width, self._tags_wanted, self.date_style.label_width)
         style = self.get_component_rich_style("task-table--future", partial=True)
         text = Text(" " * (1 + columns.marker + 1 + columns.priority + 1), end="")
         title = Text(f"{REPEATS} {visible(single_line(future.task.title))}", end="")
@@ -749,14 +757,14 @@ class TaskTable(ScrollView, can_focus=True):
             text.append(" " * GAP)
             text.append_text(tags)
         if columns.due:
-            label = due_label(future.due, self._local_now)
+            label = due_label(future.due, self._local_now, style=self.date_style)
             text.append(" " * GAP + label[: columns.due].rjust(columns.due))
         if columns.updated:
             text.append(" " * GAP + "not yet".rjust(columns.updated))
         return self._to_strip(text, width, base + style)
 
     def _task_line(self, record: TaskRecord, index: int, width: int, base: Style) -> Strip:
-        columns = Columns.for_width(width, self._tags_wanted)
+        columns = Columns.for_width(width, self._tags_wanted, self.date_style.label_width)
         is_cursor = index == self.cursor
         row_style = base
         if record.completed:
@@ -808,7 +816,7 @@ class TaskTable(ScrollView, can_focus=True):
             else:
                 overdue = not record.completed and record.due.is_overdue(self._local_now)
                 style = part("task-table--overdue" if overdue else "task-table--muted")
-                label = due_label(record.due, self._local_now)
+                label = due_label(record.due, self._local_now, style=self.date_style)
                 text.append(label[: columns.due].rjust(columns.due), style=style)
         if columns.updated:
             updated = "?" if record.unreadable else relative_time(record.updated_at, self._now)
