@@ -2,15 +2,17 @@
 
     python -m benchmarks                     # both sections, full sizes
     python -m benchmarks --quick             # small sizes: keeps this code from rotting
-    python -m benchmarks --only peers        # one section: screen or peers
+    python -m benchmarks --only peers        # one section: screen, peers or config
     python -m benchmarks --only screen --runs 3 --load
 
-Two sections:
+Three sections:
 - screen (benchmarks/screen.py): the full-screen app at 100 and 100,000 tasks,
   each figure's ratio within 1.3x;
 - peers (benchmarks/peers.py): the command line against Taskwarrior 2.6 (`task`)
   on the same tasks, and the launch against the smallest Textual app
-  (benchmarks/floor_app.py).
+  (benchmarks/floor_app.py);
+- config (benchmarks/config_cost.py): what reading the config file adds to a
+  scripted `taskflow add`, with and without a file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import argparse
 import sys
 import time
 
-from benchmarks import peers, screen, timing
+from benchmarks import config_cost, peers, screen, timing
 
 
 def main() -> int:
@@ -29,7 +31,7 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
-    parser.add_argument("--only", choices=("screen", "peers"), help="run one section")
+    parser.add_argument("--only", choices=("screen", "peers", "config"), help="run one section")
     parser.add_argument(
         "--repeats", type=int, default=5, help="measurements of each screen figure per run"
     )
@@ -52,6 +54,8 @@ def main() -> int:
             missed += screen.section(quick=args.quick, repeats=args.repeats, runs=args.runs)
         if args.only in (None, "peers"):
             missed += peers.section(quick=args.quick)
+        if args.only in (None, "config"):
+            missed += config_cost.section(quick=args.quick)
     print(f"took {time.perf_counter() - begin:.0f} s", file=sys.stderr)
     # Timings are reported, never judged, in --quick mode: CI machines are noisy.
     return 0 if args.quick or not missed else 1

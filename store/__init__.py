@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from store.config import (
         DB_ENV_VAR,
         USER_ENV_VAR,
+        Configured,
         DatabaseLocation,
         Source,
         default_database_path,
@@ -118,6 +119,7 @@ _EXPORTS: dict[str, str] = {
     "utc_now": "store.clock",
     "DB_ENV_VAR": "store.config",
     "DatabaseLocation": "store.config",
+    "Configured": "store.config",
     "Source": "store.config",
     "USER_ENV_VAR": "store.config",
     "default_database_path": "store.config",
@@ -232,6 +234,7 @@ __all__ = [
     "AmbiguousIdError",
     "BusyError",
     "ChangeSet",
+    "Configured",
     "ConflictError",
     "DataLoss",
     "DataLossError",

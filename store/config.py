@@ -1,7 +1,11 @@
 """Where the database is and who the user is, resolved the same way for every entry point.
 
-``--db PATH`` beats ``TASKFLOW_DB_PATH``, which beats the platformdirs user data
-dir. Either may also be a ``postgresql://`` URL, for a team's shared server.
+``--db PATH`` beats ``TASKFLOW_DB_PATH``, which beats the config file's ``database``,
+which beats the platformdirs user data dir. Any of them may also be a ``postgresql://``
+URL, for a team's shared server. The owner likewise: ``--user``, ``TASKFLOW_USER``, the
+config file's ``user``, the OS user. What the config file says comes in as a
+``Configured`` (the front end reads the file), so that a value that cannot be used is
+refused naming the file, the line and the setting.
 Nothing here touches the file system: the parent folder is created when the
 store opens the database, never at import or resolution time.
 """
@@ -13,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -35,7 +39,28 @@ class Source(Enum):
 
     ARGUMENT = "--db"
     ENVIRONMENT = DB_ENV_VAR
+    CONFIG = "config"  # the config file's `database` (DatabaseLocation.configured says where)
     DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Configured:
+    """A value the config file gives a setting (``database``, ``user``), and where the
+    file says it: messages about it name the file, the line and the setting."""
+
+    value: str
+    file: Path
+    setting: str
+    where: str = ""  # "line 3"; "" when the line is not known
+
+    def place(self) -> str:
+        """'/home/me/.config/taskflow/config.toml, line 3'."""
+        return f"{self.file}, {self.where}" if self.where else str(self.file)
+
+    def refusal(self, message: str) -> str:
+        """``message`` as one line about this setting, as the config's other problems are
+        written: 'FILE, line 3: database: MESSAGE'."""
+        return f"{self.place()}: {self.setting}: {message}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +88,8 @@ class DatabaseLocation:
     path: Path | None
     source: Source
     server: ServerAddress | None = None
+    # Where the config file names it (source CONFIG), for messages; None otherwise.
+    configured: Configured | None = None
 
     @property
     def is_memory(self) -> bool:
@@ -84,22 +111,39 @@ def default_database_path() -> Path:
 def resolve_location(
     db: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    configured: Configured | None = None,
 ) -> DatabaseLocation:
-    """Resolve ``--db`` (if given), then ``TASKFLOW_DB_PATH``, then the default."""
+    """Resolve ``--db`` (if given), then ``TASKFLOW_DB_PATH``, then the config file's
+    ``database`` (``configured``), then the default.
+
+    A configured value that is not a location (a bad URL) raises LocationError naming
+    the file, the line and the setting. A relative path there is relative to the config
+    file's folder, not to wherever the command happens to run.
+    """
     environ = os.environ if environ is None else environ
     if db is not None and str(db) != "":
         return parse_location(db, Source.ARGUMENT)
     from_env = environ.get(DB_ENV_VAR, "")
     if from_env.strip():
         return parse_location(from_env, Source.ENVIRONMENT)
+    if configured is not None and configured.value.strip():
+        try:
+            location = parse_location(configured.value, Source.CONFIG, base=configured.file.parent)
+        except LocationError as error:
+            raise LocationError(configured.refusal(str(error))) from None
+        return replace(location, configured=configured)
     return DatabaseLocation(default_database_path(), Source.DEFAULT)
 
 
-def parse_location(value: str | os.PathLike[str], source: Source) -> DatabaseLocation:
+def parse_location(
+    value: str | os.PathLike[str], source: Source, *, base: Path | None = None
+) -> DatabaseLocation:
     """Turn a path, ``:memory:`` or an ``sqlite:///`` URL into a location.
 
     ``sqlite:///relative.db`` and ``sqlite:////absolute.db`` follow the SQLAlchemy
     convention users already know; any other scheme is refused with a clear message.
+    A relative path is relative to ``base`` if given, else to the working folder.
     """
     text = os.fspath(value)
     if "\x00" in text:
@@ -108,7 +152,7 @@ def parse_location(value: str | os.PathLike[str], source: Source) -> DatabaseLoc
     if match is None:
         if text == MEMORY:
             return DatabaseLocation(None, source)
-        return DatabaseLocation(_absolute(Path(text).expanduser()), source)
+        return DatabaseLocation(_absolute(Path(text).expanduser(), base), source)
 
     scheme = match.group("scheme").lower()
     if scheme in ("postgresql", "postgres"):
@@ -126,7 +170,7 @@ def parse_location(value: str | os.PathLike[str], source: Source) -> DatabaseLoc
     target = unquote(rest[1:].split("?", 1)[0])
     if target in ("", MEMORY):
         return DatabaseLocation(None, source)
-    return DatabaseLocation(_absolute(Path(target).expanduser()), source)
+    return DatabaseLocation(_absolute(Path(target).expanduser(), base), source)
 
 
 def _server_address(url: str) -> ServerAddress:
@@ -185,17 +229,32 @@ def special_file_kind(mode: int) -> str | None:
     return next((words for test, words in _SPECIAL_FILES if test(mode)), "not a regular file")
 
 
-def _absolute(path: Path) -> Path:
+def _absolute(path: Path, base: Path | None = None) -> Path:
     # Absolute without resolving symlinks: the user's own spelling stays recognisable.
+    if base is not None and not path.is_absolute():
+        path = base / path
     return Path(os.path.abspath(path))
 
 
-def resolve_user(user: str | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """The owner every query is scoped to: ``--user``, then ``TASKFLOW_USER``, then the OS user."""
+def resolve_user(
+    user: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    configured: Configured | None = None,
+) -> str:
+    """The owner every query is scoped to: ``--user``, then ``TASKFLOW_USER``, then the
+    config file's ``user`` (``configured``), then the OS user. A configured name that
+    cannot be used raises ValidationError naming the file, the line and the setting:
+    falling back to another owner would write tasks where the user does not look."""
     environ = os.environ if environ is None else environ
     for candidate in (user, environ.get(USER_ENV_VAR)):
         if candidate is not None and candidate.strip():
             return validate_user(candidate)
+    if configured is not None and configured.value.strip():
+        try:
+            return validate_user(configured.value)
+        except ValidationError as error:
+            raise ValidationError("user", configured.refusal(str(error))) from None
     try:
         return validate_user(getpass.getuser())
     except (KeyError, OSError, ValidationError):

@@ -8,11 +8,14 @@ The package, module by module:
   entry              main(): parse, run one command, one line and an exit code on failure
   parser, help       the argument parser and the help texts it prints
   output             the terminal output toolkit, the exit codes, standard streams
-  store_access       the store that --db and --user name, the clock, text from stdin
+  store_access       the store that --db and --user (or the config file) name, the clock,
+                     text from stdin
+  settings_access    the config file as commands read it (only when there is one)
   task_commands      add, show, edit, done, undone, rm, undo, history
   list_command       list
   transfer_commands  export, import; export_target: where `export -o` may write
   db_commands        db status, migrate, check, backup
+  config_commands    config path, show, edit
 
 The atomic, durable file write an export uses is the store's: store.files.
 """

@@ -16,17 +16,23 @@ from store import (
     StoreError,
     TaskStore,
     ValidationError,
-    resolve_location,
 )
 from tui.cli.output import EXIT_OK, Style, fail, human, human_size, is_terminal, print_json
-from tui.cli.store_access import opened, source_words
+from tui.cli.store_access import (
+    location_from_args,
+    opened,
+    refuse_an_unusable_place,
+    source_words,
+)
 from tui.text import visible
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
-    location = resolve_location(getattr(args, "db", None))
+    location = location_from_args(args)
     path = location.path
     exists = path is None or path.exists()
+    if not exists:
+        refuse_an_unusable_place(location)  # rather than "the first change creates it"
     report: dict[str, Any] = {
         "path": location.display(),
         "source": location.source.value,

@@ -31,8 +31,10 @@ from tui.cli.output import (
     flush_standard_output,
     has_terminal,
     hold_closed_standard_streams,
+    warn,
 )
 from tui.cli.parser import Command, build_parser
+from tui.cli.settings_access import load_all, read_settings
 from tui.cli.store_access import open_from_args
 
 
@@ -60,7 +62,16 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
             # harness that runs the app headless, brings its own screen.
             if argv is None and not has_terminal():
                 return fail(APP_NEEDS_A_TERMINAL, EXIT_USAGE)
+            # The app shows the config file's problems itself, in a notification.
+            args.settings = load_all(args)
             return run_app(args)
+        # Read once, here; None when there is no config file (the defaults, at no cost).
+        args.settings = read_settings(args)
+        if args.settings is not None and handler.module != "config_commands":
+            # A bad line keeps its setting's default: say so, and carry on. (The config
+            # commands report the file's problems themselves.)
+            for problem in args.settings.problems:
+                warn(str(problem))
         code = handler(args)
         # Written here, not at exit: a full disk must be reported while we still can.
         flush_standard_output()
@@ -170,7 +181,7 @@ def run_app(args: argparse.Namespace) -> int:
         try:
             from tui.app import make_app  # deferred: only the app pays for importing textual
 
-            app = make_app(store)
+            app = make_app(store, settings=args.settings)
         finally:
             gc.freeze()
             gc.enable()

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from store import DB_ENV_VAR, USER_ENV_VAR
 from tui.cli.list_command import UPCOMING_DAYS
+from tui.cli.settings_access import CONFIG_ENV_VAR
 
 MAIN_EPILOG = f"""\
-Every command takes --db and --user (before or after the command name).
-Database: --db, else ${DB_ENV_VAR}, else the user data folder. A command that
-          only reads fails on a --db or ${DB_ENV_VAR} file that does not exist
-          (a typo, most likely); one that writes creates it.
-Owner:    --user, else ${USER_ENV_VAR}, else your login name.
+Every command takes --db, --user and --config (before or after the command name).
+Database: --db, else ${DB_ENV_VAR}, else the config file's database, else the
+          user data folder. A command that only reads fails on a file named so
+          that does not exist (a typo, most likely); one that writes creates it.
+Owner:    --user, else ${USER_ENV_VAR}, else the config file's user, else your
+          login name.
+Config:   --config, else ${CONFIG_ENV_VAR}, else ~/.config/taskflow/config.toml
+          (see 'taskflow config --help'). A line of it that cannot be used is
+          named on stderr, and its setting keeps its default.
 An ID is a task's id or any unique start of it, as git takes hashes.
 
 Exit status: 0 success, 1 failure (not found, ambiguous id, conflict, invalid
@@ -26,6 +31,7 @@ examples:
   taskflow list --today
   taskflow done 3f2a
   taskflow export -o tasks.json && taskflow import tasks.json
+  taskflow config edit
   taskflow COMMAND --help        (all about one command)
 """
 
@@ -85,6 +91,10 @@ Ids are shown as long as needed to tell every task apart (at least 8 characters)
 Search ignores case and matches each word in the title or the description.
 On a terminal, a header names the columns and a last line counts the tasks
 listed (in a pipe and with --json: the rows only).
+The config file can change the order without --sort (cli.list_sort), the
+columns shown besides the mark and the title (cli.list_columns: any of id,
+priority, due, created, tags, always in that order), and how due dates and
+times are written (dates, time_format).
 
 --today is what is due today and overdue; --upcoming what is due in the next
 {UPCOMING_DAYS} days (overdue first), under a heading for each day; --overdue what
@@ -105,6 +115,7 @@ rule in words, whether it repeats on schedule or after completion, its next
 three dates, and its series: the occurrences done before it. A past or stopped
 occurrence says so.
 A deleted task is not shown: its history is (taskflow history ID).
+The config file's time_format and dates say how dates and times are written.
 """
 
 EDIT_HELP = f"""\
@@ -293,4 +304,41 @@ BACKUP_HELP = """\
 An online backup: safe while the app or another command is using the database.
 Without PATH, the backup goes beside the database (the newest 5 are kept).
 An existing file is never overwritten.
+"""
+
+CONFIG_HELP = f"""\
+One TOML file holds your settings: the theme, remapped keys, the list the app
+starts on, the first day of the week, 12- or 24-hour times, relative or
+absolute dates, this command line's list order and columns, and the default
+database and owner. It is the file --config names, else ${CONFIG_ENV_VAR}, else
+~/.config/taskflow/config.toml (the platform's config folder). The README
+lists every setting, with an example.
+
+A line that cannot be used (not TOML, an unknown setting, a wrong value) is
+named on stderr, file, line and setting, and that setting keeps its default;
+a database there that cannot be used ends the command (exit 1).
+
+examples:
+  taskflow config path
+  taskflow config show
+  taskflow config edit
+  taskflow --config ~/work.toml list
+"""
+
+CONFIG_PATH_HELP = """\
+Prints the path alone, whether or not a file is there, so that a script can use
+it: "$(taskflow config path)".
+"""
+
+CONFIG_SHOW_HELP = """\
+Every setting with its value and where that came from: the default, a line of
+the file, the environment ($TASKFLOW_DB_PATH, $TASKFLOW_USER) or an option
+(--db, --user); then the keys the file remaps, and its problems, if any.
+"""
+
+CONFIG_EDIT_HELP = """\
+Opens the file in $VISUAL, else $EDITOR, else vi. Without a file, one is made
+first: every setting, commented out at its default. Once the editor is closed
+the file is read again and each problem printed (exit 1), or "No problems
+found in PATH."
 """

@@ -29,6 +29,7 @@ from tui.cli.output import (
     local_time,
     print_json,
 )
+from tui.cli.settings_access import date_style, list_columns, list_sort
 from tui.cli.store_access import now_local, opened, task_views
 from tui.text import clip, display_width, visible
 
@@ -51,7 +52,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise ValidationError("tag", str(error)) from None
     if args.tree and args.sort and args.sort != Sort.MANUAL.value:
         return fail("--tree lists in your own order: leave out --sort", EXIT_USAGE)
-    sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort.CREATED
+    # Without --sort: due for the views by date, else the config file's cli.list_sort.
+    sort = Sort(args.sort) if args.sort else Sort.DUE if by_due else Sort(list_sort(args))
     if args.tree:
         sort = Sort.MANUAL
     query = TaskQuery(
@@ -86,35 +88,46 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not tasks:
         out.line(_listed(args, status, tag, 0, where))
         return EXIT_OK
+    style = date_style(args)
+    shown = set(list_columns(args))
     headings = _day_headings(tasks, now) if args.upcoming and sort is Sort.DUE else {}
     columns = out.width()
-    pri_width = max(len(task.priority.marks) for task in tasks)
-    labels = [due_label(task.due, now) if task.due is not None else "" for task in tasks]
+    id_width = width if "id" in shown else 0
+    pri_width = max(len(task.priority.marks) for task in tasks) if "priority" in shown else 0
+    labels = [
+        due_label(task.due, now, style=style) if task.due is not None and "due" in shown else ""
+        for task in tasks
+    ]
     due_width = max(len(label) for label in labels)
+    created = [local_time(task.created_at, style) if not task.unreadable else "?" for task in tasks]
+    # As narrow as its values (a 12-hour time is 16 to 18 wide), as the other columns.
+    created_width = max(len(text) for text in created) if "created" in shown else 0
     if out.is_terminal:
         # Room for the column names; in a pipe the columns stay as narrow as their values.
         pri_width = max(pri_width, len(_HEADER_PRIORITY)) if pri_width else 0
         due_width = max(due_width, len(_HEADER_DUE)) if due_width else 0
-        header = _list_header(width, pri_width, due_width)
+        header = _list_header(id_width, pri_width, due_width, created_width)
         out.line(out.paint(clip(header, columns) if columns else header, Style.BOLD))
     # ↻ after the title of a task that repeats, as the app marks it.
     repeats = out.symbol(REPEATS, "(repeats)")
     rows: list[str] = []
-    for task, label in zip(tasks, labels, strict=True):
+    for task, label, when in zip(tasks, labels, created, strict=True):
         if task.id in headings:
             rows.append(out.paint(headings[task.id], Style.HEADING))
         mark = out.paint("[x]", Style.DONE) if task.completed else "[ ]"
         if task.unreadable:
             mark = out.paint("[?]", Style.BAD)
-        cells = [out.paint(task.id[:width].ljust(width), Style.ID), mark]
+        cells = [out.paint(task.id[:width].ljust(width), Style.ID)] if id_width else []
+        cells.append(mark)
         if pri_width:
             cells.append(out.paint(task.priority.marks.ljust(pri_width), Style.WARN))
         if due_width:
             late = task.due is not None and not task.completed and task.due.is_overdue(now)
             cells.append(out.paint(label.rjust(due_width), Style.BAD if late else Style.DIM))
-        # A row that cannot be read is listed all the same, its id and why, never a
-        # traceback that hides the others; its placeholder times are not shown.
-        cells.append(local_time(task.created_at) if not task.unreadable else "?".ljust(16))
+        if created_width:
+            # A row that cannot be read is listed all the same, its id and why, never a
+            # traceback that hides the others; its placeholder times are not shown.
+            cells.append(when.ljust(created_width))
         title = visible(task.title) if not task.unreadable else _unreadable_title(task)
         title = TREE_INDENT * depths.get(task.id, 0) + title
         if task.repeat is not None:
@@ -124,15 +137,16 @@ def cmd_list(args: argparse.Namespace) -> int:
             title += f"  [{counted.done}/{counted.total}]"
         if task.blocked:
             title += "  (blocked)"
-        tags = visible(" ".join(f"#{tag}" for tag in task.tags))
-        if task.project_id is not None:
-            # As quick add writes it: '+Work/Q4' reads back as the same project.
-            project = visible("+" + paths.get(task.project_id, "?"))
-            tags = f"{project} {tags}" if tags else project
+        tags = ""
+        if "tags" in shown:
+            tags = visible(" ".join(f"#{tag}" for tag in task.tags))
+            if task.project_id is not None:
+                # As quick add writes it: '+Work/Q4' reads back as the same project.
+                project = visible("+" + paths.get(task.project_id, "?"))
+                tags = f"{project} {tags}" if tags else project
         if columns is not None:
-            used = width + 2 + 3 + 2 + 16 + 2
-            used += (pri_width + 2 if pri_width else 0) + (due_width + 2 if due_width else 0)
-            room = columns - used
+            used = sum(cell + 2 for cell in (id_width, pri_width, due_width, created_width) if cell)
+            room = columns - used - 3 - 2
             title = clip(title, room)
             tags = clip(tags, room - display_width(title) - 2) if tags else ""
         if task.completed:
@@ -155,14 +169,18 @@ def _unreadable_title(task: TaskRecord) -> str:
     return visible(f"{title}(cannot be read: {task.unreadable})")
 
 
-def _list_header(id_width: int, pri_width: int, due_width: int) -> str:
-    """The column names over list's rows, aligned as the rows are (see cmd_list)."""
-    cells = ["Id".ljust(id_width), "   "]  # the [ ]/[x] column needs no name
+def _list_header(id_width: int, pri_width: int, due_width: int, created_width: int) -> str:
+    """The column names over list's rows, aligned as the rows are (see cmd_list); a
+    width of 0 is a column not shown."""
+    cells = ["Id".ljust(id_width)] if id_width else []
+    cells.append("   ")  # the [ ]/[x] column needs no name
     if pri_width:
         cells.append(_HEADER_PRIORITY.ljust(pri_width))
     if due_width:
         cells.append(_HEADER_DUE.rjust(due_width))
-    cells += ["Created".ljust(16), "Title"]
+    if created_width:
+        cells.append("Created".ljust(created_width))
+    cells.append("Title")
     return "  ".join(cells)
 
 

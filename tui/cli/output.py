@@ -16,11 +16,14 @@ import re
 import sys
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from store import formats
 from store.files import error_reason
 from tui.text import visible
+
+if TYPE_CHECKING:
+    from store import DateStyle
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a user-level failure: not found, conflict, validation, bad file
@@ -138,9 +141,18 @@ def human() -> Output:
     return Output()
 
 
-def local_time(moment: datetime) -> str:
-    """Times are stored in UTC and shown in the local zone."""
-    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+def local_time(moment: datetime, style: DateStyle | None = None) -> str:
+    """Times are stored in UTC and shown in the local zone: '2026-11-20 17:30', or with
+    a 12-hour ``style`` (the config file's time_format) '2026-11-20 5:30pm'."""
+    local = moment.astimezone()
+    if style is None or style.hours == 24:
+        return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local:%Y-%m-%d} {style.time(local.time())}"
+
+
+def local_time_width(style: DateStyle | None = None) -> int:
+    """The widest ``local_time`` in ``style``: '2026-11-20 17:30', '2026-11-20 12:30pm'."""
+    return 16 if style is None or style.hours == 24 else 18
 
 
 def zone_name() -> str:

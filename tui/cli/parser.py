@@ -12,6 +12,10 @@ from store import DB_ENV_VAR, LATEST_VERSION, USER_ENV_VAR, Sort, formats
 from tui.cli.help import (
     ADD_HELP,
     BACKUP_HELP,
+    CONFIG_EDIT_HELP,
+    CONFIG_HELP,
+    CONFIG_PATH_HELP,
+    CONFIG_SHOW_HELP,
     DB_HELP,
     EDIT_HELP,
     EXPORT_HELP,
@@ -30,6 +34,7 @@ from tui.cli.help import (
 )
 from tui.cli.list_command import UPCOMING_DAYS
 from tui.cli.output import EXIT_OK, EXIT_USAGE
+from tui.cli.settings_access import CONFIG_ENV_VAR
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,8 @@ def build_parser() -> Parser:
     listing.add_argument(
         "--sort",
         choices=[sort.value for sort in Sort],
-        help="order (default: created, oldest first; due with --today, --upcoming, --overdue)",
+        help="order (default: the config file's cli.list_sort, else created, oldest first; "
+        "due with --today, --upcoming, --overdue)",
     )
     _json_option(listing, "print a JSON array of tasks")
 
@@ -332,7 +338,40 @@ def build_parser() -> Parser:
     )
     backup.add_argument("path", nargs="?", metavar="PATH", help="where (a file or a folder)")
     _json_option(backup, "print the outcome as JSON")
+    _config_commands(commands)
     return parser
+
+
+def _config_commands(commands: Any) -> None:
+    """taskflow config path|show|edit."""
+    config = _command(
+        commands, "config", None, "the config file: where, what it says, edit it", CONFIG_HELP
+    )
+    actions = config.add_subparsers(
+        title="config commands", metavar="CONFIG_COMMAND", dest="config_command", required=True
+    )
+    _command(
+        actions,
+        "path",
+        Command("config_commands", "cmd_config_path"),
+        "print where the config file is (whether or not it exists)",
+        CONFIG_PATH_HELP,
+    )
+    show = _command(
+        actions,
+        "show",
+        Command("config_commands", "cmd_config_show"),
+        "every setting's value and where it came from",
+        CONFIG_SHOW_HELP,
+    )
+    _json_option(show, "print the settings as JSON")
+    _command(
+        actions,
+        "edit",
+        Command("config_commands", "cmd_config_edit"),
+        "open the config file in your editor, then check it",
+        CONFIG_EDIT_HELP,
+    )
 
 
 def _project_commands(commands: Any) -> None:
@@ -385,7 +424,7 @@ def _project_commands(commands: Any) -> None:
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
-    """--db and --user, accepted before or after a command.
+    """--db, --user and --config, accepted before or after a command.
 
     On a command's own parser they default to SUPPRESS, so that a value given before
     the command is not overwritten by the command parser's default.
@@ -395,13 +434,22 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
         "--db",
         metavar="PATH",
         default=default,
-        help=f"database file or sqlite:/// URL (default: ${DB_ENV_VAR} or the user data folder)",
+        help=f"database file or sqlite:/// URL (default: ${DB_ENV_VAR}, the config file's "
+        "database, or the user data folder)",
     )
     parser.add_argument(
         "--user",
         metavar="NAME",
         default=default,
-        help=f"owner of the tasks (default: ${USER_ENV_VAR} or your login name)",
+        help=f"owner of the tasks (default: ${USER_ENV_VAR}, the config file's user, "
+        "or your login name)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help=f"the config file (default: ${CONFIG_ENV_VAR}, else "
+        "~/.config/taskflow/config.toml); see 'taskflow config --help'",
     )
 
 

@@ -1,5 +1,5 @@
-"""What every command shares: the store that --db and --user name, opened and closed,
-the clock the store uses, and text read from standard input."""
+"""What every command shares: the store that --db and --user (or the config file) name,
+opened and closed, the clock the store uses, and text read from standard input."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from store import (
     DB_ENV_VAR,
     DatabaseLocation,
     LocationError,
+    NotADatabaseError,
     Source,
     TaskRecord,
     TaskStore,
@@ -26,15 +27,32 @@ from store import (
     resolve_user,
     utc_now,
 )
+from tui.cli.settings_access import configured
 
 
 def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskStore:
-    return open_store(
-        getattr(args, "db", None),
-        user=getattr(args, "user", None),
-        migrate=migrate,
-        clock=getattr(args, "clock", utc_now),
-    )
+    """The store --db, $TASKFLOW_DB_PATH, the config file or the default names, for the
+    owner --user, $TASKFLOW_USER, the config file or the login names. A database the
+    config file names that cannot be used is refused naming the file, its line and the
+    setting (the user's fix is there), before anything is created."""
+    location = location_from_args(args)
+    owner = user_from_args(args)
+    try:
+        return open_store(
+            location, user=owner, migrate=migrate, clock=getattr(args, "clock", utc_now)
+        )
+    except (LocationError, NotADatabaseError) as error:
+        if location.configured is None:
+            raise
+        raise LocationError(location.configured.refusal(str(error))) from None
+
+
+def location_from_args(args: argparse.Namespace) -> DatabaseLocation:
+    return resolve_location(getattr(args, "db", None), configured=configured(args, "database"))
+
+
+def user_from_args(args: argparse.Namespace) -> str:
+    return resolve_user(getattr(args, "user", None), configured=configured(args, "user"))
 
 
 def refuse_a_missing_database(args: argparse.Namespace) -> None:
@@ -42,19 +60,42 @@ def refuse_a_missing_database(args: argparse.Namespace) -> None:
     file: most likely a typo. Creating an empty database there and saying "No open
     tasks" would hide it. The default location is left alone: on first use it is
     empty, and that is the truth. Nothing here touches the file system but a stat."""
-    resolve_user(getattr(args, "user", None))  # a bad --user is the first thing to fix
-    location = resolve_location(getattr(args, "db", None))
+    user_from_args(args)  # a bad --user is the first thing to fix
+    location = location_from_args(args)
     path = location.path
     if location.source is Source.DEFAULT or path is None or path.exists():
         return
+    refuse_an_unusable_place(location)  # the more precise of the two
+    fix = "check the path (a command that adds a task, or an import, creates one there)."
+    if location.configured is not None:
+        message = f"There is no database at {location.display()}; {fix}"
+        raise LocationError(location.configured.refusal(message))
     raise LocationError(
-        f"There is no database at {location.display()} ({source_words(location)}); "
-        "check the path (a command that adds a task, or an import, creates one there)."
+        f"There is no database at {location.display()} ({source_words(location)}); {fix}"
     )
 
 
+def refuse_an_unusable_place(location: DatabaseLocation) -> None:
+    """A database path under a file, not a folder, can never be made: say so (naming the
+    config file's line, if that is where it is from). Only a stat of its folders."""
+    path = location.path
+    if path is None:
+        return
+    for folder in path.parents:
+        if folder.exists():
+            if folder.is_dir():
+                return
+            message = f"Cannot use {path}: {folder} is a file, not a folder."
+            if location.configured is not None:
+                message = location.configured.refusal(message)
+            raise LocationError(message)
+
+
 def source_words(location: DatabaseLocation) -> str:
-    """'from --db', 'from $TASKFLOW_DB_PATH' or 'the default'."""
+    """'from --db', 'from $TASKFLOW_DB_PATH', 'from /home/me/.config/taskflow/config.toml,
+    line 3' or 'the default'."""
+    if location.configured is not None:
+        return f"from {location.configured.place()}"
     return {Source.ARGUMENT: "from --db", Source.ENVIRONMENT: f"from ${DB_ENV_VAR}"}.get(
         location.source, "the default"
     )

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from store import (
+    MONDAY,
+    DateStyle,
     Due,
     EventKind,
     EventRecord,
@@ -41,9 +43,11 @@ from tui.cli.output import (
     fail,
     human,
     local_time,
+    local_time_width,
     print_json,
     zone_name,
 )
+from tui.cli.settings_access import date_style, week_start
 from tui.cli.store_access import now_local, opened, read_text_argument, task_views
 from tui.text import clip, visible
 
@@ -69,7 +73,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = human()
     out.line(f"Added {out.paint(task.id, Style.ID)}  {visible(task.title)}")
-    summary = _planning_summary(task, now.date(), paths, new_project, out=out)
+    summary = _planning_summary(
+        task, now.date(), paths, new_project, out=out, style=date_style(args)
+    )
     if summary:
         out.line(f"  {summary}")
     return EXIT_OK
@@ -119,7 +125,7 @@ def _understood(
     if text is not None and _NOT_ONE_LINE.search(text):
         title = text  # a line break or a tab: the store refuses it in its own words
     elif text is not None:
-        quick = parse_quick_add(text, now)
+        quick = parse_quick_add(text, now, week_start=week_start(args))
         title, quick_tags, quick_project = quick.title, quick.tags, quick.project
         phrase = quick.repeat
         due = _date_of_its_own(quick)
@@ -128,10 +134,10 @@ def _understood(
         if quick.priority is not None:
             changes["priority"] = quick.priority
     if getattr(args, "repeat", None) is not None:
-        phrase = read_repeat_option(args.repeat, now)
+        phrase = read_repeat_option(args.repeat, now, week_start=week_start(args))
     if args.due is not None:
         try:
-            changes["due"] = parse_due(args.due, now)
+            changes["due"] = parse_due(args.due, now, week_start=week_start(args))
         except ValueError as error:
             raise ValidationError("due", str(error)) from None
     if getattr(args, "no_due", False):
@@ -183,9 +189,10 @@ MAX_REPEAT_LENGTH = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def read_repeat_option(text: str, now: datetime) -> RepeatPhrase:
-    """The repeat that --repeat TEXT says (``now`` local); ValidationError (exit 1) in
-    one line for text that is none, too long, or holds a control character."""
+def read_repeat_option(text: str, now: datetime, *, week_start: int = MONDAY) -> RepeatPhrase:
+    """The repeat that --repeat TEXT says (``now`` local, weeks starting on
+    ``week_start``); ValidationError (exit 1) in one line for text that is none, too
+    long, or holds a control character."""
     if not text.strip():
         raise ValidationError(
             "repeat", "--repeat needs a rule, such as 'every monday' (--no-repeat stops one)."
@@ -204,7 +211,7 @@ def read_repeat_option(text: str, now: datetime) -> RepeatPhrase:
             "a repeat is words on one line, such as 'every monday'.",
         )
     try:
-        return parse_repeat(text, now)
+        return parse_repeat(text, now, week_start=week_start)
     except ValueError as error:
         raise ValidationError("repeat", str(error)) from None
 
@@ -256,6 +263,7 @@ def _planning_summary(
     new_project: bool = False,
     *,
     out: Output,
+    style: DateStyle,
 ) -> str:
     """'in Home (new project) · due Sat 21 Nov 2026, 09:00 (tomorrow) · ↻ every
     Saturday at 09:00 · then Sat 28 Nov, Sat 5 Dec, Sat 12 Dec · !!! high ·
@@ -265,9 +273,9 @@ def _planning_summary(
         new = " (new project)" if new_project else ""
         parts.append(f"in {visible(paths.get(task.project_id, '?'))}{new}")
     if task.due is not None:
-        parts.append(f"due {task.due.long(today)}")
+        parts.append(f"due {task.due.long(today, style=style)}")
     if task.repeat is not None:
-        parts.extend(_repeat_summary(task, task.repeat, today, out))
+        parts.extend(_repeat_summary(task, task.repeat, today, out, style))
     if task.priority is not Priority.NONE:
         parts.append(f"{task.priority.marks} {task.priority.label}")
     if task.tags:
@@ -275,11 +283,13 @@ def _planning_summary(
     return out.symbol(" · ", " - ").join(parts)
 
 
-def _repeat_summary(task: TaskRecord, repeat: Repeat, today: date, out: Output) -> list[str]:
+def _repeat_summary(
+    task: TaskRecord, repeat: Repeat, today: date, out: Output, style: DateStyle
+) -> list[str]:
     """'↻ every weekday at 09:00' and 'then Wed 9 Dec, Thu 10 Dec, Fri 11 Dec'."""
     at = task.due.at if task.due is not None else None
     mark = out.symbol(REPEATS, "repeats")
-    parts = [f"{mark} {describe(repeat, at)}"]
+    parts = [f"{mark} {describe(repeat, at, style=style)}"]
     coming = dates_ahead(repeat, task.due, 3) if task.due is not None else []
     if not coming:
         parts.append("the last one: its rule ends here")
@@ -301,10 +311,10 @@ def _day_words(day: date, today: date) -> str:
     return text if day.year == today.year else f"{text} {day.year}"
 
 
-def _full_date(due: Due) -> str:
-    """'Wed 9 Dec 2026, 09:00' or 'Wed 9 Dec 2026'."""
+def _full_date(due: Due, style: DateStyle) -> str:
+    """'Wed 9 Dec 2026, 09:00' or 'Wed 9 Dec 2026' (or, on a 12-hour clock, '9am')."""
     text = f"{due.day:%a} {due.day.day} {due.day:%b %Y}"
-    return text if due.at is None else f"{text}, {due.at:%H:%M}"
+    return text if due.at is None else f"{text}, {style.time(due.at)}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -328,12 +338,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     done = out.paint("done", Style.DONE) if task.completed else "open"
     today = now_local(args).date()
+    style = date_style(args)
     rows = [
         ("Id", out.paint(task.id, Style.ID)),
         ("Title", out.paint(visible(task.title), Style.BOLD)),
         ("Status", done),
-        ("Due", task.due.long(today) if task.due is not None else "none"),
-        *_repeat_rows(task, latest, before, counts, today),
+        ("Due", task.due.long(today, style=style) if task.due is not None else "none"),
+        *_repeat_rows(task, latest, before, counts, today, style),
         (
             "Priority",
             f"{task.priority.marks} {task.priority.label}".strip(),
@@ -341,8 +352,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("Tags", visible(" ".join(f"#{tag}" for tag in task.tags)) if task.tags else "none"),
         ("Project", visible(paths.get(task.project_id, "?")) if task.project_id else "Inbox"),
         *structure,
-        ("Created", f"{local_time(task.created_at)} ({zone_name()})"),
-        ("Updated", f"{local_time(task.updated_at)} ({zone_name()})"),
+        ("Created", f"{local_time(task.created_at, style)} ({zone_name()})"),
+        ("Updated", f"{local_time(task.updated_at, style)} ({zone_name()})"),
         ("Version", str(task.version)),
     ]
     width = max(10, *(len(label) + 2 for label, _ in rows))  # 'Blocked by:' is the longest
@@ -384,6 +395,7 @@ def _repeat_rows(
     before: Sequence[TaskRecord],
     counts: tuple[int, int],
     today: date,
+    style: DateStyle,
 ) -> list[tuple[str, str]]:
     """show's lines for a task that repeats or belongs to a series: the rule in words,
     its mode, the next dates, and the occurrences done before it (or, for a past or
@@ -392,7 +404,7 @@ def _repeat_rows(
     repeat = task.repeat
     if repeat is not None:
         at = task.due.at if task.due is not None else None
-        rows.append(("Repeats", describe(repeat, at)))
+        rows.append(("Repeats", describe(repeat, at, style=style)))
         if repeat.mode is RepeatMode.COMPLETION:
             rows.append(("Mode", "after completion: each date counted from the day it is done"))
         else:
@@ -408,7 +420,7 @@ def _repeat_rows(
         still_open = [each for each in latest if each.repeat is not None and not each.completed]
         if still_open:
             carrier = still_open[-1]
-            due = f", due {_full_date(carrier.due)}" if carrier.due is not None else ""
+            due = f", due {_full_date(carrier.due, style)}" if carrier.due is not None else ""
             words = f"no: a past occurrence; the open one is {carrier.id[:SHORT_ID]}{due}"
         elif task.completed:
             words = "no longer: a past occurrence, and its series has ended or was stopped"
@@ -425,7 +437,7 @@ def _repeat_rows(
         summary += f"; {done_before} done before it"
     rows.append(("Series", summary))
     for each in past[::-1]:
-        due = _full_date(each.due) if each.due is not None else "no due date"
+        due = _full_date(each.due, style) if each.due is not None else "no due date"
         rows.append(("", f"[x] {each.id[:SHORT_ID]}  {due}"))
     if done_before > len(past):
         rows.append(("", f"and {done_before - len(past)} before them"))
@@ -548,7 +560,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
     elif "repeat" in changed and task.repeat is None:
         out.line("  no longer repeats: no occurrence follows this one")
     if {"due", "priority", "tags", "project_id", "repeat"} & set(changed):
-        summary = _planning_summary(task, now.date(), paths, new_project, out=out)
+        summary = _planning_summary(
+            task, now.date(), paths, new_project, out=out, style=date_style(args)
+        )
         if summary or "repeat" not in changed:
             out.line(f"  {summary or 'in the Inbox, no due date, priority or tags'}")
     return EXIT_OK
@@ -620,7 +634,7 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
         more = f" (and marked {below} subtask{'s' if below != 1 else ''} {state})" if below else ""
         out.line(f"{verb} {out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}{more}")
         if task.id in following:
-            out.line(f"  {_next_words(out, following[task.id])}")
+            out.line(f"  {_next_words(out, following[task.id], date_style(args))}")
         if task.id in taken_back:
             out.line("  it repeats again: the next occurrence its completion made was removed")
         counted = counts.get(task.id)
@@ -635,11 +649,11 @@ def _set_done(args: argparse.Namespace, completed: bool) -> int:
     return EXIT_OK
 
 
-def _next_words(out: Output, following: TaskRecord | None) -> str:
+def _next_words(out: Output, following: TaskRecord | None, style: DateStyle) -> str:
     """'next: 5e6f7a8b  Wed 9 Dec 2026, 09:00', or that the series ends."""
     if following is None:
         return "its series ends here"
-    due = f"  {_full_date(following.due)}" if following.due is not None else ""
+    due = f"  {_full_date(following.due, style)}" if following.due is not None else ""
     return f"next: {out.paint(following.id[:SHORT_ID], Style.ID)}{due}"
 
 
@@ -656,8 +670,9 @@ def cmd_skip(args: argparse.Namespace) -> int:
     named = f"{out.paint(task.id[:SHORT_ID], Style.ID)}  {visible(task.title)}"
     out.line(f"Skipped {named}")
     if task.due is not None:
-        was = f"; it was due {_full_date(current.due)}" if current.due is not None else ""
-        out.line(f"  now due {task.due.long(today)}{was}")
+        style = date_style(args)
+        was = f"; it was due {_full_date(current.due, style)}" if current.due is not None else ""
+        out.line(f"  now due {task.due.long(today, style=style)}{was}")
     return EXIT_OK
 
 
@@ -759,23 +774,26 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
     summary_width = max(len(event.summary) for event in events)
     today = now_local(args).date()
+    style = date_style(args)
+    at_width = local_time_width(style)
     for event in events:
         summary = event.summary.ljust(summary_width)
-        detail = visible(_event_detail(event, today, paths))
-        out.line(f"{local_time(event.at)}  {summary}  {detail}".rstrip())
+        detail = visible(_event_detail(event, today, paths, style))
+        at = local_time(event.at, style).ljust(at_width)
+        out.line(f"{at}  {summary}  {detail}".rstrip())
     return EXIT_OK
 
 
 NOTES_SHOWN = 30  # columns of a description shown in history, old and new each
 
 
-def _event_detail(event: EventRecord, today: date, paths: dict[str, str]) -> str:
+def _event_detail(event: EventRecord, today: date, paths: dict[str, str], style: DateStyle) -> str:
     """What changed, with the values: 'title “A” → “B”; due none → Fri 27 Nov;
     priority low → high; tags +work -home'. Other events name the task's title."""
     before, after = event.before, event.after
     if event.kind is EventKind.EDITED and before is not None and after is not None:
         changes = [
-            _field_change(name, getattr(before, name), getattr(after, name), today, paths)
+            _field_change(name, getattr(before, name), getattr(after, name), today, paths, style)
             for name in event.changed_fields
             # The summary says 'moved'; the numbers mean nothing. A place in a series
             # changes with the repeat, which says it.
@@ -787,7 +805,9 @@ def _event_detail(event: EventRecord, today: date, paths: dict[str, str]) -> str
     return f"“{seen.title}”" if seen is not None else ""
 
 
-def _field_change(name: str, old: Any, new: Any, today: date, paths: dict[str, str]) -> str:
+def _field_change(
+    name: str, old: Any, new: Any, today: date, paths: dict[str, str], style: DateStyle
+) -> str:
     if name == "tags":
         added = [f"+{tag}" for tag in new if tag not in old]
         removed = [f"-{tag}" for tag in old if tag not in new]
@@ -807,7 +827,8 @@ def _field_change(name: str, old: Any, new: Any, today: date, paths: dict[str, s
             after += f" (from {_day_words(new.start, today)})"
         return f"repeat {before} → {after}"
     label = {"completed": "status"}.get(name, name)
-    return f"{label} {_field_value(name, old, today)} → {_field_value(name, new, today)}"
+    before, after = _field_value(name, old, today, style), _field_value(name, new, today, style)
+    return f"{label} {before} → {after}"
 
 
 def _repeat_words(repeat: Repeat | None) -> str:
@@ -824,7 +845,7 @@ def _project_words(project_id: str | None, paths: dict[str, str]) -> str:
     return paths.get(project_id, "a deleted project")
 
 
-def _field_value(name: str, value: Any, today: date) -> str:
+def _field_value(name: str, value: Any, today: date, style: DateStyle) -> str:
     if name == "title":
         return f"“{value}”"
     if name == "description":
@@ -832,18 +853,18 @@ def _field_value(name: str, value: Any, today: date) -> str:
     if name == "completed":
         return "done" if value else "open"
     if name == "due":
-        return _due_words(value, today)
+        return _due_words(value, today, style)
     if name == "priority":
         return Priority(value).label
     return str(value)
 
 
-def _due_words(due: Due | None, today: date) -> str:
+def _due_words(due: Due | None, today: date, style: DateStyle) -> str:
     """'none', 'Fri 27 Nov', 'Fri 27 Nov 09:00', 'Mon 4 Jan 2027': a record, so
-    absolute, with the year when it is not this year."""
+    absolute, with the year when it is not this year; the time as ``style`` writes it."""
     if due is None:
         return "none"
     text = f"{due.day:%a} {due.day.day} {due.day:%b}"
     if due.day.year != today.year:
         text += f" {due.day.year}"
-    return text + (f" {due.at:%H:%M}" if due.at is not None else "")
+    return text + (f" {style.time(due.at)}" if due.at is not None else "")
