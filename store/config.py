@@ -122,7 +122,7 @@ def resolve_location(
     file's folder, not to wherever the command happens to run.
     """
     environ = os.environ if environ is None else environ
-    if db is not None and str(db) != "":
+    if db is not None and os.fspath(db).strip():  # a blank --db is as if not given
         return parse_location(db, Source.ARGUMENT)
     from_env = environ.get(DB_ENV_VAR, "")
     if from_env.strip():

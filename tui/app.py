@@ -47,6 +47,8 @@ from tui.typeahead import TypeAhead
 
 T = TypeVar("T")
 
+# The config file's problems said at start, at most (the rest: `taskflow config show`).
+MAX_CONFIG_LINES_SAID = 5
 # Often enough that another window's change shows within a second; PRAGMA
 # data_version costs microseconds and takes no lock (on a server: one indexed read).
 CHANGE_POLL_SECONDS = 0.4
@@ -117,10 +119,12 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         self._settings_pending: dict[str, Any] = {}
         self._settings_writes = 0  # writes of the config file on their way
         self._settings_ready = False  # set on mount: the theme set here is not a choice
+        self._said_not_kept = False
         self.theme = theme or settings["theme"]
         # [keys], less any remap that would meet another action's key (said at start).
+        # Applied by each screen and widget as it is built (tui/rebinding.py), not by
+        # Textual's set_keymap, which would move remapped keys to the Footer's end.
         self.keymap, self._key_clashes = settle_keymap(settings)
-        self.set_keymap(self.keymap)
         if not animations:
             self.animation_level = "none"
         self._poll_seconds = poll_seconds
@@ -182,6 +186,10 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def _announce_config_problems(self) -> None:
         lines = [str(problem) for problem in self.settings.problems] + self._key_clashes
+        if len(lines) > MAX_CONFIG_LINES_SAID:
+            # A toast taller than a small terminal would hide its own first lines.
+            more = len(lines) - MAX_CONFIG_LINES_SAID + 1
+            lines[MAX_CONFIG_LINES_SAID - 1 :] = [f"…and {more} more: 'taskflow config show'"]
         if lines:
             self.notify(
                 "\n".join(lines),
@@ -216,10 +224,12 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         if changes:
             self._save_settings(changes)
 
-    def key_of(self, binding_id: str) -> str:
-        """The key a message names for an action ("u undoes"), as [keys] may have it."""
+    def key_of(self, binding_id: str, *, short: bool = False) -> str:
+        """The key a message names for an action ("u undoes"), as [keys] may have it;
+        ``short``: as the Footer draws it ("esc", for a button), not in words ("Escape")."""
         key = (self.keymap.get(binding_id) or default_key(binding_id)).split(",")[0]
-        return _KEY_WORDS.get(key) or self.get_key_display(Binding(key, ""))
+        words = None if short else _KEY_WORDS.get(key)
+        return words or self.get_key_display(Binding(key, ""))
 
     def watch_theme(self, theme: str) -> None:
         if self._settings_ready:
@@ -251,6 +261,9 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
                 self._settings_writes -= 1
 
     def _settings_not_written(self, why: str) -> None:
+        if self._said_not_kept:
+            return  # once a session: each change of view would say it again
+        self._said_not_kept = True
         self.notify(
             f"Your choice holds until you quit, but is not kept: {why}.",
             title="Config file",

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
 from tui.settings import Settings
+from tui.settings.catalogue import NAMED_KEYS
 from tui.settings.loading import shown_path
 
 BindingClass = type[DOMNode]
@@ -28,7 +28,7 @@ BindingClass = type[DOMNode]
 class KeyClash:
     key: str
     remapped: str  # the binding id the config file moved onto ``key``
-    other: str  # the binding id that already has it there
+    other: str  # the binding id that already has it there, or what of Textual's does
     where: str  # "the task list"
     both_remapped: bool  # the file moved ``other`` there too
 
@@ -39,14 +39,16 @@ class KeyClash:
             place += f", line {line}"
         kept = "both keep their" if self.both_remapped else f"{self.remapped} keeps its"
         return (
-            f"{place}: keys.{self.remapped}: {self.key!r} is already {self.other}'s key on "
-            f"{self.where}; {kept} default keys"
+            f"{place}: keys.{self.remapped}: {self.key!r} is already taken on {self.where} "
+            f"by {self.other}; {kept} default keys"
         )
 
 
 @cache
 def _scopes() -> tuple[tuple[str, tuple[BindingClass, ...]], ...]:
     """Where keys are live together: a screen with the widget that may have the focus."""
+    from textual.widgets import Input, OptionList, TextArea
+
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.conflict import ConflictScreen
     from tui.screens.help import HelpScreen
@@ -60,14 +62,14 @@ def _scopes() -> tuple[tuple[str, tuple[BindingClass, ...]], ...]:
 
     return (
         ("the task list", (TaskListScreen, TaskTable)),
-        ("the projects sidebar", (TaskListScreen, ProjectSidebar)),
+        ("the projects sidebar", (TaskListScreen, ProjectSidebar, OptionList)),
         ("a task's page", (TaskDetailScreen,)),
-        ("the editor", (TaskEditScreen,)),
+        ("the editor", (TaskEditScreen, Input, TextArea)),
         ("a question", (ConfirmScreen,)),
         ("the edit conflict", (ConflictScreen,)),
         ("the help", (HelpScreen,)),
-        ("a picker", (PickerScreen,)),
-        ("the project name", (ProjectNameScreen,)),
+        ("a picker", (PickerScreen, Input)),
+        ("the project name", (ProjectNameScreen, Input)),
         ("the project delete question", (DeleteProjectScreen,)),
     )
 
@@ -103,20 +105,61 @@ def live_keys(binding: Binding, keymap: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(key.strip() for key in keys.split(","))
 
 
+# Keys Textual itself answers wherever TaskFlow is: a remap onto one never fires.
+_TEXTUAL_KEYS = {
+    "ctrl+p": "the command palette",
+    "ctrl+q": "quit",
+    "ctrl+c": "copy",
+    "tab": "the next field",
+    "shift+tab": "the field before",
+}
+_TEXT_FIELDS = ("Input", "TextArea")
+
+
+def textual_keys(classes: Iterable[BindingClass]) -> dict[str, str]:
+    """What Textual's own classes in a scope answer to: the app's keys, a field's or a
+    list's own keys, and in a text field every character (it is typed)."""
+    found = dict(_TEXTUAL_KEYS)
+    for cls in classes:
+        for base in cls.__mro__:
+            if base.__module__.startswith("tui."):
+                continue
+            for binding in base.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding):
+                    what = (binding.description or binding.action).replace("_", " ")
+                    for key in binding.key.split(","):
+                        found.setdefault(key.strip(), f"the {base.__name__}'s {what}")
+    return found
+
+
+def _typed(key: str, classes: Iterable[BindingClass]) -> bool:
+    """A key that types a character into a text field of the scope."""
+    fields = any(cls.__name__ in _TEXT_FIELDS for cls in classes)
+    return fields and "+" not in key and (key == "space" or key not in NAMED_KEYS)
+
+
 def find_clashes(keymap: Mapping[str, str]) -> list[KeyClash]:
-    """Each remapped key that meets another action's key where both are live, unless
-    the two shared it already by default (the sidebar's d and the list's d: the focused
-    one has it, by design). One clash a pair of actions, in the first place found."""
+    """Each remapped key that meets another action's key where both are live (or one of
+    Textual's own, or typing into a field), unless the two shared it already by default
+    (the sidebar's d and the list's d: the focused one has it, by design). One clash a
+    pair, in the first place found."""
     clashes: list[KeyClash] = []
     seen: set[frozenset[str]] = set()
     for where, classes in _scopes():
         bindings = taskflow_bindings(classes)
+        reserved = textual_keys(classes)
         now, before = _holders(bindings, keymap), _holders(bindings, {})
         for key, ids in now.items():
+            others = set(ids)
+            if key in reserved:
+                others.add(reserved[key])
+            if _typed(key, classes):
+                others.add("typing in the fields")
             for remapped in sorted(ids & set(keymap)):
-                for other in sorted(ids - {remapped}):
+                for other in sorted(others - {remapped}):
                     pair = frozenset({remapped, other})
-                    if pair <= before.get(key, set()) or pair in seen:
+                    known = before.get(key, set()) | ({reserved[key]} if key in reserved else set())
+                    if (pair <= known and key in _default_keys_of(remapped)) or pair in seen:
                         continue
                     seen.add(pair)
                     clashes.append(KeyClash(key, remapped, other, where, other in keymap))
@@ -132,9 +175,19 @@ def _holders(bindings: list[Binding], keymap: Mapping[str, str]) -> dict[str, se
     return holders
 
 
+def _default_keys_of(binding_id: str) -> set[str]:
+    return {
+        key.strip()
+        for _, classes in _scopes()
+        for binding in taskflow_bindings(classes)
+        if binding.id == binding_id
+        for key in binding.key.split(",")
+    }
+
+
 def settle_keymap(settings: Settings) -> tuple[dict[str, str], list[str]]:
     """The keymap to give Textual, and a line for each remap left out for a clash."""
-    keymap = _normalized(settings.keymap)
+    keymap = dict(settings.keymap)
     said: list[str] = []
     while True:
         clashes = find_clashes(keymap)
@@ -146,8 +199,3 @@ def settle_keymap(settings: Settings) -> tuple[dict[str, str], list[str]]:
             keymap.pop(clash.remapped, None)
             if clash.other in settings.keymap:
                 keymap.pop(clash.other, None)
-
-
-def _normalized(keymap: Mapping[str, str]) -> dict[str, str]:
-    # As App.set_keymap will: "?" is "question_mark", as the bindings spell it.
-    return dict(App._normalize_keymap(dict(keymap)))

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from store import open_store
+from store import open_store, resolve_user
 from tests.cli.helpers import REPO, Result, run_process
 from tests.helpers import FrozenClock
 from tui.cli import EXIT_FAILURE, EXIT_OK, main
-from tui.cli.config_commands import template
+from tui.cli.config_commands import KEY_CLASHES_NOTE, template
 from tui.settings import BINDING_IDS, SETTINGS, read_file
 from tui.settings.catalogue import STATE_SETTINGS
 
@@ -172,21 +172,58 @@ def test_config_show_names_each_origin(
     assert setting(report, "user") == {"value": "file-user", "origin": "file", "where": "line 4"}
 
 
+# A row of `config show`: the setting, its value, then (two spaces or more on) the origin.
+ROW = re.compile(r"^(?P<name>\S+) +(?P<value>.*?)  +(?P<origin>\S.*)$")
+
+
+def rows_of(out: str) -> dict[str, re.Match[str]]:
+    found = {}
+    for line in out.splitlines()[1:]:
+        match = ROW.match(line)
+        if match and (match["name"] in NAMES or match["name"].startswith("keys.")):
+            found[match["name"]] = match
+    return found
+
+
+NAMES = {setting.name for setting in (*SETTINGS, *STATE_SETTINGS)}
+
+
 def test_config_show_in_words(run: Run, default_file: Path) -> None:
     write(default_file, 'time_format = "12h"\nbogus = 1\n[keys]\nquit = "Q"\n')
     result = run("--user", "someone", "config", "show")
     assert result.code == EXIT_OK and result.err == ""
     lines = result.out.splitlines()
     assert lines[0] == f"Config file: {default_file} (the default place)"
-    rows = {line.split()[0]: line.split(None, 2)[1:] for line in lines[1:]}
+    rows = {name: [row["value"], row["origin"]] for name, row in rows_of(result.out).items()}
     assert rows["time_format"] == ['"12h"', "file, line 1"]
     assert rows["week_start"] == ['"monday"', "default"]
     assert rows["user"] == ['"someone"', "flag, --user"]
     assert rows["keys.quit"] == ['["Q"]', "file, line 4"]
-    assert rows["database"][1].startswith("default: the user data folder, ")
+    assert rows["database"] == [
+        "(the user data folder)",
+        f"default: {default_file.parents[2] / 'xdg-data' / 'taskflow' / 'tasks.db'}",
+    ]
+    assert lines[-2] == KEY_CLASHES_NOTE
     assert lines[-1] == (
         f"problem: {default_file}, line 2: bogus: there is no setting 'bogus'; it is left out"
     )
+
+
+def test_config_show_aligns_its_origins_and_words_the_database_and_user_left_alone(
+    run: Run,
+) -> None:
+    """The longest default (cli.list_columns, 43 characters) too; an unset database and
+    user are what they then are, not "none"."""
+    result = run("config", "show")
+    rows = rows_of(result.out)
+    assert set(rows) == {setting.name for setting in SETTINGS}
+    assert len({row.start("origin") for row in rows.values()}) == 1, result.out
+    assert rows["cli.list_columns"]["value"] == '["id", "priority", "due", "created", "tags"]'
+    assert rows["database"]["value"] == "(the user data folder)"
+    assert rows["user"]["value"] == "(your login name)"
+    assert rows["user"]["origin"] == f"default: {resolve_user(None, {})}"
+    assert "none" not in result.out
+    assert result.out.splitlines()[-1] == "No keys remapped ([keys] in the file)."
 
 
 def test_config_show_names_a_database_in_the_file_that_cannot_be_used(
@@ -252,6 +289,25 @@ def test_the_user_flag_beats_the_environment_beats_the_file_beats_the_login(
     assert owner("--user", "from-flag") == "from-flag"
 
 
+def test_a_blank_user_or_db_option_is_as_if_not_given(
+    run: Run, default_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the store takes them (and the environment's): the file's user and database
+    apply, and `config show` says so, not "flag"."""
+    write(default_file, 'user = "bob"\ndatabase = "from-file.db"\n')
+    assert run("--user", " ", "--db", " ", "add", "Bob's").code == EXIT_OK
+    assert titles_in(default_file.parent / "from-file.db", "bob") == ["Bob's"]
+    report = shown(run, "--user", " ", "--db", "  ")
+    assert setting(report, "user") == {"value": "bob", "origin": "file", "where": "line 1"}
+    assert setting(report, "database") == {
+        "value": "from-file.db",
+        "origin": "file",
+        "where": "line 2",
+    }
+    status = json.loads(run("--user", " ", "--db", "", "db", "status", "--json").out)
+    assert (status["user"], status["source"]) == ("bob", "config")
+
+
 # -- config edit ----------------------------------------------------------------------------
 
 
@@ -276,7 +332,9 @@ def test_config_edit_makes_the_file_from_the_template_then_checks_it(
 ) -> None:
     editor('toggle_done = "t"')  # the template ends in [keys]
     result = run("config", "edit")
-    assert result == Result(EXIT_OK, f"No problems found in {default_file}.\n", "")
+    assert result == Result(
+        EXIT_OK, f"No problems found in {default_file}.\n{KEY_CLASHES_NOTE}\n", ""
+    )
     text = default_file.read_text()
     assert text == template() + 'toggle_done = "t"\n'
     settings = read_file(default_file)
@@ -310,6 +368,34 @@ def test_the_template_lists_every_setting_at_its_default_commented_out(tmp_path:
             assert settings.values[each.name].value == each.default, each.name
 
 
+def test_the_template_ends_saying_where_a_setting_of_the_top_goes(
+    run: Run, default_file: Path, editor: Callable[..., Path]
+) -> None:
+    """A line a script adds at its end is in [keys], the last table: the template's last
+    words say that the settings of the top belong above the first [table]."""
+    last = template().rstrip("\n").split("\n\n")[-1]
+    assert "[keys]" in last and "above the first" in last and "[table]" in last
+    for name in ("theme", "week_start", "time_format", "dates", "database", "user"):
+        assert name in last
+    assert all(line.startswith("# ") for line in last.splitlines())
+    editor('time_format = "12h"')
+    assert run("config", "edit").code == EXIT_FAILURE
+    [problem] = shown(run)["problems"]
+    line = len(default_file.read_text().splitlines())
+    assert problem.startswith(f"{default_file}, line {line}: keys.time_format: ")
+    assert "belongs above the first [table]" in problem
+
+
+@pytest.mark.parametrize("table", ["keys", "list", "cli", "state"])
+def test_a_setting_of_the_top_found_in_a_table_is_said_to_belong_above_it(
+    run: Run, default_file: Path, table: str
+) -> None:
+    write(default_file, f'[{table}]\ntime_format = "12h"\n')
+    [problem] = shown(run)["problems"]
+    assert problem.startswith(f"{default_file}, line 2: {table}.time_format: ")
+    assert "'time_format' is a setting of its own: it belongs above the first [table]" in problem
+
+
 def test_config_edit_reports_each_problem_the_edit_left(
     run: Run, default_file: Path, editor: Callable[..., Path]
 ) -> None:
@@ -334,7 +420,7 @@ def test_config_edit_prefers_visual_and_edits_the_file_config_names(
     monkeypatch.setenv("VISUAL", str(visual))
     named = tmp_path / "sub" / "mine.toml"
     result = run("--config", str(named), "config", "edit")
-    assert result == Result(EXIT_OK, f"No problems found in {named}.\n", "")
+    assert result == Result(EXIT_OK, f"No problems found in {named}.\n{KEY_CLASHES_NOTE}\n", "")
     assert named.read_text() == template() + 'quit = "Q"\n'
 
 
@@ -375,7 +461,7 @@ def test_config_edit_as_a_real_process(tmp_path: Path) -> None:
     )
     assert (done.returncode, done.stdout, done.stderr) == (
         0,
-        f"No problems found in {config}.\n",
+        f"No problems found in {config}.\n{KEY_CLASHES_NOTE}\n",
         "",
     )
     assert read_file(config).keymap == {"quit": "Q"}

@@ -20,11 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from store import open_store
 from tests.cli.helpers import REPO, Result
 from tests.helpers import FrozenClock, run_unprivileged, shared_tmpdir
 from tui.cli import EXIT_FAILURE, EXIT_OK, main, settings_access
 from tui.settings import CONFIG_ENV_VAR, DEFAULTS, config_path
 from tui.settings.catalogue import SETTINGS_BY_NAME
+from tui.settings.loading import FATAL_SETTINGS
 
 Run = Callable[..., Result]
 # What makes a file wrong, the line and setting its one line names, and the setting
@@ -33,7 +35,7 @@ BAD_LINES = {
     "syntax": ("week_start = sunday\n", 1, "week_start", "not valid TOML"),
     "unknown setting": ('colour = "red"\n', 1, "colour", "there is no setting 'colour'"),
     "wrong type": ("time_format = 12\n", 1, "time_format", "must be one of '24h', '12h'"),
-    "unknown theme": ('theme = "neon"\n', 1, "theme", "must be one of 'textual-dark'"),
+    "unknown theme": ('theme = "neon"\n', 1, "theme", "is not one of TaskFlow's themes"),
     "unknown binding id": (
         '[keys]\ntoggle_don = "t"\n',
         2,
@@ -165,18 +167,22 @@ def test_a_file_the_user_may_not_read(tmp_path: Path) -> None:
 
 
 def test_a_default_place_the_user_may_not_search_is_as_if_there_were_no_file(
-    config: Path,
+    config: Path, run: Run
 ) -> None:
     """XDG_CONFIG_HOME is in root's private tmp_path: as nobody, whether the file is
-    there cannot be known, and a command run so (cron as another user) is not nagged."""
-    config.write_text('theme = "nord"\n')
+    there cannot be known, and a command run so (cron as another user) is not nagged.
+    The file warns whoever reads it: so nobody did not."""
+    config.write_text('theme = "neon"\n')
     folder = shared_tmpdir()
+    argv = ["--db", str(folder / "no.db"), "db", "status"]
+    [warning] = run(*argv).error_lines  # as root, who may read it
+    assert warning.startswith(f"taskflow: warning: {config}, line 1: theme: ")
 
     def as_nobody() -> tuple[int, str]:
         errors = io.StringIO()
         sys.stderr = errors
         sys.stdout = io.StringIO()
-        code = main(["--db", str(folder / "no.db"), "db", "status"])
+        code = main(argv)
         return code, errors.getvalue()
 
     assert run_unprivileged(as_nobody) == (EXIT_OK, "")
@@ -193,6 +199,8 @@ def test_a_default_place_the_user_may_not_search_is_as_if_there_were_no_file(
         ("postgresql://only-a-host", "A PostgreSQL URL needs a host and a database"),
         ("a-folder", "is a folder, not a database file"),
         ("a-file/tasks.db", "is a file, not a folder"),
+        ("a-file/deeper/tasks.db", "a-file is a file, not a folder"),
+        ("a-fifo", "is a named pipe (FIFO), not a database file"),
     ],
 )
 @pytest.mark.parametrize("command", [["add", "x"], ["list"], ["db", "status"], []])
@@ -201,6 +209,7 @@ def test_a_database_in_the_file_that_cannot_be_used_ends_every_command(
 ) -> None:
     (config.parent / "a-folder").mkdir()
     (config.parent / "a-file").write_text("not a folder")
+    os.mkfifo(config.parent / "a-fifo")
     config.write_text(f'theme = "nord"\ndatabase = "{value}"\n')
     before = sorted(tmp_path.rglob("*"))
     result = run("--user", "alice", *command)  # [] is the bare `taskflow`: the app
@@ -247,10 +256,168 @@ def test_an_owner_in_the_file_that_cannot_be_used_ends_the_command(
     assert not (tmp_path / "t.db").exists()
 
 
+# What a database or owner line may get wrong, the line's setting, and what the one line
+# says of it. Whatever the rest of the file or the command, falling back to the default
+# would put tasks where the user did not mean.
+BAD_DATABASE_OR_OWNER = {
+    "database not TOML": ("database = ~/work.db\n", "database", "not valid TOML ("),
+    "database a number": ("database = 5\n", "database", "must be a non-empty string"),
+    "database empty": ('database = ""\n', "database", "must be a non-empty string"),
+    "database blank": ('database = "  "\n', "database", "must be a non-empty string"),
+    "database twice": (
+        'database = "a.db"\ndatabase = "b.db"\n',
+        "database",
+        "not valid TOML (",
+    ),
+    "user a number": ("user = 5\n", "user", "must be a non-empty string"),
+    "user not TOML": ("user = bob\n", "user", "not valid TOML ("),
+}
+DECIDED_BY = {
+    "database": ("--db", "TASKFLOW_DB_PATH", "database"),
+    "user": ("--user", "TASKFLOW_USER", "owner"),
+}
+
+
+def refusal_words(name: str) -> str:
+    option, variable, what = DECIDED_BY[name]
+    return (
+        f"; fix the line, or give {option} or ${variable} "
+        f"(TaskFlow will not guess which {what} you meant)"
+    )
+
+
+@pytest.mark.parametrize("case", list(BAD_DATABASE_OR_OWNER))
+@pytest.mark.parametrize("command", [["add", "x"], ["list"], ["db", "status"], []])
+def test_a_database_or_owner_line_with_a_problem_ends_every_command(
+    run: Run, config: Path, tmp_path: Path, case: str, command: list[str]
+) -> None:
+    """Not the default database, not the login name: one line, exit 1, nothing made.
+    The option or variable of the other setting changes nothing; the file's other
+    problems are warnings before it."""
+    text, name, words = BAD_DATABASE_OR_OWNER[case]
+    line = text.count("\n")
+    config.write_text(f'{text}theme = "neon"\n')
+    other = ["--user", "alice"] if name == "database" else ["--db", str(tmp_path / "t.db")]
+    before = sorted(tmp_path.rglob("*"))
+    result = run(*other, *command)  # [] is the bare `taskflow`: the app
+    assert (result.code, result.out) == (EXIT_FAILURE, "")
+    warning, refusal = result.error_lines
+    assert warning.startswith(f"taskflow: warning: {config}, line {line + 1}: theme: ")
+    assert refusal.startswith(f"taskflow: {config}, line {line}: {name}: {words}")
+    assert refusal.endswith(refusal_words(name))
+    assert "using the default" not in refusal and "left out" not in refusal
+    assert sorted(tmp_path.rglob("*")) == before  # no database, no folder
+
+
+def test_both_a_database_and_an_owner_line_with_a_problem_are_each_one_line(
+    run: Run, config: Path
+) -> None:
+    config.write_text("user = 5\ndatabase = 5\n")
+    result = run("add", "x")
+    assert result.code == EXIT_FAILURE
+    assert [line.split(": ")[:3] for line in result.error_lines] == [
+        ["taskflow", f"{config}, line 1", "user"],
+        ["taskflow", f"{config}, line 2", "database"],
+    ]
+
+
+@pytest.mark.parametrize("name", ["database", "user"])
+def test_the_option_or_the_variable_decides_over_a_bad_line_but_a_blank_one_does_not(
+    run: Run, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    option, variable, _ = DECIDED_BY[name]
+    value = str(tmp_path / "t.db") if name == "database" else "bob"
+    config.write_text(f"{name} = 5\n")
+    other = ["--user", "alice"] if name == "database" else ["--db", str(tmp_path / "t.db")]
+    result = run(*other, option, value, "add", "x")
+    assert result.code == EXIT_OK
+    [warning] = result.error_lines  # the line is still wrong: said, as any other
+    assert warning.startswith(f"taskflow: warning: {config}, line 1: {name}: ")
+    monkeypatch.setenv(variable, value)
+    assert run(*other, "add", "y").code == EXIT_OK
+    monkeypatch.setenv(variable, " ")
+    assert run(*other, option, " ", "add", "z").code == EXIT_FAILURE
+    with open_store(tmp_path / "t.db", user="bob" if name == "user" else "alice") as store:
+        assert [task.title for task in store.list_tasks()] == ["x", "y"]
+
+
+def test_the_config_commands_still_run_on_a_database_line_with_a_problem(
+    run: Run, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config.write_text("database = ~/work.db\n")
+    assert run("config", "path") == Result(EXIT_OK, f"{config}\n", "")
+    shown = run("config", "show", "--json")
+    assert shown.code == EXIT_OK
+    [problem] = json.loads(shown.out)["problems"]
+    assert problem.startswith(f"{config}, line 1: database: not valid TOML (")
+    assert problem.endswith(refusal_words("database"))
+    # The editor leaves it as it was: still refused, exit 1, after the editor.
+    script = tmp_path / "editor"
+    script.write_text("#!/bin/sh\nprintf '# looked\\n' >> \"$1\"\n")
+    script.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(script))
+    edited = run("config", "edit")
+    assert (edited.code, edited.out) == (EXIT_FAILURE, "")
+    assert edited.error_lines == [f"taskflow: {problem}"]
+    assert config.read_text() == "database = ~/work.db\n# looked\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("a-folder", "is a folder, not a database file"),
+        ("a-file/tasks.db", "a-file is a file, not a folder"),
+        ("a-fifo", "is a named pipe (FIFO), not a database file"),
+    ],
+)
+def test_config_show_and_edit_report_a_database_every_command_refuses(
+    run: Run, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, words: str
+) -> None:
+    (config.parent / "a-folder").mkdir()
+    (config.parent / "a-file").write_text("not a folder")
+    os.mkfifo(config.parent / "a-fifo")
+    config.write_text(f'database = "{value}"\n')
+    refused = run("--user", "alice", "add", "x")
+    [line] = refused.error_lines
+    assert line.startswith(f"taskflow: {config}, line 1: database: ") and words in line
+    report = json.loads(run("config", "show", "--json").out)
+    assert report["problems"] == [line.removeprefix("taskflow: ")]
+    script = tmp_path / "editor"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(script))
+    edited = run("config", "edit")
+    assert (edited.code, edited.out, edited.error_lines) == (EXIT_FAILURE, "", [line])
+
+
+# -- --config with no path -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+@pytest.mark.parametrize("command", [["config", "path"], ["add", "x"], []])
+def test_config_with_no_path_is_a_usage_error(
+    run: Run, config: Path, tmp_path: Path, blank: str, command: list[str]
+) -> None:
+    """Not the default file, quietly (it has a theme that would warn)."""
+    config.write_text('theme = "neon"\n')
+    before = sorted(tmp_path.rglob("*"))
+    for argv in (["--config", blank, *command], [*command, f"--config={blank}"]):
+        if not command and argv[0] != "--config":
+            continue
+        result = run("--user", "alice", *argv)
+        assert result == Result(
+            2, "", "taskflow: --config needs a path (see 'taskflow --help')\n"
+        ), argv
+    assert sorted(tmp_path.rglob("*")) == before
+
+
 # -- what the config layer costs a command ---------------------------------------------------
 
 
 def test_the_command_line_s_defaults_are_the_catalogue_s() -> None:
+    assert set(settings_access._DECIDED_BY) == set(FATAL_SETTINGS)
     assert settings_access.CONFIG_ENV_VAR == CONFIG_ENV_VAR
     assert SETTINGS_BY_NAME["cli.list_sort"].default == settings_access.DEFAULT_LIST_SORT
     assert SETTINGS_BY_NAME["cli.list_columns"].default == settings_access.DEFAULT_LIST_COLUMNS
@@ -325,3 +492,18 @@ def test_a_command_without_a_config_file_loads_nothing_of_the_config_layer(
     assert not any(name.startswith("tomlkit") for name in loaded)
     # Nor platformdirs: the default file's place is worked out here on Linux.
     assert not any(name.startswith("platformdirs") for name in loaded)
+
+
+def test_a_file_that_cannot_be_read_but_names_a_database_ends_a_command(
+    run: Run, config: Path, tmp_path: Path
+) -> None:
+    """Not UTF-8 after its database line: nothing of it can be read, and the default
+    database is not where these tasks belong."""
+    config.write_bytes(b'database = "' + str(tmp_path / "work.db").encode() + b'"\n\xff\n')
+    before = sorted(tmp_path.rglob("*"))
+    result = run("add", "Buy milk")
+    assert (result.code, result.out) == (EXIT_FAILURE, "")
+    warning, line = result.error_lines
+    assert warning.startswith(f"taskflow: warning: {config}, line 2: is not UTF-8 text")
+    assert line.startswith(f"taskflow: {config}, line 1: database: the file around it cannot")
+    assert sorted(tmp_path.rglob("*")) == before  # no database anywhere

@@ -386,10 +386,10 @@ async def test_every_problem_of_the_file_is_one_line_and_the_rest_applies(
     [
         (
             'theme = "no-such-theme"\n',
-            "line 1: theme: must be one of 'textual-dark'",
+            "line 1: theme: is not one of TaskFlow's themes",
             "textual-dark",
         ),
-        ('theme = "nord\n', "line 1: theme: not valid TOML (Unterminated string)", "textual-dark"),
+        ('theme = "nord\n', "line 1: theme: not valid TOML (Illegal character", "textual-dark"),
         # The first line stands; the second, a theme given twice, is left out.
         ('theme = "nord"\ntheme = "dracula"\n', "line 2: theme: not valid TOML (Cannot ", "nord"),
         ("[keys]\nquit = 5\n", "line 2: keys.quit: must be a key", "textual-dark"),
@@ -453,8 +453,8 @@ async def test_two_actions_remapped_onto_one_key_both_keep_their_defaults(
         await settle(pilot)
         (note,) = config_notes(app)
         assert note == (
-            f"{SHOWN}, line 3: keys.delete: 'ctrl+t' is already toggle_done's key on the "
-            "task list; both keep their default keys"
+            f"{SHOWN}, line 3: keys.delete: 'ctrl+t' is already taken on the task list by "
+            "toggle_done; both keep their default keys"
         )
         assert app.keymap == {}
         await pilot.press("ctrl+t")
@@ -476,7 +476,7 @@ async def test_a_remap_onto_a_key_another_screen_uses_is_no_clash(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         (note,) = config_notes(app)
-        assert "keys.back: 'b' is already blocked_by's key on a task's page" in note
+        assert "keys.back: 'b' is already taken on a task's page by blocked_by" in note
         assert app.keymap == {"save": "ctrl+b"}
         await pilot.press("e", "end", *" and bread", "ctrl+b")
         await settle(pilot)
@@ -509,3 +509,94 @@ async def test_upcoming_marks_where_the_users_week_turns(
         headings = [line.strip() for line in table_lines(app) if "Nov" in line]
         assert any(line.startswith(marked) for line in headings)
         assert any(line.startswith(plain) and "week" not in line for line in headings)
+
+
+async def test_remapped_keys_keep_their_place_in_the_footer(
+    tmp_path: Path, app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    seed_store.create("Buy milk")
+    plain = app_factory()
+    async with plain.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        default_order = list(footer_keys(plain))
+    path = config(tmp_path, '[keys]\nadd = "+"\ntoggle_done = "t"\nhelp = "f1"\n')
+    app = app_factory(settings=read_file(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert list(keys) == default_order
+        assert (keys["Add"], keys["Done"], keys["Keys"]) == ("+", "t", "f1")
+
+
+async def test_a_dialogs_remapped_answer_shows_on_its_button_and_in_its_footer(
+    tmp_path: Path, app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    task = seed_store.create("Buy milk")
+    path = config(tmp_path, '[keys]\ndialog_yes = "Y"\ndialog_no = "N"\nundo = "ctrl+z"\n')
+    app = app_factory(settings=read_file(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "ConfirmScreen"
+        labels = [str(button.label) for button in dialog.query("Button")]
+        assert labels == ["Delete (Y)", "Keep (N)"]
+        question = str(dialog.query_one("#question").render())
+        assert "You can undo this with ^z." in question
+        assert footer_keys(app) == {"Yes": "Y", "No": "N", "Cancel": "esc"}
+        await pilot.press("y")  # no longer an answer
+        await settle(pilot)
+        assert app.screen is dialog
+        await pilot.press("Y")
+        await settle(pilot)
+    assert task.id not in [each.id for each in seed_store.list_tasks()]
+
+
+async def test_remember_writes_only_what_it_keeps(
+    tmp_path: Path, app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
+) -> None:
+    seed_dated(seed_store, clock)
+    text = '[list]\nview = "remember"\n'
+    path = config(tmp_path, text)
+    app = app_factory(settings=read_file(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"milk", "escape", "escape")  # a search is not kept
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert path.read_text() == text
+        await pilot.press("2")
+        await settle(pilot)
+    assert read_file(path)["state.view"] == "today"
+
+
+async def test_a_file_that_cannot_be_written_is_said_once(
+    tmp_path: Path, app_factory: AppFactory, seed_store: TaskStore, clock: FrozenClock
+) -> None:
+    seed_dated(seed_store, clock)
+    text = '[list]\nview = "remember"\nsort = "remember"\nbad line\n'
+    path = config(tmp_path, text)
+    app = app_factory(settings=read_file(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key in ("2", "1", "s", "3"):
+            await pilot.press(key)
+            await settle(pilot)
+        notes = config_notes(app)
+        assert len(notes) == 2  # the bad line at start, then "not kept" once
+        assert "is not kept" in notes[1]
+    assert path.read_text() == text
+
+
+async def test_many_problems_make_a_short_notification(
+    tmp_path: Path, app_factory: AppFactory, seed_store: TaskStore
+) -> None:
+    path = config(tmp_path, "".join(f"setting{number} = 1\n" for number in range(9)))
+    app = app_factory(settings=read_file(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        (note,) = config_notes(app)
+        lines = note.split("\n")
+        assert len(lines) == 5
+        assert lines[-1] == "…and 5 more: 'taskflow config show'"

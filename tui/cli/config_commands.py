@@ -9,16 +9,27 @@ import subprocess
 import textwrap
 from typing import Any
 
-from store import LocationError, ValidationError, default_database_path
+from store import LocationError, ValidationError, default_database_path, resolve_user
 from tui.cli.output import EXIT_FAILURE, EXIT_OK, Style, fail, human, print_json
-from tui.cli.settings_access import load_all
-from tui.cli.store_access import location_from_args, user_from_args
+from tui.cli.settings_access import load_all, problem_lines
+from tui.cli.store_access import location_from_args, refuse_an_unusable_place, user_from_args
 from tui.settings import Origin, Settings, config_path
 from tui.settings.catalogue import SETTINGS, STATE_SETTINGS, BadValue, Setting
+from tui.settings.loading import toml_value
 from tui.text import visible
 
 # `config edit` without $VISUAL or $EDITOR: as git and crontab do.
 FALLBACK_EDITOR = "vi"
+# What the command line cannot check: said where it says what it did check.
+KEY_CLASHES_NOTE = (
+    "Clashes between remapped keys ([keys]) are checked when the app starts: "
+    "the command line cannot check them without loading the app."
+)
+# The value column of `config show` is as wide as its widest value up to this; a longer
+# one (a long path, many keys) pushes its own row's origin along, not every row's.
+VALUE_COLUMN_MAX = 60
+# What a setting with no default value means, in `config show` and the template.
+NO_VALUE_WORDS = {"database": "the user data folder", "user": "your login name"}
 
 
 def cmd_config_path(args: argparse.Namespace) -> int:
@@ -55,15 +66,20 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     rows: list[tuple[str, str, str]] = []
     for name in names:
         found = settings.origin(name)
-        rows.append((name, _shown(found.value), _origin_words(name, found.origin, found.where)))
+        rows.append(
+            (name, _shown(name, found.value), _origin_words(name, found.origin, found.where))
+        )
     for binding, (keys, line) in settings.keys.items():
         where = f"file, line {line}" if line else "file"
-        rows.append((f"keys.{binding}", _toml(list(keys)), where))
-    value_width = min(max(len(value) for _, value, _ in rows), 40)
+        rows.append((f"keys.{binding}", toml_value(list(keys)), where))
+    fitting = [len(value) for _, value, _ in rows if len(value) <= VALUE_COLUMN_MAX]
+    value_width = max(fitting, default=0)
     for name, value, origin in rows:
         padded = value.ljust(value_width)
         out.line(f"{name.ljust(width)}  {visible(padded)}  {out.paint(origin, Style.DIM)}")
-    if not settings.keys:
+    if settings.keys:
+        out.line(out.paint(KEY_CLASHES_NOTE, Style.DIM))
+    else:
         out.line(out.paint("No keys remapped ([keys] in the file).", Style.DIM))
     for problem in problems:
         out.line(out.paint(f"problem: {visible(problem)}", Style.BAD))
@@ -96,12 +112,16 @@ def cmd_config_edit(args: argparse.Namespace) -> int:
             f"The editor {editor!r} (from {variable}) exited with status "
             f"{finished.returncode}; {path} was not checked."
         )
-    problems = all_problems(args, load_all(args))
+    settings = load_all(args)
+    problems = all_problems(args, settings)
     for problem in problems:
         fail(problem)
     if problems:
         return EXIT_FAILURE
-    human().line(f"No problems found in {visible(str(path))}.")
+    out = human()
+    out.line(f"No problems found in {visible(str(path))}.")
+    if settings.keys:
+        out.line(KEY_CLASHES_NOTE)
     return EXIT_OK
 
 
@@ -116,20 +136,26 @@ def chosen_editor() -> tuple[str, str]:
 
 def all_problems(args: argparse.Namespace, settings: Settings) -> list[str]:
     """The file's problems, and a database or user it names that cannot be used (which
-    every other command refuses to run with), each one line."""
-    problems = [str(problem) for problem in settings.problems]
+    every other command refuses to run with: the checks are theirs), each one line."""
+    problems = [line for line, _ in problem_lines(settings)]
     with_file = argparse.Namespace(**{**vars(args), "settings": settings})
-    for check in (location_from_args, user_from_args):
-        try:
-            check(with_file)
-        except (LocationError, ValidationError) as error:
-            problems.append(str(error))
+    try:
+        location = location_from_args(with_file)
+        if location.configured is not None:  # the file's: a path no command can use
+            refuse_an_unusable_place(location)
+    except LocationError as error:
+        problems.append(str(error))
+    try:
+        user_from_args(with_file)
+    except ValidationError as error:
+        problems.append(str(error))
     return problems
 
 
 def template() -> str:
     """A new config file: every setting, commented out at its default, with what it does
-    and what it accepts; tables as they must be (the top-level settings first)."""
+    and what it accepts; tables as they must be (the top-level settings first). It ends
+    in [keys], where a line added at the end lands: its last words say so."""
     lines = [
         "# TaskFlow's settings. Remove the '# ' before a setting to change it; every",
         "# setting is in the README, under Configuration. 'taskflow config edit' checks",
@@ -152,6 +178,10 @@ def template() -> str:
         "",
         '# [state] is written by TaskFlow where [list] says "remember": the list as',
         "# you left it. No need to write it yourself.",
+        "",
+        "# A line added below this one is in [keys]. The settings of the top (theme,",
+        "# week_start, time_format, dates, database, user) belong above the first",
+        "# [table], with the others at the top of this file.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -162,11 +192,10 @@ def _commented(setting: Setting, key: str) -> list[str]:
     lines = [f"# {line}" for line in textwrap.wrap(text, 78, break_on_hyphens=False)]
     if setting.default is None:
         example = {"database": "~/tasks/tasks.db", "user": "me"}.get(key, "")
-        what = {"database": "the user data folder", "user": "your login name"}.get(key, "none")
-        lines.append(f"# (default: {what})")
-        lines.append(f"# {key} = {_toml(example)}")
+        lines.append(f"# (default: {NO_VALUE_WORDS.get(key, 'none')})")
+        lines.append(f"# {key} = {toml_value(example)}")
     else:
-        lines.append(f"# {key} = {_toml(setting.default)}")
+        lines.append(f"# {key} = {toml_value(setting.default)}")
     return [*lines, ""]
 
 
@@ -185,17 +214,21 @@ def _value_json(settings: Settings, name: str) -> dict[str, Any]:
     return {"value": value, "origin": found.origin.value, "where": found.where}
 
 
-def _shown(value: Any) -> str:
-    return "none" if value is None else _toml(value)
+def _shown(name: str, value: Any) -> str:
+    """The value as the file would write it; for the database and user left to their
+    defaults, in words: "(the user data folder)", "(your login name)"."""
+    if value is None and name in NO_VALUE_WORDS:
+        return f"({NO_VALUE_WORDS[name]})"
+    return toml_value(value)
 
 
 def _origin_words(name: str, origin: Origin, where: str) -> str:
     """'default', 'file, line 3', 'environment, $TASKFLOW_USER', 'flag, --db'; for the
-    database and user left to their defaults, what that default is."""
+    database and user left to their defaults, what that default is: the path, the name."""
     if origin is Origin.DEFAULT and name == "database":
-        return f"default: the user data folder, {default_database_path()}"
+        return f"default: {default_database_path()}"
     if origin is Origin.DEFAULT and name == "user":
-        return "default: your login name"
+        return f"default: {resolve_user(None, {})}"
     return f"{origin.value}, {where}" if where else origin.value
 
 
@@ -204,15 +237,3 @@ def _path_words(origin: Origin) -> str:
         Origin.FLAG: "from --config",
         Origin.ENVIRONMENT: "from $TASKFLOW_CONFIG",
     }.get(origin, "the default place")
-
-
-def _toml(value: Any) -> str:
-    """A value as TOML writes it: "nord", true, ["id", "due"]."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{escaped}"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(each) for each in value) + "]"
-    return str(value)

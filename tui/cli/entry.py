@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 # store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
 from store import (
@@ -34,8 +35,11 @@ from tui.cli.output import (
     warn,
 )
 from tui.cli.parser import Command, build_parser
-from tui.cli.settings_access import load_all, read_settings
+from tui.cli.settings_access import load_all, problem_lines, read_settings, refusals
 from tui.cli.store_access import open_from_args
+
+if TYPE_CHECKING:
+    from tui.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:
@@ -45,6 +49,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.config is not None and not os.fspath(args.config).strip():
+            # Not the default file, quietly: the option was given, with nothing in it.
+            parser.error("--config needs a path")
     except SystemExit as exit_request:  # --help, --version, or a usage error
         code = exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
         try:
@@ -62,14 +69,19 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
             # harness that runs the app headless, brings its own screen.
             if argv is None and not has_terminal():
                 return fail(APP_NEEDS_A_TERMINAL, EXIT_USAGE)
-            # The app shows the config file's problems itself, in a notification.
+            # The app shows the config file's problems itself, in a notification; but
+            # it does not start on a database or owner the file gets wrong.
             args.settings = load_all(args)
+            if refusals(args.settings):
+                return _refuse(args.settings)
             return run_app(args)
         # Read once, here; None when there is no config file (the defaults, at no cost).
         args.settings = read_settings(args)
         if args.settings is not None and handler.module != "config_commands":
-            # A bad line keeps its setting's default: say so, and carry on. (The config
-            # commands report the file's problems themselves.)
+            # The config commands report the file's problems themselves.
+            if refusals(args.settings):
+                return _refuse(args.settings)
+            # A bad line keeps its setting's default: say so, and carry on.
             for problem in args.settings.problems:
                 warn(str(problem))
         code = handler(args)
@@ -89,6 +101,18 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+
+
+def _refuse(settings: Settings) -> int:
+    """A database or owner the config file gets wrong, that no option or variable
+    overrides: the file's other problems as warnings, then that one line (each, if
+    both), and exit 1, before anything is opened or created."""
+    for line, fatal in problem_lines(settings):
+        if not fatal:
+            warn(line)
+    for line in refusals(settings):
+        fail(line)
+    return EXIT_FAILURE
 
 
 def _output_failed(args: argparse.Namespace | None, error: OutputError) -> int:

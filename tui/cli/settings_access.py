@@ -69,8 +69,9 @@ def load_all(
     environ = os.environ if environ is None else environ
     overrides: dict[str, tuple[Any, Origin, str]] = {}
     for name, option, variable in (("database", "db", DB_ENV_VAR), ("user", "user", USER_ENV_VAR)):
+        # A blank value counts as not given, as resolve_location and resolve_user see it.
         given = getattr(args, option, None)
-        if given is not None and os.fspath(given) != "":
+        if given is not None and os.fspath(given).strip():
             overrides[name] = (os.fspath(given), Origin.FLAG, f"--{option}")
         elif environ.get(variable, "").strip():
             overrides[name] = (environ[variable], Origin.ENVIRONMENT, f"${variable}")
@@ -146,6 +147,55 @@ def list_sort(args: argparse.Namespace) -> str:
 def list_columns(args: argparse.Namespace) -> tuple[str, ...]:
     """cli.list_columns: which of DEFAULT_LIST_COLUMNS `taskflow list` shows."""
     return tuple(setting(args, "cli.list_columns", DEFAULT_LIST_COLUMNS))
+
+
+# A file's problem with the database or the owner (tui.settings.loading.FATAL_SETTINGS;
+# a test keeps the two in step) ends a command, unless an option or variable decides
+# instead: falling back to the default would put tasks in, or read them from, a database
+# or owner the user did not mean. What decides instead, and what it names.
+_DECIDED_BY = {
+    "database": ("--db", DB_ENV_VAR, "database"),
+    "user": ("--user", USER_ENV_VAR, "owner"),
+}
+# How a problem's message says its setting falls back (tui.settings.loading): not so for
+# those two, which stop the command instead.
+_FALLBACK = re.compile(r"; (?:using the default \(.*\)|that line is left out)$")
+
+
+def problem_lines(settings: Settings) -> list[tuple[str, bool]]:
+    """Each of the file's problems as one line, and whether it ends every command (a
+    problem with the database or the owner that no option or variable overrides): those
+    say so, rather than that the setting falls back to its default."""
+    from tui.settings.loading import FATAL_SETTINGS
+
+    lines: list[tuple[str, bool]] = []
+    for problem in settings.problems:
+        name = problem.setting
+        if name not in FATAL_SETTINGS or _overridden(settings, name):
+            lines.append((str(problem), False))
+            continue
+        option, variable, what = _DECIDED_BY[name]
+        message = _FALLBACK.sub("", problem.message)
+        message += (
+            f"; fix the line, or give {option} or ${variable} "
+            f"(TaskFlow will not guess which {what} you meant)"
+        )
+        lines.append((str(dataclasses.replace(problem, message=message)), True))
+    return lines
+
+
+def refusals(settings: Settings | None) -> list[str]:
+    """The lines a command (or the app) stops with, before it opens anything: the file's
+    problems with the database or the owner that no option or variable overrides."""
+    if settings is None:
+        return []
+    return [line for line, fatal in problem_lines(settings) if fatal]
+
+
+def _overridden(settings: Settings, name: str) -> bool:
+    from tui.settings import Origin  # loaded already: there are settings
+
+    return settings.origin(name).origin in (Origin.FLAG, Origin.ENVIRONMENT)
 
 
 _LINE = re.compile(r"line \d+")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 # store/__init__.py imports utc_now but leaves it out of __all__: drop the ignore once listed.
@@ -27,6 +30,7 @@ from store import (
     resolve_user,
     utc_now,
 )
+from store.config import special_file_kind
 from tui.cli.settings_access import configured
 
 
@@ -37,6 +41,7 @@ def open_from_args(args: argparse.Namespace, *, migrate: bool = True) -> TaskSto
     setting (the user's fix is there), before anything is created."""
     location = location_from_args(args)
     owner = user_from_args(args)
+    refuse_an_unusable_place(location)
     try:
         return open_store(
             location, user=owner, migrate=migrate, clock=getattr(args, "clock", utc_now)
@@ -76,19 +81,46 @@ def refuse_a_missing_database(args: argparse.Namespace) -> None:
 
 
 def refuse_an_unusable_place(location: DatabaseLocation) -> None:
-    """A database path under a file, not a folder, can never be made: say so (naming the
-    config file's line, if that is where it is from). Only a stat of its folders."""
+    """What no command can use as its database, refused before anything is opened or
+    created, naming the config file's line if that is where it is from: a path under a
+    file, not a folder (it can never be made), and a folder or a special file (a FIFO
+    would hang every command) where the database file should be. Only stats. The open
+    path runs it, and `config show` and `config edit` report what it refuses."""
     path = location.path
     if path is None:
         return
-    for folder in path.parents:
-        if folder.exists():
-            if folder.is_dir():
-                return
-            message = f"Cannot use {path}: {folder} is a file, not a folder."
-            if location.configured is not None:
-                message = location.configured.refusal(message)
-            raise LocationError(message)
+    message = _unusable(path)
+    if message is None:
+        return
+    if location.configured is not None:
+        message = location.configured.refusal(message)
+    raise LocationError(message)
+
+
+def _unusable(path: Path) -> str | None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # none there yet (or not to be seen): then its folders
+        for folder in path.parents:
+            try:
+                if not stat.S_ISDIR(os.stat(folder).st_mode):
+                    return f"Cannot use {path}: {folder} is a file, not a folder."
+            except OSError:  # not there either (it will be made), or not to be seen
+                continue
+            return None
+        return None
+    kind = special_file_kind(mode)
+    if kind == "a folder":
+        return (
+            f"{path} is a folder, not a database file; give a file path such as "
+            f"{path / 'tasks.db'}."
+        )
+    if kind is not None:
+        return (
+            f"{path} is {kind}, not a database file; give the path of a database file "
+            "(or of a new one)."
+        )
+    return None
 
 
 def source_words(location: DatabaseLocation) -> str:

@@ -14,10 +14,11 @@ from textual.widgets import Button, Footer, Static
 
 from store import StoreError, TaskRecord
 from tui.formatting import literal, single_line
-from tui.services import TaskFlowServices
+from tui.rebinding import KeysAsRemapped
+from tui.services import TaskFlowServices, services_of
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(KeysAsRemapped, ModalScreen[bool]):
     """Asks before something destructive. Returns True only on an explicit yes."""
 
     BINDINGS = [
@@ -37,8 +38,13 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Static(self._question, id="question")
             with Horizontal(id="buttons"):
-                yield Button(f"{self._yes} (y)", variant="error", id="yes")
-                yield Button(f"{self._no} (n)", variant="primary", id="no")
+                key_of = services_of(self).key_of
+                yield Button(
+                    f"{self._yes} ({key_of('dialog_yes', short=True)})", variant="error", id="yes"
+                )
+                yield Button(
+                    f"{self._no} ({key_of('dialog_no', short=True)})", variant="primary", id="no"
+                )
         # A dialog's own keys, over the footer of the screen beneath.
         yield Footer(compact=True, show_command_palette=False)
 
@@ -72,7 +78,7 @@ def confirm_delete(
             "Delete “",
             literal(single_line(task.title)),
             f"”{more}?\n\n",
-            ("You can undo this with u.", "dim"),
+            (f"You can undo this with {services_of(screen).key_of('undo')}.", "dim"),
         )
 
     def answered(yes: bool | None) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Static
 
 from store import Due, EditMerge, Priority, Repeat
 from tui.formatting import literal, single_line
+from tui.rebinding import KeysAsRemapped
 from tui.services import services_of
 
 FIELD_LABELS = {
@@ -37,7 +38,7 @@ def field_names(names: Iterable[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-class ConflictScreen(ModalScreen[str | None]):
+class ConflictScreen(KeysAsRemapped, ModalScreen[str | None]):
     """Shows only the fields both sides changed, side by side; returns "mine", "theirs"
     (for those fields: everything else is merged as it is) or None to keep editing."""
 
@@ -84,9 +85,18 @@ class ConflictScreen(ModalScreen[str | None]):
             yield Static(self._clashes(), id="differences")
             yield Static(self._merged_note(), id="merged-note")
             with Horizontal(id="buttons"):
-                yield Button("Use theirs (t)", id="theirs")
-                yield Button("Use mine (m)", variant="warning", id="mine")
-                yield Button("Keep editing (esc)", variant="primary", id="keep")
+                key_of = services_of(self).key_of
+                yield Button(f"Use theirs ({key_of('conflict_theirs', short=True)})", id="theirs")
+                yield Button(
+                    f"Use mine ({key_of('conflict_mine', short=True)})",
+                    variant="warning",
+                    id="mine",
+                )
+                yield Button(
+                    f"Keep editing ({key_of('conflict_keep_editing', short=True)})",
+                    variant="primary",
+                    id="keep",
+                )
         yield Footer(compact=True, show_command_palette=False)
 
     def _clashes(self) -> Table:

@@ -14,13 +14,15 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from tui.rebinding import KeysAsRemapped
+
 KeyRow = tuple[str, str, bool]  # keys ("j / down"), description, enabled
 # Whatever the screen returns when dismissed: only its keys are read here.
 AnyScreen = Screen[Any]
 SECTION_ORDER = ("On this screen", "Moving around")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(KeysAsRemapped, ModalScreen[None]):
     """Every key TaskFlow binds on the calling screen and its focused widget, grouped."""
 
     BINDINGS = [

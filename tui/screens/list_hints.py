@@ -79,16 +79,18 @@ def empty_list_hint(
     return None
 
 
-def hidden_note(state: ListState, query: TaskQuery, task: TaskRecord) -> str:
+def hidden_note(
+    state: ListState, query: TaskQuery, task: TaskRecord, key_of: Callable[[str], str]
+) -> str:
     """Why a task just saved is not in the list ``query``, or '' if it is shown."""
     if query.matches(task):
         return ""
     place = state.place
     if place is not None and task.project_id not in place.scope:
         where = "the Inbox" if place.is_inbox else f"“{place.path}”"
-        return f" — not shown: it is not in {where} (p chooses another project)"
+        return f" — not shown: it is not in {where} ({key_of('projects')} chooses another project)"
     if query.terms or query.tag:
-        return " — not shown: the search hides it (Escape clears it)"
+        return f" — not shown: the search hides it ({key_of('clear_search')} clears it)"
     if state.kind is ViewKind.ALL:
-        return " — not shown while done tasks are hidden (h shows them)"
-    return f" — not shown in {state.kind.label} (1 shows all)"
+        return f" — not shown while done tasks are hidden ({key_of('hide_done')} shows them)"
+    return f" — not shown in {state.kind.label} ({key_of('view_all')} shows all)"

@@ -35,6 +35,7 @@ from store import (
     split_project_path,
 )
 from tui.formatting import BREADCRUMB, literal, single_line
+from tui.rebinding import KeysAsRemapped
 from tui.services import TaskFlowServices
 
 INBOX = ""  # what the project picker returns for "no project"
@@ -62,7 +63,7 @@ def fuzzy_rank(wanted: str, candidate: str) -> tuple[int, int, int] | None:
     return (2, position, len(text))
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(KeysAsRemapped, ModalScreen[str | None]):
     """A search box over a list of choices; returns the chosen one's id, or None."""
 
     BINDINGS = [

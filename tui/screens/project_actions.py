@@ -25,6 +25,7 @@ from store import (
     split_project_path,
 )
 from tui.formatting import BREADCRUMB, literal
+from tui.rebinding import KeysAsRemapped
 from tui.screens.pickers import SHOWN_CHOICES, PickerScreen, fuzzy_rank, marked_current
 from tui.services import TaskFlowServices, services_of
 
@@ -36,7 +37,7 @@ def shown_path(path: str) -> Text:
     return literal(path.replace(PATH_SEPARATOR, BREADCRUMB))
 
 
-class ProjectNameScreen(ModalScreen[str | None]):
+class ProjectNameScreen(KeysAsRemapped, ModalScreen[str | None]):
     """One line to type a project's name (or a path, for a new one). Returns it, or
     None when left with Escape. A name ``check`` refuses (ValueError) keeps the dialog
     open, with what was typed and the reason under it."""
@@ -95,7 +96,7 @@ class ProjectNameScreen(ModalScreen[str | None]):
 MOVE_UP, DELETE_ALL = "move", "delete"
 
 
-class DeleteProjectScreen(ModalScreen[str | None]):
+class DeleteProjectScreen(KeysAsRemapped, ModalScreen[str | None]):
     """Deleting a project that holds something: what it holds goes up a level (the
     default), or goes with it. Returns MOVE_UP, DELETE_ALL, or None when left."""
 
@@ -129,13 +130,15 @@ class DeleteProjectScreen(ModalScreen[str | None]):
             f"”? It holds {' and '.join(held)}.\n",
             up,
             "\n\n",
-            ("You can undo this with u.", "dim"),
+            (f"You can undo this with {services_of(self).key_of('undo')}.", "dim"),
         )
         with Vertical(id="dialog", classes="wide"):
             yield Static(question, id="question")
             with Horizontal(id="buttons"):
-                yield Button("Move them up (m)", variant="primary", id="move")
-                yield Button("Delete them too (D)", variant="error", id="delete")
+                key_of = services_of(self).key_of
+                move, delete = (key_of(f"delete_project_{x}", short=True) for x in ("move", "all"))
+                yield Button(f"Move them up ({move})", variant="primary", id="move")
+                yield Button(f"Delete them too ({delete})", variant="error", id="delete")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

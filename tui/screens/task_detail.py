@@ -248,7 +248,9 @@ class TaskDetailScreen(TaskKeysScreen):
             self._place_rows(meta, self.place)
             self._repeat_rows(meta, task, self.place)
         for label, moment in (("Created", task.created_at), ("Updated", task.updated_at)):
-            when = f"{local_time(moment)} · {relative_time(moment, now)}"
+            when = f"{local_time(moment, self.taskflow.settings.date_style)} · " + relative_time(
+                moment, now
+            )
             meta.add_row(label, "?" if task.unreadable else when)
         meta.add_row("Owner", literal(task.user_id))
         meta.add_row("Id", Text(task.id, style="dim"))

@@ -56,6 +56,7 @@ from store import (
 )
 from tui.formatting import day_words, literal, single_line
 from tui.messages import TasksChanged
+from tui.rebinding import KeysAsRemapped
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.conflict import ConflictScreen, field_names
 from tui.services import TaskFlowServices
@@ -120,7 +121,7 @@ class _Saved:
     path: str | None = None  # the project's path as the store spells it, if one was named
 
 
-class TaskEditScreen(Screen[TaskRecord | None]):
+class TaskEditScreen(KeysAsRemapped, Screen[TaskRecord | None]):
     """Edits ``task``, or creates a new task when it is None. Returns the saved task."""
 
     HELP_TITLE = "Keys while editing"
@@ -193,6 +194,13 @@ class TaskEditScreen(Screen[TaskRecord | None]):
     def _date_style(self) -> DateStyle:
         return self.taskflow.settings.date_style
 
+    def _due_text(self, due: Due) -> str:
+        """A due date as the Due field shows it: 2026-12-08, 2026-12-08 17:00 or, with
+        12-hour times, 2026-12-08 5pm (each of which the field reads back as it was)."""
+        if due.at is None:
+            return due.day.isoformat()
+        return f"{due.day.isoformat()} {self._date_style.time(due.at)}"
+
     @property
     def is_new(self) -> bool:
         return self.base is None
@@ -230,7 +238,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
                 with Vertical(classes="planning-field"):
                     yield Label("Due", classes="field-label")
                     yield Input(
-                        value=base.due.key if base and base.due else "",
+                        value=self._due_text(base.due) if base and base.due else "",
                         placeholder="e.g. fri 5pm",
                         id="due",
                         select_on_focus=False,
@@ -513,7 +521,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
 
     def _due_typed(self, field: str) -> bool:
         """Whether the Due field holds a date the user typed (not what it was filled with)."""
-        filled = self.base.due.key if self.base is not None and self.base.due else ""
+        filled = self._due_text(self.base.due) if self.base is not None and self.base.due else ""
         return field.strip() != filled and bool(field.strip())
 
     def _due_of_rule(self, phrase: RepeatPhrase, now: datetime) -> Due:
@@ -590,7 +598,7 @@ class TaskEditScreen(Screen[TaskRecord | None]):
         self._remember_filled(task)
         self.query_one("#title", Input).value = self._shown_title[1]
         self.query_one("#description", TextArea).text = self._shown_notes[1]
-        self.query_one("#due", Input).value = task.due.key if task.due else ""
+        self.query_one("#due", Input).value = self._due_text(task.due) if task.due else ""
         self.query_one("#priority", Select).value = task.priority
         self.query_one("#tags", Input).value = " ".join(task.tags)
         self._shown_repeat = describe(task.repeat) if task.repeat else ""

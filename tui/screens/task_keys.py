@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from store import TaskRecord
 from tui.messages import ReportsWorkerErrors
+from tui.rebinding import KeysAsRemapped
 from tui.screens.confirm import confirm_delete
 from tui.services import TaskFlowServices
 
@@ -34,13 +35,13 @@ TOGGLE_DONE_BINDINGS = (
     ),
 )
 DELETE_BINDINGS = (
-    Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; u undoes)", id="delete"),
+    Binding("d", "delete", "Delete", tooltip="Delete the task (asks first; undoable)", id="delete"),
     Binding(
         "delete",
         "delete",
         "Delete",
         show=False,
-        tooltip="Delete the task (asks first; u undoes)",
+        tooltip="Delete the task (asks first; undoable)",
         id="delete",
     ),
 )
@@ -65,7 +66,7 @@ def undo_binding(tooltip: str = "Undo the last change") -> Binding:
 SHARED_EDITING_ACTIONS = frozenset({TOGGLE_DONE, "delete", "undo", "skip_occurrence"})
 
 
-class TaskKeysScreen(ReportsWorkerErrors, Screen[None]):
+class TaskKeysScreen(KeysAsRemapped, ReportsWorkerErrors, Screen[None]):
     """A screen whose keys act on one task: the one under the cursor, or the one shown."""
 
     @property

@@ -172,7 +172,7 @@ class TaskListScreen(TaskKeysScreen):
             "p",
             "sidebar",
             "Projects",
-            tooltip="Go to the sidebar of projects and views; p there hides it",
+            tooltip="Go to the sidebar of projects and views; again there hides it",
             group=VIEWS,
             id="projects",
         ),
@@ -293,6 +293,8 @@ class TaskListScreen(TaskKeysScreen):
         super().__init__()
         # The view, sort and hide-done the config file starts the list with.
         self.set_reactive(TaskListScreen.state, start or ListState())
+        # The view, sort and hide-done last handed to the app to remember.
+        self._kept = (self.state.kind.value, self.state.sort.value, self.state.hide_done)
         self.view_counts: dict[ViewKind, int] = {}
         # What `state` adds up to on the day it was last worked out (_query_now).
         self.view = TaskQuery(sort=Sort.MANUAL)
@@ -396,7 +398,10 @@ class TaskListScreen(TaskKeysScreen):
         self.query_one("#title-bar", Static).update(self._title_text())
         self.sidebar.mark(self.view_kind, self.state.place)
         state = self.state
-        self.taskflow.remember_list(state.kind.value, state.sort.value, state.hide_done)
+        kept = (state.kind.value, state.sort.value, state.hide_done)
+        if kept != self._kept:  # a search or a fold is not what "remember" keeps
+            self._kept = kept
+            self.taskflow.remember_list(*kept)
 
     def _title_text(self) -> Text:
         store = self.taskflow.store
@@ -723,7 +728,7 @@ class TaskListScreen(TaskKeysScreen):
 
     def hidden_note(self, task: TaskRecord) -> str:
         """Why a task just saved is not in the list, or '' if it is shown."""
-        return hidden_note(self.state, self.view, task)
+        return hidden_note(self.state, self.view, task, self.taskflow.key_of)
 
     # -- status line and hints ---------------------------------------------------------------
 
@@ -945,7 +950,7 @@ class TaskListScreen(TaskKeysScreen):
 
     def action_hide_done(self) -> None:
         self.state = replace(self.state, hide_done=True)
-        self.taskflow.say("Done tasks hidden · h shows them")
+        self.taskflow.say(f"Done tasks hidden · {self.taskflow.key_of('hide_done')} shows them")
 
     def action_show_done(self) -> None:
         self.state = replace(self.state, hide_done=False)

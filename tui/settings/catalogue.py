@@ -121,14 +121,30 @@ BINDING_IDS: dict[str, str] = {
 }
 
 # Names Textual gives keys that are not one character (its Keys enum, lower case).
-_NAMED_KEYS = frozenset(
+NAMED_KEYS = frozenset(
     {
         "space", "enter", "escape", "tab", "backspace", "delete", "insert", "home", "end",
-        "pageup", "pagedown", "up", "down", "left", "right", "minus", "plus",
+        "pageup", "pagedown", "up", "down", "left", "right",
     }
     | {f"f{number}" for number in range(1, 25)}
 )  # fmt: skip
-_MODIFIERS = ("ctrl", "shift", "alt", "super", "meta", "hyper")
+# Textual's names for some characters, shorter than their Unicode names (its
+# KEY_NAME_REPLACEMENTS): "/" is "slash", as a binding spells it.
+_CHARACTER_NAMES = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+# The modifiers a terminal sends. Alt and a letter or digit is left out: it reaches
+# TaskFlow as Escape then the key (see tui/app.py, _escape_then_key).
+_MODIFIERS = ("ctrl", "shift", "alt")
+_KEY_HELP = (
+    'use a character ("t", "?"), a name ("space", "enter", "escape", "f2", "pagedown") '
+    'or ctrl+ and one of those ("ctrl+t")'
+)
 
 
 class BadValue(ValueError):
@@ -148,6 +164,15 @@ def a_boolean_or_remember(value: Any) -> Any:
     if isinstance(value, bool) or value == REMEMBER:
         return value
     raise BadValue(f"must be true, false or {REMEMBER!r}")
+
+
+def a_theme(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in THEMES:
+        return value.lower()
+    raise BadValue(
+        "is not one of TaskFlow's themes (the palette's Theme lists them all: "
+        "'textual-dark', 'textual-light', 'nord', 'gruvbox', 'dracula', …)"
+    )
 
 
 def a_boolean(value: Any) -> Any:
@@ -177,39 +202,74 @@ def list_columns(value: Any) -> Any:
 
 
 def key_list(value: Any) -> tuple[str, ...]:
-    """One key ("t"), several in one string ("t,space") or a list (["t", "space"])."""
+    """One key ("t"), several in one string ("t,space") or a list (["t", "space"]), each
+    written as Textual names the key it will receive ("?" is "question_mark")."""
     if isinstance(value, str):
-        keys = [key.strip() for key in value.split(",")]
+        keys = [","] if value.strip() == "," else [key.strip() for key in value.split(",")]
     elif isinstance(value, list) and all(isinstance(each, str) for each in value):
-        keys = [key.strip() for key in value]
+        keys = [key.strip() if key.strip() else key for key in value]
     else:
         raise BadValue('must be a key ("t"), or a list of keys (["t", "space"])')
     if not keys or any(not key for key in keys):
         raise BadValue("names an empty key")
-    for key in keys:
-        if not is_key_name(key):
-            raise BadValue(
-                f'has {key!r}, which is not a key: use a character ("t", "?"), a name '
-                '("space", "enter", "escape", "f2", "pagedown") or a modifier ("ctrl+t")'
-            )
-    return tuple(dict.fromkeys(keys))
+    return tuple(dict.fromkeys(key_name(key) for key in keys))
 
 
-def is_key_name(key: str) -> bool:
-    """A key as Textual names it: a character, a named key, or modifiers and either."""
-    *modifiers, base = key.split("+") if len(key) > 1 else [key]
-    if any(modifier.lower() not in _MODIFIERS for modifier in modifiers) or not base:
-        return False
+def key_name(written: str) -> str:
+    """The key ``written`` names, as Textual spells it: modifiers and named keys in
+    lower case ("Ctrl+T" is "ctrl+t", "Enter" is "enter"), a symbol by its name ("?"
+    is "question_mark"), shift and a letter as the capital ("shift+t" is "T", which is
+    what a terminal sends). BadValue for anything no terminal would send."""
+    parts = written.split("+") if len(written) > 1 else [written]
+    if len(parts) > 2 and parts[-2:] == ["", ""]:  # "ctrl++": the plus key
+        parts = [*parts[:-2], "+"]
+    *modifiers, base = parts
+    modifiers = [modifier.strip().lower() for modifier in modifiers]
+    unknown = [modifier for modifier in modifiers if modifier not in _MODIFIERS]
+    if unknown or not base or len(set(modifiers)) != len(modifiers):
+        raise BadValue(f"has {written!r}, which is not a key: {_KEY_HELP}")
+    base = _base_name(written, base)
+    if "shift" in modifiers and len(base) == 1 and base.isalpha():
+        modifiers.remove("shift")
+        base = base.upper()
+    if "ctrl" in modifiers and len(base) == 1 and base.isalpha():
+        base = base.lower()  # a terminal sends ctrl and a letter without its case
+    if "alt" in modifiers and len(base) == 1 and base.isalnum():
+        raise BadValue(
+            f"has {written!r}: a terminal sends alt and a letter or digit as Escape then "
+            "the key, so TaskFlow never sees it; use ctrl+ or another key"
+        )
+    ordered = [modifier for modifier in _MODIFIERS if modifier in modifiers]
+    return "+".join([*ordered, base])
+
+
+def _base_name(written: str, base: str) -> str:
     if len(base) == 1:
-        return base.isprintable() and not base.isspace()
-    if base.lower() in _NAMED_KEYS:
-        return True
-    # A character's name, as Textual spells it: "question_mark", "greater_than_sign".
+        if not base.isprintable() or base.isspace():
+            raise BadValue(f"has {written!r}, which is not a key: {_KEY_HELP}")
+        if base.isalnum():
+            return base
+        try:
+            name = unicodedata.name(base).lower().replace("-", "_").replace(" ", "_")
+        except ValueError:
+            raise BadValue(f"has {written!r}, which is not a key: {_KEY_HELP}") from None
+        return _CHARACTER_NAMES.get(name, name)
+    lowered = base.lower()
+    if lowered in NAMED_KEYS or lowered in _CHARACTER_NAMES.values():
+        return lowered
+    # A symbol's name, as Textual spells it ("question_mark"): only for a character that
+    # is not a letter or digit (Textual calls "t" "t", never "latin_small_letter_t").
     try:
-        unicodedata.lookup(base.replace("_", " ").upper())
+        character = unicodedata.lookup(lowered.replace("_", " "))
     except KeyError:
-        return False
-    return base == base.lower()
+        character = ""
+    if (
+        len(character) == 1
+        and not character.isalnum()
+        and _base_name(written, character) == lowered
+    ):
+        return lowered
+    raise BadValue(f"has {written!r}, which is not a key: {_KEY_HELP}")
 
 
 @dataclass(frozen=True)
@@ -223,7 +283,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("theme", DEFAULT_THEME, one_of(*THEMES), "the app's colours (the palette's Theme)"),
+    Setting("theme", DEFAULT_THEME, a_theme, "the app's colours (the palette's Theme)"),
     Setting(
         "week_start",
         "monday",

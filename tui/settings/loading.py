@@ -2,8 +2,9 @@
 one line for each thing in the file that could not be used.
 
 A bad line never stops TaskFlow: the setting it meant keeps its default and the user is
-told which file, line and setting. Only a database that cannot be used ends a command
-(store_access does that, as for --db).
+told which file, line and setting. The database and the user (FATAL_SETTINGS) are the
+exception: a problem with either, or a file that cannot be read at all but names one,
+ends a command (tui/cli does that), since a default there would put tasks elsewhere.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from tui.settings.catalogue import (
 )
 
 CONFIG_ENV_VAR = "TASKFLOW_CONFIG"
+FATAL_SETTINGS = ("database", "user")
 CONFIG_FILE_NAME = "config.toml"
 TABLES = ("list", "cli", "keys", "state")
 # A file this big is not a config file someone wrote (and reading it would be slow).
 MAX_CONFIG_BYTES = 1_000_000
 # A syntax error leaves its line out and the rest is read again, this many times at most.
 _MAX_LINES_LEFT_OUT = 20
+MAX_PROBLEMS = 20  # told one by one; past these, how many more
 
 
 class Origin(Enum):
@@ -116,6 +119,12 @@ class Settings:
         """[keys] as Textual's keymap: binding id -> "key,key"."""
         return {binding_id: ",".join(keys) for binding_id, (keys, _) in self.keys.items()}
 
+    def problem_with(self, name: str) -> Problem | None:
+        """The file's problem with setting ``name``, if it has one. For the database and
+        the user (FATAL_SETTINGS) a problem ends a command rather than fall back to the
+        default: tasks would go to, or be read from, somewhere the user did not mean."""
+        return next((problem for problem in self.problems if problem.setting == name), None)
+
     def line_of_key(self, binding_id: str) -> int | None:
         return self.keys.get(binding_id, ((), None))[1]
 
@@ -179,21 +188,46 @@ def read_file(path: Path, origin: Origin = Origin.FLAG) -> Settings:
         return Settings(path, origin, exists=True, problems=(problem,), unreadable=True)
     if len(data) > MAX_CONFIG_BYTES:
         problem = Problem(path, None, None, "is over 1 MB: not a config file; using the defaults")
-        return Settings(path, origin, exists=True, problems=(problem,), unreadable=True)
+        return _unread(path, origin, problem, data)
     try:
-        text = data.decode("utf-8")
+        # A byte-order mark (Windows Notepad writes one) is not part of the first line.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         problem = Problem(path, line, None, "is not UTF-8 text; using the defaults")
-        return Settings(path, origin, exists=True, problems=(problem,), unreadable=True)
+        return _unread(path, origin, problem, data)
     return _settings_of_text(path, origin, text)
+
+
+_NAMES_A_FATAL_SETTING = re.compile(rb"^[ \t]*(database|user)[ \t]*=", re.MULTILINE)
+
+
+def _unread(
+    path: Path,
+    origin: Origin,
+    problem: Problem,
+    data: bytes,
+    before: list[Problem] | None = None,
+) -> Settings:
+    """A file read as nothing at all: the defaults, and ``problem``. If its bytes seem to
+    set the database or the user, that is a problem with each too (FATAL_SETTINGS)."""
+    problems = [*(before or []), problem]
+    for found in _NAMES_A_FATAL_SETTING.finditer(data):
+        name = found.group(1).decode()
+        line = data[: found.start()].count(b"\n") + 1
+        problems.append(
+            Problem(path, line, name, "the file around it cannot be read; that line is left out")
+        )
+    return Settings(path, origin, exists=True, problems=tuple(problems), unreadable=True)
 
 
 def _settings_of_text(path: Path, origin: Origin, text: str) -> Settings:
     import tomllib  # here: a start with no config file does not pay for it
 
     problems: list[Problem] = []
-    lines = text.splitlines()
+    # Only "\n" ends a line in TOML (splitlines would also break at U+2028 or a form
+    # feed, which a string or a comment may hold, and miscount every line after it).
+    lines = text.split("\n")
     # A file that is not TOML throughout is not written to: tomlkit could not keep it.
     broken = False
     for _ in range(_MAX_LINES_LEFT_OUT):
@@ -204,8 +238,8 @@ def _settings_of_text(path: Path, origin: Origin, text: str) -> Settings:
             line = _error_line(str(error)) or _first_failing_line(lines)
             reason = _ERROR_POSITION.sub("", str(error)).strip()
             if line is None or line > len(lines):
-                problems.append(Problem(path, None, None, f"{reason}; using the defaults"))
-                return Settings(path, origin, True, problems=tuple(problems), unreadable=True)
+                problem = Problem(path, None, None, f"{reason}; using the defaults")
+                return _unread(path, origin, problem, text.encode(), problems)
             setting = _name_on_line(lines, line)
             problems.append(
                 Problem(path, line, setting, f"not valid TOML ({reason}); that line is left out")
@@ -213,80 +247,106 @@ def _settings_of_text(path: Path, origin: Origin, text: str) -> Settings:
             lines[line - 1] = ""
             broken = True
     else:
-        problems.append(Problem(path, None, None, "too many errors; using the defaults"))
-        return Settings(path, origin, True, problems=tuple(problems), unreadable=True)
+        problem = Problem(path, None, None, "too many errors; using the defaults")
+        return _unread(path, origin, problem, text.encode(), problems)
 
-    values: dict[str, Value] = {}
-    keys: dict[str, tuple[tuple[str, ...], int | None]] = {}
+    found = _Found(path, _assignment_lines(lines), problems)
     for name, value in document.items():
-        if name in TABLES and isinstance(value, dict):
-            for inner, inner_value in value.items():
-                line = _line_of(lines, name, inner)
-                if name == "keys":
-                    _read_key(path, inner, inner_value, line, keys, problems)
-                else:
-                    _read_setting(path, f"{name}.{inner}", inner_value, line, values, problems)
+        if name in TABLES:
+            found.table(name, value)
         else:
-            _read_setting(path, name, value, _line_of(lines, None, name), values, problems)
-    # Syntax problems first, then the rest in the order of the file.
+            found.setting(name, value, found.line_of(None, name))
+    # Syntax problems first, then the rest in the order of the file; a file of
+    # thousands of mistakes is not told line by line.
     problems.sort(key=lambda problem: problem.line or 0)
-    return Settings(path, origin, True, values, keys, tuple(problems), unreadable=broken)
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        del problems[MAX_PROBLEMS:]
+        problems.append(Problem(path, None, None, f"and {more} more problems like these"))
+    return Settings(path, origin, True, found.values, found.keys, tuple(problems), broken)
 
 
-def _read_setting(
-    path: Path,
-    name: str,
-    value: Any,
-    line: int | None,
-    values: dict[str, Value],
-    problems: list[Problem],
-) -> None:
-    setting = _ALL_SETTINGS.get(name)
-    if setting is None:
-        problems.append(Problem(path, line, name, _unknown(name, list(_ALL_SETTINGS), "setting")))
-        return
-    try:
-        values[name] = Value(setting.check(value), Origin.FILE, f"line {line}" if line else "")
-    except BadValue as error:
-        problems.append(
-            Problem(path, line, name, f"{error}; using the default ({_toml(setting.default)})")
-        )
+class _Found:
+    """What the file's settings come to, and each problem, as they are read."""
+
+    def __init__(
+        self, path: Path, lines: dict[tuple[str | None, str], int], problems: list[Problem]
+    ) -> None:
+        self.path = path
+        self._lines = lines
+        self.problems = problems
+        self.values: dict[str, Value] = {}
+        self.keys: dict[str, tuple[tuple[str, ...], int | None]] = {}
+
+    def line_of(self, table: str | None, key: str) -> int | None:
+        return self._lines.get((table, key))
+
+    def say(self, line: int | None, name: str | None, message: str) -> None:
+        self.problems.append(Problem(self.path, line, name, message))
+
+    def table(self, name: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            line = self.line_of(None, name) or self._lines.get((name, ""))
+            self.say(line, name, f"must be a table ([{name}] and its settings under it)")
+            return
+        for inner, inner_value in value.items():
+            line = self.line_of(name, inner)
+            if inner in SETTINGS_BY_NAME:  # a top-level setting written after a [table]
+                self.say(
+                    line,
+                    f"{name}.{inner}",
+                    f"{inner!r} is a setting of its own: it belongs above the first "
+                    "[table] of the file; it is left out",
+                )
+            elif name == "keys":
+                self.key(inner, inner_value, line)
+            else:
+                self.setting(f"{name}.{inner}", inner_value, line)
+
+    def setting(self, name: str, value: Any, line: int | None) -> None:
+        setting = _ALL_SETTINGS.get(name)
+        if setting is None:
+            self.say(line, name, self._unknown(name, list(_ALL_SETTINGS), "setting"))
+            return
+        try:
+            self.values[name] = Value(
+                setting.check(value), Origin.FILE, f"line {line}" if line else ""
+            )
+        except BadValue as error:
+            default = toml_value(setting.default)
+            self.say(line, name, f"{error}; using the default ({default})")
+
+    def key(self, binding_id: str, value: Any, line: int | None) -> None:
+        name = f"keys.{binding_id}"
+        if binding_id not in BINDING_IDS:
+            message = self._unknown(binding_id, list(BINDING_IDS), "binding id")
+            self.say(line, name, message + " (the README lists them)")
+            return
+        try:
+            self.keys[binding_id] = (key_list(value), line)
+        except BadValue as error:
+            self.say(line, name, f"{error}; keeping its default keys")
+
+    def _unknown(self, name: str, known: list[str], what: str) -> str:
+        hint = ""
+        if len(self.problems) < MAX_PROBLEMS:  # past those, not told anyway
+            import difflib  # here: only a file with a misspelt name pays for it
+
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"there is no {what} {name!r}{hint}; it is left out"
 
 
-def _read_key(
-    path: Path,
-    binding_id: str,
-    value: Any,
-    line: int | None,
-    keys: dict[str, tuple[tuple[str, ...], int | None]],
-    problems: list[Problem],
-) -> None:
-    name = f"keys.{binding_id}"
-    if binding_id not in BINDING_IDS:
-        message = _unknown(binding_id, list(BINDING_IDS), "binding id")
-        problems.append(Problem(path, line, name, message + " (the README lists them)"))
-        return
-    try:
-        keys[binding_id] = (key_list(value), line)
-    except BadValue as error:
-        problems.append(Problem(path, line, name, f"{error}; keeping its default keys"))
-
-
-def _unknown(name: str, known: list[str], what: str) -> str:
-    import difflib  # here: only a file with a misspelt name pays for it
-
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"there is no {what} {name!r}{hint}; it is left out"
-
-
-def _toml(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """A value as the file would write it ("nord", true, ["id", "due"]), for messages
+    and `config show`; None (a setting with no default) as "none"."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_toml(each) for each in value) + "]"
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(each) for each in value) + "]"
     return "none" if value is None else str(value)
 
 
@@ -300,15 +360,27 @@ def _error_line(message: str) -> int | None:
 
 def _first_failing_line(lines: list[str]) -> int | None:
     """The line an error "at end of document" comes from (a string left open, a key
-    set twice): the first line at which the file, read up to it, is no longer TOML."""
+    set twice): the first line at which the file, read up to it, is no longer TOML.
+    Found by halving (a dozen reads of a long file, not one a line)."""
     import tomllib
 
-    for end in range(1, min(len(lines), 2000) + 1):
+    def fails(end: int) -> bool:
         try:
             tomllib.loads("\n".join(lines[:end]))
         except tomllib.TOMLDecodeError:
-            return end
-    return None
+            return True
+        return False
+
+    low, high = 1, len(lines)
+    if not fails(high):
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if fails(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 _ASSIGNMENT = re.compile(r"""^\s*(?P<key>[A-Za-z0-9_\-."' ]+?)\s*=""")
@@ -330,24 +402,26 @@ def _name_on_line(lines: list[str], line: int) -> str | None:
     return f"{table}.{key}" if table else key
 
 
-def _line_of(lines: list[str], table: str | None, key: str) -> int | None:
-    """The line that sets ``key`` in ``table`` (or at the top), for messages: found by
-    reading the lines, since tomllib keeps no positions."""
+def _assignment_lines(lines: list[str]) -> dict[tuple[str | None, str], int]:
+    """Where each setting is set: (table or None, key) -> its line, for messages (tomllib
+    keeps no positions). A table's own line is under (table, ""). One pass."""
+    found: dict[tuple[str | None, str], int] = {}
     current: str | None = None
     for number, line in enumerate(lines, start=1):
         header = _HEADER.match(line)
         if header:
             current = _bare(header.group("table"))
+            found.setdefault((current, ""), number)
             continue
-        found = _ASSIGNMENT.match(line)
-        if found is None:
+        assignment = _ASSIGNMENT.match(line)
+        if assignment is None:
             continue
-        name = _bare(found.group("key"))
-        if (current == table and name == key) or (
-            current is None and table is not None and name == f"{table}.{key}"
-        ):
-            return number
-    return None
+        name = _bare(assignment.group("key"))
+        found.setdefault((current, name), number)
+        if current is None and "." in name:  # list.view = "today" at the top
+            table, _, key = name.partition(".")
+            found.setdefault((table, key), number)
+    return found
 
 
 def _bare(name: str) -> str:

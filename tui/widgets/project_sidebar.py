@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from store import PATH_SEPARATOR, ProjectRecord, TaskCounts
 from tui.formatting import literal
 from tui.list_state import ProjectPlace, ViewKind
+from tui.rebinding import KeysAsRemapped
 from tui.services import TaskFlowServices
 
 INBOX_ID = "inbox"
@@ -52,7 +53,7 @@ def place_of(project: ProjectRecord, projects: Sequence[ProjectRecord]) -> Proje
 INBOX_PLACE = ProjectPlace(path="", scope=frozenset({None}))
 
 
-class ProjectSidebar(OptionList):
+class ProjectSidebar(KeysAsRemapped, OptionList):
     """Views first, then the Inbox and the projects; Enter chooses one for the list."""
 
     BINDINGS = [

@@ -31,6 +31,7 @@ from textual.strip import Strip
 
 from store import DateStyle, FutureOccurrence, TaskRecord, TreeContext, due_label, local_now
 from tui.formatting import fit_breadcrumb, relative_time, single_line
+from tui.rebinding import KeysAsRemapped
 from tui.text import visible
 
 MARKER_WIDTH = 3  # "[x]"
@@ -299,7 +300,7 @@ class TableMessage(Message):
         return self.table
 
 
-class TaskTable(ScrollView, can_focus=True):
+class TaskTable(KeysAsRemapped, ScrollView, can_focus=True):
     """Shows tasks one per line with a cursor; posts what the user asks for."""
 
     COMPONENT_CLASSES = {
