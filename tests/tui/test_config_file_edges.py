@@ -237,3 +237,18 @@ def test_a_read_only_file_is_not_replaced_even_where_its_folder_allows() -> None
     assert done.returncode == 0, done.stderr
     assert "refused:" in done.stdout and "is read-only" in done.stdout
     assert after == 'theme = "nord"\n'
+
+
+def test_a_named_pipe_at_the_path_is_said_not_waited_for(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    settings = read_file(fifo)  # would block forever if it were opened to be read
+    (problem,) = settings.problems
+    assert problem.message == "cannot be read (not a regular file); using the defaults"
+
+
+def test_a_database_with_a_shell_variable_is_refused(tmp_path: Path) -> None:
+    settings = read_file(config(tmp_path, 'database = "$HOME/tasks.db"\n'))
+    problem = settings.problem_with("database")
+    assert problem is not None and "does not expand" in problem.message
+    assert read_file(config(tmp_path, 'database = "~/tasks.db"\n')).problems == ()

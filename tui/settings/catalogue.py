@@ -181,6 +181,16 @@ def a_boolean(value: Any) -> Any:
     raise BadValue("must be true or false")
 
 
+def a_database(value: Any) -> Any:
+    text = some_text(value)
+    if "$" in text and not text.startswith(("postgresql://", "postgres://")):
+        # Written as is, "$HOME/tasks.db" would make a folder called $HOME.
+        raise BadValue(
+            "names a $VARIABLE, which TaskFlow does not expand: write the path (~ works)"
+        )
+    return text
+
+
 def some_text(value: Any) -> Any:
     if isinstance(value, str) and value.strip():
         return value
@@ -300,7 +310,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "database",
         None,
-        some_text,
+        a_database,
         "the database (a path or postgresql:// URL), below --db and $TASKFLOW_DB_PATH",
     ),
     Setting("user", None, some_text, "whose tasks, below --user and $TASKFLOW_USER"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -175,7 +176,12 @@ def load_settings(
 def read_file(path: Path, origin: Origin = Origin.FLAG) -> Settings:
     """The settings one file holds (the defaults where it says nothing or is wrong)."""
     try:
-        with path.open("rb") as file:
+        # Opened without waiting: a named pipe at the path would block until a writer came.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise OSError(0, "Is a directory" if stat.S_ISDIR(mode) else "not a regular file")
             data = file.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         if origin is Origin.DEFAULT:
