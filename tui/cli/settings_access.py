@@ -11,7 +11,6 @@ neither its modules nor platformdirs (`taskflow --db X add` loads neither otherw
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import re
 import sys
@@ -79,7 +78,7 @@ def load_all(
         return load_settings(getattr(args, "config", None), environ=environ, overrides=overrides)
     # Read as a file named outright, then told it is the default one (which it is).
     settings = load_settings(default, environ=environ, overrides=overrides)
-    return dataclasses.replace(settings, path_origin=Origin.DEFAULT)
+    return settings.replace(path_origin=Origin.DEFAULT)
 
 
 def _exists(path: Path) -> bool:
@@ -180,7 +179,7 @@ def problem_lines(settings: Settings) -> list[tuple[str, bool]]:
             f"; fix the line, or give {option} or ${variable} "
             f"(TaskFlow will not guess which {what} you meant)"
         )
-        lines.append((str(dataclasses.replace(problem, message=message)), True))
+        lines.append((str(problem._replace(message=message)), True))
     return lines
 
 

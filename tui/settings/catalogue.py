@@ -7,10 +7,8 @@ clash between two remapped keys on one screen) is checked where the screens are.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from store import Sort
 
@@ -254,6 +252,8 @@ def key_name(written: str) -> str:
 
 
 def _base_name(written: str, base: str) -> str:
+    import unicodedata  # here: most keys are letters, and most files remap none
+
     if len(base) == 1:
         if not base.isprintable() or base.isspace():
             raise BadValue(f"has {written!r}, which is not a key: {_KEY_HELP}")
@@ -282,8 +282,7 @@ def _base_name(written: str, base: str) -> str:
     raise BadValue(f"has {written!r}, which is not a key: {_KEY_HELP}")
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting of the file: ``name`` is its dotted path ("list.view")."""
 
     name: str

@@ -13,10 +13,10 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from store import MONDAY, SUNDAY, DateStyle
 from tui.settings.catalogue import (
@@ -48,15 +48,18 @@ class Origin(Enum):
     FLAG = "flag"
 
 
-@dataclass(frozen=True)
-class Value:
+# Records as NamedTuples and Settings as a plain class, not frozen dataclasses: those
+# cost about a millisecond each to define, and a scripted command with a config file
+# reads this module every time (benchmarks: --only config).
+
+
+class Value(NamedTuple):
     value: Any
     origin: Origin
     where: str = ""  # "line 3", "$TASKFLOW_USER", "--db"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing in the config file TaskFlow could not use, in one line."""
 
     path: Path
@@ -80,20 +83,41 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True)
 class Settings:
     """The effective settings: the file's, over the defaults, under the environment and
-    the flags for the two settings those name (the database and the user)."""
+    the flags for the two settings those name (the database and the user). Not changed
+    once made: ``replace`` makes another."""
 
-    path: Path | None  # None: no file at all (tests, and the app built without one)
-    path_origin: Origin = Origin.DEFAULT
-    exists: bool = False
-    values: Mapping[str, Value] = field(default_factory=dict)
-    # [keys]: binding id -> the keys it is remapped to, and the line that says so.
-    keys: Mapping[str, tuple[tuple[str, ...], int | None]] = field(default_factory=dict)
-    problems: tuple[Problem, ...] = ()
-    # The file could not be read as TOML at all: TaskFlow must not write to it.
-    unreadable: bool = False
+    __slots__ = ("exists", "keys", "path", "path_origin", "problems", "unreadable", "values")
+
+    def __init__(
+        self,
+        path: Path | None,  # None: no file at all (tests, and the app built without one)
+        path_origin: Origin = Origin.DEFAULT,
+        exists: bool = False,
+        values: Mapping[str, Value] | None = None,
+        # [keys]: binding id -> the keys it is remapped to, and the line that says so.
+        keys: Mapping[str, tuple[tuple[str, ...], int | None]] | None = None,
+        problems: tuple[Problem, ...] = (),
+        # The file could not be read as TOML at all: TaskFlow must not write to it.
+        unreadable: bool = False,
+    ) -> None:
+        self.path = path
+        self.path_origin = path_origin
+        self.exists = exists
+        self.values: Mapping[str, Value] = MappingProxyType(dict(values or {}))
+        self.keys: Mapping[str, tuple[tuple[str, ...], int | None]] = MappingProxyType(
+            dict(keys or {})
+        )
+        self.problems = problems
+        self.unreadable = unreadable
+
+    def replace(self, **changes: Any) -> Settings:
+        now = {name: getattr(self, name) for name in self.__slots__}
+        return Settings(**{**now, **changes})
+
+    def __repr__(self) -> str:
+        return f"Settings(path={self.path!r}, values={dict(self.values)!r})"
 
     def __getitem__(self, name: str) -> Any:
         found = self.values.get(name)
@@ -170,7 +194,7 @@ def load_settings(
     for name, (value, over, where) in (overrides or {}).items():
         if value is not None and value != "":
             values[name] = Value(value, over, where)
-    return replace(settings, values=values)
+    return settings.replace(values=values)
 
 
 def read_file(path: Path, origin: Origin = Origin.FLAG) -> Settings:
@@ -205,7 +229,8 @@ def read_file(path: Path, origin: Origin = Origin.FLAG) -> Settings:
     return _settings_of_text(path, origin, text)
 
 
-_NAMES_A_FATAL_SETTING = re.compile(rb"^[ \t]*(database|user)[ \t]*=", re.MULTILINE)
+# Patterns for files that go wrong, compiled (and cached by re) only when one does.
+_NAMES_A_FATAL_SETTING = rb"^[ \t]*(database|user)[ \t]*="
 
 
 def _unread(
@@ -218,7 +243,7 @@ def _unread(
     """A file read as nothing at all: the defaults, and ``problem``. If its bytes seem to
     set the database or the user, that is a problem with each too (FATAL_SETTINGS)."""
     problems = [*(before or []), problem]
-    for found in _NAMES_A_FATAL_SETTING.finditer(data):
+    for found in re.finditer(_NAMES_A_FATAL_SETTING, data, re.MULTILINE):
         name = found.group(1).decode()
         line = data[: found.start()].count(b"\n") + 1
         problems.append(
@@ -242,7 +267,7 @@ def _settings_of_text(path: Path, origin: Origin, text: str) -> Settings:
             break
         except tomllib.TOMLDecodeError as error:
             line = _error_line(str(error)) or _first_failing_line(lines)
-            reason = _ERROR_POSITION.sub("", str(error)).strip()
+            reason = re.sub(_ERROR_POSITION, "", str(error)).strip()
             if line is None or line > len(lines):
                 problem = Problem(path, None, None, f"{reason}; using the defaults")
                 return _unread(path, origin, problem, text.encode(), problems)
@@ -356,11 +381,11 @@ def toml_value(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-_ERROR_POSITION = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
+_ERROR_POSITION = r"\(at (?:line (\d+), column \d+|end of document)\)"
 
 
 def _error_line(message: str) -> int | None:
-    found = _ERROR_POSITION.search(message)
+    found = re.search(_ERROR_POSITION, message)
     return int(found.group(1)) if found and found.group(1) else None
 
 
