@@ -17,6 +17,22 @@ from tui.cli import main
 
 
 @pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """``run("list")`` is ``taskflow list`` in-process, with nothing added to the arguments
+    (the config file's tests choose the database and user there, or not at all)."""
+
+    def go(*argv: str) -> Result:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+        code = main(list(argv), clock=clock)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return go
+
+
+@pytest.fixture
 def cli_clock(clock: FrozenClock) -> Callable[[], datetime]:
     """The clock ``cli`` runs on: the frozen one that ``alice`` shares, so that no test's
     outcome depends on the day or the hour the suite happens to run."""

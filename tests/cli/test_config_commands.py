@@ -7,11 +7,9 @@ XDG_CONFIG_HOME (tests/conftest.py), and a few runs as real processes.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,28 +17,12 @@ import pytest
 
 from store import open_store, resolve_user
 from tests.cli.helpers import REPO, Result, run_process
-from tests.helpers import FrozenClock
-from tui.cli import EXIT_FAILURE, EXIT_OK, main
+from tui.cli import EXIT_FAILURE, EXIT_OK
 from tui.cli.config_commands import KEY_CLASHES_NOTE, template
 from tui.settings import BINDING_IDS, SETTINGS, read_file
 from tui.settings.catalogue import STATE_SETTINGS
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(
-    capsys: pytest.CaptureFixture[str], clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
-) -> Run:
-    """``run("list")`` is ``taskflow list`` in-process, with nothing added to the arguments."""
-
-    def go(*argv: str) -> Result:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
-        code = main(list(argv), clock=clock)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return go
 
 
 @pytest.fixture

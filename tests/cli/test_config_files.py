@@ -22,7 +22,7 @@ import pytest
 
 from store import open_store
 from tests.cli.helpers import REPO, Result
-from tests.helpers import FrozenClock, run_unprivileged, shared_tmpdir
+from tests.helpers import run_unprivileged, shared_tmpdir
 from tui.cli import EXIT_FAILURE, EXIT_OK, main, settings_access
 from tui.settings import CONFIG_ENV_VAR, DEFAULTS, config_path
 from tui.settings.catalogue import SETTINGS_BY_NAME
@@ -44,19 +44,6 @@ BAD_LINES = {
     ),
     "bad key": ('[keys]\ntoggle_done = "ctrl+"\n', 2, "keys.toggle_done", "has 'ctrl+', which"),
 }
-
-
-@pytest.fixture
-def run(
-    capsys: pytest.CaptureFixture[str], clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
-) -> Run:
-    def go(*argv: str) -> Result:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
-        code = main(list(argv), clock=clock)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return go
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ config file in its default place; a few runs as real processes.
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -19,8 +17,8 @@ import pytest
 
 from store import MONDAY, SUNDAY, Due, parse_due, parse_repeat
 from tests.cli.helpers import Result, run_process
-from tests.helpers import FROZEN_START, FrozenClock
-from tui.cli import EXIT_OK, main
+from tests.helpers import FROZEN_START
+from tui.cli import EXIT_OK
 
 pytestmark = pytest.mark.zone("UTC")
 
@@ -42,21 +40,9 @@ def config(tmp_path: Path) -> Callable[[str], Path]:
 
 
 @pytest.fixture
-def run(
-    capsys: pytest.CaptureFixture[str],
-    clock: FrozenClock,
-    monkeypatch: pytest.MonkeyPatch,
-    db_path: Path,
-) -> Callable[..., Result]:
+def run(run: Callable[..., Result], db_path: Path) -> Callable[..., Result]:
     """``run("list")``: ``taskflow --db <test db> --user alice list`` in-process."""
-
-    def go(*argv: str) -> Result:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
-        code = main(["--db", str(db_path), "--user", "alice", *argv], clock=clock)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return go
+    return lambda *argv: run("--db", str(db_path), "--user", "alice", *argv)
 
 
 def rows(result: Result) -> dict[str, str]:
