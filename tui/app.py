@@ -587,6 +587,12 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         self.run_write(lambda store: store.skip_undo(), done, failed)
 
     def task_saved(self, task: TaskRecord, *, created: bool, note: str = "") -> None:
+        from tui.screens.task_list import TaskListScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TaskListScreen):
+                # Before the editor closes: a key typed next is meant for this task.
+                screen.expect_cursor_on(task.id)
         self.broadcast(lambda: TaskUpdated(task, select=True))
         verb = "Added" if created else "Saved"
         hidden = self._where_hidden(task)

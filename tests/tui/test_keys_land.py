@@ -154,6 +154,22 @@ async def test_a_burst_after_a_lands_in_the_new_title_and_enter_saves_it(
     assert task.title == "Buy milk" and task.due is not None
 
 
+@pytest.mark.parametrize("second", [" ", "x"])
+async def test_a_key_right_after_the_first_task_is_saved_acts_on_that_task(
+    app_factory: AppFactory, seed_store: TaskStore, second: str
+) -> None:
+    # The newcomer's first minute: a, a title, Enter, and at once Space to mark it done.
+    # The key must wait until the new task is under the cursor, not find an empty list.
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, f"aBuy milk\r{second}")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskListScreen)
+    (task,) = seed_store.list_tasks(TaskQuery(status=Status.ALL))
+    assert task.title == "Buy milk" and task.completed
+
+
 async def test_two_tasks_pasted_in_one_burst_are_two_tasks(
     app_factory: AppFactory, seed_store: TaskStore
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -99,6 +100,10 @@ NEEDS_A_TASK = {
     "fold",
     "skip_occurrence",
 } | (STRUCTURE_ACTIONS)
+
+
+# The longest keys typed after a save wait for the saved task to reach the cursor.
+CURSOR_WAIT_SECONDS = 1.0
 
 
 class TaskListScreen(TaskKeysScreen):
@@ -306,6 +311,9 @@ class TaskListScreen(TaskKeysScreen):
         self._bindings_stale = False
         # The task the cursor was last sent to by a placing (see on_task_placed).
         self._placing_for_cursor: str | None = None
+        # A task just saved that the cursor is to go to, and since when: keys typed
+        # meanwhile wait for it (ready_for_keys), at most CURSOR_WAIT_SECONDS.
+        self._cursor_expected: tuple[str, float] | None = None
         # The sidebar as the user set it with p; None: shown when the screen is wide.
         self._sidebar_wanted: bool | None = None
         self._counts_after_list = False  # the next list shown reads the counts again
@@ -534,12 +542,33 @@ class TaskListScreen(TaskKeysScreen):
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         self.table.add_rows(message.generation, message.start, message.records, message.contexts)
 
+    def expect_cursor_on(self, task_id: str) -> None:
+        """A task is being saved: the next keys wait until the cursor is on it, so
+        that "a, a title, Enter, Space" marks that task done, whatever the list showed."""
+        self._cursor_expected = (task_id, time.monotonic())
+
+    @property
+    def ready_for_keys(self) -> bool:
+        """False while a task just saved is on its way under the cursor (see
+        tui/typeahead.py), for at most CURSOR_WAIT_SECONDS: a key is never held for long."""
+        expected = self._cursor_expected
+        if expected is None:
+            return True
+        if time.monotonic() - expected[1] > CURSOR_WAIT_SECONDS:
+            self._cursor_expected = None
+        return self._cursor_expected is None
+
+    def _cursor_arrived(self, task_id: str) -> None:
+        if self._cursor_expected is not None and self._cursor_expected[0] == task_id:
+            self._cursor_expected = None
+
     def on_task_placed(self, message: TaskPlaced) -> None:
         # Placings run side by side and may come back in any order: the cursor goes to
         # the task it was sent to last (an undo of several tasks selects the newest).
         select = message.select and message.task.id == self._placing_for_cursor
         if select:
             self._placing_for_cursor = None
+            self._cursor_arrived(message.task.id)
         if message.generation != self.table.generation:
             if select:
                 # A re-read (another window's change seen meanwhile) overtook it, keeping
@@ -636,6 +665,9 @@ class TaskListScreen(TaskKeysScreen):
         # Always: a toggle here has already drawn the row as done (see toggle_done).
         self._recheck_blocked([message.task], shown_as_it_was=False)
         self.show_change(message.task, select=message.select)
+        if self._placing_for_cursor != message.task.id:
+            # Drawn, selected or left out already: nothing on its way for keys to await.
+            self._cursor_arrived(message.task.id)
         self._recount_parent(message.task.parent_id)
         self.load_counts()
         self._update_status()
