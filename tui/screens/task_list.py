@@ -314,6 +314,9 @@ class TaskListScreen(TaskKeysScreen):
         # A task just saved that the cursor is to go to, and since when: keys typed
         # meanwhile wait for it (ready_for_keys), at most CURSOR_WAIT_SECONDS.
         self._cursor_expected: tuple[str, float] | None = None
+        # Since when the sidebar's cursor is on its way to a project just made or
+        # renamed: keys wait for it too, so that "n, a name, Enter, Enter" opens it.
+        self._sidebar_cursor_expected: float | None = None
         # The sidebar as the user set it with p; None: shown when the screen is wide.
         self._sidebar_wanted: bool | None = None
         self._counts_after_list = False  # the next list shown reads the counts again
@@ -549,14 +552,19 @@ class TaskListScreen(TaskKeysScreen):
 
     @property
     def ready_for_keys(self) -> bool:
-        """False while a task just saved is on its way under the cursor (see
-        tui/typeahead.py), for at most CURSOR_WAIT_SECONDS: a key is never held for long."""
+        """False while a task just saved is on its way under the cursor, or the
+        sidebar's cursor on its way to a project just made (see tui/typeahead.py), for
+        at most CURSOR_WAIT_SECONDS each: a key is never held for long."""
+        now = time.monotonic()
         expected = self._cursor_expected
-        if expected is None:
-            return True
-        if time.monotonic() - expected[1] > CURSOR_WAIT_SECONDS:
+        if expected is not None and now - expected[1] > CURSOR_WAIT_SECONDS:
             self._cursor_expected = None
-        return self._cursor_expected is None
+        since = self._sidebar_cursor_expected
+        if since is not None and (
+            not self.sidebar.cursor_pending or now - since > CURSOR_WAIT_SECONDS
+        ):
+            self._sidebar_cursor_expected = None
+        return self._cursor_expected is None and self._sidebar_cursor_expected is None
 
     def _cursor_arrived(self, task_id: str) -> None:
         if self._cursor_expected is not None and self._cursor_expected[0] == task_id:
@@ -857,6 +865,8 @@ class TaskListScreen(TaskKeysScreen):
         def changed(project: ProjectRecord | None) -> None:
             if project is not None:
                 self.sidebar.cursor_to_project(project.id)  # made, renamed or moved
+                if self.sidebar.display:  # hidden, it is not listed until it is shown
+                    self._sidebar_cursor_expected = time.monotonic()
             self.load()
             self.load_counts(sidebar="now")  # the tree changed: the user is looking at it
 

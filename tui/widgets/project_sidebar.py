@@ -143,6 +143,11 @@ class ProjectSidebar(KeysAsRemapped, OptionList):
         """Put the cursor on this project once it is listed (one just made)."""
         self._cursor_to = PROJECT_PREFIX + project_id
 
+    @property
+    def cursor_pending(self) -> bool:
+        """A cursor_to_project not yet carried out: the project is not listed yet."""
+        return self._cursor_to is not None
+
     # -- what it shows --------------------------------------------------------------------
 
     def show(self, contents: SidebarContents, view: ViewKind, place: ProjectPlace | None) -> None:
