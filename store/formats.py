@@ -30,10 +30,11 @@ class Format(StrEnum):
     CSV = "csv"
     TODOTXT = "todotxt"
     TASKWARRIOR = "taskwarrior"
+    ICS = "ics"  # iCalendar: one VCALENDAR of VTODOs (store/ical.py)
 
 
-IMPORT_FORMATS = (Format.JSON, Format.TASKWARRIOR, Format.TODOTXT, Format.CSV)
-EXPORT_FORMATS = (Format.JSON, Format.CSV, Format.TODOTXT)
+IMPORT_FORMATS = (Format.JSON, Format.TASKWARRIOR, Format.TODOTXT, Format.CSV, Format.ICS)
+EXPORT_FORMATS = (Format.JSON, Format.CSV, Format.TODOTXT, Format.ICS)
 
 
 def dumps(value: Any, *, depth: int = 0) -> str:

@@ -87,11 +87,52 @@ class Importer:
                 for path in projects:
                     self._project_at(path)
                 outcome = self._import(tasks, dry_run=dry_run)
+                self._keep_objects(tasks, outcome)
                 if dry_run:
                     raise _RollBack(outcome)
         except _RollBack as rolled_back:
             return rolled_back.outcome
         return outcome
+
+    def _keep_objects(self, tasks: Sequence[ImportedTask], outcome: ImportOutcome) -> None:
+        """Keep each iCalendar task's calendar object beside it (see store/ical.py), as of
+        the task's version now; not for a task whose own newer state was kept."""
+        carried = [task for task in tasks if task.ical is not None]
+        if not carried:
+            return
+        from store.ical import sequence_of
+
+        TaskIcal = self._models.TaskIcal
+        taken = (*outcome.added, *outcome.updated, *outcome.unchanged)
+        versions = {record.id: record.version for record in taken}
+        ids = [outcome.reassigned.get(task.id, task.id) for task in carried]
+        kept: dict[str, tuple[str, int]] = {}
+        for start in range(0, len(ids), IMPORT_LOOKUP_BATCH):
+            batch = ids[start : start + IMPORT_LOOKUP_BATCH]
+            query = TaskIcal.select().where(TaskIcal.task_id.in_(batch))
+            kept.update((row.task_id, (row.object, row.at_version)) for row in query)
+        rows = []
+        for task_id, task in zip(ids, carried, strict=True):
+            version = versions.get(task_id)
+            if version is None or kept.get(task_id) == (task.ical, version):
+                continue
+            assert task.ical is not None
+            rows.append(
+                {
+                    "task_id": task_id,
+                    "user_id": self._user,
+                    "uid": task.id,
+                    "object": task.ical,
+                    "sequence": sequence_of(task.ical),
+                    "at_version": version,
+                }
+            )
+        updated = [TaskIcal.uid, TaskIcal.object, TaskIcal.sequence, TaskIcal.at_version]
+        rows_per_insert = IMPORT_LOOKUP_BATCH // 6  # six values a row, under every limit
+        for start in range(0, len(rows), rows_per_insert):
+            TaskIcal.insert_many(rows[start : start + rows_per_insert]).on_conflict(
+                conflict_target=[TaskIcal.task_id], preserve=updated
+            ).execute()
 
     def _import(self, tasks: Sequence[ImportedTask], *, dry_run: bool) -> ImportOutcome:
         repeated = [task_id for task_id, n in Counter(t.id for t in tasks).items() if n > 1]

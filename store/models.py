@@ -205,6 +205,21 @@ class TaskTag(BaseModel):
         primary_key = peewee.CompositeKey("task", "tag")
 
 
+class TaskIcal(BaseModel):
+    """A task's iCalendar object as last read or written (see migration 8)."""
+
+    # Not a foreign key on purpose: a deleted task an undo brings back finds it again.
+    task_id = peewee.TextField(primary_key=True)
+    user_id = peewee.TextField()
+    uid = peewee.TextField()
+    object = peewee.TextField()
+    sequence = peewee.IntegerField()
+    at_version = peewee.IntegerField()
+
+    class Meta:
+        table_name = "task_ical"
+
+
 class SchemaMigration(BaseModel):
     version = peewee.IntegerField(primary_key=True)
     name = peewee.TextField()
@@ -224,6 +239,7 @@ _Tag: TypeAlias = Tag
 _TaskTag: TypeAlias = TaskTag
 _Project: TypeAlias = Project
 _TaskBlock: TypeAlias = TaskBlock
+_TaskIcal: TypeAlias = TaskIcal
 
 
 @dataclass(frozen=True)
@@ -240,6 +256,7 @@ class Models:
     TaskTag: type[_TaskTag]
     Project: type[_Project]
     TaskBlock: type[_TaskBlock]
+    TaskIcal: type[_TaskIcal]
 
 
 _M = TypeVar("_M", bound=peewee.Model)
@@ -263,6 +280,7 @@ def define_models(bound_database: peewee.Database) -> Models:
     task_tag = bind(TaskTag)
     project = bind(Project)
     task_block = bind(TaskBlock)
+    task_ical = bind(TaskIcal)
     return Models(
         bound_database,
         user,
@@ -274,6 +292,7 @@ def define_models(bound_database: peewee.Database) -> Models:
         task_tag,
         project,
         task_block,
+        task_ical,
     )
 
 

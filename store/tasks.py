@@ -89,6 +89,7 @@ from store.validation import (
 )
 
 if TYPE_CHECKING:
+    from store.ical import StoredObject
     from store.migrate import DataLoss
     from store.transfer import ImportedTask, ImportOutcome
 
@@ -1827,6 +1828,19 @@ class TaskStore:
         return normalised(restored), event
 
     # -- files: export (here) and import (store/importing.py) ------------------------------
+
+    @_operation
+    def ical_objects(self) -> dict[str, StoredObject]:
+        """The calendar objects kept beside this owner's tasks read from iCalendar (see
+        store/ical.py), by task id: what an iCalendar export writes them from."""
+        from store.ical import StoredObject
+
+        TaskIcal = self._models.TaskIcal
+        query = TaskIcal.select().where(TaskIcal.user_id == self.user)
+        return {
+            row.task_id: StoredObject(row.object, row.uid, row.sequence, row.at_version)
+            for row in query
+        }
 
     def export_tasks(
         self, *, events: bool = False, batch: int = 1000

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TextIO
 
 from store.errors import FileFormatError, ValidationError
 from store.formats import EXPORT_FORMATS as EXPORT_FORMATS
@@ -53,6 +53,10 @@ from store.planning import (
 )
 from store.records import EventKind, EventRecord, TaskRecord, TaskSnapshot
 from store.recurrence import MAX_INTERVAL, Repeat, RepeatMode, Rule, occurrences
+
+if TYPE_CHECKING:
+    from store.ical import StoredObject
+
 from store.validation import (
     MAX_POSITION,
     MAX_VERSION,
@@ -152,6 +156,9 @@ class ImportedTask:
     repeat_start_given: bool = True
     series_id: str | None = None  # the file's id of its series
     occurrence: int | None = None  # its number in the series, from 1
+    # iCalendar: the task's whole calendar object, kept beside it (store/ical.py), so
+    # that what TaskFlow does not map is written back as it came.
+    ical: str | None = None
 
 
 @dataclass(frozen=True)
@@ -304,6 +311,8 @@ def detect_format(filename: str, text: str, name: str) -> Format:
         return Format.CSV
     if suffix in (".txt", ".todo") or filename.lower() in ("todo.txt", "done.txt"):
         return Format.TODOTXT
+    if suffix in (".ics", ".ical", ".ifb", ".icalendar"):
+        return Format.ICS
     # Looked at without copying the text (stripping a 200 MB text copies 200 MB).
     lead = _LEADING_SPACE.match(text)
     begins = lead.end() if lead else 0
@@ -316,6 +325,8 @@ def detect_format(filename: str, text: str, name: str) -> Format:
         return Format.TASKWARRIOR if '"uuid"' in first_line else Format.JSON
     if start == "[":
         return Format.TASKWARRIOR
+    if text[begins : begins + 15].upper() == "BEGIN:VCALENDAR":
+        return Format.ICS
     raise FileFormatError(
         f"Cannot tell the format of {name}; give --format "
         f"({', '.join(f.value for f in IMPORT_FORMATS)})."
@@ -331,6 +342,7 @@ def parse(text: str, fmt: Format, *, name: str = "the file") -> ParsedFile:
         Format.CSV: _parse_csv,
         Format.TODOTXT: _parse_todotxt,
         Format.TASKWARRIOR: _parse_taskwarrior,
+        Format.ICS: _parse_ics,
     }[fmt]
     try:
         parsed = parser(text)
@@ -1098,6 +1110,74 @@ _CSV_ALIASES = {
 }
 _TRUE = {"true", "yes", "y", "1", "x", "done", "completed"}
 _FALSE = {"false", "no", "n", "0", "", "open", "pending"}
+
+
+def _parse_ics(text: str) -> ParsedFile:
+    """iCalendar: each VTODO a task, with its calendar object kept beside it (what
+    TaskFlow does not map goes back out as it came: see store/ical.py). Its UID is the
+    file's id; RELATED-TO names parents and blockers by UID."""
+    from store.ical import read_calendar
+
+    try:
+        calendar = read_calendar(text)
+    except FileFormatError as error:
+        raise _Refused(str(error)) from None
+    tasks: list[ImportedTask] = []
+    warnings: list[str] = []
+    for number, item in enumerate(calendar.objects, 1):
+        todo = item.todo
+        where = f"VTODO {number}"
+        title, description = _clean_text(where, todo.title, todo.description)
+        _check_id(where, todo.uid)
+        carries = {"parent_id", "blocked_by", "repeat"}
+        if todo.project is not None:
+            carries.add("project_id")
+        if todo.series_id is not None:
+            carries.add("series_id")
+        warnings.extend(f"{where} (“{title[:40]}”): {warning}" for warning in todo.warnings)
+        tasks.append(
+            ImportedTask(
+                id=todo.uid,
+                title=title,
+                description=description,
+                completed=todo.completed,
+                created_at=_kept_moment(where, "CREATED", todo.created.isoformat(), todo.created)
+                if todo.created
+                else None,
+                updated_at=_kept_moment(
+                    where, "LAST-MODIFIED", todo.last_modified.isoformat(), todo.last_modified
+                )
+                if todo.last_modified
+                else None,
+                where=where,
+                due=todo.due,
+                priority=todo.priority,
+                tags=todo.tags,
+                carries=frozenset(carries),
+                project=_project_path(where, todo.project) if todo.project else None,
+                blocked_by=todo.depends_on,
+                parent_id=todo.parent_uid,
+                repeat=todo.repeat,
+                series_id=todo.series_id,
+                occurrence=todo.occurrence if todo.series_id else None,
+                ical=item.text,
+            )
+        )
+    skipped = tuple(
+        SkippedEntry(where=kind, title=summary, reason=f"a {kind}, not a task")
+        for kind, summary in calendar.skipped
+    )
+    # A task names itself as its blocker or parent: only in a broken file; left out.
+    tasks = [
+        replace(
+            task,
+            blocked_by=tuple(b for b in task.blocked_by if b != task.id),
+            parent_id=None if task.parent_id == task.id else task.parent_id,
+        )
+        for task in tasks
+    ]
+    within, outside = _blocks_within(tasks)
+    return ParsedFile(Format.ICS, tuple(within), skipped=skipped, warnings=(*warnings, *outside))
 
 
 def _parse_csv(text: str) -> ParsedFile:
@@ -2062,3 +2142,32 @@ def todotxt_repeat(repeat: Repeat) -> str:
     if _every_working_day(rule):
         return f"rec:{'+' if schedule else ''}1b"
     return f"rrule:{'' if schedule else '!'}{rule.text}"
+
+
+def write_ics(
+    tasks: Iterable[TaskRecord],
+    out: TextIO,
+    objects: Mapping[str, StoredObject],
+    paths: Mapping[str, str] | None = None,
+) -> int:
+    """One VCALENDAR of the tasks' VTODOs (store/ical.py): a task read from iCalendar
+    is written from its kept object, so what TaskFlow does not map goes back as it came.
+    No export time is written: the same tasks give the same bytes (a round trip is
+    byte-identical)."""
+    from store.ical import TaskContext, calendar_file, object_text, uid_lookup
+
+    paths = paths or {}
+    uid_of = uid_lookup(objects)
+    # CREATED has whole seconds: tasks made in one second are ordered by id, as a
+    # database that read them from this file orders them, so the round trip is exact.
+    tasks = sorted(tasks, key=lambda task: (task.created_at.replace(microsecond=0), task.id))
+    texts = [
+        object_text(
+            task,
+            TaskContext(uid_of, paths.get(task.project_id) if task.project_id else None),
+            objects.get(task.id),
+        )
+        for task in tasks
+    ]
+    out.write(calendar_file(texts))
+    return len(texts)

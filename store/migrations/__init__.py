@@ -21,6 +21,7 @@ from store.migrations import (
     m0005_due_moment,
     m0006_structure,
     m0007_repeats,
+    m0008_ical,
 )
 
 
@@ -76,6 +77,7 @@ STEPS: tuple[ModuleType, ...] = (
     m0005_due_moment,
     m0006_structure,
     m0007_repeats,
+    m0008_ical,
 )
 LATEST_VERSION: int = STEPS[-1].VERSION
 

@@ -274,6 +274,11 @@ def build_parser() -> Parser:
     export.add_argument(
         "--events", action="store_true", help="json only: include each task's history"
     )
+    export.add_argument(
+        "--project",
+        metavar="PATH",
+        help="only tasks in this project and the projects under it ('' for the Inbox)",
+    )
 
     importer = _command(
         commands,

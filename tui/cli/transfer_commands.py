@@ -58,16 +58,26 @@ def cmd_export(args: argparse.Namespace) -> int:
             refuse_overwriting_the_database(store, target)
         # export_tasks is a generator (closing it ends its read snapshot), though its
         # annotation promises only an Iterator.
+        scope = _project_scope(store, args.project) if args.project is not None else None
+        # Read before the export's snapshot opens (they are kept apart from the tasks).
+        objects = store.ical_objects() if fmt is transfer.Format.ICS else {}
         snapshot = cast(Generator[ExportPage], store.export_tasks(events=args.events))
         rows = contextlib.closing(snapshot)
 
         def write(stream: TextIO) -> int:
-            with rows as pages:  # ends the read snapshot even if writing fails
+            with rows as all_pages:  # ends the read snapshot even if writing fails
+                pages = (
+                    all_pages
+                    if scope is None
+                    else (page for page in all_pages if page[0].project_id in scope)
+                )
                 if fmt is transfer.Format.JSON:
                     return transfer.write_json(pages, stream, store.project_paths())
                 tasks = (task for task, _ in pages)
                 if fmt is transfer.Format.CSV:
                     return transfer.write_csv(tasks, stream, store.project_paths())
+                if fmt is transfer.Format.ICS:
+                    return transfer.write_ics(tasks, stream, objects, store.project_paths())
                 return transfer.write_todotxt(tasks, stream, store.project_paths())
 
         if target is None:
@@ -90,10 +100,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _project_scope(store: TaskStore, path: str) -> frozenset[str | None]:
+    """The projects ``export --project PATH`` takes: it and those under it ('': the Inbox)."""
+    if not path.strip():
+        return frozenset({None})
+    return frozenset(store.project_scope(store.project(path).id))
+
+
 def _format_from_name(path: Path | None) -> transfer.Format:
     suffix = path.suffix.lower() if path is not None else ""
     if suffix == ".csv":
         return transfer.Format.CSV
+    if suffix == ".ics":
+        return transfer.Format.ICS
     if suffix in (".txt", ".todo"):
         return transfer.Format.TODOTXT
     return transfer.Format.JSON
