@@ -16,6 +16,7 @@ import atexit
 import contextlib
 import ctypes
 import http.client
+import os
 import secrets
 import signal
 import socket
@@ -109,6 +110,17 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
+def _real_clock_environment() -> dict[str, str]:
+    """The environment without faketime (.ci/run's shifted-clock passes): the server is
+    another machine, on the real clock. Under a shifted one, its sync tokens, stamped on
+    its files with the real time, would read as months old and expired."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith(("FAKETIME", "DONT_FAKE"))
+    }
+
+
 class RadicaleServer:
     """One Radicale process serving ``url``, with its users and storage under ``folder``."""
 
@@ -188,6 +200,7 @@ class RadicaleServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                env=_real_clock_environment(),
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         _running.add(self)
