@@ -229,6 +229,11 @@ formats:
   todotxt  one line a task (http://todotxt.org): (A)/(B)/(C) for high, medium,
            low; tags as +tag; due:YYYY-MM-DD (without its time); a done task's
            priority as pri:A. Descriptions are left out.
+  ics      iCalendar (RFC 5545): one VCALENDAR of VTODOs, UID = the task's id.
+           A task read from iCalendar goes back with everything TaskFlow does
+           not map (alarms, other apps' properties) as it came.
+
+--project PATH exports that project and those under it ('' for the Inbox).
 
 A file given with -o is written to a temporary file, synced and renamed, so
 it is either the old file or the complete new one, never half written.
@@ -237,11 +242,12 @@ examples:
   taskflow export > tasks.json
   taskflow export --events -o backup.json
   taskflow export -o tasks.csv
+  taskflow export --project Work -o work.ics
 """
 
 IMPORT_HELP = """\
-formats (default: .csv is csv; .txt is todotxt; JSON is ours or Taskwarrior's
-by what it holds):
+formats (default: .csv is csv; .txt is todotxt; .ics, or text that begins
+BEGIN:VCALENDAR, is ics; JSON is ours or Taskwarrior's by what it holds):
   json         TaskFlow's own export, history included if it has one.
   taskwarrior  'task export': description -> title; annotations -> the
                description; priority H/M/L -> high/medium/low; tags -> tags;
@@ -262,6 +268,10 @@ by what it holds):
                priority, tags (separated by spaces or commas), project,
                parent_id, repeat (an RFC 5545 RRULE), repeat_mode (schedule or
                completion), repeat_start, series_id and occurrence.
+  ics          VTODOs: SUMMARY -> title, DESCRIPTION, STATUS/COMPLETED -> done,
+               DUE (a TZID or UTC time -> local time), PRIORITY 1-4/5/6-9 ->
+               high/medium/low, CATEGORIES -> tags, RELATED-TO -> parent and
+               blocked by, RRULE -> repeat; the rest is kept for the export.
 
 The whole file is checked first: one bad record refuses it whole, naming the
 record or line, and nothing is written. Tasks are matched by id (todo.txt and
