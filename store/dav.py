@@ -101,6 +101,7 @@ class CalDavClient:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise NotCalDavError(f"{shown!r} is not an http:// or https:// URL.")
         self.url = shown if shown.endswith("/") else shown + "/"
+        self.username = username
         self._auth = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         self._timeout = timeout
         self._connection: http.client.HTTPConnection | None = None

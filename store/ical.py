@@ -250,6 +250,15 @@ def read_calendar(text: str, *, local_zone: Any = None) -> ReadCalendar:
     return ReadCalendar(tuple(objects), tuple(skipped))
 
 
+def object_uid(text: str) -> str:
+    """The UID of an object's master VTODO ('' when it has none)."""
+    for calendar in _blocks(text):
+        for todo in calendar.components("VTODO"):
+            if not _value(todo, "RECURRENCE-ID"):
+                return _value(todo, "UID")
+    return ""
+
+
 def sequence_of(text: str) -> int:
     """The SEQUENCE of an object's master VTODO (0 when it has none)."""
     for calendar in _blocks(text):
@@ -624,7 +633,8 @@ def _patched(task: TaskRecord, context: TaskContext, stored: StoredObject) -> st
     if not changed and task.version == stored.at_version:
         return stored.text  # says what the task is, and nothing changed here since
     changed.add("stamps")
-    sequence = stored.sequence + max(1, task.version - stored.at_version)
+    changes = task.version - stored.at_version if stored.at_version else 1
+    sequence = stored.sequence + max(1, changes)
     new_lines = dict(_groups(task, context))
     new_lines["stamps"] = [
         line for line in _stamps(task, sequence) if not line.startswith("CREATED:")

@@ -220,6 +220,47 @@ class TaskIcal(BaseModel):
         table_name = "task_ical"
 
 
+class SyncAccount(BaseModel):
+    """A CalDAV account (see migration 9); its password is never stored here."""
+
+    id = peewee.TextField(primary_key=True)
+    user_id = peewee.TextField()
+    url = peewee.TextField()
+    username = peewee.TextField()
+    home = peewee.TextField()
+    inbox = peewee.TextField()
+    created_at = UtcTimestampField()
+    synced_at = UtcTimestampField(null=True)
+    last_error = peewee.TextField(null=True)
+
+    class Meta:
+        table_name = "sync_accounts"
+
+
+class SyncList(BaseModel):
+    account_id = peewee.TextField()
+    href = peewee.TextField()
+    project_id = peewee.TextField(null=True)
+    name = peewee.TextField()
+    sync_token = peewee.TextField(null=True)
+
+    class Meta:
+        table_name = "sync_lists"
+        primary_key = peewee.CompositeKey("account_id", "href")
+
+
+class SyncItem(BaseModel):
+    account_id = peewee.TextField()
+    href = peewee.TextField()
+    list_href = peewee.TextField()
+    task_id = peewee.TextField()
+    etag = peewee.TextField()
+
+    class Meta:
+        table_name = "sync_items"
+        primary_key = peewee.CompositeKey("account_id", "href")
+
+
 class SchemaMigration(BaseModel):
     version = peewee.IntegerField(primary_key=True)
     name = peewee.TextField()
@@ -240,6 +281,9 @@ _TaskTag: TypeAlias = TaskTag
 _Project: TypeAlias = Project
 _TaskBlock: TypeAlias = TaskBlock
 _TaskIcal: TypeAlias = TaskIcal
+_SyncAccount: TypeAlias = SyncAccount
+_SyncList: TypeAlias = SyncList
+_SyncItem: TypeAlias = SyncItem
 
 
 @dataclass(frozen=True)
@@ -257,6 +301,9 @@ class Models:
     Project: type[_Project]
     TaskBlock: type[_TaskBlock]
     TaskIcal: type[_TaskIcal]
+    SyncAccount: type[_SyncAccount]
+    SyncList: type[_SyncList]
+    SyncItem: type[_SyncItem]
 
 
 _M = TypeVar("_M", bound=peewee.Model)
@@ -281,6 +328,9 @@ def define_models(bound_database: peewee.Database) -> Models:
     project = bind(Project)
     task_block = bind(TaskBlock)
     task_ical = bind(TaskIcal)
+    sync_account = bind(SyncAccount)
+    sync_list = bind(SyncList)
+    sync_item = bind(SyncItem)
     return Models(
         bound_database,
         user,
@@ -293,6 +343,9 @@ def define_models(bound_database: peewee.Database) -> Models:
         project,
         task_block,
         task_ical,
+        sync_account,
+        sync_list,
+        sync_item,
     )
 
 

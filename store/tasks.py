@@ -91,6 +91,7 @@ from store.validation import (
 if TYPE_CHECKING:
     from store.ical import StoredObject
     from store.migrate import DataLoss
+    from store.sync_rows import SyncRows
     from store.transfer import ImportedTask, ImportOutcome
 
 P = ParamSpec("P")
@@ -1828,6 +1829,33 @@ class TaskStore:
         return normalised(restored), event
 
     # -- files: export (here) and import (store/importing.py) ------------------------------
+
+    def sync_rows(self) -> SyncRows:
+        """The sync's own rows (accounts, lists, items), for store/syncing.py."""
+        from store.sync_rows import SyncRows
+
+        return SyncRows(self._backend, self._models, self.user)
+
+    @_operation
+    def keep_ical_object(self, task_id: str, uid: str, text: str, at_version: int) -> None:
+        """Keep ``text`` as the task's calendar object, as of its version ``at_version``:
+        what it was last read as or written as (the base of a sync's merge)."""
+        from store.ical import sequence_of
+
+        TaskIcal = self._models.TaskIcal
+        row = {
+            "task_id": task_id,
+            "user_id": self.user,
+            "uid": uid,
+            "object": text,
+            "sequence": sequence_of(text),
+            "at_version": at_version,
+        }
+        preserved = [TaskIcal.uid, TaskIcal.object, TaskIcal.sequence, TaskIcal.at_version]
+        with self._backend.write():
+            TaskIcal.insert(row).on_conflict(
+                conflict_target=[TaskIcal.task_id], preserve=preserved
+            ).execute()
 
     @_operation
     def ical_objects(self) -> dict[str, StoredObject]:

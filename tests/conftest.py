@@ -13,6 +13,9 @@ import pytest
 from store import TaskStore, open_store
 from tests.helpers import FROZEN_START, FrozenClock
 
+# The real CalDAV servers the sync tests use (tests/sync/fixtures.py).
+pytest_plugins = ["tests.sync.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(

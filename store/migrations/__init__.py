@@ -22,6 +22,7 @@ from store.migrations import (
     m0006_structure,
     m0007_repeats,
     m0008_ical,
+    m0009_sync,
 )
 
 
@@ -78,6 +79,7 @@ STEPS: tuple[ModuleType, ...] = (
     m0006_structure,
     m0007_repeats,
     m0008_ical,
+    m0009_sync,
 )
 LATEST_VERSION: int = STEPS[-1].VERSION
 

@@ -4,9 +4,10 @@
   the whole calendar object as it was last read or written (``object``: a VCALENDAR
   holding the VTODO and the time zones it names), the VTODO's own UID (a task made
   elsewhere keeps it, whatever id the task has here), its SEQUENCE then, and the
-  task's version then. What TaskFlow does not map (alarms, other apps' X- properties,
-  a parameter on a property it maps) lives only in ``object`` and is written back from
-  it byte for byte (store/ical.py).
+  task's version it describes (0: none, the task has changed from it in ways not yet
+  written back: a sync merged only part of it). What TaskFlow does not map (alarms,
+  other apps' X- properties, a parameter on a property it maps) lives only in
+  ``object`` and is written back from it byte for byte (store/ical.py).
 
 No foreign key to ``tasks``: a deleted task that an undo brings back finds its object
 again. ``down`` drops the table; the tasks themselves are untouched (``lost_by_down``
@@ -30,7 +31,7 @@ _UP = (
         uid TEXT NOT NULL CHECK (length(uid) >= 1),
         object TEXT NOT NULL,
         sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
-        at_version INTEGER NOT NULL CHECK (at_version >= 1))""",
+        at_version INTEGER NOT NULL CHECK (at_version >= 0))""",
     "CREATE INDEX task_ical_uid ON task_ical (user_id, uid)",
 )
 _DOWN = ("DROP INDEX task_ical_uid", "DROP TABLE task_ical")

@@ -352,3 +352,21 @@ first: every setting, commented out at its default. Once the editor is closed
 the file is read again and each problem printed (exit 1), or "No problems
 found in PATH."
 """
+
+SYNC_HELP = """\
+Without a command: one sync of every account set up. It prints what it pulled,
+pushed, merged, the conflicts (a field changed on both sides: the newer change
+wins, the other value stays in the task's history) and what failed; exit 1 when
+something failed (what succeeded stays done).
+
+Each project is one task list on the server (nested ones by path: "Work/Q4"), the
+Inbox the list given by --inbox. Writes say If-Match, so a change another device
+made since the last sync is never overwritten: it is merged on the next sync.
+
+examples:
+  taskflow sync setup https://cloud.example.com/remote.php/dav --username me
+  taskflow sync setup https://caldav.fastmail.com/ --username me@fastmail.com \\
+      --password-stdin < password.txt
+  taskflow sync
+  taskflow sync status
+"""

@@ -29,6 +29,7 @@ from tui.cli.help import (
     PROJECTS_HELP,
     SHOW_HELP,
     SKIP_HELP,
+    SYNC_HELP,
     UNDO_HELP,
     ids_help,
 )
@@ -298,6 +299,51 @@ def build_parser() -> Parser:
         "-n", "--dry-run", action="store_true", help="check and report, write nothing"
     )
     _json_option(importer, "print the outcome as JSON")
+
+    sync = _command(
+        commands,
+        "sync",
+        Command("sync_commands", "cmd_sync"),
+        "sync with CalDAV task lists (Nextcloud, Fastmail, iCloud, Radicale...)",
+        SYNC_HELP,
+    )
+    _json_option(sync, "print what was done as JSON")
+    sync_commands = sync.add_subparsers(
+        title="sync commands", metavar="SYNC_COMMAND", dest="sync_command", required=False
+    )
+    setup = _command(
+        sync_commands,
+        "setup",
+        Command("sync_commands", "cmd_sync_setup"),
+        "check a CalDAV account and link its task lists to projects",
+    )
+    setup.add_argument("url", metavar="URL", help="the server's CalDAV address")
+    setup.add_argument("--username", required=True, metavar="NAME", help="the account's user")
+    setup.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (else TASKFLOW_SYNC_PASSWORD, else a prompt)",
+    )
+    setup.add_argument(
+        "--inbox",
+        default="Inbox",
+        metavar="LIST",
+        help="the server list the Inbox syncs with (default: Inbox; made if missing)",
+    )
+    sync_status = _command(
+        sync_commands,
+        "status",
+        Command("sync_commands", "cmd_sync_status"),
+        "the accounts, their lists, the last sync",
+    )
+    _json_option(sync_status, "print the status as JSON")
+    forget = _command(
+        sync_commands,
+        "forget",
+        Command("sync_commands", "cmd_sync_forget"),
+        "stop syncing an account (its tasks stay) and drop its password",
+    )
+    forget.add_argument("account", metavar="ACCOUNT", help="its URL or user name")
 
     db = _command(commands, "db", None, "look after the database file", DB_HELP)
     db_commands = db.add_subparsers(

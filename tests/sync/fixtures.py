@@ -1,4 +1,5 @@
-"""Fixtures of the sync tests: real Radicale CalDAV servers on 127.0.0.1.
+"""Fixtures of the sync tests (tests/sync, and tests/safety's sync kills): real Radicale
+CalDAV servers on 127.0.0.1. A plugin, loaded by tests/conftest.py for every test.
 
 - ``radicale_session``: the one server the session shares. CI starts it beforehand
   (.ci/radicale-up) and passes its URL in TASKFLOW_TEST_CALDAV_URL and its plain

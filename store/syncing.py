@@ -1,0 +1,683 @@
+"""Two-way CalDAV sync of one owner's tasks with one account's task lists.
+
+Each project (and the Inbox) is one task list on the server, each task one VTODO whose
+UID is the task's id (a task made elsewhere keeps its own). A sync pulls, then pushes:
+
+* **Pull**, per list: what changed since the last sync's token (RFC 6578), else every
+  ETag in one REPORT; the changed objects in one multiget per hundred. A new object is
+  a new task; a changed one is merged into its task field by field against the base
+  (the object as last synced, kept beside the task): a field changed on one side takes
+  that side's value; changed on both, the newer change wins, the other value stays in
+  the task's history, and the summary names it. An object deleted on the server deletes
+  its task, unless the task changed here since: then it stays, and is pushed again.
+* **Push**: each task that differs from its base is written with ``If-Match`` its ETag
+  (a new one with ``If-None-Match: *``), so another device's write between our read
+  and ours is never overwritten: the write is refused (412), and the next sync merges.
+  A task deleted here is deleted there, if unchanged there since.
+
+Nothing is queued: what waits to be pushed is what differs from its base, so a sync cut
+at any point (kill -9, the network, a server error) resumes on the next run. A task
+pushed but not yet recorded is found by its UID (its href is its UID) and linked, never
+made twice. A repeating task is one VTODO, its open occurrence: completing it here
+moves the VTODO to the next occurrence; a phone that completes it by moving DUE to the
+rule's next date (Apple Reminders, Tasks.org) completes that occurrence here, once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from store.dav import (
+    CalDavClient,
+    Changes,
+    DavError,
+    PreconditionFailed,
+    Resource,
+    SyncTokenExpired,
+)
+from store.errors import StoreError
+from store.ical import (
+    StoredObject,
+    TaskContext,
+    Vtodo,
+    object_text,
+    object_uid,
+    parse_object,
+    sequence_of,
+)
+from store.merge import same_value
+from store.records import ProjectRecord, Status, TaskQuery, TaskRecord
+from store.sync_rows import AccountRecord, ItemRecord, ListLink, SyncRows
+from store.tasks import TaskStore
+
+# The fields a sync merges, each compared and applied on its own.
+SYNCED_FIELDS = (
+    "title",
+    "description",
+    "completed",
+    "due",
+    "priority",
+    "tags",
+    "repeat",
+    "parent_id",
+    "blocked_by",
+)
+
+
+@dataclass
+class SyncReport:
+    """What one sync did: each a list of one-line details (the counts are their lengths)."""
+
+    pulled: list[str] = field(default_factory=list)
+    pushed: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            name: {"count": len(details), "details": list(details)}
+            for name, details in dataclasses.asdict(self).items()
+        }
+
+
+def setup_account(
+    store: TaskStore,
+    client: CalDavClient,
+    *,
+    inbox: str = "Inbox",
+    now: datetime,
+) -> tuple[AccountRecord, list[str]]:
+    """Check the server and the login, record the account, link its task lists to
+    projects by name (making what is missing on either side); what was linked, in words."""
+    rows = store.sync_rows()
+    for account in rows.accounts():
+        if (account.url, account.username) == (client.url, client.username):
+            raise StoreError(
+                f"{client.username} at {client.url} is set up already "
+                "(taskflow sync forget it first to set it up again)."
+            )
+    home = client.home()
+    lists = client.task_lists(home)  # the login and the server checked before any write
+    account = AccountRecord(
+        id=str(uuid.uuid4()),
+        url=client.url,
+        username=client.username,
+        home=home,
+        inbox=inbox,
+        created_at=now,
+        synced_at=None,
+        last_error=None,
+    )
+    rows.add_account(account)
+    said = Syncer(store, account, client, SyncReport()).link_lists(lists)
+    return account, said
+
+
+class Syncer:
+    """One sync of one account: ``run`` pulls, then pushes (see the module's docstring)."""
+
+    def __init__(
+        self, store: TaskStore, account: AccountRecord, client: CalDavClient, report: SyncReport
+    ) -> None:
+        self.store = store
+        self.account = account
+        self.client = client
+        self.report = report
+        self.rows: SyncRows = store.sync_rows()
+        # The tasks' kept objects, read once a sync and kept in step with each write
+        # (reading them per object would make a sync of n tasks cost n squared).
+        self._objects: dict[str, StoredObject] | None = None
+        self._uids: _WithIds | None = None
+
+    def objects(self) -> dict[str, StoredObject]:
+        if self._objects is None:
+            self._objects = self.store.ical_objects()
+        return self._objects
+
+    def keep(self, task_id: str, uid: str, text: str, version: int) -> None:
+        """Keep the object as the task's base, here and in the database."""
+        self.store.keep_ical_object(task_id, uid, text, version)
+        self.objects()[task_id] = StoredObject(text, uid, sequence_of(text), version)
+        self._uids = None
+
+    # -- the whole run ---------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        self.link_lists(self.client.task_lists(self.account.home))
+        links = self.rows.lists(self.account.id)
+        for link in links:
+            self._pull(link)
+        for link in links:
+            self._push(link)
+        self._push_deletions()
+        return self.report
+
+    # -- lists and projects ----------------------------------------------------------------
+
+    def link_lists(self, lists: Iterable[Any]) -> list[str]:
+        """Link every server list to a project of its name and every project to a list
+        (made where missing); a list gone from the server is unlinked. In words."""
+        said: list[str] = []
+        on_server = {found.href: found for found in lists if found.has_tasks}
+        linked = {link.href: link for link in self.rows.lists(self.account.id)}
+        for href, link in linked.items():
+            if href not in on_server:
+                self.rows.unlink_list(self.account.id, href)
+                self.report.errors.append(
+                    f"The list “{link.name}” is gone from the server: its project stays here, "
+                    "no longer synced."
+                )
+        linked = {link.href: link for link in self.rows.lists(self.account.id)}
+        projects = {project.id: project for project in self.store.projects()}
+        taken = {link.project_id for link in linked.values()}
+        inbox_key = self.account.inbox.casefold()
+        for href, found in on_server.items():
+            if href in linked:
+                continue
+            if found.name.casefold() == inbox_key and None not in taken:
+                project_id: str | None = None
+                said.append(f"Inbox ↔ the list “{found.name}”")
+            else:
+                project, made = self.store.ensure_project(_project_path(found.name))
+                if project.id in taken:
+                    continue  # two lists of one name: the first one only
+                project_id = project.id
+                projects[project.id] = project
+                said.append(
+                    f"{project.path} ↔ the list “{found.name}”"
+                    + (" (project made)" if made else "")
+                )
+            self.rows.link_list(self.account.id, ListLink(href, found.name, project_id, None))
+            taken.add(project_id)
+        for project in sorted(projects.values(), key=lambda p: p.path):
+            if project.id not in taken:
+                made_list = self.client.make_list(self.account.home, project.path)
+                self.rows.link_list(
+                    self.account.id, ListLink(made_list.href, project.path, project.id, None)
+                )
+                taken.add(project.id)
+                said.append(f"{project.path} ↔ the list “{project.path}” (list made)")
+        if None not in taken:
+            made_list = self.client.make_list(self.account.home, self.account.inbox)
+            self.rows.link_list(
+                self.account.id, ListLink(made_list.href, self.account.inbox, None, None)
+            )
+            said.append(f"Inbox ↔ the list “{self.account.inbox}” (list made)")
+        return said
+
+    # -- pull ------------------------------------------------------------------------------
+
+    def _pull(self, link: ListLink) -> None:
+        items = {item.href: item for item in self.rows.items(self.account.id)
+                 if item.list_href == link.href}  # fmt: skip
+        full = link.sync_token is None
+        try:
+            changes = self.client.changes(link.href, link.sync_token)
+        except SyncTokenExpired:
+            changes, full = self.client.changes(link.href, None), True
+        deleted = list(changes.deleted)
+        if full:  # a full listing: what it does not name is gone
+            deleted += [href for href in items if href not in changes.changed]
+        wanted = [href for href, etag in changes.changed.items()
+                  if href not in items or items[href].etag != etag]  # fmt: skip
+        fetched = list(self.client.fetch(link.href, wanted))
+        new = [resource for resource in fetched if resource.href not in items]
+        self._take_new(link, new)
+        for resource in fetched:
+            if resource.href in items:
+                self._take_changed(link, items[resource.href], resource)
+        for href in deleted:
+            if href in items:
+                self._take_deleted(items[href])
+        self.rows.set_token(self.account.id, link.href, _token(changes))
+
+    def _take_new(self, link: ListLink, resources: list[Resource]) -> None:
+        """Objects this database has no record of: tasks made elsewhere, or ours whose
+        write was not recorded (a sync cut short): those are found by UID and linked."""
+        from store import transfer
+
+        if not resources:
+            return
+        known = self._task_of_uid()
+        fresh: list[tuple[Resource, Any]] = []
+        for resource in resources:
+            uid = object_uid(resource.text)
+            task_id = known.get(uid)
+            if task_id is not None and self._exists(task_id):
+                item = ItemRecord(resource.href, link.href, task_id, resource.etag)
+                self.rows.set_item(self.account.id, item)
+                self._take_changed(link, item, resource)
+                continue
+            try:
+                (imported,) = transfer.parse(resource.text, transfer.Format.ICS).tasks
+            except (StoreError, ValueError) as error:
+                self.report.errors.append(f"{resource.href}: not read ({_line(error)})")
+                continue
+            path = self._path_of(link.project_id)
+            imported = dataclasses.replace(
+                imported,
+                project=path,
+                carries=imported.carries | {"project_id"},
+                parent_id=None,
+                blocked_by=(),
+            )
+            fresh.append((resource, imported))
+        if not fresh:
+            return
+        outcome = self.store.import_tasks([imported for _, imported in fresh])
+        self._objects = self._uids = None  # the import kept their objects: read again
+        written = {task.id: task for task in (*outcome.added, *outcome.updated, *outcome.unchanged)}
+        for resource, imported in fresh:
+            task_id = outcome.reassigned.get(imported.id, imported.id)
+            task = written.get(task_id)
+            if task is None:
+                self.report.errors.append(f"“{imported.title}”: not taken ({resource.href})")
+                continue
+            self.rows.set_item(
+                self.account.id, ItemRecord(resource.href, link.href, task_id, resource.etag)
+            )
+            self.report.pulled.append(f"added “{task.title}”")
+        pairs = []
+        for resource, imported in fresh:
+            task_id = outcome.reassigned.get(imported.id, imported.id)
+            if task_id in written:
+                pairs.append((resource, self.store.get(task_id)))
+        self._link_structure(pairs)
+
+    def _link_structure(self, pairs: list[tuple[Resource, TaskRecord]]) -> None:
+        """Parents and blockers of tasks just pulled, once all of them are here."""
+        known = self._task_of_uid()
+        for resource, task in pairs:
+            todo = parse_object(resource.text, object_uid(resource.text), resource.href)
+            parent = known.get(todo.parent_uid) if todo.parent_uid else None
+            blockers = tuple(b for b in (known.get(u) for u in todo.depends_on) if b)
+            changes: dict[str, Any] = {}
+            if parent and parent != task.id:
+                changes["parent_id"] = parent
+            if blockers:
+                changes["blocked_by"] = blockers
+            if changes:
+                self._apply(task, changes, resource)
+
+    def _take_changed(self, link: ListLink, item: ItemRecord, resource: Resource) -> None:
+        """Merge a changed object into its task, against the base (see the docstring)."""
+        task = self._get(item.task_id)
+        uid = object_uid(resource.text)
+        if task is None:  # deleted here, changed there: it comes back
+            self.rows.drop_item(self.account.id, item.href)
+            self._take_new(link, [resource])
+            self.report.conflicts.append(
+                f"“{_title(resource)}” was deleted here and changed on the server: kept"
+            )
+            return
+        remote = parse_object(resource.text, uid, resource.href)
+        stored = self.objects().get(task.id)
+        base = parse_object(stored.text, stored.uid, "the base") if stored else None
+        theirs = self._fields(remote)
+        before = self._fields(base) if base is not None else self._local(task)
+        mine = self._local(task)
+        taken: dict[str, Any] = {}
+        kept_mine: list[str] = []
+        for name in SYNCED_FIELDS:
+            if same_value(name, theirs[name], before[name]):
+                continue  # not changed there
+            if same_value(name, mine[name], before[name]) or same_value(
+                name, mine[name], theirs[name]
+            ):
+                taken[name] = theirs[name]
+                continue
+            remote_time = remote.last_modified or datetime.min.replace(tzinfo=UTC)
+            if remote_time > task.updated_at:
+                taken[name] = theirs[name]
+                self.report.conflicts.append(
+                    f"“{task.title}”: {_field_word(name)} changed on both sides; the server's "
+                    f"newer value kept, this one's ({_shown(mine[name])}) is in its history"
+                )
+            else:
+                kept_mine.append(name)
+                self.report.conflicts.append(
+                    f"“{task.title}”: {_field_word(name)} changed on both sides; this one's "
+                    f"newer value kept, the server's ({_shown(theirs[name])}) is in its history"
+                )
+        advanced = self._moved_to_next(task, remote, before, taken)
+        if advanced is not None:
+            task = advanced
+            taken.pop("due", None)
+        if taken:
+            task = self._apply(task, taken, resource)
+        for name in kept_mine:  # the other value in the history, then ours again on top
+            task = self._apply(task, {name: theirs[name]}, resource)
+            task = self._apply(task, {name: mine[name]}, resource)
+        if taken or kept_mine or advanced is not None:
+            self.report.merged.append(f"“{task.title}”")
+        now = self._local(task)
+        describes = all(same_value(name, now[name], theirs[name]) for name in SYNCED_FIELDS)
+        # The server's text is the base; if ours kept changes of its own, it describes
+        # no version of the task (0), and the push writes them.
+        self.keep(task.id, uid or task.id, resource.text, task.version if describes else 0)
+        self.rows.set_item(
+            self.account.id, ItemRecord(item.href, link.href, task.id, resource.etag)
+        )
+
+    def _moved_to_next(
+        self, task: TaskRecord, remote: Vtodo, before: dict[str, Any], taken: dict[str, Any]
+    ) -> TaskRecord | None:
+        """A phone completed the open occurrence by moving DUE on: complete it here
+        (which makes the next occurrence, once) and move the VTODO to that next one."""
+        if task.repeat is None or task.completed or "due" not in taken or remote.completed:
+            return None
+        old, new = before["due"], taken["due"]
+        if old is None or new is None or new.day <= old.day:
+            return None
+        done = self.store.set_completed(task.id, True, expected_version=task.version)
+        following = self.store.next_in_series(done)
+        if following is None:
+            return None
+        if following.due != new:
+            following = self.store.update(following.id, expected_version=following.version, due=new)
+        stored = self.objects().get(task.id)
+        if stored is not None:  # the VTODO goes on as the next occurrence (due differs: 0)
+            self.keep(following.id, stored.uid, stored.text, 0)
+        self.report.merged.append(
+            f"“{task.title}”: done on the server, the next one is due {new.key}"
+        )
+        return following
+
+    def _take_deleted(self, item: ItemRecord) -> None:
+        task = self._get(item.task_id)
+        self.rows.drop_item(self.account.id, item.href)
+        if task is None:
+            return
+        if self._differs(task):
+            self.report.conflicts.append(
+                f"“{task.title}” was deleted on the server and changed here: kept"
+            )
+            return
+        self.store.delete(task.id)
+        self.report.deleted.append(f"“{task.title}” (deleted on the server)")
+
+    # -- push ------------------------------------------------------------------------------
+
+    def _push(self, link: ListLink) -> None:
+        tasks = self.store.list_tasks(
+            TaskQuery(status=Status.ALL, projects=frozenset({link.project_id}))
+        )
+        tasks = [task for task in tasks if task.project_id == link.project_id]
+        by_task = {item.task_id: item for item in self.rows.items(self.account.id)}
+        open_of_series = {t.series_id: t for t in tasks if t.series_id and t.repeat}
+        for task in tasks:
+            if task.series_id and task.repeat is None and task.completed:
+                # A past occurrence: its VTODO goes on as the series' open one.
+                item = by_task.get(task.id)
+                heir = open_of_series.get(task.series_id)
+                if item is not None and heir is not None and heir.id not in by_task:
+                    stored = self.objects().get(task.id)
+                    if stored is not None:
+                        self.keep(heir.id, stored.uid, stored.text, 0)  # to be written
+                    moved = dataclasses.replace(item, task_id=heir.id)
+                    self.rows.set_item(self.account.id, moved)
+                    by_task[heir.id] = moved
+                continue
+        objects = self.objects()
+        for task in tasks:
+            if task.series_id and task.repeat is None and task.completed:
+                continue
+            try:
+                self._push_task(link, task, by_task.get(task.id), objects)
+            except PreconditionFailed:
+                self.report.errors.append(
+                    f"“{task.title}” changed on the server meanwhile: merged on the next sync"
+                )
+
+    def _push_task(
+        self,
+        link: ListLink,
+        task: TaskRecord,
+        item: ItemRecord | None,
+        objects: dict[str, StoredObject],
+    ) -> None:
+        stored = objects.get(task.id)
+        unchanged = stored is not None and stored.at_version == task.version
+        if item is not None and item.list_href == link.href and unchanged:
+            return  # the base was taken at this very version: nothing to push
+        context = TaskContext(self._uid_lookup(objects))
+        text = object_text(task, context, stored)
+        if item is not None and item.list_href != link.href:  # moved to another project
+            self.client.delete(item.href, etag=item.etag)
+            self.rows.drop_item(self.account.id, item.href)
+            item = None
+        if item is not None and stored is not None and text == stored.text:
+            if stored.at_version != task.version:  # changed and back: the same again
+                self.keep(task.id, stored.uid, stored.text, task.version)
+            return  # the server has it as it is
+        uid = stored.uid if stored is not None else task.id
+        href = item.href if item is not None else link.href + _file_name(uid)
+        try:
+            etag = self.client.put(href, text, etag=item.etag if item else None)
+        except PreconditionFailed:
+            if item is not None:
+                raise
+            # There already: our own write whose record a cut sync lost, or a clash of
+            # UIDs. Linked as it is there; the next sync merges it.
+            found = list(self.client.fetch(link.href, [href]))
+            if not found:
+                raise
+            resource = found[0]
+            self.rows.set_item(
+                self.account.id, ItemRecord(resource.href, link.href, task.id, resource.etag)
+            )
+            return
+        if etag is None:  # the server did not say: read it back
+            found = list(self.client.fetch(link.href, [href]))
+            etag = found[0].etag if found else ""
+        self.keep(task.id, uid, text, task.version)
+        self.rows.set_item(self.account.id, ItemRecord(href, link.href, task.id, etag))
+        self.report.pushed.append(f"“{task.title}”")
+
+    def _push_deletions(self) -> None:
+        items = self.rows.items(self.account.id)
+        alive = {task.id for task in self.store.get_many(item.task_id for item in items)}
+        for item in items:
+            if item.task_id in alive:
+                continue
+            try:
+                self.client.delete(item.href, etag=item.etag)
+            except PreconditionFailed:
+                continue  # changed there since: the next pull brings it back
+            self.rows.drop_item(self.account.id, item.href)
+            self.report.deleted.append(f"{item.href} (deleted here)")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _apply(self, task: TaskRecord, changes: dict[str, Any], resource: Resource) -> TaskRecord:
+        done = changes.pop("completed", None)
+        if changes.get("parent_id") is not None:  # a subtask is in its parent's project
+            parent = self._get(changes["parent_id"])
+            if parent is None or parent.project_id != task.project_id:
+                changes.pop("parent_id")
+        if changes:
+            task = self.store.update(task.id, expected_version=task.version, **changes)
+        if done is not None and done != task.completed:
+            task = self.store.set_completed(task.id, done, expected_version=task.version)
+        return task
+
+    def _fields(self, todo: Vtodo) -> dict[str, Any]:
+        known = self._task_of_uid()
+        return {
+            "title": todo.title,
+            "description": todo.description,
+            "completed": todo.completed,
+            "due": todo.due,
+            "priority": todo.priority,
+            "tags": todo.tags,
+            "repeat": todo.repeat,
+            "parent_id": known.get(todo.parent_uid) if todo.parent_uid else None,
+            "blocked_by": tuple(sorted(b for b in (known.get(u) for u in todo.depends_on) if b)),
+        }
+
+    def _local(self, task: TaskRecord) -> dict[str, Any]:
+        values = {name: getattr(task, name) for name in SYNCED_FIELDS}
+        values["blocked_by"] = tuple(sorted(task.blocked_by))
+        return values
+
+    def _differs(self, task: TaskRecord) -> bool:
+        objects = self.objects()
+        stored = objects.get(task.id)
+        if stored is None:
+            return True
+        if stored.at_version == task.version:
+            return False  # the base was taken at this very version
+        return object_text(task, TaskContext(self._uid_lookup(objects)), stored) != stored.text
+
+    def _task_of_uid(self) -> _WithIds:
+        if self._uids is None:
+            known = _WithIds({stored.uid: task_id for task_id, stored in self.objects().items()})
+            for item in self.rows.items(self.account.id):
+                known.setdefault(item.task_id, item.task_id)
+            self._uids = known
+        return self._uids
+
+    def _uid_lookup(self, objects: dict[str, StoredObject]) -> Callable[[str], str]:
+        def uid_of(task_id: str) -> str:
+            found = objects.get(task_id)
+            return found.uid if found is not None else task_id
+
+        return uid_of
+
+    def _exists(self, task_id: str) -> bool:
+        return self._get(task_id) is not None
+
+    def _get(self, task_id: str) -> TaskRecord | None:
+        found = self.store.get_many([task_id])
+        return found[0] if found else None
+
+    def _path_of(self, project_id: str | None) -> str | None:
+        if project_id is None:
+            return None
+        return self.store.project_paths().get(project_id)
+
+
+class _WithIds(dict[str, str]):
+    """UID -> task id, where a UID that is no stored object's is a task id itself."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = super().get(key)
+        return found if found is not None else (key if _is_task_id(key) else default)
+
+
+def _is_task_id(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _token(changes: Changes) -> str | None:
+    return changes.token or None
+
+
+def _file_name(uid: str) -> str:
+    return quote(uid, safe="@-_.") + ".ics"
+
+
+def _project_path(name: str) -> str:
+    return name.strip() or "Untitled"
+
+
+def _title(resource: Resource) -> str:
+    try:
+        return parse_object(resource.text, object_uid(resource.text), resource.href).title
+    except StoreError:
+        return resource.href
+
+
+def _line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200]
+
+
+def _field_word(name: str) -> str:
+    return {
+        "completed": "done",
+        "due": "due date",
+        "parent_id": "parent",
+        "blocked_by": "blocked by",
+    }.get(name, name)
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == ():
+        return "none"
+    if hasattr(value, "key"):
+        return str(value.key)
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "done" if value else "open"
+    text = str(value.label if hasattr(value, "label") else value)
+    return repr(text[:40])
+
+
+def waiting_changes(store: TaskStore) -> int:
+    """Changes here not yet on the server: tasks of linked lists that differ from their
+    base (or have none), and tasks deleted here whose object is still there."""
+    rows = store.sync_rows()
+    accounts = rows.accounts()
+    if not accounts:
+        return 0
+    items = rows.all_items()
+    synced = {item.task_id for item in items}
+    alive = {task.id for task in store.get_many(synced)}
+    waiting = len(synced - alive)
+    linked = {link.project_id for account in accounts for link in rows.lists(account.id)}
+    objects = store.ical_objects()
+    query = TaskQuery(status=Status.ALL, projects=frozenset(linked))
+    for task in store.list_tasks(query):
+        if task.project_id not in linked:
+            continue  # under a linked project, in one of its own
+        if task.series_id and task.repeat is None and task.completed:
+            continue  # a past occurrence: not on the server
+        stored = objects.get(task.id)
+        if task.id not in synced or stored is None or stored.at_version != task.version:
+            waiting += 1
+    return waiting
+
+
+def sync_once(
+    store: TaskStore,
+    account: AccountRecord,
+    client: CalDavClient,
+    *,
+    now: Callable[[], datetime],
+) -> SyncReport:
+    """One sync of ``account``; its outcome recorded (when, or the error)."""
+    report = SyncReport()
+    try:
+        Syncer(store, account, client, report).run()
+    except DavError as error:
+        report.errors.append(str(error))
+        store.sync_rows().finished(account.id, None, str(error))
+        raise
+    finally:
+        client.close()
+    store.sync_rows().finished(account.id, now(), "; ".join(report.errors) or None)
+    return report
+
+
+__all__ = [
+    "AccountRecord",
+    "ProjectRecord",
+    "SyncReport",
+    "Syncer",
+    "setup_account",
+    "sync_once",
+    "waiting_changes",
+]
