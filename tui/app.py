@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from store import (
@@ -32,6 +33,14 @@ from store import (
     UndoResult,
     local_now,
     utc_now,
+)
+from tui.background_sync import (
+    SYNC_AFTER_CHANGE_SECONDS,
+    SYNC_EVERY_SECONDS,
+    SyncOutcome,
+    has_accounts,
+    run_sync,
+    status_words,
 )
 from tui.commands import TaskJumpProvider, list_commands
 from tui.formatting import day_words, single_line
@@ -109,6 +118,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         theme: str | None = None,
         animations: bool = True,
         poll_seconds: float = CHANGE_POLL_SECONDS,
+        sync_delay: float = SYNC_AFTER_CHANGE_SECONDS,
     ) -> None:
         super().__init__()
         self.store = store
@@ -134,6 +144,13 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
         # On a server: the connection is down and the user has been told so.
         self._server_lost = False
         self._last_said: Notification | None = None
+        # CalDAV sync in the background (tui/background_sync.py), when an account is set up.
+        self.sync_enabled = False
+        self.sync_outcome: SyncOutcome | None = None
+        self._syncing = False
+        self._sync_again = False  # asked for while one was running: once more after it
+        self._sync_timer: Timer | None = None
+        self._sync_delay = sync_delay  # after a change, before it is pushed
         self.typeahead = TypeAhead(
             super().on_event,
             current_screen=lambda: self.screen,
@@ -157,6 +174,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
         self._start_watching()
         self.push_screen(TaskListScreen(self.start_state()))
+        self._start_sync()
         self._announce_migration()
         self._announce_config_problems()
         self._settings_ready = True
@@ -392,6 +410,7 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
                     self._call_back(failed or self.report_error, error)
                     return
                 self._call_back(done, result)
+                self._call_back(lambda _: self.sync_soon(), None)
 
         self.run_worker(in_thread, thread=True, group="write", exit_on_error=False)
 
@@ -639,6 +658,62 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             waited += 0.05
         self.exit(0)
 
+    # -- CalDAV sync in the background ------------------------------------------------------
+
+    def _start_sync(self) -> None:
+        """On launch, every few minutes, a few seconds after a change, and on demand:
+        in a thread worker, so that no key ever waits for the network."""
+        if self.store.read_only or not has_accounts(self.store):
+            return
+        self.sync_enabled = True
+        self.sync_now()
+        self.set_interval(SYNC_EVERY_SECONDS, self.sync_now, name="sync-every")
+        self.set_interval(30, self._show_sync_state, name="sync-words")  # "2 min ago"
+
+    def sync_now(self) -> None:
+        if not self.sync_enabled:
+            return
+        if self._syncing:
+            self._sync_again = True
+            return
+        self._syncing = True
+        self._show_sync_state()
+        self.run_worker(self._sync_in_thread, thread=True, group="sync", exit_on_error=False)
+
+    def sync_soon(self) -> None:
+        """A change was saved: it is pushed once the changes pause."""
+        if not self.sync_enabled:
+            return
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self._sync_timer = self.set_timer(self._sync_delay, self.sync_now)
+
+    def _sync_in_thread(self) -> None:
+        self._call_back(self._synced, run_sync(self.store, self.clock))
+
+    def _synced(self, outcome: SyncOutcome) -> None:
+        self._syncing = False
+        self.sync_outcome = outcome
+        self._show_sync_state()
+        if outcome.conflicts:
+            shown = list(outcome.conflicts[:MAX_CONFIG_LINES_SAID])
+            self.notify("\n".join(shown), title="Sync", severity="warning", markup=False)
+        if self._sync_again:
+            self._sync_again = False
+            self.sync_now()
+
+    def sync_words(self) -> str:
+        """The title bar's word on sync ('synced 2 min ago'), or '' with no account."""
+        if not self.sync_enabled:
+            return ""
+        return status_words(self.sync_outcome, running=self._syncing, now=self.clock())
+
+    def _show_sync_state(self) -> None:
+        for screen in self.screen_stack:
+            show_title = getattr(screen, "show_title", None)
+            if show_title is not None:
+                show_title()
+
     # -- command palette ---------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -651,6 +726,11 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
             yield from list_commands(list_screen)
         # Of Textual's own entries only these mean something here: its "Keys" panel
         # describes widgets, not TaskFlow, and maximizing a widget has no use.
+        if self.sync_enabled:
+            yield SystemCommand(
+                "Sync now", f"Sync with your CalDAV task lists ({self.key_of('sync_now')})",
+                self.sync_now,
+            )  # fmt: skip
         yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
         yield SystemCommand("Quit", "Quit TaskFlow (ctrl+q)", self.action_quit)
 
@@ -690,6 +770,7 @@ def make_app(
     theme: str | None = None,
     animations: bool = True,
     poll_seconds: float = CHANGE_POLL_SECONDS,
+    sync_delay: float = SYNC_AFTER_CHANGE_SECONDS,
 ) -> TaskFlowApp:
     """Build the app around an open store and the config file's settings (none: the
     defaults, and nothing written). The command line and every test come through here.
@@ -701,6 +782,7 @@ def make_app(
         theme=theme,
         animations=animations,
         poll_seconds=poll_seconds,
+        sync_delay=sync_delay,
     )
 
 

@@ -165,6 +165,14 @@ class TaskListScreen(TaskKeysScreen):
         Binding("h", "show_done", "Show done", tooltip="Show done tasks again", id="hide_done"),
         Binding("q", "quit", "Quit", tooltip="Quit TaskFlow", id="quit"),
         Binding(
+            "R",
+            "sync_now",
+            "Sync",
+            show=False,
+            tooltip="Sync with your CalDAV task lists now",
+            id="sync_now",
+        ),
+        Binding(
             "n",
             "new_project",
             "New project",
@@ -414,6 +422,18 @@ class TaskListScreen(TaskKeysScreen):
             self._kept = kept
             self.taskflow.remember_list(*kept)
 
+    def show_title(self) -> None:
+        """Draw the title bar again (the sync's state changed, or its minutes passed)."""
+        for bar in self.query("#title-bar").results(Static):  # none yet before compose
+            bar.update(self._title_text())
+
+    def action_sync_now(self) -> None:
+        app = self.taskflow
+        if not app.sync_enabled:
+            app.say("No sync account is set up: taskflow sync setup URL --username NAME")
+            return
+        app.sync_now()
+
     def _title_text(self) -> Text:
         store = self.taskflow.store
         # The owner's name and the path are user text too: shown, never obeyed.
@@ -426,6 +446,11 @@ class TaskListScreen(TaskKeysScreen):
         if store.read_only:
             text.append("  ")
             text.append(" READ-ONLY ", style="bold reverse")
+        words = self.taskflow.sync_words()
+        if words:
+            failed = words.startswith(("sync failed", "offline"))
+            text.append("  ")
+            text.append(visible(words), style="bold" if failed else "dim")
         return text
 
     # -- loading ---------------------------------------------------------------------------

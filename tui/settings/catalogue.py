@@ -62,6 +62,7 @@ BINDING_IDS: dict[str, str] = {
     "help": "show the keys",
     "hide_done": "hide or show done tasks",
     "quit": "quit TaskFlow",
+    "sync_now": "sync with your CalDAV task lists now",
     "projects": "show the projects sidebar, or go to it",
     "new_project": "make a project",
     "sort": "the next sort",
