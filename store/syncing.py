@@ -178,6 +178,14 @@ class Syncer:
         linked = {link.href: link for link in self.rows.lists(self.account.id)}
         projects = {project.id: project for project in self.store.projects()}
         taken = {link.project_id for link in linked.values()}
+        # A project (or the Inbox) syncs with one account: another's are left alone.
+        others = {
+            link.project_id
+            for account in self.rows.accounts()
+            if account.id != self.account.id
+            for link in self.rows.lists(account.id)
+        }
+        taken |= others
         inbox_key = self.account.inbox.casefold()
         for href, found in on_server.items():
             if href in linked:
@@ -186,9 +194,13 @@ class Syncer:
                 project_id: str | None = None
                 said.append(f"Inbox ↔ the list “{found.name}”")
             else:
-                project, made = self.store.ensure_project(_project_path(found.name))
-                if project.id in taken:
-                    continue  # two lists of one name: the first one only
+                path = _project_path(found.name)
+                known = next(
+                    (p for p in projects.values() if p.path.casefold() == path.casefold()), None
+                )
+                if known is not None and known.id in taken:
+                    continue  # two lists of one name, or another account's project
+                project, made = self.store.ensure_project(path)
                 project_id = project.id
                 projects[project.id] = project
                 said.append(

@@ -18,6 +18,9 @@ from tests.helpers import FrozenClock
 from tests.sync.radicale_server import CalDavAccount
 
 
+_PASSWORDS: dict[str, str] = {}  # each account set up in a test, by user name
+
+
 @dataclass
 class Device:
     """One TaskFlow database ("laptop", "desktop") syncing with one account."""
@@ -32,12 +35,27 @@ class Device:
         return CalDavClient(self.account.url, self.account.username, self.account.password)
 
     def setup(self) -> list[str]:
+        _PASSWORDS[self.account.username] = self.account.password
         client = self.client()
         try:
             _, linked = setup_account(self.store, client, now=self.clock())
         finally:
             client.close()
         return linked
+
+    def setup_another(self) -> list[str]:
+        """Set up this device's account beside those the database has already."""
+        return self.setup()
+
+    def sync_account(self, account: Any) -> SyncReport:
+        """One sync of one of the database's accounts, with this device's login for it
+        when it is this device's account, else with that account's own."""
+        client = (
+            self.client()
+            if account.username == self.account.username
+            else CalDavClient(account.url, account.username, _PASSWORDS[account.username])
+        )
+        return sync_once(self.store, account, client, now=self.clock)
 
     def sync(self) -> SyncReport:
         (account,) = self.store.sync_rows().accounts()

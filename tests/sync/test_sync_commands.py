@@ -142,3 +142,52 @@ def test_setting_up_the_same_account_twice_is_refused(
     assert setup(run, caldav_account).code == EXIT_OK
     twice = setup(run, caldav_account)
     assert twice.code == EXIT_FAILURE and "set up already" in twice.err
+
+
+def test_a_tls_failure_is_one_line(run: Run, tmp_path: Path) -> None:
+    # A real HTTPS server (Python's own, on 127.0.0.1) whose certificate no one signed.
+    import http.server
+    import ssl
+    import subprocess
+    import threading
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{server.server_port}/"
+        result = run("sync", "setup", url, "--username", "me", "--password-stdin", stdin="pw\n")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.code == EXIT_FAILURE
+    assert result.err.count("\n") == 1 and "TLS with 127.0.0.1" in result.err
+    assert "certificate" in result.err and "Traceback" not in result.err
+    with open_store(tmp_path / "tasks.db", user="alice") as store:
+        assert store.sync_rows().accounts() == []
+
+
+def test_a_calendar_without_tasks_is_left_alone(run: Run, caldav_account: CalDavAccount) -> None:
+    import caldav
+
+    client = caldav.DAVClient(
+        url=caldav_account.url, username=caldav_account.username, password=caldav_account.password
+    )
+    events = client.principal().make_calendar(
+        name="Work", supported_calendar_component_set=["VEVENT"]
+    )
+    run("add", "Plan the launch +Work")
+    made = setup(run, caldav_account)
+    assert made.code == EXIT_OK
+    assert "Work ↔ the list “Work” (list made)" in made.out  # its own list, for tasks
+    assert run("sync").code == EXIT_OK
+    assert events.todos() == [] and events.events() == []  # nothing written into it

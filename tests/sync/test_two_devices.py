@@ -217,3 +217,45 @@ def test_one_change_among_many_costs_a_handful_of_requests(
     assert desktop.task("Task seven").id == task.id
     nothing = laptop.sync()
     assert laptop.requests == 3 and nothing.pushed == nothing.pulled == []
+
+
+@pytest.mark.parametrize(
+    ("field", "first_value", "second_value"),
+    [
+        ("description", "notes from the first", "notes from the second"),
+        ("due", Due(date(2026, 12, 1)), Due(date(2026, 12, 2), time(9, 0))),
+        ("priority", Priority.LOW, Priority.HIGH),
+        ("tags", ("first",), ("second",)),
+    ],
+)
+def test_each_field_changed_on_both_sides_takes_the_newer(
+    pair: tuple[Device, Device], clock: FrozenClock, field: str, first_value: object,
+    second_value: object,
+) -> None:  # fmt: skip
+    laptop, desktop = pair
+    task = desktop.task("Already there")
+    desktop.store.update(task.id, expected_version=task.version, **{field: first_value})
+    clock.advance(minutes=5)
+    task = laptop.task("Already there")
+    laptop.store.update(task.id, expected_version=task.version, **{field: second_value})
+    reports = [desktop.sync(), laptop.sync(), desktop.sync()]
+    assert laptop.state() == desktop.state()
+    assert getattr(desktop.task("Already there"), field) == second_value  # the newer
+    assert sum(len(report.conflicts) for report in reports) == 1
+
+
+def test_a_second_account_leaves_the_first_ones_projects_alone(
+    tmp_path: Path, pair: tuple[Device, Device], radicale_session: object, clock: FrozenClock
+) -> None:
+    from tests.sync.radicale_server import new_credentials
+
+    laptop, _ = pair
+    other = radicale_session.add_user(*new_credentials())  # type: ignore[attr-defined]
+    second = Device("laptop", laptop.store, other, clock)
+    linked = second.setup_another()
+    assert linked == []  # Inbox and Work are the first account's; nothing else here
+    laptop.store.create("Still one copy")
+    for account in laptop.store.sync_rows().accounts():
+        second_report = second.sync_account(account)
+        assert second_report.errors == []
+    assert server_state(other) == []
