@@ -17,7 +17,6 @@ from store.syncing import SyncReport, setup_account, sync_once
 from tests.helpers import FrozenClock
 from tests.sync.radicale_server import CalDavAccount
 
-
 _PASSWORDS: dict[str, str] = {}  # each account set up in a test, by user name
 
 
