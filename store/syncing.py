@@ -29,7 +29,7 @@ import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -142,6 +142,17 @@ class Syncer:
             self._objects = self.store.ical_objects()
         return self._objects
 
+    def hand_on(self, old_id: str, new_id: str) -> StoredObject | None:
+        """The VTODO goes on from a past occurrence to the open one: its object moves
+        (describing no version of the new task: what differs is written back)."""
+        stored = self.objects().get(old_id)
+        if stored is not None:
+            self.keep(new_id, stored.uid, stored.text, 0)
+            self.store.forget_ical_object(old_id)
+            self.objects().pop(old_id, None)
+            self._uids = None
+        return stored
+
     def keep(self, task_id: str, uid: str, text: str, version: int) -> None:
         """Keep the object as the task's base, here and in the database."""
         self.store.keep_ical_object(task_id, uid, text, version)
@@ -153,8 +164,7 @@ class Syncer:
     def run(self) -> SyncReport:
         self.link_lists(self.client.task_lists(self.account.home))
         links = self.rows.lists(self.account.id)
-        for link in links:
-            self._pull(link)
+        self._pull(links)
         for link in links:
             self._push(link)
         self._push_deletions()
@@ -227,29 +237,61 @@ class Syncer:
 
     # -- pull ------------------------------------------------------------------------------
 
-    def _pull(self, link: ListLink) -> None:
-        items = {item.href: item for item in self.rows.items(self.account.id)
-                 if item.list_href == link.href}  # fmt: skip
-        full = link.sync_token is None
+    def _pull(self, links: list[ListLink]) -> None:
+        """Every list's changes, read first, then taken in an order that keeps a task
+        moved from one list to another the same task: changed objects, then new ones
+        (a moved task is found by its UID), then deletions (of what no list took)."""
+        items = {item.href: item for item in self.rows.items(self.account.id)}
+        pulled: list[tuple[ListLink, Changes, list[Resource], list[str]]] = []
+        for link in links:
+            full = link.sync_token is None
+            try:
+                changes = self.client.changes(link.href, link.sync_token)
+            except SyncTokenExpired:
+                changes, full = self.client.changes(link.href, None), True
+            deleted = list(changes.deleted)
+            if full:  # a full listing: what it does not name is gone
+                mine = [href for href, item in items.items() if item.list_href == link.href]
+                deleted += [href for href in mine if href not in changes.changed]
+            wanted = [
+                href
+                for href, etag in changes.changed.items()
+                if href not in items or items[href].etag != etag
+            ]
+            pulled.append((link, changes, list(self.client.fetch(link.href, wanted)), deleted))
+        failed: set[str] = set()  # lists whose token stays: what failed is read again
+        for link, _, fetched, _ in pulled:
+            for resource in fetched:
+                item = items.get(resource.href)
+                if item is not None and not self._guarded(
+                    resource.href, self._take_changed, link, item, resource
+                ):
+                    failed.add(link.href)
+        for link, _, fetched, _ in pulled:
+            new = [resource for resource in fetched if resource.href not in items]
+            if not self._guarded(link.href, self._take_new, link, new):
+                failed.add(link.href)
+        taken = {item.href for item in self.rows.items(self.account.id)}
+        for link, _, _, deleted in pulled:
+            for href in deleted:
+                item = items.get(href)
+                gone = item is not None and href in taken
+                if gone and not self._guarded(href, self._take_deleted, item):
+                    failed.add(link.href)
+        for link, changes, _, _ in pulled:
+            if link.href not in failed:
+                self.rows.set_token(self.account.id, link.href, _token(changes))
+
+    def _guarded(self, what: str, step: Callable[..., None], *args: Any) -> bool:
+        """One object's step; a refusal of the store is said, and the rest goes on."""
         try:
-            changes = self.client.changes(link.href, link.sync_token)
-        except SyncTokenExpired:
-            changes, full = self.client.changes(link.href, None), True
-        deleted = list(changes.deleted)
-        if full:  # a full listing: what it does not name is gone
-            deleted += [href for href in items if href not in changes.changed]
-        wanted = [href for href, etag in changes.changed.items()
-                  if href not in items or items[href].etag != etag]  # fmt: skip
-        fetched = list(self.client.fetch(link.href, wanted))
-        new = [resource for resource in fetched if resource.href not in items]
-        self._take_new(link, new)
-        for resource in fetched:
-            if resource.href in items:
-                self._take_changed(link, items[resource.href], resource)
-        for href in deleted:
-            if href in items:
-                self._take_deleted(items[href])
-        self.rows.set_token(self.account.id, link.href, _token(changes))
+            step(*args)
+        except DavError:
+            raise
+        except StoreError as error:
+            self.report.errors.append(f"{what}: {_line(error)}")
+            return False
+        return True
 
     def _take_new(self, link: ListLink, resources: list[Resource]) -> None:
         """Objects this database has no record of: tasks made elsewhere, or ours whose
@@ -264,9 +306,12 @@ class Syncer:
             uid = object_uid(resource.text)
             task_id = known.get(uid)
             if task_id is not None and self._exists(task_id):
-                item = ItemRecord(resource.href, link.href, task_id, resource.etag)
-                self.rows.set_item(self.account.id, item)
-                self._take_changed(link, item, resource)
+                # Ours: moved here from another list, or written by a sync cut short.
+                mine = [i for i in self.rows.items(self.account.id) if i.task_id == task_id]
+                base_list = mine[0].list_href if mine else link.href
+                self._take_changed(
+                    link, ItemRecord(resource.href, base_list, task_id, ""), resource
+                )
                 continue
             try:
                 (imported,) = transfer.parse(resource.text, transfer.Format.ICS).tasks
@@ -309,15 +354,21 @@ class Syncer:
         known = self._task_of_uid()
         for resource, task in pairs:
             todo = parse_object(resource.text, object_uid(resource.text), resource.href)
+            named = [known.get(u) for u in (todo.parent_uid, *todo.depends_on) if u]
+            here = {t.id for t in self.store.get_many([n for n in named if n])}
             parent = known.get(todo.parent_uid) if todo.parent_uid else None
-            blockers = tuple(b for b in (known.get(u) for u in todo.depends_on) if b)
+            parent = parent if parent in here else None
+            blockers = tuple(b for b in (known.get(u) for u in todo.depends_on) if b in here)
             changes: dict[str, Any] = {}
             if parent and parent != task.id:
                 changes["parent_id"] = parent
             if blockers:
                 changes["blocked_by"] = blockers
             if changes:
-                self._apply(task, changes, resource)
+                task = self._apply(task, changes, resource)
+                stored = self.objects().get(task.id)
+                if stored is not None:  # the object says it: the base still describes it
+                    self.keep(task.id, stored.uid, stored.text, task.version)
 
     def _take_changed(self, link: ListLink, item: ItemRecord, resource: Resource) -> None:
         """Merge a changed object into its task, against the base (see the docstring)."""
@@ -330,6 +381,10 @@ class Syncer:
                 f"“{_title(resource)}” was deleted here and changed on the server: kept"
             )
             return
+        heir = self._open_heir(task)
+        if heir is not None:  # completed here before this sync: its VTODO is the next one
+            self.hand_on(task.id, heir.id)
+            task = heir
         remote = parse_object(resource.text, uid, resource.href)
         stored = self.objects().get(task.id)
         base = parse_object(stored.text, stored.uid, "the base") if stored else None
@@ -341,9 +396,9 @@ class Syncer:
         for name in SYNCED_FIELDS:
             if same_value(name, theirs[name], before[name]):
                 continue  # not changed there
-            if same_value(name, mine[name], before[name]) or same_value(
-                name, mine[name], theirs[name]
-            ):
+            if same_value(name, mine[name], theirs[name]):
+                continue  # the same change on both sides
+            if same_value(name, mine[name], before[name]):
                 taken[name] = theirs[name]
                 continue
             remote_time = remote.last_modified or datetime.min.replace(tzinfo=UTC)
@@ -359,6 +414,9 @@ class Syncer:
                     f"“{task.title}”: {_field_word(name)} changed on both sides; this one's "
                     f"newer value kept, the server's ({_shown(theirs[name])}) is in its history"
                 )
+        base_project = self._project_of_list(item.list_href)
+        if link.project_id != base_project and task.project_id == base_project:
+            taken["project_id"] = link.project_id  # moved to another list there
         advanced = self._moved_to_next(task, remote, before, taken)
         if advanced is not None:
             task = advanced
@@ -389,15 +447,20 @@ class Syncer:
         old, new = before["due"], taken["due"]
         if old is None or new is None or new.day <= old.day:
             return None
+        if not _a_date_of(task.repeat, after=old.day, day=new.day):
+            return None  # moved to a day the rule does not give: postponed, not done
         done = self.store.set_completed(task.id, True, expected_version=task.version)
         following = self.store.next_in_series(done)
         if following is None:
             return None
+        # Its subtasks came with it here, and come from the server too (the device that
+        # completed it made them): the server's are the ones kept.
+        for child in self.store.subtasks(following.id):
+            self.store.delete(child.id, expected_version=child.version)
+        following = self.store.get(following.id)
         if following.due != new:
             following = self.store.update(following.id, expected_version=following.version, due=new)
-        stored = self.objects().get(task.id)
-        if stored is not None:  # the VTODO goes on as the next occurrence (due differs: 0)
-            self.keep(following.id, stored.uid, stored.text, 0)
+        self.hand_on(task.id, following.id)
         self.report.merged.append(
             f"“{task.title}”: done on the server, the next one is due {new.key}"
         )
@@ -413,7 +476,12 @@ class Syncer:
                 f"“{task.title}” was deleted on the server and changed here: kept"
             )
             return
-        self.store.delete(task.id)
+        # Its subtasks are not deleted with it: each is an object of its own there,
+        # deleted by its own entry if the server deleted it too; one changed or made
+        # here meanwhile outlives the parent, as a task of its own.
+        for child in self.store.subtasks(task.id):
+            self.store.update(child.id, expected_version=child.version, parent_id=None)
+        self.store.delete(task.id, expected_version=self.store.get(task.id).version)
         self.report.deleted.append(f"“{task.title}” (deleted on the server)")
 
     # -- push ------------------------------------------------------------------------------
@@ -424,23 +492,27 @@ class Syncer:
         )
         tasks = [task for task in tasks if task.project_id == link.project_id]
         by_task = {item.task_id: item for item in self.rows.items(self.account.id)}
-        open_of_series = {t.series_id: t for t in tasks if t.series_id and t.repeat}
+        latest = latest_occurrences(tasks)
+        # The series' latest occurrence: the open one, or the last of a series that ended.
+        last_of_series = {
+            t.series_id: t
+            for t in tasks
+            if t.series_id and (t.occurrence or 1) == latest.get(t.series_id)
+        }
         for task in tasks:
-            if task.series_id and task.repeat is None and task.completed:
+            if is_past_occurrence(task, latest):
                 # A past occurrence: its VTODO goes on as the series' open one.
                 item = by_task.get(task.id)
-                heir = open_of_series.get(task.series_id)
+                heir = last_of_series.get(task.series_id or "")
                 if item is not None and heir is not None and heir.id not in by_task:
-                    stored = self.objects().get(task.id)
-                    if stored is not None:
-                        self.keep(heir.id, stored.uid, stored.text, 0)  # to be written
+                    self.hand_on(task.id, heir.id)
                     moved = dataclasses.replace(item, task_id=heir.id)
                     self.rows.set_item(self.account.id, moved)
                     by_task[heir.id] = moved
                 continue
         objects = self.objects()
         for task in tasks:
-            if task.series_id and task.repeat is None and task.completed:
+            if is_past_occurrence(task, latest):
                 continue
             try:
                 self._push_task(link, task, by_task.get(task.id), objects)
@@ -522,7 +594,12 @@ class Syncer:
         return task
 
     def _fields(self, todo: Vtodo) -> dict[str, Any]:
-        known = self._task_of_uid()
+        every = self._task_of_uid()
+        named = [every.get(u) for u in (todo.parent_uid, *todo.depends_on) if u]
+        here = {task.id for task in self.store.get_many([n for n in named if n])}
+        # Only tasks that are here: a plain dict (no UUID passes as an id of its own).
+        known = {u: t for u in (todo.parent_uid, *todo.depends_on)
+                 if u and (t := every.get(u)) in here}  # fmt: skip
         return {
             "title": todo.title,
             "description": todo.description,
@@ -571,6 +648,26 @@ class Syncer:
         found = self.store.get_many([task_id])
         return found[0] if found else None
 
+    def _open_heir(self, task: TaskRecord) -> TaskRecord | None:
+        """For a past occurrence, the open occurrence its series went on to (when that
+        has no object of its own yet); else None."""
+        if not (task.series_id and task.completed and task.repeat is None):
+            return None
+        following = self.store.next_in_series(task)
+        while following is not None and following.completed and following.repeat is None:
+            following = self.store.next_in_series(following)
+        if following is None or following.repeat is None:
+            return None
+        if any(item.task_id == following.id for item in self.rows.items(self.account.id)):
+            return None
+        return following
+
+    def _project_of_list(self, href: str) -> str | None:
+        for link in self.rows.lists(self.account.id):
+            if link.href == href:
+                return link.project_id
+        return None
+
     def _path_of(self, project_id: str | None) -> str | None:
         if project_id is None:
             return None
@@ -591,6 +688,36 @@ def _is_task_id(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def latest_occurrences(tasks: Iterable[TaskRecord]) -> dict[str, int]:
+    """The highest occurrence number of each series among ``tasks``."""
+    latest: dict[str, int] = {}
+    for task in tasks:
+        if task.series_id:
+            latest[task.series_id] = max(latest.get(task.series_id, 0), task.occurrence or 1)
+    return latest
+
+
+def is_past_occurrence(task: TaskRecord, latest: dict[str, int]) -> bool:
+    """A past occurrence: done, and its series went on (its VTODO is the later one's).
+    The last of a series that ended, or whose rule was stopped, is a VTODO itself."""
+    return bool(
+        task.series_id
+        and task.completed
+        and task.repeat is None
+        and (task.occurrence or 1) < latest.get(task.series_id, 0)
+    )
+
+
+def _a_date_of(repeat: Any, *, after: date, day: date) -> bool:
+    """Whether ``day`` is one of the rule's dates after ``after``."""
+    from store.recurrence import occurrences
+
+    for found in occurrences(repeat, after=after):
+        if found >= day:
+            return found == day
+    return False
 
 
 def _token(changes: Changes) -> str | None:
@@ -652,10 +779,12 @@ def waiting_changes(store: TaskStore) -> int:
     linked = {link.project_id for account in accounts for link in rows.lists(account.id)}
     objects = store.ical_objects()
     query = TaskQuery(status=Status.ALL, projects=frozenset(linked))
-    for task in store.list_tasks(query):
+    tasks = store.list_tasks(query)
+    latest = latest_occurrences(tasks)
+    for task in tasks:
         if task.project_id not in linked:
             continue  # under a linked project, in one of its own
-        if task.series_id and task.repeat is None and task.completed:
+        if is_past_occurrence(task, latest):
             continue  # a past occurrence: not on the server
         stored = objects.get(task.id)
         if task.id not in synced or stored is None or stored.at_version != task.version:

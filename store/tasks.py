@@ -1858,6 +1858,16 @@ class TaskStore:
             ).execute()
 
     @_operation
+    def forget_ical_object(self, task_id: str) -> None:
+        """The task no longer has a calendar object of its own (its VTODO went on to
+        the next occurrence of its series)."""
+        TaskIcal = self._models.TaskIcal
+        with self._backend.write():
+            TaskIcal.delete().where(
+                (TaskIcal.task_id == task_id) & (TaskIcal.user_id == self.user)
+            ).execute()
+
+    @_operation
     def ical_objects(self) -> dict[str, StoredObject]:
         """The calendar objects kept beside this owner's tasks read from iCalendar (see
         store/ical.py), by task id: what an iCalendar export writes them from."""

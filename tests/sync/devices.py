@@ -13,7 +13,13 @@ from typing import Any
 from store import Status, TaskQuery, TaskStore, open_store
 from store.dav import CalDavClient
 from store.ical import object_uid, parse_object
-from store.syncing import SyncReport, setup_account, sync_once
+from store.syncing import (
+    SyncReport,
+    is_past_occurrence,
+    latest_occurrences,
+    setup_account,
+    sync_once,
+)
 from tests.helpers import FrozenClock
 from tests.sync.radicale_server import CalDavAccount
 
@@ -84,6 +90,7 @@ class Device:
         tasks = self.tasks()
         titles = {t.id: t.title for t in tasks}
         paths = self.store.project_paths()
+        latest = latest_occurrences(tasks)
         return sorted(
             (
                 task.title,
@@ -98,7 +105,7 @@ class Device:
                 str(task.repeat.rule) if task.repeat else None,
             )
             for task in tasks
-            if past_too or not (task.series_id and task.repeat is None and task.completed)
+            if past_too or not is_past_occurrence(task, latest)
         )
 
 
