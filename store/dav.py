@@ -364,6 +364,12 @@ class CalDavClient:
             )
         return answer.headers.get("etag")
 
+    def delete_list(self, href: str) -> None:
+        """Delete a task list (empty of our tasks by then); gone already counts as done."""
+        answer = self.request("DELETE", href)
+        if answer.status not in (200, 204, 404, 410):
+            raise DavError(f"{self._host()} refused to delete a list (HTTP {answer.status}).")
+
     def delete(self, href: str, *, etag: str) -> None:
         """Delete the object if it is still ``etag``; gone already counts as done."""
         answer = self.request("DELETE", href, b"", {"If-Match": etag})

@@ -136,6 +136,7 @@ class Syncer:
         # (reading them per object would make a sync of n tasks cost n squared).
         self._objects: dict[str, StoredObject] | None = None
         self._uids: _WithIds | None = None
+        self._gone: set[str] = set()  # linked lists the server no longer has
 
     def objects(self) -> dict[str, StoredObject]:
         if self._objects is None:
@@ -163,12 +164,59 @@ class Syncer:
 
     def run(self) -> SyncReport:
         self.link_lists(self.client.task_lists(self.account.home))
-        links = self.rows.lists(self.account.id)
+        links = [link for link in self.rows.lists(self.account.id) if link.href not in self._gone]
         self._pull(links)
-        for link in links:
+        for link in self.rows.lists(self.account.id):
+            if link.href in self._gone:
+                self._list_deleted_there(link)
+        for link in self.rows.lists(self.account.id):
             self._push(link)
         self._push_deletions()
+        self._drop_lists_of_deleted_projects()
         return self.report
+
+    def _list_deleted_there(self, link: ListLink) -> None:
+        """The server's list went (a phone deleted it, with its tasks): its tasks here go
+        too, and the project; one changed or made here since the last sync stays, moved
+        to the Inbox."""
+        synced = {item.task_id for item in self.rows.items(self.account.id)
+                  if item.list_href == link.href}  # fmt: skip
+        tasks = self.store.list_tasks(
+            TaskQuery(status=Status.ALL, projects=frozenset({link.project_id}))
+        )
+        self.rows.unlink_list(self.account.id, link.href)
+        for task in sorted(tasks, key=lambda t: t.parent_id is None):  # subtasks first
+            if task.project_id != link.project_id or self._get(task.id) is None:
+                continue
+            if task.id in synced and not self._differs(task):
+                self.store.delete(task.id)
+                self.report.deleted.append(f"“{task.title}” (its list was deleted on the server)")
+            else:
+                current = self.store.get(task.id)
+                self.store.update(
+                    current.id, expected_version=current.version, project_id=None, parent_id=None
+                )
+                self.report.conflicts.append(
+                    f"“{task.title}”: its list was deleted on the server; kept, in the Inbox"
+                )
+        if link.project_id is not None:
+            try:
+                self.store.delete_project(link.project_id)
+            except StoreError as error:
+                self.report.errors.append(f"The project of “{link.name}”: {_line(error)}")
+        self.report.deleted.append(f"the list “{link.name}” (deleted on the server)")
+
+    def _drop_lists_of_deleted_projects(self) -> None:
+        """A project deleted here: once its tasks have left its list (moved or deleted by
+        the push), the list is deleted on the server too."""
+        projects = {project.id for project in self.store.projects()}
+        holding = {item.list_href for item in self.rows.items(self.account.id)}
+        for link in self.rows.lists(self.account.id):
+            if link.project_id is None or link.project_id in projects or link.href in holding:
+                continue
+            self.client.delete_list(link.href)
+            self.rows.unlink_list(self.account.id, link.href)
+            self.report.deleted.append(f"the list “{link.name}” (its project was deleted here)")
 
     # -- lists and projects ----------------------------------------------------------------
 
@@ -178,14 +226,8 @@ class Syncer:
         said: list[str] = []
         on_server = {found.href: found for found in lists if found.has_tasks}
         linked = {link.href: link for link in self.rows.lists(self.account.id)}
-        for href, link in linked.items():
-            if href not in on_server:
-                self.rows.unlink_list(self.account.id, href)
-                self.report.errors.append(
-                    f"The list “{link.name}” is gone from the server: its project stays here, "
-                    "no longer synced."
-                )
-        linked = {link.href: link for link in self.rows.lists(self.account.id)}
+        # Deleted there: taken care of after the pull (see run), not made again here.
+        self._gone = {href for href in linked if href not in on_server}
         projects = {project.id: project for project in self.store.projects()}
         taken = {link.project_id for link in linked.values()}
         # A project (or the Inbox) syncs with one account: another's are left alone.

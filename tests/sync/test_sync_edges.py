@@ -143,3 +143,48 @@ def test_the_end_of_a_series_reaches_the_other_side(
         (True, None)
     ]
     assert ("Inbox", "Water", True) in {row[:3] for row in server_state(caldav_account)}
+
+
+def test_a_project_deleted_on_one_side_goes_on_the_other_and_on_the_server(
+    pair: tuple[Device, Device], caldav_account: CalDavAccount
+) -> None:
+    laptop, desktop = pair
+    alpha = laptop.store.project("Alpha")
+    laptop.store.create("In Alpha", project_id=alpha.id)
+    settle(laptop, desktop)
+    desktop.store.delete_project(desktop.store.project("Alpha").id)  # its task: to the Inbox
+    settle(desktop, laptop)
+    settle(desktop, laptop)
+    assert laptop.state() == desktop.state()
+    assert "Alpha" not in laptop.store.project_paths().values()
+    assert laptop.task("In Alpha").project_id is None
+    lists = {row[0] for row in server_state(caldav_account)}
+    assert "Alpha" not in lists
+    assert server_state(caldav_account) == on_the_server(laptop)
+
+
+def test_a_list_deleted_on_the_server_takes_its_tasks_but_not_a_changed_one(
+    pair: tuple[Device, Device], caldav_account: CalDavAccount
+) -> None:
+    import caldav
+
+    laptop, desktop = pair
+    alpha = laptop.store.project("Alpha")
+    laptop.store.create("Goes", project_id=alpha.id)
+    kept = laptop.store.create("Changed here", project_id=alpha.id)
+    settle(laptop, desktop)
+    rows = laptop.store.sync_rows()
+    (account,) = rows.accounts()
+    (link,) = [link for link in rows.lists(account.id) if link.project_id == alpha.id]
+    phone = caldav.DAVClient(
+        url=caldav_account.url, username=caldav_account.username, password=caldav_account.password
+    )
+    phone.calendar(url=caldav_account.url.rstrip("/") + link.href).delete()
+    laptop.store.update(kept.id, expected_version=kept.version, description="still wanted")
+    settle(laptop, desktop)
+    settle(laptop, desktop)
+    assert laptop.state() == desktop.state()
+    titles = {t.title: t for t in laptop.tasks()}
+    assert "Goes" not in titles and titles["Changed here"].project_id is None
+    assert "Alpha" not in laptop.store.project_paths().values()
+    assert server_state(caldav_account) == on_the_server(laptop)
