@@ -26,8 +26,10 @@ rule's next date (Apple Reminders, Tasks.org) completes that occurrence here, on
 from __future__ import annotations
 
 import dataclasses
+import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -834,6 +836,40 @@ def waiting_changes(store: TaskStore) -> int:
     return waiting
 
 
+class SyncBusy(StoreError):
+    """Another sync of this database is running (the app's, or another command's)."""
+
+
+@contextmanager
+def _one_sync_at_a_time(store: TaskStore) -> Iterator[None]:
+    """A lock beside a database file, held for the sync: two syncs at once would both
+    pull and push the same objects. Released by the system when the process ends,
+    however (a sync killed does not block the next). A database on a server, or in
+    memory, has no file to lock beside: there, syncs are not kept apart."""
+    path = store.path
+    if path is None:
+        yield
+        return
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".sync-lock")
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield  # a folder we cannot write in: a read-only database does not sync anyway
+        return
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SyncBusy(
+                "Another sync of this database is running; try again in a moment."
+            ) from None
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def sync_once(
     store: TaskStore,
     account: AccountRecord,
@@ -844,7 +880,8 @@ def sync_once(
     """One sync of ``account``; its outcome recorded (when, or the error)."""
     report = SyncReport()
     try:
-        Syncer(store, account, client, report).run()
+        with _one_sync_at_a_time(store):
+            Syncer(store, account, client, report).run()
     except DavError as error:
         report.errors.append(str(error))
         store.sync_rows().finished(account.id, None, str(error))

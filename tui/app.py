@@ -693,6 +693,10 @@ class TaskFlowApp(ReportsWorkerErrors, App[int]):
 
     def _synced(self, outcome: SyncOutcome) -> None:
         self._syncing = False
+        if outcome.busy:  # `taskflow sync` was at it: what it did is seen; once more soon
+            self._show_sync_state()
+            self.sync_soon()
+            return
         self.sync_outcome = outcome
         self._show_sync_state()
         if outcome.conflicts:

@@ -28,6 +28,7 @@ class SyncOutcome:
     waiting: int = 0  # changes here not yet on the server
     pulled: int = 0  # tasks added or changed here by it
     conflicts: tuple[str, ...] = ()
+    busy: bool = False  # another sync of this database was running: this one did not
 
 
 def has_accounts(store: TaskStore) -> bool:
@@ -41,7 +42,7 @@ def run_sync(store: TaskStore, clock: Callable[[], datetime]) -> SyncOutcome:
     """One sync of every account (in a thread: it waits on the network)."""
     from store.dav import CalDavClient, DavError, OfflineError
     from store.secrets import load_password
-    from store.syncing import sync_once, waiting_changes
+    from store.syncing import SyncBusy, sync_once, waiting_changes
 
     error: str | None = None
     offline = False
@@ -56,6 +57,8 @@ def run_sync(store: TaskStore, clock: Callable[[], datetime]) -> SyncOutcome:
             client = CalDavClient(account.url, account.username, password)
             try:
                 report = sync_once(store, account, client, now=clock)
+            except SyncBusy:
+                return SyncOutcome(clock(), busy=True)
             except OfflineError as failure:
                 offline = True
                 error = error or str(failure)

@@ -191,3 +191,22 @@ def test_a_calendar_without_tasks_is_left_alone(run: Run, caldav_account: CalDav
     assert "Work ↔ the list “Work” (list made)" in made.out  # its own list, for tasks
     assert run("sync").code == EXIT_OK
     assert events.todos() == [] and events.events() == []  # nothing written into it
+
+
+def test_a_second_sync_of_the_same_database_waits_its_turn(
+    run: Run, caldav_account: CalDavAccount, tmp_path: Path
+) -> None:
+    import fcntl
+    import os
+
+    assert setup(run, caldav_account).code == EXIT_OK
+    # Another sync holds the database's sync lock (the app's, say).
+    descriptor = os.open(tmp_path / "tasks.db.sync-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        busy = run("sync")
+    finally:
+        os.close(descriptor)
+    assert busy.code == EXIT_FAILURE
+    assert busy.err.count("\n") == 1 and "Another sync of this database is running" in busy.err
+    assert run("sync").code == EXIT_OK  # released: its turn
