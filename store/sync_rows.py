@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from store.backend import Backend
-from store.models import Models, SyncAccount
+from store.models import Models, SyncAccount, tuples
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,11 @@ class SyncRows:
 
     def items(self, account_id: str) -> list[ItemRecord]:
         SyncItem = self._models.SyncItem
+        columns = (SyncItem.href, SyncItem.list_href, SyncItem.task_id, SyncItem.etag)
         with self._backend.session():
-            query = SyncItem.select().where(SyncItem.account_id == account_id)
-            return [ItemRecord(r.href, r.list_href, r.task_id, r.etag) for r in query]
+            query = SyncItem.select(*columns).where(SyncItem.account_id == account_id)
+            # As tuples: a model object per row costs ten times the read (10,000 items).
+            return [ItemRecord(*row) for row in tuples(query)]
 
     def all_items(self) -> list[ItemRecord]:
         """Every account's items: a task is on one server at most."""
