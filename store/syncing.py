@@ -39,6 +39,7 @@ from store.dav import (
     CalDavClient,
     Changes,
     DavError,
+    NotCalDavError,
     PreconditionFailed,
     Resource,
     SyncTokenExpired,
@@ -293,6 +294,8 @@ class Syncer:
                 changes = self.client.changes(link.href, link.sync_token)
             except SyncTokenExpired:
                 changes, full = self.client.changes(link.href, None), True
+            except NotCalDavError:  # no sync-collection (RFC 6578): every ETag, one REPORT
+                changes, full = Changes("", self.client.etags(link.href), ()), True
             deleted = list(changes.deleted)
             if full:  # a full listing: what it does not name is gone
                 mine = [href for href, item in items.items() if item.list_href == link.href]

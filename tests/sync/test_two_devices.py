@@ -259,3 +259,25 @@ def test_a_second_account_leaves_the_first_ones_projects_alone(
         second_report = second.sync_account(account)
         assert second_report.errors == []
     assert server_state(other) == []
+
+
+def test_a_server_without_sync_collection_is_synced_by_etags(
+    pair: tuple[Device, Device], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Radicale offers RFC 6578; a server that does not (its REPORT refused) is stood in
+    # for by refusing it here, the one fake in these tests: the rest is the real server.
+    from store.dav import CalDavClient, NotCalDavError
+
+    def refused(self: CalDavClient, list_href: str, token: str | None) -> object:
+        raise NotCalDavError("no sync-collection here")
+
+    laptop, desktop = pair
+    monkeypatch.setattr(CalDavClient, "changes", refused)
+    task = laptop.task("Already there")
+    laptop.store.update(task.id, expected_version=task.version, title="Seen by ETag")
+    laptop.store.create("New, by ETag")
+    desktop.store.delete(desktop.task("Already there").id)  # and an edit meets a delete
+    settle(laptop, desktop)
+    settle(laptop, desktop)
+    assert laptop.state() == desktop.state()
+    assert {t.title for t in desktop.tasks()} == {"Seen by ETag", "New, by ETag"}
