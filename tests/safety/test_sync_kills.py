@@ -19,19 +19,20 @@ from store.dav import DavError
 from tests.helpers import FrozenClock
 from tests.safety.helpers import sizes
 from tests.safety.processes import record_tally
-from tests.sync.devices import Device, device, server_etags, server_objects, server_state
+from tests.sync.devices import (
+    Device,
+    device,
+    on_the_server,
+    server_etags,
+    server_objects,
+    server_state,
+)
 from tests.sync.radicale_server import CalDavAccount, RadicaleServer
 
 pytestmark = pytest.mark.zone("UTC")
 
 LATEST_KILL_SECONDS = 1.5  # until the first run has measured how long a sync takes
 SYNC_RUN = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
-
-
-def on_the_server(dev: Device) -> list[tuple[object, ...]]:
-    return sorted(
-        (row[6] or "Inbox", row[0], row[2], row[3], row[4], row[5]) for row in dev.synced_state()
-    )
 
 
 def settled(laptop: Device, desktop: Device, account: CalDavAccount) -> list[str]:

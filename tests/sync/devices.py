@@ -115,6 +115,13 @@ def device(name: str, folder: Path, account: CalDavAccount, clock: FrozenClock) 
         yield Device(name, store, account, clock)
 
 
+def on_the_server(dev: Device) -> list[tuple[Any, ...]]:
+    """A device's tasks as server_state shows them (list name, title, done, due, ...)."""
+    return sorted(
+        (row[6] or "Inbox", row[0], row[2], row[3], row[4], row[5]) for row in dev.synced_state()
+    )
+
+
 def server_state(account: CalDavAccount) -> list[tuple[Any, ...]]:
     """Every VTODO on the server, as (list name, title, done, due, priority, tags)."""
     client = CalDavClient(account.url, account.username, account.password)

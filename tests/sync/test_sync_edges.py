@@ -13,7 +13,7 @@ import pytest
 
 from store import Due, Repeat
 from tests.helpers import FrozenClock
-from tests.sync.devices import Device, device, server_state
+from tests.sync.devices import Device, device, on_the_server, server_state
 from tests.sync.radicale_server import CalDavAccount
 
 pytestmark = pytest.mark.zone("UTC")
@@ -46,12 +46,6 @@ def settle(first: Device, second: Device) -> None:
     for _ in range(2):
         for each in (first, second):
             assert each.sync().errors == []
-
-
-def on_the_server(dev: Device) -> list[tuple[object, ...]]:
-    return sorted(
-        (row[6] or "Inbox", row[0], row[2], row[3], row[4], row[5]) for row in dev.synced_state()
-    )
 
 
 @pytest.mark.parametrize("first", ["deleter", "editor"])

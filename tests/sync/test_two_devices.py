@@ -12,7 +12,7 @@ import pytest
 
 from store import Due, Priority, Repeat
 from tests.helpers import FrozenClock
-from tests.sync.devices import Device, device, server_state
+from tests.sync.devices import Device, device, on_the_server, server_state
 from tests.sync.radicale_server import CalDavAccount
 
 pytestmark = pytest.mark.zone("Europe/Berlin")
@@ -44,13 +44,6 @@ def settle(*devices: Device) -> None:
         for each in devices:
             report = each.sync()
             assert report.errors == [], report.errors
-
-
-def on_the_server(dev: Device) -> list[tuple[object, ...]]:
-    """A device's tasks as server_state shows them (list name, title, done, due, ...)."""
-    return sorted(
-        (row[6] or "Inbox", row[0], row[2], row[3], row[4], row[5]) for row in dev.synced_state()
-    )
 
 
 @pytest.mark.parametrize("maker", ["laptop", "desktop"])
